@@ -1,0 +1,42 @@
+# The README's two commands: `make run` and `make test`. Each sets itself up first.
+PY      := .venv/bin/python
+PIP     := .venv/bin/pip
+STAMP   := .venv/.setup-done
+INDEX   ?= var/index
+CORPUS  ?= corpus
+
+.PHONY: setup run test test-all lint bench browser-deps clean
+
+setup: $(STAMP)
+
+# torch goes in first and pinned: it resolves to the local CPU wheel. Installed any later, a
+# dependency's bare `torch` requirement would pull ~3 GB of CUDA packages.
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PIP) install --quiet --disable-pip-version-check torch==2.13.0
+	$(PIP) install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+run: setup
+	$(PY) -m ingest --corpus $(CORPUS) --index $(INDEX)
+	$(PY) app.py --corpus $(CORPUS) --index $(INDEX)
+
+# Debian's chromium for the Playwright browser tests (`playwright install` cannot download here).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: install Debian's chromium (sudo apt-get install chromium) for the browser tests"; fi; }
+
+test: setup browser-deps
+	$(PY) -m ruff check .
+	$(PY) -m pytest -m "not slow"
+
+test-all: setup browser-deps
+	$(PY) -m pytest
+
+lint: setup
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache

@@ -1,0 +1,27 @@
+"""Index: embedder, FAISS + BM25 stores, manifest, incremental build, atomic swap."""
+
+from .build import (
+    BuildBusy,
+    BuildError,
+    BuildReport,
+    IndexSettings,
+    build_index,
+    passage_sentences,
+)
+from .embedder import (
+    MINILM_WEIGHTS_SHA256,
+    EmbedderError,
+    EmbedSettings,
+    HashingEmbedder,
+    SentenceTransformerEmbedder,
+    make_embedder,
+)
+from .lexical import LexicalSettings, tokenize
+from .store import FileRecord, IndexUnavailable, LoadedIndex, Manifest, load_index, read_manifest
+
+__all__ = [
+    "MINILM_WEIGHTS_SHA256", "BuildBusy", "BuildError", "BuildReport", "EmbedSettings",
+    "EmbedderError", "FileRecord", "HashingEmbedder", "IndexSettings", "IndexUnavailable",
+    "LexicalSettings", "LoadedIndex", "Manifest", "SentenceTransformerEmbedder", "build_index",
+    "load_index", "make_embedder", "passage_sentences", "read_manifest", "tokenize",
+]

@@ -1,0 +1,390 @@
+"""Incremental build: read and embed only what is new or changed, then switch generations."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ingest import (
+    READER_VERSION,
+    ChunkSettings,
+    Document,
+    Passage,
+    ReadError,
+    chunk_document,
+    discover,
+    file_sha256,
+    load_catalog,
+    read_document,
+    relative_name,
+    split_sentences,
+)
+
+from .embedder import EmbedSettings, Embedder, make_embedder
+from .lexical import LexicalIndex, LexicalSettings
+from .store import (
+    FORMAT_VERSION,
+    FileRecord,
+    GenerationData,
+    IndexUnavailable,
+    LoadedIndex,
+    Manifest,
+    _load_generation,
+    current_generation,
+    read_manifest,
+    write_generation,
+)
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class BuildError(RuntimeError):
+    """Nothing usable could be built; the previous index (if any) is still served."""
+
+
+class BuildBusy(BuildError):
+    """Another build holds the lock."""
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    chunk: ChunkSettings = field(default_factory=ChunkSettings)
+    lexical: LexicalSettings = field(default_factory=LexicalSettings)
+    embed: EmbedSettings = field(default_factory=EmbedSettings)
+    sentence_vectors: bool = True  # embed each sentence at index time, for answer extraction
+    exact_search_max: int = 200_000  # above this many passages, an approximate (HNSW) index
+    lock_timeout: float = 0.0  # seconds to wait for another build; 0 refuses at once
+
+
+@dataclass
+class BuildReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    renamed: list[dict[str, str]] = field(default_factory=list)
+    unchanged: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    passages: int = 0
+    seconds: float = 0.0
+    full_rebuild: str = ""  # why everything was re-embedded, when it was
+    embedded: int = 0  # passages embedded in this build
+    generation: str = ""
+    changed: bool = False
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+
+def _config(embedder: Embedder, settings: IndexSettings) -> dict[str, Any]:
+    return {
+        "model": {"name": embedder.name, "dim": embedder.dim,
+                  "weights_sha256": embedder.fingerprint()},
+        "chunker": settings.chunk.to_json(),
+        "lexical": settings.lexical.to_json(),
+        "reader_version": READER_VERSION,
+        "sentences": settings.sentence_vectors,
+    }
+
+
+def _config_change(prev: Manifest, config: dict[str, Any]) -> str:
+    if prev.format != FORMAT_VERSION:
+        return "the index format changed"
+    if prev.model != config["model"]:
+        return f"the embedding model changed ({prev.model.get('name')} -> {config['model']['name']})"
+    if prev.chunker != config["chunker"]:
+        return "the chunker settings changed"
+    if prev.lexical != config["lexical"]:
+        return "the BM25 settings changed"
+    if prev.sentences != config["sentences"]:
+        return "the sentence-vector setting changed"
+    return ""
+
+
+def _lock(index_dir: Path, timeout: float):
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(index_dir / "build.lock"))
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout as exc:
+        raise BuildBusy(
+            "another build of this index is running; wait for it to finish and try again"
+        ) from exc
+    return lock
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    settings: IndexSettings | None = None,
+    embedder: Embedder | None = None,
+    full: bool = False,
+    progress: Progress | None = None,
+    reader: Callable[..., Document] | None = None,
+) -> BuildReport:
+    """Bring the index in line with the corpus folder. Returns what changed."""
+    started = time.perf_counter()
+    settings = settings or IndexSettings()
+    corpus_dir = Path(corpus_dir)
+    index_dir = Path(index_dir)
+    if not corpus_dir.is_dir():
+        raise BuildError(f"corpus folder {corpus_dir} does not exist")
+    index_dir.mkdir(parents=True, exist_ok=True)
+    embedder = embedder or make_embedder(settings.embed)
+    reader = reader or read_document
+    progress = progress or (lambda stage, done, total: None)
+    lock = _lock(index_dir, settings.lock_timeout)
+    try:
+        report = _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, reader)
+    finally:
+        lock.release()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, reader) -> BuildReport:
+    report = BuildReport()
+    config = _config(embedder, settings)
+    prev_manifest: Manifest | None = None
+    try:
+        prev_manifest = read_manifest(index_dir)
+    except IndexUnavailable as exc:
+        report.full_rebuild = f"the previous index is unreadable ({exc})"
+    if prev_manifest is not None and not full:
+        report.full_rebuild = _config_change(prev_manifest, config)
+    elif full:
+        report.full_rebuild = "--full was requested"
+    reuse = prev_manifest is not None and not report.full_rebuild
+    prev_files = prev_manifest.files if reuse else {}
+
+    doc_paths, unsupported = discover(corpus_dir)
+    records: dict[str, FileRecord] = {}
+    by_sha_prev: dict[str, FileRecord] = {}
+    for rec in prev_files.values():
+        if rec.status in ("indexed", "refused"):
+            by_sha_prev.setdefault(rec.sha256, rec)
+
+    to_read: list[tuple[Path, str, str]] = []  # (path, rel, sha)
+    reused_from: dict[str, str] = {}  # rel -> previous rel whose passages it keeps
+    seen_sha: dict[str, str] = {}
+    for path in doc_paths:
+        rel = relative_name(path, corpus_dir)
+        stat = path.stat()
+        old = prev_files.get(rel)
+        if old is not None and old.size == stat.st_size and old.mtime == stat.st_mtime:
+            sha = old.sha256  # size and mtime unchanged: trust the recorded hash
+        else:
+            sha = file_sha256(path)
+        if sha in seen_sha:
+            records[rel] = FileRecord(rel, sha, stat.st_size, stat.st_mtime, "duplicate",
+                                      reason=f"same content as {seen_sha[sha]}; indexed once",
+                                      reason_code="duplicate")
+            continue
+        seen_sha[sha] = rel
+        prior = old if old is not None and old.sha256 == sha else by_sha_prev.get(sha)
+        if prior is not None and prior.reader_version == READER_VERSION:
+            rec = FileRecord(**{**asdict(prior), "file": rel, "size": stat.st_size,
+                                "mtime": stat.st_mtime})
+            records[rel] = rec
+            reused_from[rel] = prior.file
+            if prior.file != rel:
+                report.renamed.append({"from": prior.file, "to": rel})
+            else:
+                report.unchanged += 1
+            continue
+        to_read.append((path, rel, sha))
+        (report.updated if rel in prev_files else report.added).append(rel)
+
+    for path in unsupported:
+        rel = relative_name(path, corpus_dir)
+        stat = path.stat()
+        records[rel] = FileRecord(rel, "", stat.st_size, stat.st_mtime, "unsupported",
+                                  reason=f"unsupported file type {path.suffix or '(none)'}; "
+                                         "use PDF, DOCX, TXT or MD",
+                                  reason_code="unsupported")
+    renamed_from = {r["from"] for r in report.renamed}
+    report.removed = sorted(
+        f for f, rec in prev_files.items()
+        if f not in records and f not in renamed_from and rec.status != "unsupported"
+    )
+    # Files that stayed unsupported or duplicate are not news; new ones are reported below.
+    for rel, rec in records.items():
+        if rec.status in ("unsupported", "duplicate"):
+            old = prev_files.get(rel)
+            if old is None or old.status != rec.status:
+                report.failed.append({"file": rel, "reason": rec.reason})
+
+    structural = bool(to_read or report.removed or report.renamed)
+    statuses_changed = set(records) != set(prev_files) or any(
+        prev_files[f].status != r.status for f, r in records.items() if f in prev_files)
+    if reuse and not structural and not statuses_changed and current_generation(index_dir):
+        report.passages = prev_manifest.passages
+        report.generation = prev_manifest.generation
+        return report  # nothing to do: no model load, no write
+
+    # Read what is new or changed.
+    catalog = load_catalog(corpus_dir)
+    new_passages: dict[str, list[Passage]] = {}
+    for n, (path, rel, sha) in enumerate(to_read, 1):
+        progress("reading", n - 1, len(to_read))
+        stat = path.stat()
+        try:
+            doc = reader(path, corpus_dir, catalog, sha)
+            passages = chunk_document(doc, settings.chunk)
+            if not passages:
+                raise ReadError("empty", "no text found to index")
+        except ReadError as exc:
+            records[rel] = FileRecord(rel, sha, stat.st_size, stat.st_mtime, "refused",
+                                      reason=str(exc), reason_code=exc.reason,
+                                      reader_version=READER_VERSION)
+            report.failed.append({"file": rel, "reason": str(exc)})
+            continue
+        except Exception as exc:  # a reader bug must cost one file, not the build
+            reason = f"unreadable: {type(exc).__name__}: {exc}"
+            records[rel] = FileRecord(rel, sha, stat.st_size, stat.st_mtime, "refused",
+                                      reason=reason, reason_code="error",
+                                      reader_version=READER_VERSION)
+            report.failed.append({"file": rel, "reason": reason})
+            continue
+        info = doc.info
+        prev_added = prev_files.get(rel).added if rel in prev_files else ""
+        records[rel] = FileRecord(
+            rel, sha, stat.st_size, stat.st_mtime, "indexed", warnings=doc.warnings,
+            passages=len(passages), title=info.title, short_title=info.short_title,
+            doc_type=info.doc_type, author=info.author, year=info.year, pages=doc.page_count,
+            added=info.added or prev_added or time.strftime("%Y-%m-%d"),
+            reader_version=READER_VERSION)
+        for w in doc.warnings:
+            report.warnings.append({"file": rel, "warning": w})
+        new_passages[rel] = passages
+    progress("reading", len(to_read), len(to_read))
+
+    # Reuse what is unchanged from the previous generation.
+    prev_gen: LoadedIndex | None = None
+    if reuse and reused_from:
+        try:
+            prev_gen = _load_generation(current_generation(index_dir), verify=True)
+        except (IndexUnavailable, TypeError) as exc:
+            # Cannot trust the old vectors: read those files again instead.
+            report.full_rebuild = f"the previous index could not be reused ({exc})"
+            return _build_locked(corpus_dir, index_dir, settings, embedder, True, progress, reader)
+
+    all_passages: list[Passage] = []
+    vectors: list[np.ndarray | None] = []
+    sentence_rows: list[dict[str, Any]] = []
+    sentence_vecs: list[np.ndarray | None] = []
+    for rel in sorted(records):
+        rec = records[rel]
+        if rec.status != "indexed":
+            continue
+        if rel in new_passages:
+            for p in new_passages[rel]:
+                all_passages.append(p)
+                vectors.append(None)
+                for s in passage_sentences(p):
+                    sentence_rows.append({"pid": p.id, "text": s})
+                    sentence_vecs.append(None)
+            continue
+        old_rel = reused_from[rel]
+        rows = prev_gen.by_file.get(old_rel, []) if prev_gen else []
+        for i in rows:
+            p = prev_gen.passages[i]
+            if old_rel != rel:
+                p = Passage(**{**p.to_json(), "file": rel})
+            all_passages.append(p)
+            vectors.append(np.asarray(prev_gen.vectors[i]))
+            for j in prev_gen.sentences_of.get(i, []):
+                sentence_rows.append({"pid": p.id, "text": prev_gen.sentences[j]["text"]})
+                sentence_vecs.append(np.asarray(prev_gen.sentence_vectors[j])
+                                     if len(prev_gen.sentence_vectors) else None)
+
+    if not all_passages:
+        reasons = "; ".join(f"{f['file']}: {f['reason']}" for f in report.failed) or "it is empty"
+        raise BuildError(f"no document in {corpus_dir} could be indexed ({reasons})")
+
+    # Embed what is new.
+    todo = [i for i, v in enumerate(vectors) if v is None]
+    todo_s = [i for i, v in enumerate(sentence_vecs) if v is None] if settings.sentence_vectors else []
+    total = len(todo) + len(todo_s)
+    done = 0
+    progress("embedding", 0, total)
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        progress("embedding", done, total)
+
+    if todo:
+        fresh = embedder.embed([all_passages[i].embedding_text() for i in todo], progress=tick)
+        for i, v in zip(todo, fresh, strict=True):
+            vectors[i] = v
+    if todo_s:
+        fresh = embedder.embed([sentence_rows[i]["text"] for i in todo_s], progress=tick)
+        for i, v in zip(todo_s, fresh, strict=True):
+            sentence_vecs[i] = v
+    report.embedded = len(todo)
+    matrix = np.vstack(vectors).astype(np.float32)
+    if settings.sentence_vectors and sentence_vecs:
+        s_matrix = np.vstack(sentence_vecs).astype(np.float32)
+    else:
+        s_matrix = np.zeros((0, embedder.dim), dtype=np.float32)
+
+    progress("indexing", 0, 1)
+    faiss_index, index_type = build_faiss(matrix, settings)
+    lexical = LexicalIndex.build([lexical_text(p) for p in all_passages], settings.lexical)
+    manifest = Manifest(
+        model=config["model"], chunker=config["chunker"], lexical=config["lexical"],
+        reader_version=READER_VERSION, files=records, passages=len(all_passages),
+        index_type=index_type, sentences=settings.sentence_vectors,
+    )
+    data = GenerationData(manifest, all_passages, matrix, sentence_rows, s_matrix)
+    folder = write_generation(index_dir, data, faiss_index, lexical)
+    progress("indexing", 1, 1)
+    report.passages = len(all_passages)
+    report.generation = folder.name
+    report.changed = True
+    return report
+
+
+def lexical_text(p: Passage) -> str:
+    """BM25 sees the document title and headings too: they name what a passage is about."""
+    return p.embedding_text()
+
+
+def passage_sentences(p: Passage) -> list[str]:
+    """Candidate answer sentences: each list item, and each sentence of each paragraph."""
+    out: list[str] = []
+    for line in p.text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        out.extend(split_sentences(line) if len(line.split()) > 12 else [line])
+    return out
+
+
+def build_faiss(vectors: np.ndarray, settings: IndexSettings):
+    """Exact inner-product search below the size threshold, HNSW above it.
+
+    Inner product equals cosine similarity here because every vector is L2-normalised.
+    """
+    import faiss
+
+    dim = vectors.shape[1]
+    if len(vectors) <= settings.exact_search_max:
+        index = faiss.IndexFlatIP(dim)
+        index_type = "flat"
+    else:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+        index_type = "hnsw"
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index, index_type

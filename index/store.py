@@ -1,0 +1,311 @@
+"""The index folder: generations written aside and switched to atomically.
+
+    INDEX/
+      CURRENT             name of the generation being served (replaced by rename)
+      build.lock          held while a build runs
+      generations/g-*/    manifest.json, passages.jsonl, vectors.npy, faiss.index,
+                          bm25/, sentences.json, sentence_vectors.npy
+
+A build writes a new generation folder, fsyncs it, then renames CURRENT.tmp over CURRENT.
+A crash at any point leaves CURRENT naming the previous, complete generation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ingest import Passage
+
+from .lexical import LexicalIndex, LexicalSettings
+
+FORMAT_VERSION = 1
+KEEP_GENERATIONS = 2
+CHECKED_FILES = ("passages.jsonl", "vectors.npy", "faiss.index")
+
+
+class IndexUnavailable(RuntimeError):
+    """No usable index: the message says what to do next."""
+
+
+@dataclass
+class FileRecord:
+    """What happened to one corpus file, shown in the Sources table and `--json` output."""
+
+    file: str
+    sha256: str
+    size: int
+    mtime: float
+    status: str  # indexed | refused | unsupported
+    reason: str = ""  # plain words, for refused files
+    reason_code: str = ""
+    warnings: list[str] = field(default_factory=list)
+    passages: int = 0
+    title: str = ""
+    short_title: str = ""
+    doc_type: str = ""
+    author: str = ""
+    year: str = ""
+    pages: int | None = None
+    added: str = ""
+    reader_version: str = ""
+
+
+@dataclass
+class Manifest:
+    model: dict[str, Any]
+    chunker: dict[str, Any]
+    lexical: dict[str, Any]
+    reader_version: str
+    files: dict[str, FileRecord]
+    passages: int
+    index_type: str = "flat"
+    sentences: bool = True
+    format: int = FORMAT_VERSION
+    created: str = ""
+    generation: str = ""
+    checksums: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Manifest:
+        data = dict(data)
+        data["files"] = {k: FileRecord(**v) for k, v in data.get("files", {}).items()}
+        return cls(**data)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(path: Path) -> None:
+    for p in sorted(path.rglob("*")):
+        if p.is_file():
+            with p.open("rb") as fh:
+                os.fsync(fh.fileno())
+    for p in sorted([path, *[q for q in path.rglob("*") if q.is_dir()]]):
+        _fsync_dir(p)
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    pointer = index_dir / "CURRENT"
+    if not pointer.exists():
+        return None
+    name = pointer.read_text().strip()
+    path = index_dir / "generations" / name
+    return path if name and path.is_dir() else None
+
+
+def read_manifest(index_dir: Path) -> Manifest | None:
+    gen = current_generation(index_dir)
+    if gen is None:
+        return None
+    try:
+        return Manifest.from_json(json.loads((gen / "manifest.json").read_text()))
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexUnavailable(
+            f"the index manifest in {gen} is unreadable ({exc}); "
+            "rebuild it with: python -m ingest --full"
+        ) from exc
+
+
+@dataclass
+class GenerationData:
+    """Everything a generation holds, ready to be written."""
+
+    manifest: Manifest
+    passages: list[Passage]
+    vectors: np.ndarray
+    sentences: list[dict[str, Any]]
+    sentence_vectors: np.ndarray
+
+
+def write_generation(index_dir: Path, data: GenerationData, faiss_index, lexical: LexicalIndex) -> Path:
+    """Write a complete generation aside, then switch CURRENT to it atomically."""
+    gens = index_dir / "generations"
+    gens.mkdir(parents=True, exist_ok=True)
+    name = time.strftime("g-%Y%m%d-%H%M%S") + f"-{os.getpid()}-{time.time_ns() % 10**6:06d}"
+    tmp = gens / (".tmp-" + name)
+    tmp.mkdir()
+    with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
+        for p in data.passages:
+            fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+    np.save(tmp / "vectors.npy", data.vectors.astype(np.float32))
+    import faiss
+
+    faiss.write_index(faiss_index, str(tmp / "faiss.index"))
+    lexical.save(tmp / "bm25")
+    (tmp / "sentences.json").write_text(json.dumps(data.sentences, ensure_ascii=False))
+    np.save(tmp / "sentence_vectors.npy", data.sentence_vectors.astype(np.float32))
+    data.manifest.generation = name
+    data.manifest.created = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    data.manifest.checksums = {f: file_digest(tmp / f) for f in CHECKED_FILES}
+    (tmp / "manifest.json").write_text(json.dumps(data.manifest.to_json(), indent=1, ensure_ascii=False))
+    _fsync_tree(tmp)
+    final = gens / name
+    os.rename(tmp, final)
+    _fsync_dir(gens)
+    pointer_tmp = index_dir / "CURRENT.tmp"
+    with pointer_tmp.open("w") as fh:
+        fh.write(name + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(pointer_tmp, index_dir / "CURRENT")
+    _fsync_dir(index_dir)
+    prune_generations(index_dir)
+    return final
+
+
+def prune_generations(index_dir: Path, keep: int = KEEP_GENERATIONS) -> None:
+    """Delete old generations and abandoned temporary folders, never the current one."""
+    gens = index_dir / "generations"
+    current = current_generation(index_dir)
+    if not gens.exists():
+        return
+    for tmp in gens.glob(".tmp-*"):
+        shutil.rmtree(tmp, ignore_errors=True)
+    done = sorted((p for p in gens.iterdir() if p.name.startswith("g-")), key=lambda p: p.name)
+    for old in done[:-keep]:
+        if current is None or old.resolve() != current.resolve():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+class LoadedIndex:
+    """A generation loaded for searching. Immutable: a rebuild produces a new one."""
+
+    def __init__(self, folder: Path, manifest: Manifest, passages: list[Passage],
+                 vectors: np.ndarray, faiss_index, lexical: LexicalIndex,
+                 sentences: list[dict[str, Any]], sentence_vectors: np.ndarray):
+        self.folder = folder
+        self.manifest = manifest
+        self.passages = passages
+        self.vectors = vectors
+        self.faiss = faiss_index
+        self.lexical = lexical
+        self.sentences = sentences
+        self.sentence_vectors = sentence_vectors
+        self.by_id = {p.id: i for i, p in enumerate(passages)}
+        self.by_file: dict[str, list[int]] = {}
+        for i, p in enumerate(passages):
+            self.by_file.setdefault(p.file, []).append(i)
+        # Sentences of each passage, for answer extraction without re-splitting at query time.
+        self.sentences_of: dict[int, list[int]] = {}
+        for j, s in enumerate(sentences):
+            self.sentences_of.setdefault(s["passage"], []).append(j)
+
+    @property
+    def generation(self) -> str:
+        return self.manifest.generation
+
+    def passage(self, passage_id: str) -> Passage | None:
+        i = self.by_id.get(passage_id)
+        return None if i is None else self.passages[i]
+
+    def neighbours(self, passage_id: str, before: int = 1, after: int = 1) -> list[Passage]:
+        i = self.by_id.get(passage_id)
+        if i is None:
+            return []
+        row = self.by_file[self.passages[i].file]
+        pos = row.index(i)
+        return [self.passages[j] for j in row[max(0, pos - before):pos + after + 1]]
+
+    def dense_scores(self, query_vector: np.ndarray) -> np.ndarray:
+        """Cosine similarity of the query to every passage (inner product: vectors are unit)."""
+        if not self.passages:
+            return np.zeros(0, dtype=np.float32)
+        if self.manifest.index_type == "flat":
+            return self.vectors @ query_vector.astype(np.float32)
+        k = min(len(self.passages), 200)
+        scores, ids = self.faiss.search(query_vector.reshape(1, -1).astype(np.float32), k)
+        out = np.full(len(self.passages), -1.0, dtype=np.float32)
+        valid = ids[0] >= 0
+        out[ids[0][valid]] = scores[0][valid]
+        return out
+
+
+def load_index(index_dir: Path, verify: bool = True) -> LoadedIndex:
+    """Load the current generation; if it is damaged, fall back to the previous one."""
+    gen = current_generation(index_dir)
+    if gen is None:
+        raise IndexUnavailable(
+            f"no index in {index_dir}: build one with: python -m ingest --index {index_dir}"
+        )
+    try:
+        return _load_generation(gen, verify)
+    except IndexUnavailable as first:
+        for older in sorted((index_dir / "generations").glob("g-*"), reverse=True):
+            if older.name == gen.name:
+                continue
+            try:
+                loaded = _load_generation(older, verify)
+            except IndexUnavailable:
+                continue
+            loaded.fallback_reason = str(first)
+            return loaded
+        raise
+
+
+def _load_generation(gen: Path, verify: bool) -> LoadedIndex:
+    import faiss
+
+    try:
+        manifest = Manifest.from_json(json.loads((gen / "manifest.json").read_text()))
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexUnavailable(
+            f"index generation {gen.name} has an unreadable manifest ({exc}); "
+            "rebuild with: python -m ingest --full"
+        ) from exc
+    if manifest.format != FORMAT_VERSION:
+        raise IndexUnavailable(
+            f"index generation {gen.name} has format {manifest.format}, this version reads "
+            f"{FORMAT_VERSION}; rebuild with: python -m ingest --full"
+        )
+    if verify:
+        for name, digest in manifest.checksums.items():
+            path = gen / name
+            if not path.exists() or file_digest(path) != digest:
+                raise IndexUnavailable(
+                    f"index file {path} is damaged (checksum mismatch); "
+                    "rebuild with: python -m ingest --full"
+                )
+    try:
+        passages = [Passage.from_json(json.loads(line))
+                    for line in (gen / "passages.jsonl").read_text(encoding="utf-8").splitlines()
+                    if line.strip()]
+        vectors = np.load(gen / "vectors.npy", mmap_mode="r")
+        faiss_index = faiss.read_index(str(gen / "faiss.index"))
+        lexical = LexicalIndex.load(gen / "bm25", LexicalSettings(**manifest.lexical))
+        sentences = json.loads((gen / "sentences.json").read_text(encoding="utf-8"))
+        sentence_vectors = np.load(gen / "sentence_vectors.npy", mmap_mode="r")
+    except Exception as exc:
+        raise IndexUnavailable(
+            f"index generation {gen.name} could not be loaded ({type(exc).__name__}: {exc}); "
+            "rebuild with: python -m ingest --full"
+        ) from exc
+    loaded = LoadedIndex(gen, manifest, passages, vectors, faiss_index, lexical,
+                         sentences, sentence_vectors)
+    loaded.fallback_reason = ""
+    return loaded

@@ -1,0 +1,101 @@
+"""`python -m ingest`: build or update the index from the corpus folder."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DEFAULT_CORPUS = Path("corpus")
+DEFAULT_INDEX = Path("var/index")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="Build or update the evidence index. Only new or changed files are read "
+                    "and embedded; an unchanged corpus is a no-op.")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="documents folder")
+    parser.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder")
+    parser.add_argument("--full", action="store_true", help="re-read and re-embed everything")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--model", default=None, help="embedding model: minilm (default) or fake")
+    parser.add_argument("--wait", type=float, default=0.0,
+                        help="seconds to wait if another build is running (default: refuse)")
+    args = parser.parse_args(argv)
+
+    from index import BuildError, EmbedderError, EmbedSettings, IndexSettings, build_index
+
+    embed = EmbedSettings(model=args.model) if args.model else EmbedSettings()
+    settings = IndexSettings(embed=embed, lock_timeout=args.wait)
+    progress = None if args.json else _tqdm_progress()
+    try:
+        report = build_index(args.corpus, args.index, settings, full=args.full, progress=progress)
+    except (BuildError, EmbedderError) as exc:
+        if args.json:
+            print(json.dumps({"error": str(exc)}))
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if progress is not None:
+            progress.close()
+    out = report.to_json()
+    if args.json:
+        keys = ("added", "updated", "removed", "unchanged", "failed", "passages", "seconds")
+        print(json.dumps({**{k: out[k] for k in keys},
+                          **{k: out[k] for k in out if k not in keys}}, ensure_ascii=False))
+        return 0
+    _print_report(report)
+    return 0
+
+
+class _tqdm_progress:
+    """One progress bar per stage, on stderr."""
+
+    def __init__(self):
+        self.bar = None
+        self.stage = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            if total == 0:
+                return
+            self.bar = tqdm(total=total, desc=stage, unit="item", file=sys.stderr, leave=True)
+        if self.bar is not None:
+            self.bar.n = done
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _print_report(report) -> None:
+    if report.full_rebuild:
+        print(f"full rebuild: {report.full_rebuild}")
+    if not report.changed:
+        print(f"index up to date: {report.unchanged} files unchanged, {report.passages} passages "
+              f"({report.seconds:.2f} s)")
+    else:
+        print(f"indexed {report.passages} passages in {report.seconds:.1f} s "
+              f"({report.embedded} embedded; generation {report.generation})")
+    for label, files in (("added", report.added), ("updated", report.updated),
+                         ("removed", report.removed)):
+        for f in files:
+            print(f"  {label}: {f}")
+    for r in report.renamed:
+        print(f"  renamed: {r['from']} -> {r['to']} (not re-embedded)")
+    for w in report.warnings:
+        print(f"  warning: {w['file']}: {w['warning']}")
+    for f in report.failed:
+        print(f"  not indexed: {f['file']}: {f['reason']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,320 @@
+"""Cut a document into quotable passages that follow its structure."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+
+from .records import Document, Passage
+from .structure import Block, parse_blocks
+
+_ABBREVIATIONS = {"e.g", "i.e", "dr", "mr", "mrs", "ms", "sir", "st", "no", "vs", "cf", "prof", "fig"}
+_SENTENCE_END = re.compile(r"(?<=[.!?])[’”'\")\]]*\s+(?=[A-Z‘“\"'(\d])")
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    """How passages are cut. Part of the index manifest: changing it forces a full rebuild."""
+
+    min_words: int = 40  # smaller sections are merged with the next sibling when they fit
+    target_words: int = 150  # a passage closes once it reaches this many words
+    max_words: int = 250  # hard ceiling; longer paragraphs split at sentence ends
+    vignette_marker: str = "Key dimensions"
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentence boundaries, careful with abbreviations; never returns an empty string."""
+    pieces: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        before = text[start:m.start()].rstrip("’”'\")]")
+        last = before.rsplit(" ", 1)[-1].rstrip(".").lower()
+        if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+            continue
+        pieces.append(text[start:m.start()].strip())
+        start = m.end()
+    pieces.append(text[start:].strip())
+    return [p for p in pieces if p]
+
+
+def passage_id(doc_sha256: str, text: str) -> str:
+    """Stable while the document and the passage text are unchanged."""
+    return "p" + hashlib.sha256(f"{doc_sha256}\n{text}".encode()).hexdigest()[:15]
+
+
+@dataclass
+class _Unit:
+    """Blocks that must stay together: a paragraph, or a list with the sentence introducing it."""
+
+    lines: list[str]
+    page_start: int | None
+    page_end: int | None
+    page_label: str | None
+    kind: str  # text | list
+    lead_in: str | None = None
+
+    @property
+    def words(self) -> int:
+        return sum(len(line.split()) for line in self.lines)
+
+
+def _units(blocks: list[Block], settings: ChunkSettings) -> list[_Unit]:
+    units: list[_Unit] = []
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        if b.kind == "item" or (b.kind == "para" and i + 1 < len(blocks)
+                                 and blocks[i + 1].kind == "item"):
+            lead = b.text if b.kind == "para" else None
+            if lead and len(lead.split()) > settings.min_words:
+                # Only the sentence that introduces the list travels with it (and is repeated
+                # if the list is split); the rest of a long paragraph stands on its own.
+                sentences = split_sentences(lead)
+                if len(sentences) > 1:
+                    head = " ".join(sentences[:-1])
+                    units.extend(_split_para(Block("para", [head], b.page_start, b.page_end,
+                                                   b.page_label), settings))
+                    lead = sentences[-1]
+            j = i + 1 if b.kind == "para" else i
+            items = []
+            while j < len(blocks) and blocks[j].kind == "item":
+                items.append(blocks[j])
+                j += 1
+            first = b
+            last = items[-1] if items else b
+            lines = ([lead] if lead else []) + [it.text for it in items]
+            units.extend(_split_list(lines, lead, first, last, settings))
+            i = j
+            continue
+        units.extend(_split_para(b, settings))
+        i += 1
+    return units
+
+
+def _split_para(b: Block, settings: ChunkSettings) -> list[_Unit]:
+    if b.words <= settings.max_words:
+        return [_Unit([b.text], b.page_start, b.page_end, b.page_label, "text")]
+    out, current = [], []
+    for sentence in split_sentences(b.text):
+        if current and len(" ".join(current + [sentence]).split()) > settings.target_words:
+            out.append(_Unit([" ".join(current)], b.page_start, b.page_end, b.page_label, "text"))
+            current = []
+        current.append(sentence)
+    if current:
+        out.append(_Unit([" ".join(current)], b.page_start, b.page_end, b.page_label, "text"))
+    return out
+
+
+def _split_list(lines, lead, first: Block, last: Block, settings: ChunkSettings) -> list[_Unit]:
+    unit = _Unit(lines, first.page_start, last.page_end, first.page_label, "list", lead)
+    if unit.words <= settings.max_words:
+        return [unit]
+    # A long list is split between items; every part repeats the sentence that introduces it.
+    items = lines[1:] if lead else lines
+    parts, current = [], []
+    for item in items:
+        candidate = ([lead] if lead else []) + current + [item]
+        if current and sum(len(x.split()) for x in candidate) > settings.target_words:
+            parts.append(([lead] if lead else []) + current)
+            current = []
+        current.append(item)
+    if current:
+        parts.append(([lead] if lead else []) + current)
+    return [_Unit(p, first.page_start, last.page_end, first.page_label, "list", lead) for p in parts]
+
+
+def is_vignette(doc: Document, settings: ChunkSettings) -> bool:
+    if doc.info.doc_type == "vignette":
+        return True
+    one_page = doc.page_count in (None, 1) and sum(len(p.text.split()) for p in doc.pages) < 700
+    marker = settings.vignette_marker.lower()
+    return one_page and any(
+        line.strip().lower().lstrip("#").strip() == marker
+        for p in doc.pages for line in p.text.split("\n")
+    )
+
+
+def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list[Passage]:
+    settings = settings or ChunkSettings()
+    blocks = parse_blocks(doc.pages)
+    if is_vignette(doc, settings):
+        return [_vignette_passage(doc, blocks)]
+
+    passages: list[Passage] = []
+    headings: list[tuple[int, str]] = []
+    pending = _Pending()
+
+    for event in _events(blocks, settings):
+        if isinstance(event, _Unit):
+            path = [t for _, t in headings]
+            if pending.units and pending.words + event.words > settings.max_words:
+                pending.emit(doc, passages)
+            if pending.section is None:
+                pending.section = path
+            pending.units.append(event)
+            if pending.words >= settings.target_words:
+                pending.emit(doc, passages)
+            continue
+        # A heading closes the passage, unless what is pending is too small to quote alone
+        # and the new section is a sibling or child: then the two share a passage, cited by
+        # their common path, with each section's heading line (verbatim text) inside it.
+        while headings and headings[-1][0] >= event.level:
+            headings.pop()
+        headings.append((event.level, event.text))
+        if not pending.units:
+            continue
+        path = [t for _, t in headings]
+        common = _common_prefix(pending.section or [], path)
+        if pending.words >= settings.min_words or len(common) < len(pending.section or []) - 1:
+            pending.emit(doc, passages)
+            continue
+        if len(pending.section) > len(common) and pending.units[0].lines[0] != pending.section[-1]:
+            first = pending.units[0]
+            pending.units.insert(0, _Unit([pending.section[-1]], first.page_start,
+                                          first.page_start, first.page_label, "heading"))
+        pending.section = common
+        if not event.echoed:
+            pending.units.append(_Unit([event.text], event.page_start, event.page_end,
+                                       event.page_label, "heading"))
+    pending.emit(doc, passages)
+    return _finalise(doc, passages)
+
+
+@dataclass
+class _Pending:
+    units: list[_Unit] = field(default_factory=list)
+    section: list[str] | None = None
+
+    @property
+    def words(self) -> int:
+        return sum(u.words for u in self.units)
+
+    def emit(self, doc: Document, passages: list[Passage]) -> None:
+        _emit(doc, self.units, self.section or [], passages)
+        self.units = []
+        self.section = None
+
+
+def _common_prefix(a: list[str], b: list[str]) -> list[str]:
+    out = []
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        out.append(x)
+    return out
+
+
+def _events(blocks: list[Block], settings: ChunkSettings) -> list[Block | _Unit]:
+    """Headings as they are; runs of body blocks turned into units."""
+    events: list[Block | _Unit] = []
+    run: list[Block] = []
+    for block in blocks:
+        if block.kind == "heading":
+            events.extend(_units(run, settings))
+            run = []
+            events.append(block)
+        else:
+            run.append(block)
+    events.extend(_units(run, settings))
+    return events
+
+
+def _emit(doc: Document, units: list[_Unit], section: list[str], passages: list[Passage]) -> None:
+    # A trailing heading line with nothing under it belongs to the next passage, not this one.
+    while units and units[-1].kind == "heading":
+        units = units[:-1]
+    if not units:
+        return
+    lines = [line for u in units for line in u.lines]
+    pages = [p for u in units for p in (u.page_start, u.page_end) if p is not None]
+    passages.append(Passage(
+        id="",
+        doc_sha256=doc.sha256,
+        file=doc.info.file,
+        title=doc.info.title,
+        short_title=doc.info.short_title,
+        doc_type=doc.info.doc_type,
+        ordinal=len(passages),
+        text="\n".join(lines),
+        section=list(section),
+        page_start=min(pages) if pages else None,
+        page_end=max(pages) if pages else None,
+        page_label=units[0].page_label,
+        kind="list" if any(u.kind == "list" for u in units) else "text",
+    ))
+
+
+def _finalise(doc: Document, passages: list[Passage]) -> list[Passage]:
+    seen: dict[str, int] = {}
+    for i, p in enumerate(passages):
+        p.ordinal = i
+        pid = passage_id(doc.sha256, p.text)
+        if pid in seen:  # the same words twice in one document: keep both, ids stay distinct
+            seen[pid] += 1
+            pid = f"{pid}-{seen[pid]}"
+        else:
+            seen[pid] = 1
+        p.id = pid
+    return passages
+
+
+KEY_DIMENSION_FIELDS = [
+    ("number_of_schools", re.compile(r"number of schools|no\.? of schools|schools by phase", re.I)),
+    ("decision_making", re.compile(r"local/central|decision[- ]making", re.I)),
+    ("improvement_priorities", re.compile(r"improvement priorities", re.I)),
+    ("evaluation", re.compile(r"evaluat", re.I)),
+    ("governance", re.compile(r"governance", re.I)),
+    ("delegation", re.compile(r"delegation", re.I)),
+    ("urban_rural", re.compile(r"urban|rural|mix of context", re.I)),
+    ("distribution", re.compile(r"distribution", re.I)),
+]
+
+
+def parse_key_dimensions(lines: list[str]) -> dict[str, str]:
+    """`Field: value` lines after a "Key dimensions" heading, mapped to fixed field names."""
+    found: dict[str, str] = {}
+    for line in lines:
+        label, sep, value = line.partition(":")
+        if not sep or not value.strip():
+            continue
+        for name, pattern in KEY_DIMENSION_FIELDS:
+            if pattern.search(label) and name not in found:
+                found[name] = value.strip()
+                break
+    return found
+
+
+def _vignette_passage(doc: Document, blocks: list[Block]) -> Passage:
+    lines: list[str] = []
+    dims_lines: list[str] = []
+    in_dims = False
+    for b in blocks:
+        if b.kind == "heading":
+            in_dims = b.text.lower().strip() == "key dimensions"
+        text_lines = b.lines if b.kind == "item" else [b.text]
+        lines.extend(text_lines)
+        if in_dims:
+            dims_lines.extend(b.lines)
+    text = "\n".join(lines)
+    pages = [p.number for p in doc.pages if p.number is not None]
+    passage = Passage(
+        id=passage_id(doc.sha256, text),
+        doc_sha256=doc.sha256,
+        file=doc.info.file,
+        title=doc.info.title,
+        short_title=doc.info.short_title,
+        doc_type="vignette",
+        ordinal=0,
+        text=text,
+        section=[],
+        page_start=min(pages) if pages else None,
+        page_end=max(pages) if pages else None,
+        page_label=doc.pages[0].label if doc.pages else None,
+        kind="vignette",
+        key_dimensions=parse_key_dimensions(dims_lines or lines),
+    )
+    return passage

@@ -1,0 +1,217 @@
+"""One reader per file type. Each returns normalised pages or raises ReadError with a reason
+a person can act on ("password-protected", "no text layer, needs OCR", "corrupt: ...")."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .normalise import clean_lines, normalise_chars, strip_repeated_margins
+from .records import Page
+
+# Bump when a reader's output changes: files read by an older version are read again.
+READER_VERSION = "1"
+
+SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md")
+
+# A .docx is a zip; refuse ones that expand to more than this (zip bombs).
+MAX_DOCX_EXPANDED_BYTES = 200 * 1024 * 1024
+MIN_TEXT_CHARS = 1  # "test example" is a real one-line PDF: any text at all counts
+
+
+class ReadError(Exception):
+    """A file that cannot be indexed. `reason` is a short code, str(err) the plain message."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass
+class ReadResult:
+    pages: list[Page]
+    page_count: int | None
+    title: str = ""  # the file's own title metadata, used when the catalog has none
+    warnings: list[str] | None = None
+
+
+def read_file(path: Path) -> ReadResult:
+    suffix = path.suffix.lower()
+    if path.stat().st_size == 0:
+        raise ReadError("empty", "empty file (0 bytes)")
+    if suffix == ".pdf":
+        return read_pdf(path)
+    if suffix == ".docx":
+        return read_docx(path)
+    if suffix in (".txt", ".md"):
+        return read_text(path)
+    raise ReadError("unsupported", f"unsupported file type {suffix or '(none)'}; use PDF, DOCX, TXT or MD")
+
+
+def _page_from_text(number: int | None, raw: str, label: str | None = None) -> Page:
+    lines = clean_lines(normalise_chars(raw).split("\n"))
+    return Page(number=number, text="\n".join(lines), label=label)
+
+
+def decode_text(data: bytes) -> tuple[str, str | None]:
+    """UTF-8 if it is; otherwise Windows-1252 (what Word and Excel on Windows write)."""
+    for encoding in ("utf-8-sig",):
+        try:
+            return data.decode(encoding), None
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("cp1252"), "not UTF-8: read as Windows-1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "not UTF-8: read as Latin-1"
+
+
+def read_text(path: Path) -> ReadResult:
+    text, warning = decode_text(path.read_bytes())
+    page = _page_from_text(None, text)
+    if len(page.text.strip()) < MIN_TEXT_CHARS:
+        raise ReadError("empty", "no text in the file")
+    title = ""
+    if path.suffix.lower() == ".md":
+        m = re.search(r"^#\s+(.+)$", page.text, re.MULTILINE)
+        title = m.group(1).strip() if m else ""
+    return ReadResult([page], None, title, [warning] if warning else [])
+
+
+def read_pdf(path: Path) -> ReadResult:
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    try:
+        reader = PdfReader(path, strict=False)
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")
+            except Exception as exc:  # missing AES backend, damaged encryption dictionary
+                raise ReadError("password", f"password-protected PDF ({exc})") from exc
+            if not opened:
+                raise ReadError(
+                    "password", "password-protected PDF: save an unprotected copy and add that"
+                )
+        n_pages = len(reader.pages)
+    except ReadError:
+        raise
+    except FileNotDecryptedError as exc:
+        raise ReadError("password", "password-protected PDF") from exc
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise ReadError("corrupt", f"corrupt PDF: {exc}") from exc
+    except Exception as exc:
+        raise ReadError("corrupt", f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
+
+    labels = _page_labels(reader, n_pages)
+    raw_pages: list[list[str]] = []
+    warnings: list[str] = []
+    failed = 0
+    for i in range(n_pages):
+        try:
+            raw = reader.pages[i].extract_text() or ""
+        except FileNotDecryptedError as exc:
+            raise ReadError("password", "password-protected PDF") from exc
+        except Exception:  # one damaged page should not cost the others
+            raw = ""
+            failed += 1
+        raw_pages.append(clean_lines(normalise_chars(raw).split("\n")))
+    raw_pages = strip_repeated_margins(raw_pages)
+    pages = []
+    empty = 0
+    for i, lines in enumerate(raw_pages):
+        text = "\n".join(lines)
+        if len(text.strip()) < MIN_TEXT_CHARS:
+            empty += 1
+        label = labels[i] if labels and labels[i] != str(i + 1) else None
+        pages.append(Page(number=i + 1, text=text, label=label))
+    if sum(len(p.text.strip()) for p in pages) < MIN_TEXT_CHARS:
+        raise ReadError(
+            "no_text", f"no text layer in {n_pages} page(s): scanned or image-only, needs OCR"
+        )
+    if empty:
+        warnings.append(f"{empty} of {n_pages} pages have no text layer")
+    if failed:
+        warnings.append(f"{failed} of {n_pages} pages could not be read")
+    title = ""
+    try:
+        meta = reader.metadata
+        title = str(meta.title).strip() if meta and meta.title else ""
+    except Exception:
+        title = ""
+    return ReadResult(pages, n_pages, title, warnings)
+
+
+def _page_labels(reader, n_pages: int) -> list[str] | None:
+    try:
+        labels = list(reader.page_labels)
+    except Exception:
+        return None
+    return labels if len(labels) == n_pages else None
+
+
+def read_docx(path: Path) -> ReadResult:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            expanded = sum(info.file_size for info in zf.infolist())
+            if expanded > MAX_DOCX_EXPANDED_BYTES:
+                raise ReadError(
+                    "corrupt",
+                    f"refused: the Word file expands to {expanded / 2**30:.1f} GB (zip bomb?)",
+                )
+            if "word/document.xml" not in zf.namelist():
+                raise ReadError("corrupt", "corrupt Word file: no word/document.xml inside")
+    except zipfile.BadZipFile as exc:
+        raise ReadError("corrupt", "corrupt Word file: not a zip archive") from exc
+
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:
+        raise ReadError("corrupt", f"corrupt Word file: {exc}") from exc
+
+    lines: list[str] = []
+    first_heading = ""
+    for element in document.element.body.iterchildren():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            para = Paragraph(element, document)
+            text = para.text.strip()
+            if not text:
+                continue
+            style = (para.style.name if para.style is not None else "") or ""
+            level = _heading_level(style)
+            if level:
+                first_heading = first_heading or text
+                lines += ["", "#" * level + " " + text, ""]
+            elif "List" in style or para._p.pPr is not None and para._p.pPr.numPr is not None:
+                lines.append("- " + text)
+            else:
+                lines += [text, ""]
+        elif tag == "tbl":
+            for row in Table(element, document).rows:
+                cells = []
+                for cell in row.cells:
+                    value = " ".join(cell.text.split())
+                    if value and (not cells or cells[-1] != value):  # merged cells repeat
+                        cells.append(value)
+                if cells:
+                    lines.append(": ".join(cells) if len(cells) == 2 else " | ".join(cells))
+            lines.append("")
+    page = _page_from_text(None, "\n".join(lines))
+    if len(page.text.strip()) < MIN_TEXT_CHARS:
+        raise ReadError("empty", "no text in the Word file")
+    title = (document.core_properties.title or "").strip() or first_heading
+    return ReadResult([page], None, title, [])
+
+
+def _heading_level(style: str) -> int:
+    if style == "Title":
+        return 1
+    m = re.match(r"Heading (\d)", style)
+    return int(m.group(1)) if m else 0

@@ -1,0 +1,92 @@
+"""Typed records passed from ingest to index: a read document and the passages cut from it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """Who and what a document is: from catalog.csv, an upload's sidecar, or the file itself."""
+
+    file: str  # path relative to the corpus folder, with forward slashes
+    title: str
+    short_title: str
+    author: str = ""
+    year: str = ""
+    doc_type: str = "report"  # report | briefing | vignette
+    original_name: str = ""  # for uploads: the name the user gave; never used as a path
+    added: str = ""  # ISO date the file was first indexed or uploaded
+
+
+@dataclass(frozen=True)
+class Page:
+    """Normalised text of one page. `number` is 1-based; None for formats without pages."""
+
+    number: int | None
+    text: str
+    label: str | None = None  # printed page label ("iv", "12") where the PDF defines one
+
+
+@dataclass
+class Document:
+    info: DocumentInfo
+    sha256: str
+    pages: list[Page]
+    warnings: list[str] = field(default_factory=list)
+    page_count: int | None = None  # pages in the file, including ones with no text
+
+
+@dataclass
+class Passage:
+    """A quotable piece of a document with everything needed to cite it."""
+
+    id: str
+    doc_sha256: str
+    file: str
+    title: str
+    short_title: str
+    doc_type: str
+    ordinal: int  # position within the document, for "show in context"
+    text: str  # verbatim (after normalisation); lines are paragraphs or list items
+    section: list[str]  # heading path, outermost first
+    page_start: int | None = None
+    page_end: int | None = None
+    page_label: str | None = None
+    kind: str = "text"  # text | list | vignette
+    key_dimensions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def page(self) -> int | None:
+        return self.page_start
+
+    @property
+    def section_label(self) -> str:
+        return " › ".join(self.section)
+
+    @property
+    def citation(self) -> str:
+        """How the passage is cited: short title, page (printed label if any), section."""
+        parts = [self.short_title]
+        if self.page_start is not None:
+            label = self.page_label or str(self.page_start)
+            if self.page_end and self.page_end != self.page_start:
+                parts.append(f"pp. {label}-{self.page_end}")
+            else:
+                parts.append(f"p. {label}")
+        if self.section:
+            parts.append(f"§ {self.section_label}")
+        return ", ".join(parts)
+
+    def embedding_text(self) -> str:
+        """Title and heading path go in with the text so a passage keeps its context."""
+        head = " › ".join([self.short_title, *self.section])
+        return f"{head}\n{self.text}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Passage:
+        return cls(**data)
