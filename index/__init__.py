@@ -17,11 +17,19 @@ from .embedder import (
     make_embedder,
 )
 from .lexical import LexicalSettings, tokenize
-from .store import FileRecord, IndexUnavailable, LoadedIndex, Manifest, load_index, read_manifest
+from .store import (
+    FileRecord,
+    IndexUnavailable,
+    LoadedIndex,
+    Manifest,
+    current_generation_name,
+    load_index,
+    read_manifest,
+)
 
 __all__ = [
     "MINILM_WEIGHTS_SHA256", "BuildBusy", "BuildError", "BuildReport", "EmbedSettings",
     "EmbedderError", "FileRecord", "HashingEmbedder", "IndexSettings", "IndexUnavailable",
-    "LexicalSettings", "LoadedIndex", "Manifest", "SentenceTransformerEmbedder", "build_index",
+    "LexicalSettings", "LoadedIndex", "current_generation_name", "Manifest", "SentenceTransformerEmbedder", "build_index",
     "load_index", "make_embedder", "passage_sentences", "read_manifest", "tokenize",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -25,7 +27,7 @@ from ingest import (
     split_sentences,
 )
 
-from .embedder import EmbedSettings, Embedder, make_embedder
+from .embedder import Embedder, EmbedSettings, make_embedder
 from .lexical import LexicalIndex, LexicalSettings
 from .store import (
     FORMAT_VERSION,
@@ -174,7 +176,7 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
 
     to_read: list[tuple[Path, str, str]] = []  # (path, rel, sha)
     reused_from: dict[str, str] = {}  # rel -> previous rel whose passages it keeps
-    seen_sha: dict[str, str] = {}
+    hashed = []
     for path in doc_paths:
         rel = relative_name(path, corpus_dir)
         stat = path.stat()
@@ -183,12 +185,18 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
             sha = old.sha256  # size and mtime unchanged: trust the recorded hash
         else:
             sha = file_sha256(path)
-        if sha in seen_sha:
+        hashed.append((path, rel, stat, sha))
+    # The same content under two names is indexed once: under the name it already had.
+    canonical: dict[str, str] = {}
+    for _, rel, _, sha in sorted(hashed, key=lambda h: (h[1] not in prev_files, h[1])):
+        canonical.setdefault(sha, rel)
+    for path, rel, stat, sha in hashed:
+        old = prev_files.get(rel)
+        if canonical[sha] != rel:
             records[rel] = FileRecord(rel, sha, stat.st_size, stat.st_mtime, "duplicate",
-                                      reason=f"same content as {seen_sha[sha]}; indexed once",
+                                      reason=f"same content as {canonical[sha]}; indexed once",
                                       reason_code="duplicate")
             continue
-        seen_sha[sha] = rel
         prior = old if old is not None and old.sha256 == sha else by_sha_prev.get(sha)
         if prior is not None and prior.reader_version == READER_VERSION:
             rec = FileRecord(**{**asdict(prior), "file": rel, "size": stat.st_size,
@@ -197,7 +205,7 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
             reused_from[rel] = prior.file
             if prior.file != rel:
                 report.renamed.append({"from": prior.file, "to": rel})
-            else:
+            elif rec.status == "indexed":
                 report.unchanged += 1
             continue
         to_read.append((path, rel, sha))
@@ -215,12 +223,11 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
         f for f, rec in prev_files.items()
         if f not in records and f not in renamed_from and rec.status != "unsupported"
     )
-    # Files that stayed unsupported or duplicate are not news; new ones are reported below.
-    for rel, rec in records.items():
-        if rec.status in ("unsupported", "duplicate"):
-            old = prev_files.get(rel)
-            if old is None or old.status != rec.status:
-                report.failed.append({"file": rel, "reason": rec.reason})
+    # Every file that is not indexed is listed with its reason on every run, not only the
+    # first time: nothing drops out of sight.
+    for rel, rec in sorted(records.items()):
+        if rec.status != "indexed":
+            report.failed.append({"file": rel, "reason": rec.reason})
 
     structural = bool(to_read or report.removed or report.renamed)
     statuses_changed = set(records) != set(prev_files) or any(
@@ -245,14 +252,14 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
             records[rel] = FileRecord(rel, sha, stat.st_size, stat.st_mtime, "refused",
                                       reason=str(exc), reason_code=exc.reason,
                                       reader_version=READER_VERSION)
-            report.failed.append({"file": rel, "reason": str(exc)})
+            _refuse(report, rel, str(exc))
             continue
         except Exception as exc:  # a reader bug must cost one file, not the build
             reason = f"unreadable: {type(exc).__name__}: {exc}"
             records[rel] = FileRecord(rel, sha, stat.st_size, stat.st_mtime, "refused",
                                       reason=reason, reason_code="error",
                                       reader_version=READER_VERSION)
-            report.failed.append({"file": rel, "reason": reason})
+            _refuse(report, rel, reason)
             continue
         info = doc.info
         prev_added = prev_files.get(rel).added if rel in prev_files else ""
@@ -289,8 +296,8 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
             for p in new_passages[rel]:
                 all_passages.append(p)
                 vectors.append(None)
-                for s in passage_sentences(p):
-                    sentence_rows.append({"pid": p.id, "text": s})
+                for text, context in passage_sentences(p):
+                    sentence_rows.append({"pid": p.id, "text": text, "context": context})
                     sentence_vecs.append(None)
             continue
         old_rel = reused_from[rel]
@@ -302,9 +309,11 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
             all_passages.append(p)
             vectors.append(np.asarray(prev_gen.vectors[i]))
             for j in prev_gen.sentences_of.get(i, []):
-                sentence_rows.append({"pid": p.id, "text": prev_gen.sentences[j]["text"]})
+                sentence_rows.append({**prev_gen.sentences[j], "pid": p.id})
                 sentence_vecs.append(np.asarray(prev_gen.sentence_vectors[j])
                                      if len(prev_gen.sentence_vectors) else None)
+
+    retired = _retired(index_dir, all_passages, records)
 
     if not all_passages:
         reasons = "; ".join(f"{f['file']}: {f['reason']}" for f in report.failed) or "it is empty"
@@ -327,7 +336,9 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
         for i, v in zip(todo, fresh, strict=True):
             vectors[i] = v
     if todo_s:
-        fresh = embedder.embed([sentence_rows[i]["text"] for i in todo_s], progress=tick)
+        fresh = embedder.embed([sentence_embedding_text(sentence_rows[i]["text"],
+                                                        sentence_rows[i]["context"])
+                                for i in todo_s], progress=tick)
         for i, v in zip(todo_s, fresh, strict=True):
             sentence_vecs[i] = v
     report.embedded = len(todo)
@@ -345,7 +356,7 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
         reader_version=READER_VERSION, files=records, passages=len(all_passages),
         index_type=index_type, sentences=settings.sentence_vectors,
     )
-    data = GenerationData(manifest, all_passages, matrix, sentence_rows, s_matrix)
+    data = GenerationData(manifest, all_passages, matrix, sentence_rows, s_matrix, retired)
     folder = write_generation(index_dir, data, faiss_index, lexical)
     progress("indexing", 1, 1)
     report.passages = len(all_passages)
@@ -354,20 +365,91 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
     return report
 
 
+def _refuse(report: BuildReport, rel: str, reason: str) -> None:
+    """A file that could not be indexed is listed under `failed` only."""
+    report.failed.append({"file": rel, "reason": reason})
+    for bucket in (report.added, report.updated):
+        if rel in bucket:
+            bucket.remove(rel)
+
+
+MAX_RETIRED = 50_000
+
+
+def _retired(index_dir: Path, passages: list[Passage], records: dict[str, FileRecord]) -> list[dict]:
+    """Passages cited before but gone now (document edited or removed), so that an old
+    citation can say what happened and point to the closest current passage."""
+    folder = current_generation(index_dir)
+    if folder is None:
+        return []
+    live = {p.id for p in passages}
+    today = time.strftime("%Y-%m-%d")
+    out: list[dict] = []
+    for name in ("retired.jsonl", "passages.jsonl"):
+        try:
+            lines = (folder / name).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            if row.get("id") in live:
+                continue
+            if name == "passages.jsonl":
+                rec = records.get(row.get("file", ""))
+                edited = rec is not None and rec.status == "indexed"
+                row = {**row, "retired": today,
+                       "reason": "the document was edited or replaced" if edited
+                       else "the document was removed from the corpus"}
+            out.append(row)
+    seen: set[str] = set()
+    unique = []
+    for row in reversed(out):  # newest first wins
+        if row["id"] not in seen:
+            seen.add(row["id"])
+            unique.append(row)
+    return list(reversed(unique))[-MAX_RETIRED:]
+
+
 def lexical_text(p: Passage) -> str:
     """BM25 sees the document title and headings too: they name what a passage is about."""
     return p.embedding_text()
 
 
-def passage_sentences(p: Passage) -> list[str]:
-    """Candidate answer sentences: each list item, and each sentence of each paragraph."""
-    out: list[str] = []
+_ITEM = re.compile(r"^(?:[-–•*·▪●◦]|o(?=\s)|[a-z]\))\s+")
+
+
+def passage_sentences(p: Passage) -> list[tuple[str, str]]:
+    """Candidate answer sentences with their context: (sentence, context).
+
+    Each list item and each sentence of each paragraph is a candidate. Its context is the line
+    that introduces it (a list's lead-in, a label such as "‘Hard Federation’") or else the
+    section heading: "A group of schools formed into a single legal entity" only answers
+    "What is a hard federation?" when the model also sees the label above it.
+    """
+    out: list[tuple[str, str]] = []
+    context = p.section[-1] if p.section else p.short_title
     for line in p.text.split("\n"):
         line = line.strip()
         if not line:
             continue
-        out.extend(split_sentences(line) if len(line.split()) > 12 else [line])
+        is_item = bool(_ITEM.match(line))
+        if not is_item and len(line.split()) <= 12 and not re.search(r"[.!?]$", line):
+            context = line  # a label or lead-in: it introduces what follows
+            out.append((line, ""))
+            continue
+        pieces = [line] if is_item else split_sentences(line)
+        for piece in pieces:
+            out.append((piece, context))
+        if not is_item and pieces and pieces[-1].endswith(":"):
+            context = pieces[-1]
     return out
+
+
+def sentence_embedding_text(sentence: str, context: str) -> str:
+    return f"{context}: {sentence}" if context else sentence
 
 
 def build_faiss(vectors: np.ndarray, settings: IndexSettings):

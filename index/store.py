@@ -110,6 +110,13 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
+def current_generation_name(index_dir: Path) -> str | None:
+    try:
+        return (Path(index_dir) / "CURRENT").read_text().strip() or None
+    except OSError:
+        return None
+
+
 def current_generation(index_dir: Path) -> Path | None:
     pointer = index_dir / "CURRENT"
     if not pointer.exists():
@@ -141,6 +148,7 @@ class GenerationData:
     vectors: np.ndarray
     sentences: list[dict[str, Any]]
     sentence_vectors: np.ndarray
+    retired: list[dict[str, Any]] = field(default_factory=list)
 
 
 def write_generation(index_dir: Path, data: GenerationData, faiss_index, lexical: LexicalIndex) -> Path:
@@ -160,6 +168,9 @@ def write_generation(index_dir: Path, data: GenerationData, faiss_index, lexical
     lexical.save(tmp / "bm25")
     (tmp / "sentences.json").write_text(json.dumps(data.sentences, ensure_ascii=False))
     np.save(tmp / "sentence_vectors.npy", data.sentence_vectors.astype(np.float32))
+    with (tmp / "retired.jsonl").open("w", encoding="utf-8") as fh:
+        for row in data.retired:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     data.manifest.generation = name
     data.manifest.created = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     data.manifest.checksums = {f: file_digest(tmp / f) for f in CHECKED_FILES}
@@ -208,13 +219,16 @@ class LoadedIndex:
         self.sentences = sentences
         self.sentence_vectors = sentence_vectors
         self.by_id = {p.id: i for i, p in enumerate(passages)}
+        self._retired: dict[str, dict[str, Any]] | None = None
         self.by_file: dict[str, list[int]] = {}
         for i, p in enumerate(passages):
             self.by_file.setdefault(p.file, []).append(i)
         # Sentences of each passage, for answer extraction without re-splitting at query time.
         self.sentences_of: dict[int, list[int]] = {}
         for j, s in enumerate(sentences):
-            self.sentences_of.setdefault(s["passage"], []).append(j)
+            row = self.by_id.get(s["pid"])
+            if row is not None:
+                self.sentences_of.setdefault(row, []).append(j)
 
     @property
     def generation(self) -> str:
@@ -223,6 +237,18 @@ class LoadedIndex:
     def passage(self, passage_id: str) -> Passage | None:
         i = self.by_id.get(passage_id)
         return None if i is None else self.passages[i]
+
+    def retired(self, passage_id: str) -> dict[str, Any] | None:
+        """A passage that was in an earlier generation, with why it is gone."""
+        if self._retired is None:
+            self._retired = {}
+            path = self.folder / "retired.jsonl"
+            if path.exists():
+                for line in path.read_text(encoding="utf-8").splitlines():
+                    if line.strip():
+                        row = json.loads(line)
+                        self._retired[row["id"]] = row
+        return self._retired.get(passage_id)
 
     def neighbours(self, passage_id: str, before: int = 1, after: int = 1) -> list[Passage]:
         i = self.by_id.get(passage_id)

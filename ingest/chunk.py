@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import asdict, dataclass, field
@@ -98,14 +99,35 @@ def _units(blocks: list[Block], settings: ChunkSettings) -> list[_Unit]:
 def _split_para(b: Block, settings: ChunkSettings) -> list[_Unit]:
     if b.words <= settings.max_words:
         return [_Unit([b.text], b.page_start, b.page_end, b.page_label, "text")]
-    out, current = [], []
-    for sentence in split_sentences(b.text):
-        if current and len(" ".join(current + [sentence]).split()) > settings.target_words:
-            out.append(_Unit([" ".join(current)], b.page_start, b.page_end, b.page_label, "text"))
+    # Each piece is cited by the pages its own sentences lie on, not the whole paragraph's.
+    text = b.text
+    line_starts, pos = [], 0
+    for line in b.lines:
+        line_starts.append(pos)
+        pos += len(line) + 1
+
+    def page_at(offset: int) -> int | None:
+        return b.page_of_line(bisect.bisect_right(line_starts, offset) - 1)
+
+    out: list[_Unit] = []
+    current: list[tuple[str, int]] = []  # (sentence, offset)
+    cursor = 0
+
+    def close() -> None:
+        first, last = current[0], current[-1]
+        start, end = page_at(first[1]), page_at(last[1] + len(last[0]) - 1)
+        out.append(_Unit([" ".join(t for t, _ in current)], start, end, b.page_label, "text"))
+
+    for sentence in split_sentences(text):
+        offset = text.find(sentence, cursor)
+        cursor = max(cursor, offset + len(sentence))
+        if current and sum(len(t.split()) for t, _ in current) + len(sentence.split()) > \
+                settings.target_words:
+            close()
             current = []
-        current.append(sentence)
+        current.append((sentence, max(offset, 0)))
     if current:
-        out.append(_Unit([" ".join(current)], b.page_start, b.page_end, b.page_label, "text"))
+        close()
     return out
 
 

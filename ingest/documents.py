@@ -8,6 +8,7 @@ from pathlib import Path
 from .catalog import CATALOG_NAME, SIDECAR_SUFFIX, describe
 from .readers import SUPPORTED_SUFFIXES, read_file
 from .records import Document
+from .structure import parse_blocks
 
 # Files in corpus/ that describe the corpus rather than belong to it.
 NOT_DOCUMENTS = {CATALOG_NAME, "README.md", "sessions.toml"}
@@ -42,7 +43,7 @@ def relative_name(path: Path, corpus_dir: Path) -> str:
 def read_document(path: Path, corpus_dir: Path, catalog: dict, sha256: str | None = None) -> Document:
     """Read and normalise one file. Raises ReadError with a plain reason if it cannot be used."""
     result = read_file(path)
-    first_heading = _first_heading(result.pages[0].text) if result.pages else ""
+    first_heading = next((b.text for b in parse_blocks(result.pages) if b.kind == "heading"), "")
     info = describe(relative_name(path, corpus_dir), path, catalog, result.title, first_heading)
     return Document(
         info=info,
@@ -51,11 +52,3 @@ def read_document(path: Path, corpus_dir: Path, catalog: dict, sha256: str | Non
         warnings=list(result.warnings or []),
         page_count=result.page_count,
     )
-
-
-def _first_heading(text: str) -> str:
-    for line in text.split("\n"):
-        s = line.strip().lstrip("#").strip()
-        if s:
-            return s if len(s) <= 120 else ""
-    return ""

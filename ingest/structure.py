@@ -42,6 +42,12 @@ class Block:
     numbered: bool = False
     blank_before: bool = False
     echoed: bool = False  # a numbered heading whose line is also kept as body text
+    line_pages: list[int | None] | None = None  # page of each line, for exact citations
+
+    def page_of_line(self, i: int) -> int | None:
+        if self.line_pages and i < len(self.line_pages):
+            return self.line_pages[i]
+        return self.page_start
 
     @property
     def text(self) -> str:
@@ -107,7 +113,7 @@ def parse_blocks(pages: list[Page]) -> list[Block]:
 
     def start(kind: str, line: _Line, **kw) -> Block:
         block = Block(kind, [line.text], line.page, line.page, line.label,
-                      blank_before=line.blank_before, **kw)
+                      blank_before=line.blank_before, line_pages=[line.page], **kw)
         blocks.append(block)
         return block
 
@@ -138,6 +144,7 @@ def parse_blocks(pages: list[Page]) -> list[Block]:
                 cur.lines[-1] = joined
             else:
                 cur.lines.append(s)
+                cur.line_pages.append(line.page)
             cur.page_end = line.page
             continue
         cur = start("para", line)
@@ -186,6 +193,8 @@ def _is_heading_candidate(block: Block) -> bool:
         return False
     if re.search(r"[.,;:]$", text) or text[:1].islower() or text[:1].isdigit():
         return False
+    if re.match(r"^[^:]{2,60}:\s+\S", text):  # "Distribution: local" is a field, not a title
+        return False
     return any(ch.isalpha() for ch in text)
 
 
@@ -216,7 +225,8 @@ def _classify(blocks: list[Block]) -> list[Block]:
             if block.words > 8 or (nxt is not None and nxt.kind == "item"):
                 out[-1].echoed = True
                 out.append(Block("para", block.lines, block.page_start, block.page_end,
-                                 block.page_label, blank_before=True))
+                                 block.page_label, blank_before=True,
+                                 line_pages=block.line_pages))
             continue
         if _is_heading_candidate(block) and not (nxt is not None and nxt.kind == "item"):
             out.append(Block("heading", block.lines, block.page_start, block.page_end,

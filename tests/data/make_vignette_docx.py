@@ -64,11 +64,11 @@ KEY_DIMENSIONS = [
     ("Evaluation of school improvement", "informal"),
 ]
 
-_FIXED_TIME = _dt.datetime(2024, 1, 1, 0, 0, 0, tzinfo=_dt.timezone.utc)
+_FIXED_TIME = _dt.datetime(2024, 1, 1, 0, 0, 0, tzinfo=_dt.UTC)
 _FIXED_ZIP_TIME = (2024, 1, 1, 0, 0, 0)
 
 
-def build_document() -> "docx.document.Document":
+def build_document() -> docx.document.Document:
     """Return the Oakmoor vignette as an in-memory python-docx Document."""
     d = docx.Document()
     cp = d.core_properties

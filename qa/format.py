@@ -1,0 +1,31 @@
+"""Plain-text rendering of answers and passages for the terminal."""
+
+from __future__ import annotations
+
+import textwrap
+
+from .search import NOT_FOUND, Answer
+
+
+def answer_text(answer: Answer) -> str:
+    lines = [f"Q: {answer.question}", ""]
+    number = {h.passage.id: i for i, h in enumerate(answer.hits, 1)}
+    if not answer.found:
+        lines += [f"{NOT_FOUND} The nearest passages are listed below, but they do not "
+                  "answer the question.", ""]
+    else:
+        lines.append(f"Answer (evidence: {answer.evidence}):")
+        for s in answer.sentences:
+            refs = "".join(f"[{number[p]}]" for p in s.passage_ids if p in number)
+            lines.append(textwrap.fill(f"“{s.text}” {refs}", 100, initial_indent="  ",
+                                       subsequent_indent="    "))
+        lines.append("")
+    heading = "Nearest passages (not an answer):" if not answer.found else "Passages:"
+    lines.append(heading)
+    for i, h in enumerate(answer.hits, 1):
+        p = h.passage
+        lines.append(f"[{i}] {p.citation}  (id {p.id}, similarity {h.similarity:.2f})")
+        for para in p.text.split("\n"):
+            lines.append(textwrap.fill(para, 100, initial_indent="    ", subsequent_indent="    "))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,121 @@
+"""Search, evidence levels, answer sentences and the `python -m qa` contracts (fake embedder)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from index import build_index, load_index
+from ingest.normalise import match_key
+from qa import Filters, Searcher, SearchSettings
+from qa.citations import resolve
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_ask_returns_cited_passages_and_verbatim_answer(searcher):
+    answer = searcher.ask("What is a hard federation? single legal entity governing body")
+    assert answer.hits and answer.hits[0].rank == 1
+    texts = [h.passage.text for h in answer.hits[:3]]
+    assert any("a single legal entity with a single governing body" in t for t in texts)
+    for s in answer.sentences:
+        for pid in s.passage_ids:
+            passage = searcher.index.passage(pid)
+            assert match_key(s.text) in match_key(passage.text)  # verbatim from its passage
+    hit = answer.hits[0]
+    assert hit.passage.citation.startswith(hit.passage.short_title)
+
+
+def test_json_shape(searcher):
+    data = searcher.ask("due diligence before joining a trust").to_json()
+    assert set(data) == {"question", "evidence", "answer", "passages"}
+    assert data["evidence"] in {"strong", "weak", "none"}
+    p = data["passages"][0]
+    assert {"id", "text", "document", "title", "citation", "page", "section", "score"} <= set(p)
+    assert p["page"] is None  # the seed documents are text files: no pages
+    for a in data["answer"]:
+        assert set(a) == {"text", "passage_ids"}
+
+
+def test_out_of_scope_question_is_none_with_nearest_passages_marked(searcher):
+    strict = Searcher(searcher.index, searcher.embedder,
+                      SearchSettings(strong_threshold=0.99, weak_threshold=0.98))
+    answer = strict.ask("How do I bake sourdough bread?")
+    assert answer.evidence == "none" and not answer.found
+    assert answer.hits  # the nearest passages are still listed
+    assert answer.sentences == []  # but nothing is presented as an answer
+
+
+def test_filters_restrict_documents_and_types(searcher):
+    only = Filters(files=("leadership-of-learning-synopsis.txt",))
+    answer = searcher.ask("governance of trusts", filters=only)
+    assert answer.hits and all(h.passage.file == only.files[0] for h in answer.hits)
+    answer = searcher.ask("governance", filters=Filters(doc_types=("vignette",)))
+    assert answer.hits == []
+
+
+def test_repeated_question_uses_cache(searcher):
+    calls = []
+    real = searcher.embedder.embed
+    searcher.embedder.embed = lambda texts, **kw: calls.append(texts) or real(texts, **kw)
+    searcher.ask("What is a soft federation?")
+    searcher.ask("what is a  SOFT federation?")
+    assert len(calls) == 1
+
+
+def test_show_resolves_current_and_retired_ids(built, fake_settings):
+    corpus, index_dir = built
+    idx = load_index(index_dir)
+    target = next(p for p in idx.passages if "Expanding too fast" in p.text)
+    other = next(p for p in idx.passages if p.file.startswith("leadership"))
+    res = resolve(idx, target.id)
+    assert res.status == "current" and target in res.context
+    # An unrelated document is added: ids are unchanged.
+    (corpus / "note.md").write_text("# Note\n\nTrust boards meet six times a year to review "
+                                    "finance, risk and standards across all the schools.\n")
+    build_index(corpus, index_dir, fake_settings)
+    assert resolve(load_index(index_dir), target.id).status == "current"
+    # The source is edited: the id is retired, and show points to the closest passage now.
+    path = corpus / target.file
+    path.write_text(path.read_text().replace("Expanding too fast", "Growing too quickly"))
+    build_index(corpus, index_dir, fake_settings)
+    idx = load_index(index_dir)
+    res = resolve(idx, target.id)
+    assert res.status == "retired" and "edited" in res.message
+    assert res.closest is not None and "Growing too quickly" in res.closest.text
+    assert resolve(idx, other.id).status == "current"
+    assert resolve(idx, "pdoesnotexist").status == "unknown"
+
+
+def _run(*args, stdin=None):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
+                          env=env, input=stdin, timeout=300)
+
+
+def test_qa_cli_json_and_stdin(built):
+    _, index_dir = built
+    r = _run("-m", "qa", "--index", str(index_dir), "--json", "--k", "3", "What is a MAT?")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["question"] == "What is a MAT?" and len(data["passages"]) == 3
+    r = _run("-m", "qa", "--index", str(index_dir), "-", stdin="What is a MAT?\n\nWho governs?\n")
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["question"] for x in lines] == ["What is a MAT?", "Who governs?"]
+
+
+def test_qa_cli_human_output_and_show(built):
+    _, index_dir = built
+    r = _run("-m", "qa", "--index", str(index_dir), "hard federation single legal entity")
+    assert r.returncode == 0 and "[1]" in r.stdout and "Federations and MATs briefing paper" in r.stdout
+    pid = load_index(index_dir).passages[3].id
+    r = _run("-m", "qa", "show", "--index", str(index_dir), pid)
+    assert r.returncode == 0 and pid in r.stdout and ">>" in r.stdout
+
+
+def test_qa_cli_without_index_says_how_to_build(tmp_path):
+    r = _run("-m", "qa", "--index", str(tmp_path / "none"), "anything")
+    assert r.returncode != 0 and "python -m ingest" in r.stderr
