@@ -1,0 +1,278 @@
+"""Adding a user's file to the corpus, safely.
+
+`store_upload` checks a file someone uploaded (size, extension, and that the content is what the
+extension claims), stores it under its content hash in `corpus/uploads/`, and records the name it
+was uploaded with, plus an optional title and type, in a sidecar `<stored name>.meta.json` that
+ingest reads (see `catalog.read_sidecar`).
+
+The uploaded name is only ever metadata: it is cleaned (control characters, path components and
+excess length removed) and never used to build a path. Nothing is written outside
+`corpus/uploads/`, and nothing already in the corpus is modified or replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import time
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalog import DOC_TYPES, SIDECAR_SUFFIX
+from .documents import discover, file_sha256
+from .readers import MAX_DOCX_EXPANDED_BYTES, SUPPORTED_SUFFIXES
+
+DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+UPLOADS_DIR = "uploads"
+MAX_NAME_CHARS = 120
+MAX_TITLE_CHARS = 200
+_CHUNK = 1 << 20
+_INCOMING_PREFIX = ".incoming-"  # hidden from discover(): dot-files are skipped
+
+KIND = {".pdf": "PDF", ".docx": "Word (.docx)", ".txt": "text", ".md": "Markdown"}
+
+
+@dataclass
+class UploadResult:
+    status: str  # stored | duplicate | refused
+    message: str  # plain words, for the person who uploaded the file
+    stored_path: Path | None = None
+    sha256: str = ""
+    original_name: str = ""  # the cleaned name, as recorded in the sidecar
+    existing: Path | None = None  # for a duplicate: the corpus file with the same content
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "stored"
+
+
+def clean_text(value: str, limit: int) -> str:
+    """One line of printable text: control and format characters removed, spaces collapsed."""
+    value = unicodedata.normalize("NFC", str(value or ""))
+    value = "".join(" " if ch in "\t\r\n" else ch for ch in value
+                    if ch in "\t\r\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"))
+    value = " ".join(value.split())
+    return value[:limit].rstrip()
+
+
+def clean_name(original_name: str) -> str:
+    """The uploaded file name as safe metadata: last path component only, no control
+    characters, at most MAX_NAME_CHARS (the extension kept). Never used as a path."""
+    name = clean_text(original_name, 10 * MAX_NAME_CHARS)
+    name = re.split(r"[/\\]", name)[-1].strip()  # drop any directory part, POSIX or Windows
+    if not name.strip("."):
+        return "upload"
+    if len(name) > MAX_NAME_CHARS:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10 and stem:
+            name = stem[: MAX_NAME_CHARS - len(ext) - 1].rstrip() + "." + ext
+        else:
+            name = name[:MAX_NAME_CHARS]
+    return name
+
+
+def _suffix(name: str) -> str:
+    stem, dot, ext = name.rpartition(".")
+    return ("." + ext.lower()) if dot and stem else ""
+
+
+def _refused(message: str, sha: str = "", name: str = "") -> UploadResult:
+    return UploadResult("refused", message, None, sha, name)
+
+
+def _size_words(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} bytes"
+
+
+def sniff(path: Path, suffix: str) -> str:
+    """Why the content does not match its extension ("" when it does)."""
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    if suffix == ".pdf":
+        if not head.startswith(b"%PDF-"):
+            return "it is called .pdf but is not a PDF (no %PDF- header)"
+        return ""
+    if suffix == ".docx":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                infos = zf.infolist()
+                names = {i.filename for i in infos}
+                expanded = sum(i.file_size for i in infos)
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return "it is called .docx but is not a Word document (not a zip archive)"
+        if "word/document.xml" not in names:
+            return "it is called .docx but is not a Word document (no word/document.xml inside)"
+        if expanded > MAX_DOCX_EXPANDED_BYTES:
+            return (f"the Word file would expand to {_size_words(expanded)}, "
+                    "far more than a real document (zip bomb?)")
+        return ""
+    if suffix in (".txt", ".md"):
+        return _text_problem(path)
+    return "unsupported file type"
+
+
+def _text_problem(path: Path) -> str:
+    """A text file must decode (UTF-8, or Windows-1252 as ingest falls back to) and look like
+    text: no NUL bytes, almost no control characters."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "it is a UTF-16 text file: save it as UTF-8 and upload it again"
+    if b"\x00" in data:
+        return "it is called a text file but contains binary data (NUL bytes)"
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            return "it is not readable text (neither UTF-8 nor Windows-1252)"
+    if not text.strip():
+        return "the file has no text in it"
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f")
+    if controls > max(8, len(text) // 100):
+        return "it is called a text file but looks like binary data"
+    return ""
+
+
+def _existing_duplicate(corpus_dir: Path, sha: str, size: int) -> Path | None:
+    """A file anywhere in the corpus with this content (only same-size files are hashed)."""
+    docs, others = discover(corpus_dir)
+    for path in [*docs, *others]:
+        try:
+            if path.is_symlink() or path.stat().st_size != size:
+                continue
+            if file_sha256(path) == sha:
+                return path
+        except OSError:
+            continue
+    return None
+
+
+def _uploads_dir(corpus_dir: Path) -> Path:
+    """corpus/uploads, created if needed; refused if it is a link or leads out of the corpus."""
+    corpus = corpus_dir.resolve(strict=True)
+    uploads = corpus / UPLOADS_DIR
+    if uploads.is_symlink():
+        raise OSError(f"{uploads} is a symbolic link; refusing to write through it")
+    uploads.mkdir(exist_ok=True)
+    if not uploads.is_dir() or uploads.resolve().parent != corpus:
+        raise OSError(f"{uploads} is not a folder inside the corpus")
+    return uploads
+
+
+def _describe_existing(path: Path, corpus_dir: Path) -> str:
+    from .catalog import load_catalog, read_sidecar
+
+    side = read_sidecar(path)
+    rel = path.relative_to(corpus_dir).as_posix()
+    row = load_catalog(corpus_dir).get(rel, {})
+    shown = row.get("title") or side.get("title") or side.get("original_name") or rel
+    return f"“{shown}”" + (f" ({rel})" if shown != rel else "")
+
+
+def store_upload(src: Path, original_name: str, corpus_dir: Path, *, title: str = "",
+                 doc_type: str = "", max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> UploadResult:
+    """Check an uploaded file and add it to corpus/uploads/ under its content hash.
+
+    Returns an UploadResult: "stored" (with the new path), "duplicate" (the same content is
+    already in the corpus; nothing written) or "refused" (with the reason in plain words).
+    """
+    name = clean_name(original_name)
+    src = Path(src)
+    corpus_dir = Path(corpus_dir)
+    suffix = _suffix(name)
+    if suffix not in SUPPORTED_SUFFIXES:
+        shown = suffix or "no extension"
+        return _refused(f"“{name}” was not added: {shown} files are not supported. "
+                        "Upload a PDF, Word (.docx), text (.txt) or Markdown (.md) file.",
+                        name=name)
+    doc_type = clean_text(doc_type, 40).lower()
+    if doc_type and doc_type not in DOC_TYPES:
+        return _refused(f"“{name}” was not added: unknown document type “{doc_type}”; "
+                        f"use one of {', '.join(DOC_TYPES)} or leave it blank.", name=name)
+    title = clean_text(title, MAX_TITLE_CHARS)
+    try:
+        if not src.is_file():
+            return _refused(f"“{name}” was not added: the upload did not arrive.", name=name)
+        size = src.stat().st_size
+    except OSError:
+        return _refused(f"“{name}” was not added: the upload could not be read.", name=name)
+    if size == 0:
+        return _refused(f"“{name}” was not added: the file is empty (0 bytes).", name=name)
+    if size > max_bytes:
+        return _refused(f"“{name}” was not added: it is {_size_words(size)}; the limit is "
+                        f"{_size_words(max_bytes)}.", name=name)
+    if not corpus_dir.is_dir():
+        return _refused(f"“{name}” was not added: the corpus folder does not exist.", name=name)
+    try:
+        uploads = _uploads_dir(corpus_dir)
+    except OSError:
+        return _refused(f"“{name}” was not added: the uploads folder cannot be used.", name=name)
+
+    # Copy into a hidden temporary file inside uploads/, hashing as we go, so that what we
+    # check is exactly what we store (the source could change under us).
+    incoming = uploads / f"{_INCOMING_PREFIX}{secrets.token_hex(8)}"
+    digest = hashlib.sha256()
+    copied = 0
+    try:
+        fd = os.open(incoming, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "wb") as out, src.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(_CHUNK), b""):
+                copied += len(chunk)
+                if copied > max_bytes:
+                    break
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if copied > max_bytes:
+            return _refused(f"“{name}” was not added: it is larger than the limit of "
+                            f"{_size_words(max_bytes)}.", name=name)
+        sha = digest.hexdigest()
+        problem = sniff(incoming, suffix)
+        if problem:
+            return _refused(f"“{name}” was not added: {problem}.", sha, name)
+        existing = _existing_duplicate(corpus_dir, sha, copied)
+        if existing is not None:
+            return UploadResult("duplicate",
+                                f"“{name}” is already in the evidence as "
+                                f"{_describe_existing(existing, corpus_dir)}; not added again.",
+                                None, sha, name, existing)
+        target = uploads / f"{sha[:16]}{suffix}"
+        if target.exists():  # same content stored by an upload that is not indexed yet
+            return UploadResult("duplicate", f"“{name}” has already been uploaded; not added "
+                                "again.", None, sha, name, target)
+        meta = {"original_name": name, "title": title, "type": doc_type,
+                "added": time.strftime("%Y-%m-%d %H:%M")}
+        # The sidecar goes first, so a build never sees the document without its metadata.
+        sidecar = target.with_name(target.name + SIDECAR_SUFFIX)
+        side_tmp = incoming.with_name(incoming.name + ".json")
+        side_tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(side_tmp, sidecar)
+        try:
+            os.link(incoming, target)  # fails if the target exists: never replace a file
+        except FileExistsError:
+            return UploadResult("duplicate", f"“{name}” has already been uploaded; not added "
+                                "again.", None, sha, name, target)
+        except OSError:  # a filesystem without hard links
+            if target.exists():
+                return UploadResult("duplicate", f"“{name}” has already been uploaded; not "
+                                    "added again.", None, sha, name, target)
+            os.rename(incoming, target)
+        return UploadResult("stored", f"Added “{name}” ({_size_words(copied)}).", target, sha,
+                            name)
+    except OSError as exc:
+        why = exc.strerror or "write error"
+        return _refused(f"“{name}” was not added: it could not be saved ({why}).", name=name)
+    finally:
+        incoming.unlink(missing_ok=True)
+        incoming.with_name(incoming.name + ".json").unlink(missing_ok=True)
