@@ -1,0 +1,370 @@
+"""`python -m qa.eval`: how often the passage that answers a question comes first.
+
+    python -m qa.eval [--index DIR] [--questions FILE] [--json] [--misses] [--set NAME=VALUE ...]
+
+Runs every question in eval/questions.jsonl (see eval/README.md) through the full system
+(`Searcher.ask`) and, in the same run and over the same passages, through two baselines:
+BM25 alone and dense (MiniLM cosine) alone. A *hit* is a returned passage whose text contains a
+gold phrase, compared with `ingest.normalise.match_key` (whitespace and hyphens ignored); for
+"both" questions any gold phrase counts for hit@k, and `both@5` reports how often the gold
+passages of both documents are in the top 5.
+
+Columns: hit@1/3/5, MRR@10, both@5, answer-sentence hit (a gold phrase inside the 1-3 quoted
+answer sentences; `ans|top1`: the same, counted only where the top passage holds the gold),
+out-of-scope accuracy (evidence "none" for questions neither document answers), false "none"
+(in-scope questions graded "none"), and median latency per question.
+
+The baselines have no evidence grading of their own, so they get the plainest one their score
+allows: BM25 says "none" when no question word is in the index; dense says "none" below the
+cosine threshold the project started with (0.30). Their answer sentences are picked from their
+own top passages by the system's sentence picker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ingest.normalise import match_key
+
+DEFAULT_INDEX = Path("var/index")
+DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "questions.jsonl"
+K = 10
+DENSE_BASELINE_NONE_BELOW = 0.30  # the cosine threshold the project shipped with
+
+
+@dataclass
+class Question:
+    id: str
+    question: str
+    kind: str
+    gold: list[dict[str, str]]
+
+    @property
+    def in_scope(self) -> bool:
+        return bool(self.gold)
+
+
+def load_questions(path: Path = DEFAULT_QUESTIONS) -> list[Question]:
+    out = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            out.append(Question(row["id"], row["question"], row["kind"], row.get("gold", [])))
+    return out
+
+
+@dataclass
+class Outcome:
+    """What one system did with one question."""
+
+    id: str
+    kind: str
+    rank: int | None  # 1-based rank of the first passage holding a gold phrase (top K)
+    both5: bool | None  # "both" questions: every gold document's phrase in the top 5
+    evidence: str
+    answer_hit: bool | None
+    top1_hit: bool
+    confidence: float | None
+    seconds: float
+    top: list[str] = field(default_factory=list)  # passage ids, best first
+
+
+def gold_ranks(q: Question, texts: list[str]) -> list[int | None]:
+    """For each gold entry, the 1-based rank of the first passage containing its phrase."""
+    keys = [match_key(t) for t in texts]
+    ranks: list[int | None] = []
+    for g in q.gold:
+        phrase = match_key(g["phrase"])
+        ranks.append(next((i + 1 for i, k in enumerate(keys) if phrase in k), None))
+    return ranks
+
+
+def answer_contains_gold(q: Question, sentences: list[str]) -> bool:
+    keys = [match_key(s) for s in sentences]
+    joined = "".join(keys)  # a phrase may run across two quoted sentences of one line
+    return any(match_key(g["phrase"]) in k for g in q.gold for k in [*keys, joined])
+
+
+def outcome(q: Question, texts: list[str], ids: list[str], evidence: str,
+            sentences: list[str], confidence: float | None, seconds: float) -> Outcome:
+    ranks = gold_ranks(q, texts) if q.in_scope else []
+    found = [r for r in ranks if r is not None]
+    rank = min(found) if found else None
+    both = None
+    if q.kind == "both":
+        both = all(r is not None and r <= 5 for r in ranks)
+    ans = answer_contains_gold(q, sentences) if q.in_scope else None
+    return Outcome(q.id, q.kind, rank, both, evidence, ans, rank == 1, confidence, seconds, ids)
+
+
+def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
+    inscope = [o for o in outcomes if o.kind != "out_of_scope"]
+    oos = [o for o in outcomes if o.kind == "out_of_scope"]
+    both = [o for o in inscope if o.both5 is not None]
+    n = len(inscope) or 1
+
+    def hit(k: int) -> float:
+        return sum(1 for o in inscope if o.rank is not None and o.rank <= k) / n
+
+    top1 = [o for o in inscope if o.top1_hit]
+    return {
+        "questions": len(outcomes),
+        "in_scope": len(inscope),
+        "out_of_scope": len(oos),
+        "hit@1": hit(1),
+        "hit@3": hit(3),
+        "hit@5": hit(5),
+        "mrr@10": sum(1.0 / o.rank for o in inscope if o.rank is not None and o.rank <= K) / n,
+        "both@5": sum(1 for o in both if o.both5) / (len(both) or 1),
+        "answer_hit": sum(1 for o in inscope if o.answer_hit) / n,
+        "answer_hit_given_top1": sum(1 for o in top1 if o.answer_hit) / (len(top1) or 1),
+        "oos_accuracy": sum(1 for o in oos if o.evidence == "none") / (len(oos) or 1),
+        "false_none": sum(1 for o in inscope if o.evidence == "none"),
+        "latency_ms_median": 1000 * statistics.median(o.seconds for o in outcomes),
+        "latency_ms_p95": 1000 * float(np.percentile([o.seconds for o in outcomes], 95)),
+    }
+
+
+def by_kind(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
+    kinds = sorted({o.kind for o in outcomes if o.kind != "out_of_scope"})
+    out = {}
+    for kind in kinds:
+        rows = [o for o in outcomes if o.kind == kind]
+        out[kind] = {
+            "n": len(rows),
+            "hit@1": sum(1 for o in rows if o.rank == 1) / len(rows),
+            "hit@5": sum(1 for o in rows if o.rank is not None and o.rank <= 5) / len(rows),
+        }
+    return out
+
+
+def confidence_margin(outcomes: list[Outcome]) -> dict[str, Any]:
+    """Lowest in-scope and highest out-of-scope evidence score, and the gap between them."""
+    ins = [(o.confidence, o.id) for o in outcomes if o.kind != "out_of_scope"
+           and o.confidence is not None]
+    oos = [(o.confidence, o.id) for o in outcomes if o.kind == "out_of_scope"
+           and o.confidence is not None]
+    if not ins or not oos:
+        return {}
+    lo, hi = min(ins), max(oos)
+    return {"lowest_in_scope": lo[0], "lowest_in_scope_id": lo[1],
+            "highest_out_of_scope": hi[0], "highest_out_of_scope_id": hi[1],
+            "margin": lo[0] - hi[0]}
+
+
+def leave_one_out(outcomes: list[Outcome], place) -> dict[str, Any]:
+    """Re-derive the none-threshold without each question in turn and grade the one left out.
+
+    `place(in_scope_scores, out_of_scope_scores)` returns a threshold (none below it). Reports
+    how many held-out questions would be graded wrongly: an honest check that the threshold
+    is not just fitted to the questions it is judged on.
+    """
+    scored = [o for o in outcomes if o.confidence is not None]
+    wrong = []
+    for held in scored:
+        rest = [o for o in scored if o is not held]
+        t = place([o.confidence for o in rest if o.kind != "out_of_scope"],
+                  [o.confidence for o in rest if o.kind == "out_of_scope"])
+        is_none = held.confidence < t
+        if is_none != (held.kind == "out_of_scope"):
+            wrong.append(held.id)
+    return {"held_out": len(scored), "wrong": wrong}
+
+
+def midpoint_threshold(in_scope: list[float], out_of_scope: list[float]) -> float:
+    """Halfway between the lowest in-scope and the highest out-of-scope score."""
+    if not out_of_scope:
+        return min(in_scope) - 1e-9
+    if not in_scope:
+        return max(out_of_scope) + 1e-9
+    return (min(in_scope) + max(out_of_scope)) / 2
+
+
+# --- the three systems ------------------------------------------------------------------------
+
+def run_system(searcher, questions: list[Question]) -> list[Outcome]:
+    out = []
+    for q in questions:
+        t0 = time.perf_counter()
+        answer = searcher.ask(q.question, k=K)
+        secs = time.perf_counter() - t0
+        out.append(outcome(q, [h.passage.text for h in answer.hits],
+                           [h.passage.id for h in answer.hits], answer.evidence,
+                           [s.text for s in answer.sentences],
+                           getattr(answer, "confidence", None), secs))
+    return out
+
+
+def run_baseline(searcher, questions: list[Question], which: str) -> list[Outcome]:
+    """BM25 alone or dense alone over the same passages, with the system's sentence picker."""
+    from .search import Hit
+
+    idx = searcher.index
+    n = len(idx.passages)
+    out = []
+    for q in questions:
+        question = " ".join(q.question.split())
+        qvec = searcher.embed_query(question)
+        t0 = time.perf_counter()
+        if which == "dense":  # timed with its own (uncached) query embedding
+            qvec = searcher.embedder.embed([question])[0]
+        dense = np.asarray(idx.dense_scores(qvec), dtype=np.float64)
+        if which == "bm25":
+            scores = np.asarray(idx.lexical.scores(question, n), dtype=np.float64)
+            top = [int(i) for i in np.argsort(-scores, kind="stable")[:K] if scores[i] > 0]
+            evidence = "weak" if top else "none"
+            confidence = float(scores[top[0]]) if top else 0.0
+        else:
+            scores = dense
+            top = [int(i) for i in np.argsort(-scores, kind="stable")[:K]]
+            confidence = float(scores[top[0]])
+            evidence = "weak" if confidence >= DENSE_BASELINE_NONE_BELOW else "none"
+        secs = time.perf_counter() - t0
+        hits = [Hit(idx.passages[i], float(scores[i]), float(dense[i]), 0.0, r + 1)
+                for r, i in enumerate(top)]
+        sentences = searcher.answer_sentences(qvec, question, hits) if evidence != "none" else []
+        out.append(outcome(q, [h.passage.text for h in hits], [h.passage.id for h in hits],
+                           evidence, [s.text for s in sentences], confidence, secs))
+    return out
+
+
+def passage_lengths(index) -> dict[str, float]:
+    lengths = [len(p.text) for p in index.passages]
+    return {"passages": len(lengths), "median_chars": statistics.median(lengths) if lengths else 0,
+            "max_chars": max(lengths) if lengths else 0}
+
+
+def evaluate(searcher, questions: list[Question], baselines: bool = True) -> dict[str, Any]:
+    searcher.warm_up()
+    systems = {"system": run_system(searcher, questions)}
+    if baselines:
+        systems["bm25 alone"] = run_baseline(searcher, questions, "bm25")
+        systems["dense alone"] = run_baseline(searcher, questions, "dense")
+    main = systems["system"]
+    report: dict[str, Any] = {
+        "index": str(searcher.index.folder),
+        "passages": passage_lengths(searcher.index),
+        "settings": dataclasses.asdict(searcher.settings),
+        "summary": {name: summarise(rows) for name, rows in systems.items()},
+        "by_kind": by_kind(main),
+        "margin": confidence_margin(main),
+        "leave_one_out": leave_one_out(main, midpoint_threshold)
+        if confidence_margin(main) else {},
+        "outcomes": {name: [dataclasses.asdict(o) for o in rows] for name, rows in systems.items()},
+    }
+    return report
+
+
+# --- output -----------------------------------------------------------------------------------
+
+COLUMNS = [("hit@1", "hit@1", "{:.3f}"), ("hit@3", "hit@3", "{:.3f}"), ("hit@5", "hit@5", "{:.3f}"),
+           ("MRR@10", "mrr@10", "{:.3f}"), ("both@5", "both@5", "{:.3f}"),
+           ("ans", "answer_hit", "{:.3f}"), ("ans|top1", "answer_hit_given_top1", "{:.3f}"),
+           ("OOS none", "oos_accuracy", "{:.3f}"), ("false none", "false_none", "{}"),
+           ("ms/q", "latency_ms_median", "{:.0f}")]
+
+
+def table(report: dict[str, Any]) -> str:
+    head = "| system | " + " | ".join(c[0] for c in COLUMNS) + " |"
+    lines = [head, "|---|" + "---:|" * len(COLUMNS)]
+    for name, s in report["summary"].items():
+        cells = [fmt.format(s[key]) for _, key, fmt in COLUMNS]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def text_report(report: dict[str, Any], misses: bool = False) -> str:
+    s = report["summary"]["system"]
+    p = report["passages"]
+    lines = [
+        f"{s['questions']} questions ({s['in_scope']} in scope, {s['out_of_scope']} out of scope); "
+        f"{p['passages']} passages, median {p['median_chars']:.0f} chars (max {p['max_chars']})",
+        "",
+        table(report),
+        "",
+        "system by kind: " + ", ".join(
+            f"{k} {v['hit@1']:.2f}/{v['hit@5']:.2f} (n={v['n']})"
+            for k, v in report["by_kind"].items()) + "  [hit@1/hit@5]",
+    ]
+    m = report["margin"]
+    if m:
+        lines.append(
+            f"evidence score: lowest in-scope {m['lowest_in_scope']:.4f} ({m['lowest_in_scope_id']}), "
+            f"highest out-of-scope {m['highest_out_of_scope']:.4f} ({m['highest_out_of_scope_id']}), "
+            f"margin {m['margin']:+.4f}")
+        loo = report["leave_one_out"]
+        lines.append(f"leave-one-out none-threshold (midpoint rule): "
+                     f"{len(loo['wrong'])}/{loo['held_out']} held-out questions graded wrongly"
+                     + (f" ({', '.join(loo['wrong'])})" if loo["wrong"] else ""))
+    if misses:
+        lines.append("")
+        lines.append("system misses (rank of first gold passage > 1, or evidence wrong):")
+        for o in report["outcomes"]["system"]:
+            wrong_evidence = (o["kind"] == "out_of_scope") != (o["evidence"] == "none")
+            if (o["kind"] != "out_of_scope" and o["rank"] != 1) or wrong_evidence \
+                    or o["answer_hit"] is False:
+                conf = "" if o["confidence"] is None else f" conf={o['confidence']:.3f}"
+                lines.append(f"  {o['id']} {o['kind']:<12} rank={o['rank']} "
+                             f"evidence={o['evidence']} answer={o['answer_hit']}{conf}")
+    return "\n".join(lines)
+
+
+def _parse_set(items: list[str], settings):
+    changes = {}
+    fields = {f.name: f for f in dataclasses.fields(settings)}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or name not in fields:
+            raise SystemExit(f"--set {item}: use NAME=VALUE with NAME one of {', '.join(fields)}")
+        current = getattr(settings, name)
+        if isinstance(current, bool):
+            changes[name] = value.lower() in ("1", "true", "yes", "on")
+        elif isinstance(current, int):
+            changes[name] = int(value)
+        elif isinstance(current, float):
+            changes[name] = float(value)
+        else:
+            changes[name] = value
+    return dataclasses.replace(settings, **changes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qa.eval", description=__doc__.split("\n")[0])
+    parser.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder")
+    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
+    parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+    parser.add_argument("--misses", action="store_true", help="list the system's misses")
+    parser.add_argument("--no-baselines", action="store_true", help="skip the two baselines")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a SearchSettings field for this run (repeatable)")
+    args = parser.parse_args(argv)
+
+    from index import EmbedderError, IndexUnavailable
+
+    from .search import Searcher, SearchSettings
+
+    try:
+        searcher = Searcher.open(args.index, _parse_set(args.set, SearchSettings()))
+    except (IndexUnavailable, EmbedderError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    report = evaluate(searcher, load_questions(args.questions), baselines=not args.no_baselines)
+    if args.json:
+        print(json.dumps(report, indent=1))
+    else:
+        print(text_report(report, misses=args.misses))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

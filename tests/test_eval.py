@@ -1,0 +1,87 @@
+"""The evaluation harness (`python -m qa.eval`): hit checks, metrics, threshold checks."""
+
+from __future__ import annotations
+
+import json
+
+from ingest.normalise import match_key
+from qa import eval as ev
+
+ROOT = ev.DEFAULT_QUESTIONS.parent.parent
+
+
+def _q(kind="direct", gold=("single legal entity",), docs=None):
+    docs = docs or ["a.txt"] * len(gold)
+    return ev.Question("qx", "What?", kind,
+                       [{"document": d, "phrase": p} for d, p in zip(docs, gold, strict=True)])
+
+
+def test_questions_file_is_well_formed():
+    questions = ev.load_questions()
+    assert len(questions) >= 100
+    assert len({q.id for q in questions}) == len(questions)
+    corpus = {p.name: match_key(p.read_text(encoding="utf-8")) for p in (ROOT / "corpus").glob("*.txt")}
+    for q in questions:
+        assert (q.kind == "out_of_scope") == (not q.gold)
+        for g in q.gold:
+            # every gold phrase is verbatim in its document, once in the whole corpus
+            assert corpus[g["document"]].count(match_key(g["phrase"])) == 1, q.id
+            assert sum(text.count(match_key(g["phrase"])) for text in corpus.values()) == 1
+
+
+def test_hit_ignores_whitespace_and_hyphen_differences():
+    q = _q(gold=("well-led multi academy trust",))
+    texts = ["nothing here", "a well led multi-academy\ntrust of schools"]
+    assert ev.gold_ranks(q, texts) == [2]
+    o = ev.outcome(q, texts, ["p1", "p2"], "strong", [], 0.5, 0.01)
+    assert o.rank == 2 and not o.top1_hit
+
+
+def test_both_questions_count_any_gold_and_report_both_in_top5():
+    q = _q(kind="both", gold=("alpha beta", "gamma delta"), docs=["a.txt", "b.txt"])
+    texts = ["x", "gamma delta", "y", "z", "w", "alpha beta"]
+    o = ev.outcome(q, texts, list("abcdef"), "weak", [], None, 0.0)
+    assert o.rank == 2 and o.both5 is False
+    o = ev.outcome(q, ["alpha beta", "gamma delta"], ["a", "b"], "weak", [], None, 0.0)
+    assert o.both5 is True and o.rank == 1
+
+
+def test_answer_sentence_hit():
+    q = _q(gold=("formed into a single legal entity",))
+    assert ev.answer_contains_gold(q, ["A group of schools formed into a single legal entity."])
+    assert not ev.answer_contains_gold(q, ["A group of schools."])
+
+
+def test_summary_metrics_and_margin():
+    ins = ev.Outcome("a", "direct", 1, None, "strong", True, True, 0.8, 0.01)
+    miss = ev.Outcome("b", "paraphrase", 3, None, "weak", False, False, 0.5, 0.02)
+    oos = ev.Outcome("c", "out_of_scope", None, None, "none", None, False, 0.2, 0.01)
+    s = ev.summarise([ins, miss, oos])
+    assert s["hit@1"] == 0.5 and s["hit@3"] == 1.0
+    assert abs(s["mrr@10"] - (1 + 1 / 3) / 2) < 1e-9
+    assert s["oos_accuracy"] == 1.0 and s["false_none"] == 0
+    assert s["answer_hit_given_top1"] == 1.0
+    m = ev.confidence_margin([ins, miss, oos])
+    assert m["lowest_in_scope_id"] == "b" and abs(m["margin"] - 0.3) < 1e-9
+    loo = ev.leave_one_out([ins, miss, oos], ev.midpoint_threshold)
+    assert loo["held_out"] == 3
+
+
+def test_evaluate_runs_system_and_both_baselines(searcher):
+    questions = ev.load_questions()
+    sample = [q for q in questions if q.kind in ("direct", "out_of_scope")][:6] + \
+        [q for q in questions if q.kind == "both"][:2]
+    report = ev.evaluate(searcher, sample)
+    assert set(report["summary"]) == {"system", "bm25 alone", "dense alone"}
+    for row in report["summary"].values():
+        assert 0 <= row["hit@1"] <= row["hit@3"] <= row["hit@5"] <= 1
+    text = ev.text_report(report, misses=True)
+    assert "| system |" in text and "bm25 alone" in text
+    json.dumps(report)  # --json must serialise
+
+
+def test_cli_set_overrides_search_settings():
+    from qa import SearchSettings
+
+    s = ev._parse_set(["k=7", "fusion=score"], SearchSettings())
+    assert s.k == 7 and s.fusion == "score"
