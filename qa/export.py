@@ -25,6 +25,7 @@ class CitedQuote:
     page: int | None = None
     section: str = ""
     highlight: list[str] = field(default_factory=list)  # answer sentences within the quote
+    note: str = ""  # shown after the citation, e.g. "weak match"
 
     @classmethod
     def from_passage(cls, p: Passage, highlight: list[str] | None = None) -> CitedQuote:
@@ -62,6 +63,9 @@ class ExportDocument:
     sections: list[ExportSection]
     references: list[Reference] = field(default_factory=list)
     intro: str = ""
+    # Problems found when the quotes were checked against their sources (quotes left out and
+    # why); printed at the end of the document so nothing is dropped silently.
+    warnings: list[str] = field(default_factory=list)
 
 
 def references_for(index: LoadedIndex, files: list[str]) -> list[Reference]:
@@ -83,6 +87,47 @@ def cited_files(doc: ExportDocument) -> list[str]:
     return [q.file for s in doc.sections for q in s.quotes]
 
 
+def _quoted_under(doc: ExportDocument) -> dict[str, tuple[CitedQuote, str]]:
+    """Each quoted passage id with its quote and the heading it is printed under (first wins)."""
+    found: dict[str, tuple[CitedQuote, str]] = {}
+    for section in doc.sections:
+        for q in section.quotes:
+            found.setdefault(q.passage_id, (q, section.heading))
+    return found
+
+
+def _see_also_lines(doc: ExportDocument, section: ExportSection) -> list[tuple[str, str, str]]:
+    """(citation, passage id, heading it is quoted under) for each of a section's see-also ids."""
+    quoted = _quoted_under(doc)
+    out = []
+    for pid in section.see_also:
+        q, heading = quoted.get(pid, (None, ""))
+        out.append((q.citation if q else "", pid, heading))
+    return out
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _spans(line: str, highlights: list[str]) -> list[tuple[str, bool]]:
+    """The line cut into (text, highlighted) runs; joined back, the text is the line unchanged."""
+    marks = [False] * len(line)
+    for h in highlights:
+        h = h.strip()
+        start = line.find(h) if h else -1
+        while start >= 0:
+            marks[start:start + len(h)] = [True] * len(h)
+            start = line.find(h, start + len(h))
+    runs: list[tuple[str, bool]] = []
+    for ch, mark in zip(line, marks, strict=True):
+        if runs and runs[-1][1] == mark:
+            runs[-1] = (runs[-1][0] + ch, mark)
+        else:
+            runs.append((ch, mark))
+    return runs
+
+
 def to_markdown(doc: ExportDocument) -> str:
     out = [f"# {doc.title}", ""]
     if doc.intro:
@@ -95,11 +140,25 @@ def to_markdown(doc: ExportDocument) -> str:
         if section.answer:
             out += ["**In short:** " + " ".join(f"“{a}”" for a in section.answer), ""]
         for q in section.quotes:
-            out += ["> " + line if line else ">" for line in q.text.split("\n")]
-            out += ["", f"— {q.citation} · id `{q.passage_id}`", ""]
+            # One quoted paragraph per line of the passage (a bare ">" between them, or
+            # Markdown would run the lines together); list items stay list items.
+            lines = [line for line in q.text.split("\n") if line.strip()]
+            for i, line in enumerate(lines):
+                if i:
+                    out.append(">")
+                out.append("> " + line)
+            note = f" · {q.note}" if q.note else ""
+            out += ["", f"— {q.citation} · id `{q.passage_id}`{note}", ""]
         if section.see_also:
-            out += ["See also: " + ", ".join(f"`{pid}`" for pid in section.see_also)
-                    + " (quoted above).", ""]
+            out += ["Also relevant, quoted above:", ""]
+            for citation, pid, heading in _see_also_lines(doc, section):
+                under = f" (under “{_short(heading)}”)" if heading else ""
+                out.append(f"- {citation + ' · ' if citation else ''}id `{pid}`{under}")
+            out.append("")
+    if doc.warnings:
+        out += ["## Left out of this pack", ""]
+        out += [f"- {w}" for w in doc.warnings]
+        out.append("")
     if doc.references:
         out += ["## References", ""]
         out += [f"{i}. {r.text()}" for i, r in enumerate(doc.references, 1)]
@@ -109,7 +168,7 @@ def to_markdown(doc: ExportDocument) -> str:
 
 def to_docx(doc: ExportDocument, path: Path) -> Path:
     import docx
-    from docx.shared import Pt
+    from docx.shared import Cm, Pt
 
     d = docx.Document()
     d.core_properties.title = doc.title
@@ -126,13 +185,28 @@ def to_docx(doc: ExportDocument, path: Path) -> Path:
             para.add_run("In short: ").bold = True
             para.add_run(" ".join(f"“{a}”" for a in section.answer))
         for q in section.quotes:
-            for line in q.text.split("\n"):
-                d.add_paragraph(line, style="Quote")
+            lines = [line for line in q.text.split("\n") if line.strip()]
+            for i, line in enumerate(lines):
+                para = d.add_paragraph(style="Quote")
+                para.paragraph_format.left_indent = Cm(0.75)
+                # The citation never starts a page on its own.
+                para.paragraph_format.keep_with_next = i == len(lines) - 1
+                for text, bold in _spans(line, q.highlight):
+                    para.add_run(text).bold = bold or None
             cite = d.add_paragraph()
-            run = cite.add_run(f"— {q.citation} · id {q.passage_id}")
+            note = f" · {q.note}" if q.note else ""
+            run = cite.add_run(f"— {q.citation} · id {q.passage_id}{note}")
             run.font.size = Pt(9)
         if section.see_also:
-            d.add_paragraph("See also: " + ", ".join(section.see_also) + " (quoted above).")
+            d.add_paragraph("Also relevant, quoted above:")
+            for citation, pid, heading in _see_also_lines(doc, section):
+                under = f" (under “{_short(heading)}”)" if heading else ""
+                d.add_paragraph(f"{citation + ' · ' if citation else ''}id {pid}{under}",
+                                style="List Bullet")
+    if doc.warnings:
+        d.add_heading("Left out of this pack", level=1)
+        for w in doc.warnings:
+            d.add_paragraph(w, style="List Bullet")
     if doc.references:
         d.add_heading("References", level=1)
         for r in doc.references:
@@ -154,6 +228,17 @@ def to_csv(doc: ExportDocument) -> str:
             writer.writerow([section.heading, q.text, q.title,
                              "" if q.page is None else q.page, q.section, q.passage_id,
                              q.citation])
-        if not section.quotes and section.note:
+        # A passage quoted under an earlier heading is listed again here: in a spreadsheet each
+        # question's rows should hold all its evidence.
+        quoted = _quoted_under(doc)
+        for pid in section.see_also:
+            if pid in quoted:
+                q, heading = quoted[pid]
+                writer.writerow([section.heading, q.text, q.title,
+                                 "" if q.page is None else q.page, q.section, q.passage_id,
+                                 f"{q.citation} (also under: {heading})"])
+        if section.note:
             writer.writerow([section.heading, "", "", "", "", "", section.note])
+    for w in doc.warnings:
+        writer.writerow(["", "", "", "", "", "", f"Left out: {w}"])
     return buf.getvalue()

@@ -1,0 +1,488 @@
+"""Session prep: evidence packs for the executive-headship training sessions.
+
+A pack takes a session's questions (corpus/sessions.toml) and, for each, quotes the best
+passages verbatim with their citations, balanced across the documents, plus the extractive
+answer sentences and a closing reference list. Before a pack is handed out every quote is
+re-checked against the index it came from and against the source file on disk; a quote that no
+longer matches is left out, with a warning and a note in the pack.
+
+    sessions = load_sessions(Path("corpus/sessions.toml"))
+    doc = build_pack(searcher, sessions[4].questions, "Session 8.5", corpus_dir=Path("corpus"))
+    to_docx(doc, Path("pack.docx"))
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index import LoadedIndex
+from ingest import Passage
+from ingest.normalise import match_key
+
+from .citations import is_verbatim, source_key
+from .export import CitedQuote, ExportDocument, ExportSection, cited_files, references_for
+from .search import Filters, Hit, Searcher
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = ROOT / "corpus"
+SESSIONS_FILE = "sessions.toml"
+NO_EVIDENCE = "No evidence in the corpus."
+WEAK_EVIDENCE = ("Weak evidence: these passages touch on the question but may not answer it "
+                 "directly.")
+WEAK_MATCH = "weak match"
+MIN_ANSWER_WORDS = 4
+DEFAULT_INTRO = (
+    "Every quotation below is verbatim from its source and was checked against the source file "
+    "when this pack was made. Each is followed by its citation and passage id; "
+    "`python -m qa show ID` shows a passage in context. A passage is quoted once, under the "
+    "first question it answers; later questions refer back to it. Passages that pose questions "
+    "rather than answer them (such as the session outlines themselves) are not quoted as "
+    "evidence."
+)
+
+
+# --- Session definitions -------------------------------------------------------------------
+
+class SessionsError(ValueError):
+    """The sessions file is missing or malformed; the message says where and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    title: str
+    questions: list[str]
+    materials: list[str] = field(default_factory=list)
+    source: str = ""
+
+    @property
+    def heading(self) -> str:
+        return f"Session {self.id}: {self.title}"
+
+
+_SESSION_KEYS = {"id", "title", "questions", "materials", "source"}
+
+
+def load_sessions(path: Path) -> list[Session]:
+    """Read [[session]] tables from a TOML file. Raises SessionsError with a clear message."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SessionsError(f"sessions file {path} not found") from None
+    except OSError as exc:
+        raise SessionsError(f"sessions file {path} cannot be read: {exc}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SessionsError(f"{path}: not UTF-8 text ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SessionsError(f"{path}: not valid TOML: {exc}") from None
+    tables = data.get("session")
+    if tables is None:
+        raise SessionsError(f"{path}: no sessions; each session starts with a [[session]] line")
+    if isinstance(tables, dict):
+        raise SessionsError(f"{path}: write [[session]] (double brackets) for each session, "
+                            "not [session]")
+    if not isinstance(tables, list) or not tables:
+        raise SessionsError(f"{path}: no sessions; each session starts with a [[session]] line")
+    others = sorted(set(data) - {"session"})
+    if others:
+        raise SessionsError(f"{path}: unexpected top-level key(s) {', '.join(others)}; "
+                            "only [[session]] tables are allowed")
+    sessions: list[Session] = []
+    seen: set[str] = set()
+    for n, table in enumerate(tables, 1):
+        where = f"{path}: session {n}"
+        if not isinstance(table, dict):
+            raise SessionsError(f"{where}: expected a [[session]] table")
+        sid = table.get("id")
+        if isinstance(sid, int | float) and not isinstance(sid, bool):
+            raise SessionsError(f'{where}: id must be quoted text, e.g. id = "{sid}" '
+                                '(unquoted, 8.10 would read as 8.1)')
+        if not isinstance(sid, str) or not sid.strip():
+            raise SessionsError(f'{where}: missing id (e.g. id = "8.5")')
+        sid = sid.strip()
+        where = f"{path}: session {sid}"
+        unknown = sorted(set(table) - _SESSION_KEYS)
+        if unknown:
+            raise SessionsError(f"{where}: unknown key(s) {', '.join(unknown)} "
+                                f"(expected {', '.join(sorted(_SESSION_KEYS))})")
+        if sid in seen:
+            raise SessionsError(f"{where}: id used twice; give each session its own id")
+        seen.add(sid)
+        title = table.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise SessionsError(f'{where}: missing title (e.g. title = "Leadership")')
+        questions = _strings(table.get("questions"), where, "questions", required=True)
+        dup = next((q for i, q in enumerate(questions) if q in questions[:i]), None)
+        if dup:
+            raise SessionsError(f"{where}: question listed twice: {dup!r}")
+        materials = _strings(table.get("materials", []), where, "materials")
+        source = table.get("source", "")
+        if not isinstance(source, str):
+            raise SessionsError(f"{where}: source must be text")
+        sessions.append(Session(sid, " ".join(title.split()), questions, materials,
+                                source.strip()))
+    return sessions
+
+
+def _strings(value, where: str, key: str, required: bool = False) -> list[str]:
+    if value is None or (required and value == []):
+        raise SessionsError(f'{where}: no {key}; add e.g. {key} = ["..."]')
+    if not isinstance(value, list):
+        raise SessionsError(f'{where}: {key} must be a list of quoted strings, e.g. '
+                            f'{key} = ["...", "..."]')
+    out = []
+    for i, item in enumerate(value, 1):
+        if not isinstance(item, str) or not item.strip():
+            raise SessionsError(f"{where}: {key} item {i} must be non-empty text, got {item!r}")
+        out.append(" ".join(item.split()))
+    return out
+
+
+def find_session(sessions: list[Session], session_id: str) -> Session:
+    for s in sessions:
+        if s.id == session_id.strip():
+            return s
+    known = ", ".join(s.id for s in sessions) or "none"
+    raise SessionsError(f"no session {session_id!r} (sessions: {known})")
+
+
+def session_intro(session: Session) -> str:
+    parts = []
+    if session.source:
+        parts.append(f"Questions from: {session.source}.")
+    if session.materials:
+        parts.append("Materials proposed for the session: " + "; ".join(session.materials) + ".")
+    parts.append(DEFAULT_INTRO)
+    return "\n\n".join(parts)
+
+
+# --- Which passages are evidence ----------------------------------------------------------
+
+_LIST_MARKER = re.compile(r"^(?:[-–•*·▪●◦]|o(?=\s)|[a-z]\)|\d+[.)])\s+")
+_INTERROGATIVE = re.compile(
+    r"^(?:what|how|why|who|whom|whose|which|when|where|should|would|could|can|do|does|did|is|"
+    r"are|will)\b", re.IGNORECASE)
+
+
+def poses_questions(text: str, share: float = 0.25) -> bool:
+    """True for a passage that sets questions rather than answering them, like a session
+    outline ("- How do you / o carry out due diligence / ... in a MAT/federation setting?"):
+    question blocks (a line opening with a question word, through the line ending in "?")
+    make up at least `share` of its text. Such a passage matches its own questions best, but
+    quoting it back as the evidence would be circular."""
+    lines = [line.strip() for line in text.split("\n")]
+    total = sum(len(line) for line in lines) or 1
+    covered, i = 0, 0
+    while i < len(lines):
+        body = _LIST_MARKER.sub("", lines[i])
+        if _INTERROGATIVE.match(body) and not body.endswith("."):
+            for j in range(i, min(i + 12, len(lines))):
+                if lines[j].endswith("?"):
+                    covered += sum(len(line) for line in lines[i:j + 1])
+                    i = j
+                    break
+        i += 1
+    return covered / total >= share
+
+
+def _level(searcher: Searcher, hit: Hit) -> str:
+    """A passage's own evidence level (strong/weak/none), graded as the searcher grades."""
+    return searcher.evidence_level([hit])
+
+
+# --- Building a pack ------------------------------------------------------------------------
+
+@dataclass
+class _Picked:
+    hits: list[Hit]  # in rank order
+    evidence: str
+
+
+def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
+          excluded: Callable[[Passage], bool]) -> _Picked:
+    answer = searcher.ask(question, k=candidates)
+    hits = [h for h in answer.hits if not excluded(h.passage)]
+    relevant = [h for h in hits if _level(searcher, h) != "none"]
+    if not relevant:
+        return _Picked([], "none")
+    chosen = relevant[:per_question]
+    # Balance: every document with a passage above the evidence threshold is shown, even when
+    # another document fills the top places. Checked on cosine similarity first (cheap), then
+    # the document's best passage is found with the searcher's own ranking.
+    index = searcher.index
+    shown = {h.passage.file for h in chosen}
+    qvec = searcher.embed_query(question)
+    dense = index.dense_scores(qvec)
+    weak = searcher.settings.weak_threshold
+    for file, rows in index.by_file.items():
+        if file in shown or max(float(dense[i]) for i in rows) < weak:
+            continue
+        # The document's best passage: the closest in meaning among the few the searcher
+        # ranks highest in that document (lexical matches on "federation" or "trust" alone
+        # would otherwise favour any passage that says them often).
+        own = searcher.ask(question, k=5, filters=Filters(files=(file,)))
+        fit = [h for h in own.hits if not excluded(h.passage) and _level(searcher, h) != "none"]
+        best = max(fit, key=lambda h: h.similarity, default=None)
+        if best is not None:
+            chosen.append(best)
+            shown.add(file)
+    return _Picked(chosen, searcher.evidence_level(chosen))
+
+
+def _answer(searcher: Searcher, question: str, hits: list[Hit]) -> list[tuple[str, list[str]]]:
+    """Answer sentences drawn from the passages shown for the question (not from passages left
+    out as non-evidence)."""
+    ids = {h.passage.id for h in hits}
+    ranked = list(hits)  # already best first
+    extract = getattr(searcher, "answer_sentences", None)
+    if extract is not None:
+        sentences = extract(searcher.embed_query(question), question, ranked)
+    else:  # pragma: no cover - if the searcher stops exposing it, use its own answer
+        sentences = searcher.ask(question, k=len(ranked)).sentences
+    # A bare list label ("Data systems") says nothing on its own in a handout.
+    return [(s.text, [p for p in s.passage_ids if p in ids]) for s in sentences
+            if any(p in ids for p in s.passage_ids) and len(s.text.split()) >= MIN_ANSWER_WORDS]
+
+
+def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: str | None = None,
+               corpus_dir: Path | None = None, per_question: int = 3, candidates: int = 15,
+               exclude: Callable[[Passage], bool] | None = None,
+               warn: Callable[[str], None] | None = None) -> ExportDocument:
+    """An evidence pack: for each question its best passages (each quoted once in the pack;
+    later questions refer back by id), the answer sentences, and the documents cited.
+
+    corpus_dir: the folder the index was built from (default: the project's corpus/); every
+    quote is re-checked against it before the pack is returned (see `check_pack`).
+    exclude: passages never to quote (default: `poses_questions`).
+    warn: called with each problem found by the check (the CLI prints them to stderr); the
+    problems are also in `doc.warnings` and noted under the questions concerned."""
+    excluded = exclude or (lambda p: poses_questions(p.text))
+    sections: list[ExportSection] = []
+    quoted: set[str] = set()
+    for question in questions:
+        question = " ".join(question.split())
+        if not question:
+            continue
+        picked = _pick(searcher, question, per_question, candidates, excluded)
+        section = ExportSection(question)
+        if picked.evidence == "none":
+            section.note = NO_EVIDENCE
+            sections.append(section)
+            continue
+        fresh = [h for h in picked.hits if h.passage.id not in quoted]
+        if not fresh:
+            # Everything it would show is quoted above: add its best passage not yet quoted,
+            # if it has one above the threshold, so each question brings something new.
+            more = searcher.ask(question, k=candidates).hits
+            extra = next((h for h in more if h.passage.id not in quoted
+                          and not excluded(h.passage) and _level(searcher, h) != "none"), None)
+            if extra is not None:
+                picked.hits.append(extra)
+        answer = _answer(searcher, question, picked.hits)
+        section.answer = [text for text, _ in answer]
+        for h in picked.hits:
+            pid = h.passage.id
+            if pid in quoted:
+                if pid not in section.see_also:
+                    section.see_also.append(pid)
+                continue
+            quoted.add(pid)
+            highlight = [text for text, ids in answer if pid in ids]
+            quote = CitedQuote.from_passage(h.passage, highlight)
+            if _level(searcher, h) == "weak":
+                quote.note = WEAK_MATCH
+            section.quotes.append(quote)
+        if picked.evidence == "weak":
+            section.note = WEAK_EVIDENCE
+        sections.append(section)
+    doc = ExportDocument(title, sections, intro=DEFAULT_INTRO if intro is None else intro)
+    check_pack(doc, searcher.index, corpus_dir, warn=warn)
+    doc.references = references_for(searcher.index, cited_files(doc))
+    return doc
+
+
+def build_session_pack(searcher: Searcher, session: Session, **kwargs) -> ExportDocument:
+    kwargs.setdefault("intro", session_intro(session))
+    return build_pack(searcher, session.questions, session.heading + " (evidence pack)",
+                      **kwargs)
+
+
+# --- Citations that stay true -------------------------------------------------------------
+
+class _Sources:
+    """Normalised source text per file, read once per check."""
+
+    def __init__(self, corpus_dir: Path):
+        self.corpus_dir = Path(corpus_dir)
+        self._keys: dict[str, str | None] = {}
+
+    def key(self, file: str) -> str | None:
+        if file not in self._keys:
+            self._keys[file] = source_key(self.corpus_dir, file)
+        return self._keys[file]
+
+
+def quote_problem(quote: CitedQuote, index: LoadedIndex | None, sources: _Sources) -> str:
+    """Why a quote can no longer be trusted, or "" if it is still verbatim in the index and in
+    its source file."""
+    if index is not None:
+        current = index.passage(quote.passage_id)
+        if current is None:
+            row = index.retired(quote.passage_id)
+            why = row.get("reason", "its text changed") if row else "it is not in this index"
+            return f"passage {quote.passage_id} is no longer in the index ({why})"
+        if match_key(current.text) != match_key(quote.text):
+            return f"passage {quote.passage_id} reads differently in the index"
+    key = sources.key(quote.file)
+    if key is None:
+        return (f"its source file {quote.file} cannot be read in {sources.corpus_dir} "
+                "(moved, deleted or unreadable)")
+    if not is_verbatim(quote.text, key):
+        return (f"its text is no longer in {quote.file} (the file changed after it was "
+                "indexed; rebuild with: python -m ingest)")
+    return ""
+
+
+def check_pack(doc: ExportDocument, index: LoadedIndex | None, corpus_dir: Path | None = None,
+               warn: Callable[[str], None] | None = None) -> list[str]:
+    """Re-check every quote and answer sentence of `doc` verbatim against the index and the
+    source files in `corpus_dir`; leave out any that fail, note it under its question and in
+    `doc.warnings`, and return the new warnings. Nothing is dropped silently."""
+    sources = _Sources(DEFAULT_CORPUS if corpus_dir is None else corpus_dir)
+    problems: list[str] = []
+    dropped: set[str] = set()
+    for section in doc.sections:
+        kept, notes = [], []
+        for q in section.quotes:
+            why = quote_problem(q, index, sources)
+            if why:
+                dropped.add(q.passage_id)
+                msg = f"Quote {q.passage_id} ({q.citation}) under “{section.heading}”: {why}."
+                problems.append(msg)
+                notes.append(f"One quote ({q.passage_id}, {q.citation}) was left out: {why}.")
+            else:
+                kept.append(q)
+        section.quotes = kept
+        section.see_also = [pid for pid in section.see_also if pid not in dropped]
+        files = {q.file for q in section.quotes} | {
+            q.file for s in doc.sections for q in s.quotes if q.passage_id in section.see_also}
+        answer = []
+        for sentence in section.answer:
+            if any((k := sources.key(f)) and is_verbatim(sentence, k) for f in files):
+                answer.append(sentence)
+            else:
+                msg = (f"Answer sentence under “{section.heading}” is no longer verbatim in a "
+                       f"cited source: “{sentence}”.")
+                problems.append(msg)
+                notes.append("An answer sentence was left out: it no longer matches its source.")
+        section.answer = answer
+        if notes:
+            if not section.quotes and not section.see_also:
+                notes.insert(0, NO_EVIDENCE)
+            keep = "" if section.note in ("", NO_EVIDENCE) else section.note
+            section.note = " ".join([n for n in [keep, *notes] if n])
+    # Dropped quotes may have been referred to under earlier headings too.
+    for section in doc.sections:
+        section.see_also = [pid for pid in section.see_also if pid not in dropped]
+    doc.warnings.extend(problems)
+    if warn is not None:
+        for msg in problems:
+            warn(msg)
+    return problems
+
+
+# --- Re-checking a pack written earlier ---------------------------------------------------
+
+_ID = re.compile(r"\bp[0-9a-f]{15}\b")
+
+
+@dataclass
+class SavedQuote:
+    passage_id: str
+    text: str  # the quote as written in the pack ("" when the format does not keep it)
+    file: str = ""
+
+
+def quotes_in_file(path: Path) -> list[SavedQuote]:
+    """The quotes (text and passage id) of a pack written as .md, .csv or .docx."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        import csv
+
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        seen, out = set(), []
+        for row in rows:
+            pid = (row.get("id") or "").strip()
+            if pid and pid not in seen:
+                seen.add(pid)
+                out.append(SavedQuote(pid, row.get("quote") or ""))
+        return out
+    if suffix == ".docx":
+        import docx
+
+        paras = [(p.style.name if p.style is not None else "", p.text)
+                 for p in docx.Document(str(path)).paragraphs]
+        out, block = [], []
+        for style, text in paras:
+            if style == "Quote":
+                block.append(text)
+                continue
+            m = _ID.search(text) if block and text.startswith("— ") else None
+            if m:
+                out.append(SavedQuote(m.group(0), "\n".join(block)))
+            block = []
+        return out
+    # Markdown (and plain text): "> " lines, then "— citation · id `p...`".
+    out, block = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith(">"):
+            text = line[1:].lstrip() if len(line) > 1 else ""
+            if text:
+                block.append(text)
+            continue
+        if not line.strip():
+            continue
+        m = _ID.search(line) if block and line.startswith("— ") else None
+        if m:
+            out.append(SavedQuote(m.group(0), "\n".join(block)))
+        block = []
+    return out
+
+
+def check_saved(path: Path, index: LoadedIndex, corpus_dir: Path | None = None
+                ) -> list[tuple[SavedQuote, str]]:
+    """Each quote of a written pack with "" if it still holds, else what is wrong (and, for a
+    retired passage, the closest current one)."""
+    from .citations import resolve
+
+    sources = _Sources(DEFAULT_CORPUS if corpus_dir is None else corpus_dir)
+    results = []
+    for sq in quotes_in_file(path):
+        res = resolve(index, sq.passage_id)
+        if res.status == "current":
+            p = res.passage
+            sq.file = p.file
+            text = sq.text or p.text
+            why = quote_problem(CitedQuote.from_passage(p), index, sources)
+            if not why and sq.text and match_key(sq.text) != match_key(p.text):
+                why = f"the quote in the pack differs from passage {sq.passage_id}"
+            if not why and (key := sources.key(p.file)) and not is_verbatim(text, key):
+                why = f"the quote is no longer in {p.file}"
+        elif res.status == "retired":
+            sq.file = (res.retired or {}).get("file", "")
+            why = res.message
+            if res.closest is not None:
+                why += f" Closest current passage: {res.closest.id} ({res.closest.citation})."
+        else:
+            why = res.message
+        results.append((sq, why))
+    return results
