@@ -33,6 +33,8 @@ SESSIONS_FILE = "sessions.toml"
 NO_EVIDENCE = "No evidence in the corpus."
 WEAK_EVIDENCE = ("Weak evidence: these passages touch on the question but may not answer it "
                  "directly.")
+NOTHING_LEFT = ("No quotable evidence: what was found for this question no longer matches its "
+                "source.")
 WEAK_MATCH = "weak match"
 MIN_ANSWER_WORDS = 4
 DEFAULT_INTRO = (
@@ -227,9 +229,9 @@ def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
         # The document's best passage: the closest in meaning among the few the searcher
         # ranks highest in that document (lexical matches on "federation" or "trust" alone
         # would otherwise favour any passage that says them often).
-        own = searcher.ask(question, k=5, filters=Filters(files=(file,)))
+        own = searcher.ask(question, k=len(rows), filters=Filters(files=(file,)))
         fit = [h for h in own.hits if not excluded(h.passage) and _level(searcher, h) != "none"]
-        best = max(fit, key=lambda h: h.similarity, default=None)
+        best = max(fit[:5], key=lambda h: h.similarity, default=None)
         if best is not None:
             chosen.append(best)
             shown.add(file)
@@ -381,13 +383,14 @@ def check_pack(doc: ExportDocument, index: LoadedIndex | None, corpus_dir: Path 
                 msg = (f"Answer sentence under “{section.heading}” is no longer verbatim in a "
                        f"cited source: “{sentence}”.")
                 problems.append(msg)
-                notes.append("An answer sentence was left out: it no longer matches its source.")
+                notes.append("Answer sentences that no longer match their source were left "
+                             "out.")
         section.answer = answer
         if notes:
+            keep = section.note
             if not section.quotes and not section.see_also:
-                notes.insert(0, NO_EVIDENCE)
-            keep = "" if section.note in ("", NO_EVIDENCE) else section.note
-            section.note = " ".join([n for n in [keep, *notes] if n])
+                keep = NOTHING_LEFT
+            section.note = " ".join(dict.fromkeys(n for n in [keep, *notes] if n))
     # Dropped quotes may have been referred to under earlier headings too.
     for section in doc.sections:
         section.see_also = [pid for pid in section.see_also if pid not in dropped]
@@ -458,10 +461,26 @@ def quotes_in_file(path: Path) -> list[SavedQuote]:
     return out
 
 
+@dataclass
+class SavedCheck:
+    quote: SavedQuote
+    problem: str  # "" while the quote still holds
+    current_id: str = ""  # the passage's id now (differs when its document was re-indexed)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
 def check_saved(path: Path, index: LoadedIndex, corpus_dir: Path | None = None
-                ) -> list[tuple[SavedQuote, str]]:
-    """Each quote of a written pack with "" if it still holds, else what is wrong (and, for a
-    retired passage, the closest current one)."""
+                ) -> list[SavedCheck]:
+    """Re-check each quote of a pack written earlier against the current index and sources.
+
+    A quote holds while its text is still a passage of the index and verbatim in the source
+    file. Editing a document gives all its passages new ids (an id hashes the document's
+    content and the passage text), so an unchanged quote from an edited document still holds,
+    under its new id; a quote whose own text changed is stale, and the closest current passage
+    is named."""
     from .citations import resolve
 
     sources = _Sources(DEFAULT_CORPUS if corpus_dir is None else corpus_dir)
@@ -471,18 +490,26 @@ def check_saved(path: Path, index: LoadedIndex, corpus_dir: Path | None = None
         if res.status == "current":
             p = res.passage
             sq.file = p.file
-            text = sq.text or p.text
             why = quote_problem(CitedQuote.from_passage(p), index, sources)
             if not why and sq.text and match_key(sq.text) != match_key(p.text):
                 why = f"the quote in the pack differs from passage {sq.passage_id}"
-            if not why and (key := sources.key(p.file)) and not is_verbatim(text, key):
-                why = f"the quote is no longer in {p.file}"
-        elif res.status == "retired":
-            sq.file = (res.retired or {}).get("file", "")
-            why = res.message
-            if res.closest is not None:
-                why += f" Closest current passage: {res.closest.id} ({res.closest.citation})."
-        else:
-            why = res.message
-        results.append((sq, why))
+            results.append(SavedCheck(sq, why, p.id if not why else ""))
+            continue
+        if res.status == "unknown":
+            results.append(SavedCheck(sq, res.message))
+            continue
+        row = res.retired or {}
+        sq.file = row.get("file", "")
+        text = sq.text or row.get("text", "")
+        same = next((index.passages[i] for i in index.by_file.get(sq.file, [])
+                     if match_key(index.passages[i].text) == match_key(text)), None)
+        if same is not None and text:
+            why = quote_problem(CitedQuote.from_passage(same), index, sources)
+            if not why:
+                results.append(SavedCheck(sq, "", same.id))
+                continue
+        why = res.message
+        if res.closest is not None:
+            why += f" Closest current passage: {res.closest.id} ({res.closest.citation})."
+        results.append(SavedCheck(sq, why))
     return results

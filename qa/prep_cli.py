@@ -189,9 +189,15 @@ def _check(pack: Path, index_dir: Path, corpus: Path) -> int:
     if not results:
         print(f"error: no quotes with passage ids found in {pack}", file=sys.stderr)
         return 2
-    stale = [(sq, why) for sq, why in results if why]
-    for sq, why in results:
-        print(f"{'STALE' if why else 'ok   '}  {sq.passage_id}  {why or sq.file}")
+    stale = [r for r in results if not r.ok]
+    for r in results:
+        if not r.ok:
+            print(f"STALE  {r.quote.passage_id}  {r.problem}")
+        elif r.current_id != r.quote.passage_id:
+            print(f"ok     {r.quote.passage_id}  {r.quote.file} (quote unchanged; its document "
+                  f"was re-indexed and the passage id is now {r.current_id})")
+        else:
+            print(f"ok     {r.quote.passage_id}  {r.quote.file}")
     print(f"\n{len(results) - len(stale)} of {len(results)} quotes still verbatim in the "
           f"current index and sources{'' if not stale else f'; {len(stale)} stale'}.")
     return 1 if stale else 0

@@ -1,0 +1,393 @@
+"""Session prep: session definitions, evidence packs, their formats, and quotes that stay true."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index import build_index, load_index
+from ingest import load_catalog
+from ingest.normalise import match_key
+from qa import Searcher
+from qa.export import CSV_COLUMNS, to_csv, to_docx, to_markdown
+from qa.prep import (
+    NO_EVIDENCE,
+    SessionsError,
+    build_pack,
+    build_session_pack,
+    check_pack,
+    check_saved,
+    find_session,
+    load_sessions,
+    poses_questions,
+    quotes_in_file,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SESSIONS = ROOT / "corpus" / "sessions.toml"
+BRIEFING = "federations-and-mats-briefing-paper.txt"
+SYNOPSIS = "leadership-of-learning-synopsis.txt"
+OFF_TOPIC = "Xylophone quokka zeppelin?"
+
+
+def _session(sid: str = "8.5"):
+    return find_session(load_sessions(SESSIONS), sid)
+
+
+def _source_key(corpus: Path, file: str) -> str:
+    return match_key((corpus / file).read_text(encoding="utf-8"))
+
+
+def _verbatim(text: str, key: str) -> bool:
+    """Every line of the quote is in the raw source file, after normalisation."""
+    return all(match_key(line) in key for line in text.split("\n") if line.strip())
+
+
+# --- Session definitions -------------------------------------------------------------------
+
+def test_sessions_file_has_the_papers_five_sessions():
+    sessions = load_sessions(SESSIONS)
+    assert [s.id for s in sessions] == ["8.1", "8.2", "8.3", "8.4", "8.5"]
+    s85 = sessions[-1]
+    assert s85.title.startswith("Setting up a federation")
+    assert len(s85.questions) == 6 and s85.questions[0].startswith("How do you carry out due")
+    assert s85.materials and "8.5" in s85.source
+    assert all(q.endswith("?") for s in sessions for q in s.questions)
+    with pytest.raises(SessionsError, match=r"no session '9.9' \(sessions: 8.1, 8.2"):
+        find_session(sessions, "9.9")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[[session]]\nid = \"x\"\ntitle = \"T\"\nquestions = [\"Q?\"\n", "not valid TOML"),
+    ("[session]\nid = \"x\"\ntitle = \"T\"\nquestions = [\"Q?\"]\n", "double brackets"),
+    ("title = \"T\"\n", "no sessions"),
+    ("[[session]]\nid = 8.5\ntitle = \"T\"\nquestions = [\"Q?\"]\n", "id must be quoted text"),
+    ("[[session]]\ntitle = \"T\"\nquestions = [\"Q?\"]\n", "missing id"),
+    ("[[session]]\nid = \"x\"\nquestions = [\"Q?\"]\n", "session x: missing title"),
+    ("[[session]]\nid = \"x\"\ntitle = \"T\"\nquestions = []\n", "no questions"),
+    ("[[session]]\nid = \"x\"\ntitle = \"T\"\nquestions = \"Q?\"\n", "must be a list"),
+    ("[[session]]\nid = \"x\"\ntitle = \"T\"\nquestions = [\"Q?\", 3]\n", "questions item 2"),
+    ("[[session]]\nid = \"x\"\ntitle = \"T\"\nquestion = [\"Q?\"]\n", "unknown key(s) question"),
+    ("[[session]]\nid = \"x\"\ntitle = \"T\"\nquestions = [\"Q?\"]\n" * 2, "id used twice"),
+    ("[[session]]\nid = \"x\"\ntitle = \"T\"\nquestions = [\"Q?\", \"Q?\"]\n", "listed twice"),
+])
+def test_malformed_sessions_files_say_what_is_wrong(tmp_path, text, message):
+    path = tmp_path / "sessions.toml"
+    path.write_text(text)
+    with pytest.raises(SessionsError) as err:
+        load_sessions(path)
+    assert message in str(err.value) and str(path) in str(err.value)
+
+
+def test_missing_sessions_file(tmp_path):
+    with pytest.raises(SessionsError, match="not found"):
+        load_sessions(tmp_path / "nope.toml")
+
+
+def test_facilitator_can_add_a_session(tmp_path):
+    path = tmp_path / "sessions.toml"
+    path.write_text(SESSIONS.read_text() + '\n[[session]]\nid = "local-1"\ntitle = "Finance"\n'
+                    'questions = ["Should finance be run centrally?"]\n')
+    s = find_session(load_sessions(path), "local-1")
+    assert s.questions == ["Should finance be run centrally?"] and s.materials == []
+
+
+# --- Packs ----------------------------------------------------------------------------------
+
+def test_session_outlines_are_not_evidence(built):
+    idx = load_index(built[1])
+    outlines = {p.id for p in idx.passages if p.section and p.section[0] == "Part II"}
+    assert len(outlines) == 5
+    assert {p.id for p in idx.passages if poses_questions(p.text)} == outlines
+
+
+def test_session_pack_contents(built, searcher):
+    corpus, _ = built
+    session = _session("8.5")
+    doc = build_session_pack(searcher, session, corpus_dir=corpus)
+    assert doc.title.startswith("Session 8.5: Setting up a federation")
+    assert [s.heading for s in doc.sections] == session.questions
+    assert doc.warnings == []
+    catalog = load_catalog(corpus)
+    keys = {f: _source_key(corpus, f) for f in (BRIEFING, SYNOPSIS)}
+    idx = searcher.index
+    seen: list[str] = []
+    weak = searcher.settings.weak_threshold
+    for section in doc.sections:
+        qvec = searcher.embed_query(section.heading)
+        dense = idx.dense_scores(qvec)
+        for q in section.quotes:
+            # Verbatim, from the index, cited with the catalog's title, and real evidence.
+            assert _verbatim(q.text, keys[q.file]), q.passage_id
+            assert idx.passage(q.passage_id).text == q.text
+            assert q.title == catalog[q.file]["title"] and q.citation.startswith(
+                catalog[q.file]["short_title"])
+            assert not poses_questions(q.text)
+            assert float(dense[idx.by_id[q.passage_id]]) >= weak
+            assert q.passage_id not in seen  # each passage quoted once in the pack
+            seen.append(q.passage_id)
+        for pid in section.see_also:  # later questions refer back to an earlier quote
+            assert pid in seen and pid not in {q.passage_id for q in section.quotes}
+        for sentence in section.answer:
+            assert any(_verbatim(sentence, k) for k in keys.values())
+        # Balance: each document with a passage above the threshold is shown.
+        shown = {idx.passage(pid).file for pid in [q.passage_id for q in section.quotes]
+                 + section.see_also}
+        for file, rows in idx.by_file.items():
+            if any(float(dense[i]) >= weak and not poses_questions(idx.passages[i].text)
+                   for i in rows):
+                assert file in shown, (section.heading, file)
+    assert seen, "the 8.5 pack quotes something"
+    assert [r.file for r in doc.references] == list(dict.fromkeys(
+        q.file for s in doc.sections for q in s.quotes))
+    for ref in doc.references:
+        assert ref.title == catalog[ref.file]["title"]
+        assert ref.doc_type == catalog[ref.file]["type"]
+    assert any(r.author.startswith("CUREE") for r in doc.references if r.file == SYNOPSIS)
+
+
+def test_question_without_evidence_is_marked_not_padded(built, searcher):
+    corpus, _ = built
+    doc = build_pack(searcher, [OFF_TOPIC, "What is a hard federation?"], "Mixed",
+                     corpus_dir=corpus)
+    empty, found = doc.sections
+    assert empty.note == NO_EVIDENCE and not empty.quotes and not empty.answer
+    assert not empty.see_also
+    assert found.quotes and found.note != NO_EVIDENCE
+    md = to_markdown(doc)
+    assert f"## {OFF_TOPIC}\n\n*{NO_EVIDENCE}*" in md
+    rows = list(csv.DictReader(io.StringIO(to_csv(doc))))
+    assert [r["citation"] for r in rows if r["question"] == OFF_TOPIC] == [NO_EVIDENCE]
+
+
+def test_formats_markdown_docx_csv(built, searcher, tmp_path):
+    import docx
+
+    corpus, _ = built
+    doc = build_session_pack(searcher, _session("8.5"), corpus_dir=corpus)
+    quotes = [q for s in doc.sections for q in s.quotes]
+    keys = {f: _source_key(corpus, f) for f in (BRIEFING, SYNOPSIS)}
+
+    # Markdown: each quote a blockquote, then its citation line with the passage id.
+    md = to_markdown(doc)
+    assert md.startswith(f"# {doc.title}\n") and "## References" in md
+    for q in quotes:
+        first = q.text.split("\n")[0]
+        assert f"> {first}\n" in md
+        assert f"— {q.citation} · id `{q.passage_id}`" in md
+    (tmp_path / "pack.md").write_text(md, encoding="utf-8")
+    parsed = quotes_in_file(tmp_path / "pack.md")
+    assert [p.passage_id for p in parsed] == [q.passage_id for q in quotes]
+    for p, q in zip(parsed, quotes, strict=True):
+        assert p.text == q.text and _verbatim(p.text, keys[q.file])
+
+    # DOCX: a heading per question, Quote paragraphs, a citation under each quote, references.
+    path = to_docx(doc, tmp_path / "pack.docx")
+    d = docx.Document(str(path))
+    assert d.core_properties.title == doc.title
+    paras = [(p.style.name, p.text) for p in d.paragraphs]
+    assert [t for s, t in paras if s == "Heading 1"] == [
+        s.heading for s in doc.sections] + ["References"]
+    quote_lines = [t for s, t in paras if s == "Quote"]
+    assert quote_lines == [line for q in quotes for line in q.text.split("\n") if line.strip()]
+    cites = [t for _, t in paras if t.startswith("— ")]
+    assert [c.split(" · id ")[1].split(" ")[0] for c in cites] == [q.passage_id for q in quotes]
+    assert len([s for s, _ in paras if s == "List Number"]) == len(doc.references)
+    assert [p.passage_id for p in quotes_in_file(path)] == [q.passage_id for q in quotes]
+
+    # CSV: question, quote, title, page, section, id (and citation).
+    rows = list(csv.DictReader(io.StringIO(to_csv(doc))))
+    assert list(rows[0]) == CSV_COLUMNS
+    assert {"question", "quote", "title", "page", "section", "id"} <= set(CSV_COLUMNS)
+    first_rows = {}
+    for r in rows:
+        first_rows.setdefault(r["id"], r)
+    for q, section in ((q, s) for s in doc.sections for q in s.quotes):
+        r = first_rows[q.passage_id]
+        assert r["question"] == section.heading and r["quote"] == q.text
+        assert r["title"] == q.title and r["section"] == q.section
+    # A passage quoted under an earlier question is listed under the later one as well.
+    for s in doc.sections:
+        assert {r["id"] for r in rows if r["question"] == s.heading and r["id"]} == {
+            q.passage_id for q in s.quotes} | set(s.see_also)
+
+
+# --- Citations that stay true ---------------------------------------------------------------
+
+def test_pack_ids_survive_unrelated_rebuild_and_edit_is_flagged(built, fake_settings, tmp_path):
+    corpus, index_dir = built
+    searcher = Searcher.open(index_dir)
+    doc = build_session_pack(searcher, _session("8.5"), corpus_dir=corpus)
+    saved = tmp_path / "pack.md"
+    saved.write_text(to_markdown(doc), encoding="utf-8")
+    (tmp_path / "pack.csv").write_text(to_csv(doc), encoding="utf-8", newline="")
+    ids = [q.passage_id for s in doc.sections for q in s.quotes]
+
+    # The corpus grows: every quote of the pack is still current and verbatim.
+    (corpus / "note.md").write_text("# Note\n\nTrust boards meet six times a year to review "
+                                    "finance, risk and standards across all the schools.\n")
+    build_index(corpus, index_dir, fake_settings)
+    idx = load_index(index_dir)
+    assert all(idx.passage(pid) is not None for pid in ids)
+    checks = check_saved(saved, idx, corpus)
+    assert [(c.problem, c.current_id) for c in checks] == [("", pid) for pid in ids]
+    again = build_session_pack(Searcher.open(index_dir), _session("8.5"), corpus_dir=corpus)
+    assert again.warnings == []
+
+    # A quoted passage's source is edited (and not yet re-indexed): re-checking the pack
+    # flags that quote, leaves it out with a note, and keeps the rest.
+    src = corpus / BRIEFING
+    raw = src.read_text(encoding="utf-8")
+    target, chunk = next((q, line[:30]) for s in doc.sections for q in s.quotes
+                         if q.file == BRIEFING for line in q.text.split("\n")
+                         if len(line) > 40 and raw.count(line[:30]) == 1)
+    src.write_text(raw.replace(chunk, chunk.replace(" ", " EDITED ", 1)), encoding="utf-8")
+    problems = check_pack(doc, idx, corpus)
+    quote_problems = [p for p in problems if p.startswith("Quote ")]
+    assert len(quote_problems) == 1 and target.passage_id in quote_problems[0]
+    assert "no longer in" in quote_problems[0] and "python -m ingest" in quote_problems[0]
+    # An answer sentence taken from the edited text goes the same way.
+    assert all(p.startswith("Answer sentence") for p in problems if p not in quote_problems)
+    assert target.passage_id not in [q.passage_id for s in doc.sections for q in s.quotes]
+    assert all(target.passage_id not in s.see_also for s in doc.sections)
+    section = next(s for s in doc.sections if target.passage_id in s.note)
+    assert "left out" in section.note
+    assert doc.warnings == problems and "## Left out of this pack" in to_markdown(doc)
+
+    # Building a pack from the stale index does the same, telling the caller each time.
+    told: list[str] = []
+    stale = build_session_pack(Searcher.open(index_dir), _session("8.5"), corpus_dir=corpus,
+                               warn=told.append)
+    assert told and told == stale.warnings and any(target.passage_id in w for w in told)
+
+    # After a rebuild the old id is retired; the saved pack's check says so and points to
+    # the passage as it reads now. The other quotes still hold.
+    build_index(corpus, index_dir, fake_settings)
+    idx = load_index(index_dir)
+    for pack in (saved, tmp_path / "pack.csv"):
+        results = {c.quote.passage_id: c for c in check_saved(pack, idx, corpus)}
+        assert set(results) == set(ids)
+        stale = results.pop(target.passage_id)
+        assert not stale.ok and "no longer in the index" in stale.problem
+        assert "Closest current passage" in stale.problem
+        # The other quotes still hold: those from the edited document under new ids.
+        assert all(c.ok for c in results.values())
+        for pid, c in results.items():
+            moved = c.quote.file == BRIEFING
+            assert (c.current_id != pid) == moved and idx.passage(c.current_id) is not None
+    fresh = build_session_pack(Searcher.open(index_dir), _session("8.5"), corpus_dir=corpus)
+    assert fresh.warnings == []
+
+
+def test_missing_source_file_is_flagged_not_silently_trusted(built, searcher, tmp_path):
+    corpus, _ = built
+    elsewhere = tmp_path / "empty-corpus"
+    elsewhere.mkdir()
+    doc = build_pack(searcher, ["What is a hard federation?"], "T", corpus_dir=elsewhere)
+    assert not doc.sections[0].quotes and doc.warnings
+    assert all("cannot be read" in w for w in doc.warnings if w.startswith("Quote "))
+    assert not doc.sections[0].answer
+    assert doc.sections[0].note.startswith("No quotable evidence")
+
+
+# --- CLI ------------------------------------------------------------------------------------
+
+def _run(*args):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "qa", "prep", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_cli_list():
+    r = _run("--list")
+    assert r.returncode == 0, r.stderr
+    for sid in ("8.1", "8.2", "8.3", "8.4", "8.5"):
+        assert f"\n{sid}  " in "\n" + r.stdout
+    assert "How do you carry out due diligence in a MAT/federation setting?" in r.stdout
+
+
+def test_cli_session_md_csv_docx_and_check(built, tmp_path):
+    corpus, index_dir = built
+    common = ("--index", index_dir, "--corpus", corpus)
+    out = tmp_path / "pack.md"
+    r = _run(*common, "--session", "8.5", "--format", "md", "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert "6 questions" in r.stderr and "md written to" in r.stderr
+    md = out.read_text(encoding="utf-8")
+    assert md.startswith("# Session 8.5: Setting up a federation")
+    assert "> " in md and "· id `p" in md and "## References" in md
+    keys = {f: _source_key(corpus, f) for f in (BRIEFING, SYNOPSIS)}
+    for sq in quotes_in_file(out):
+        assert any(_verbatim(sq.text, k) for k in keys.values()), sq.passage_id
+    r = _run(*common, "--session", "8.5", "--out", tmp_path / "pack.csv")  # format from suffix
+    assert r.returncode == 0 and next(csv.reader(open(tmp_path / "pack.csv")))[:6] == [
+        "question", "quote", "title", "page", "section", "id"]
+    r = _run(*common, "--question", "What is a hard federation?", "--question", OFF_TOPIC,
+             "--format", "docx", "--out", tmp_path / "q.docx")
+    assert r.returncode == 0 and (tmp_path / "q.docx").stat().st_size > 0
+    assert "1 without evidence" in r.stderr
+    r = _run(*common, "--question", "What is a MAT?")  # md to standard output
+    assert r.returncode == 0 and r.stdout.startswith("# Evidence pack")
+
+    r = _run(*common, "--check", out)
+    assert r.returncode == 0 and "STALE" not in r.stdout, r.stdout + r.stderr
+    assert "quotes still verbatim" in r.stdout
+
+    expand = ("--question", "Expanding too fast, or expansion for its own sake: over enthusiasm "
+              "from the stronger institution to help the weaker institution?")
+    r = _run(*common, *expand, "--out", tmp_path / "expand.md")
+    assert r.returncode == 0 and "Expanding too fast" in (tmp_path / "expand.md").read_text()
+    src = corpus / BRIEFING
+    src.write_text(src.read_text().replace("Expanding too fast", "Growing too quickly"))
+    r = _run(*common, "--check", tmp_path / "expand.md")
+    assert r.returncode == 1 and "STALE" in r.stdout and "no longer in" in r.stdout
+    # Written now (index not rebuilt), the stale quote is left out with a warning on stderr
+    # and a note in the pack.
+    r = _run(*common, *expand, "--out", tmp_path / "stale.md")
+    assert r.returncode == 0 and "warning: left out of the pack" in r.stderr
+    stale = (tmp_path / "stale.md").read_text()
+    assert "## Left out of this pack" in stale and "> - Expanding too fast" not in stale
+
+
+def test_cli_errors(built, tmp_path):
+    corpus, index_dir = built
+    r = _run("--index", index_dir, "--corpus", corpus, "--session", "9.9", "--out", tmp_path / "x.md")
+    assert r.returncode == 2 and "no session '9.9'" in r.stderr and not (tmp_path / "x.md").exists()
+    r = _run("--index", index_dir, "--session", "8.5", "--format", "docx")
+    assert r.returncode == 2 and "needs --out" in r.stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[session]\nid = 1\n")
+    r = _run("--sessions", bad, "--list")
+    assert r.returncode == 2 and "double brackets" in r.stderr
+    r = _run("--index", tmp_path / "none", "--session", "8.5", "--out", tmp_path / "x.md")
+    assert r.returncode == 2 and "python -m ingest" in r.stderr
+
+
+# --- The real model -------------------------------------------------------------------------
+
+@pytest.mark.model
+def test_session_8_5_pack_with_the_real_model(tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    build_index(corpus, tmp_path / "index")
+    searcher = Searcher.open(tmp_path / "index")
+    doc = build_session_pack(searcher, _session("8.5"), corpus_dir=corpus)
+    assert doc.warnings == []
+    assert all(s.quotes or s.see_also for s in doc.sections)  # the paper speaks to each
+    assert all(s.note != NO_EVIDENCE for s in doc.sections)
+    keys = {f: _source_key(corpus, f) for f in (BRIEFING, SYNOPSIS)}
+    quotes = [q for s in doc.sections for q in s.quotes]
+    assert all(_verbatim(q.text, keys[q.file]) for q in quotes)
+    assert not any(poses_questions(q.text) for q in quotes)
+    assert {r.file for r in doc.references} == {BRIEFING, SYNOPSIS}  # both documents
+    due_diligence = doc.sections[0]
+    assert any("due diligence" in q.text for q in due_diligence.quotes)
