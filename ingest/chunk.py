@@ -22,6 +22,10 @@ class ChunkSettings:
     target_words: int = 150  # a passage closes once it reaches this many words
     max_words: int = 250  # hard ceiling; longer paragraphs split at sentence ends
     vignette_marker: str = "Key dimensions"
+    # Each section's heading line opens its first passage, as on the page: it is text people
+    # quote and search for ("Q and A session with executive headteachers"), and a heading with
+    # nothing under it (a trailing label, a run of table labels) is kept rather than lost.
+    heading_lines: bool = True
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -169,14 +173,23 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
     passages: list[Passage] = []
     headings: list[tuple[int, str]] = []
     pending = _Pending()
+    carry: list[_Unit] = []  # heading lines waiting for the body under them (heading_lines)
+
+    def heading_unit(event: Block) -> list[_Unit]:
+        if not settings.heading_lines or event.echoed:  # an echoed heading is body text already
+            return []
+        return [_Unit([event.text], event.page_start, event.page_end, event.page_label,
+                      "heading")]
 
     for event in _events(blocks, settings):
         if isinstance(event, _Unit):
             path = [t for _, t in headings]
+            lead, carry = carry, []
             if pending.units and pending.words + event.words > settings.max_words:
                 pending.emit(doc, passages)
             if pending.section is None:
                 pending.section = path
+            pending.units.extend(lead)
             pending.units.append(event)
             if pending.words >= settings.target_words:
                 pending.emit(doc, passages)
@@ -188,13 +201,20 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
             headings.pop()
         headings.append((event.level, event.text))
         if not pending.units:
+            carry.extend(heading_unit(event))
             continue
         path = [t for _, t in headings]
         common = _common_prefix(pending.section or [], path)
         if pending.words >= settings.min_words or len(common) < len(pending.section or []) - 1:
+            if settings.heading_lines:  # headings still waiting for a body travel on with it
+                while pending.units and pending.units[-1].kind == "heading":
+                    carry.insert(0, pending.units.pop())
             pending.emit(doc, passages)
+            carry.extend(heading_unit(event))
             continue
-        if len(pending.section) > len(common) and pending.units[0].lines[0] != pending.section[-1]:
+        if len(pending.section) > len(common) and not any(
+                u.kind == "heading" and u.lines == [pending.section[-1]] for u in pending.units) \
+                and pending.units[0].lines[0] != pending.section[-1]:
             first = pending.units[0]
             pending.units.insert(0, _Unit([pending.section[-1]], first.page_start,
                                           first.page_start, first.page_label, "heading"))
@@ -202,8 +222,30 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
         if not event.echoed:
             pending.units.append(_Unit([event.text], event.page_start, event.page_end,
                                        event.page_label, "heading"))
+    if settings.heading_lines:
+        _keep_trailing_headings(pending, carry, headings, passages, settings)
     pending.emit(doc, passages)
     return _finalise(doc, passages)
+
+
+def _keep_trailing_headings(pending, carry, headings, passages, settings) -> None:
+    """Headings at the very end have no next passage to open: they are kept as text, with the
+    last passage when they fit, else on their own."""
+    for u in pending.units:
+        if u.kind == "heading":
+            u.kind = "text"
+    if not carry or pending.units:
+        return
+    words = sum(u.words for u in carry)
+    if passages and len(passages[-1].text.split()) + words <= settings.max_words:
+        last = passages[-1]
+        last.text += "\n" + "\n".join(line for u in carry for line in u.lines)
+        ends = [p for u in carry for p in (u.page_start, u.page_end) if p is not None]
+        if ends and last.page_end is not None:
+            last.page_end = max(last.page_end, *ends)
+        return
+    pending.units = [_Unit(u.lines, u.page_start, u.page_end, u.page_label, "text") for u in carry]
+    pending.section = [t for _, t in headings][:-1]
 
 
 @dataclass
