@@ -178,8 +178,8 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
     def heading_unit(event: Block) -> list[_Unit]:
         if not settings.heading_lines or event.echoed:  # an echoed heading is body text already
             return []
-        return [_Unit([event.text], event.page_start, event.page_end, event.page_label,
-                      "heading")]
+        return [_Unit([event.source or event.text], event.page_start, event.page_end,
+                      event.page_label, "heading")]
 
     for event in _events(blocks, settings):
         if isinstance(event, _Unit):
@@ -213,7 +213,8 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
             carry.extend(heading_unit(event))
             continue
         if len(pending.section) > len(common) and not any(
-                u.kind == "heading" and u.lines == [pending.section[-1]] for u in pending.units) \
+                u.kind == "heading" and u.lines[0].rstrip(":").strip() == pending.section[-1]
+                for u in pending.units) \
                 and pending.units[0].lines[0] != pending.section[-1]:
             first = pending.units[0]
             pending.units.insert(0, _Unit([pending.section[-1]], first.page_start,

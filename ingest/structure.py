@@ -42,6 +42,7 @@ class Block:
     numbered: bool = False
     blank_before: bool = False
     echoed: bool = False  # a numbered heading whose line is also kept as body text
+    source: str = ""  # headings: the line as printed, when the title differs ("... on:")
     line_pages: list[int | None] | None = None  # page of each line, for exact citations
 
     def page_of_line(self, i: int) -> int | None:
@@ -219,7 +220,8 @@ def _classify(blocks: list[Block]) -> list[Block]:
             depth = level
             title = text.rstrip(":").strip()
             out.append(Block("heading", [title], block.page_start, block.page_end,
-                             block.page_label, level=level, numbered=True))
+                             block.page_label, level=level, numbered=True,
+                             source=text if text != title else ""))
             # A numbered sentence ("2.4 It is important to note that ...") is also body text:
             # dropping it would turn the list after it into claims the paper does not make.
             if block.words > 8 or (nxt is not None and nxt.kind == "item"):
