@@ -129,7 +129,7 @@ def render_answer(answer, index=None, *, strong: float = 0.45, weak: float = 0.3
 
     in_basket = in_basket or set()
     number = {h.passage.id: i for i, h in enumerate(answer.hits, 1)}
-    parts = ['<div class="mx-answer">']
+    parts = [f'<div class="mx-answer" data-question="{esc(answer.question)}">']
     if not answer.hits:
         why = ("No passage matches the filters you chose. Clear a filter and ask again."
                if filtered else "The index has no passages yet: add documents first.")

@@ -1,0 +1,247 @@
+"""The web app in a real browser: Debian's chromium driven by Playwright.
+
+Skipped (with the reason) only when /usr/bin/chromium is missing and the CI variable is not set;
+in CI these tests must run. The app serves a copy of the corpus indexed with the fast fake
+embedder, so the evidence thresholds are set for it here (the real ones are calibrated for
+all-MiniLM-L6-v2). Screenshots go to /tmp/mat-evidence-screenshots, never into the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
+    pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (run `make browser-deps`); "
+                "these tests are required in CI", allow_module_level=True)
+
+import app  # noqa: E402
+from index import EmbedSettings, IndexSettings, build_index  # noqa: E402
+from qa import SearchSettings  # noqa: E402
+from qa.service import EvidenceService  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = Path(os.environ.get("MAT_EVIDENCE_SCREENSHOTS", "/tmp/mat-evidence-screenshots"))
+DELEGATE = "How much should we delegate to local governing bodies?"
+BROWSER_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-default-apps",
+                "--disable-extensions"]
+NEW_DOC = """Testbrook Schools Partnership (fictional)
+
+FICTIONAL TEST DATA for the browser tests: not research evidence.
+
+Context. The Testbrook partnership is an invented federation of four rural primary schools that
+share one executive headteacher and a peripatetic bursar. Governors meet as a single board.
+
+<img src=x onerror="window.__xss=1"> ${window.__xss2=1} {{constructor}}
+
+Delegation. The Testbrook board delegates timetabling and trips to heads, and keeps the budget.
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser")
+    corpus = root / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    index_settings = IndexSettings(embed=EmbedSettings(model="fake"))
+    build_index(corpus, root / "index", index_settings)
+    settings = app.AppSettings(root / "index", corpus, port=_free_port())
+    service = EvidenceService(root / "index", corpus, index_settings=index_settings,
+                              search_settings=SearchSettings(strong_threshold=0.35,
+                                                             weak_threshold=0.15))
+    demo = app.build_app(settings, service)
+    service.warm_up()
+    _, url, _ = demo.launch(**app.launch_kwargs(settings), prevent_thread_lock=True, quiet=True)
+    yield {"url": url, "root": root, "corpus": corpus}
+    demo.close(verbose=False)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url, width=1200, height=900):
+    from playwright.sync_api import expect
+
+    ctx = browser.new_context(accept_downloads=True, viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+    page.goto(url)
+    expect(page.get_by_label("Question")).to_be_visible(timeout=20_000)
+    return ctx, page, outside
+
+
+@pytest.fixture
+def page(browser, server):
+    ctx, page, outside = _open(browser, server["url"])
+    yield page
+    assert outside == []  # the page fetched nothing from outside this machine
+    ctx.close()
+
+
+def _ask(page, question: str) -> float:
+    box = page.get_by_label("Question")
+    box.fill(question)
+    started = time.perf_counter()
+    box.press("Enter")
+    # The answer names its question, so an earlier answer still on screen does not count.
+    page.locator(f'#answer .mx-answer[data-question="{question}"]').wait_for(timeout=15_000)
+    return time.perf_counter() - started
+
+
+def test_ask_shows_numbered_answer_and_cited_passages_in_context(page):
+    from playwright.sync_api import expect
+
+    seconds = _ask(page, DELEGATE)
+    answer = page.locator("#answer")
+    expect(answer.locator(".mx-sentences li").first).to_contain_text("local governing bodies")
+    expect(answer.locator(".mx-sentences a.mx-ref").first).to_have_text("[1]")
+    card = answer.locator("#mx-p1")
+    expect(card.locator(".mx-title")).to_contain_text("Leadership of Learning")
+    expect(card.locator(".mx-cite")).to_contain_text("§ Governance")
+    expect(card.locator(".mx-badge")).to_be_visible()
+    expect(card.locator(".mx-meta")).to_contain_text("relevance")
+    expect(answer.locator("mark").first).to_contain_text("local governing bodies")
+    card.locator("summary", has_text="Show in context").click()
+    expect(card.locator(".mx-ctx.mx-self")).to_be_visible()
+    assert card.locator(".mx-ctx-label").count() >= 2
+    answer.locator(".mx-sentences a.mx-ref").first.click()  # jumps to its passage
+    expect(answer.locator(".mx-flash")).to_have_count(1)
+    assert seconds < 3.0, f"answer took {seconds:.2f} s"
+    print(f"\nbrowser: answer visible {seconds * 1000:.0f} ms after Enter")
+
+
+def test_out_of_scope_question_says_not_found(page):
+    from playwright.sync_api import expect
+
+    _ask(page, "How do I bake sourdough bread?")
+    notice = page.locator("#answer #not-found")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("Not found in this evidence.")
+    expect(page.locator("#answer .mx-sentences")).to_have_count(0)
+    expect(page.locator("#answer .mx-nearest-list > summary")).to_contain_text("not an answer")
+
+
+def test_examples_and_document_type_filter(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="What is a hard federation?").click()
+    expect(page.get_by_label("Question")).to_have_value("What is a hard federation?")
+    expect(page.locator("#answer .mx-card").first).to_be_visible(timeout=15_000)
+    page.locator("#filters").get_by_text("Filters").click()
+    page.locator("#filter-types input").click()
+    page.get_by_role("option", name="report").click()
+    page.keyboard.press("Escape")
+    _ask(page, "governance of schools")
+    cites = page.locator("#answer .mx-card .mx-cite").all_inner_texts()
+    assert cites and all(c.startswith("Leadership of Learning") for c in cites), cites
+
+
+def test_upload_rebuild_then_sources_and_search(browser, server, tmp_path):
+    from playwright.sync_api import expect
+
+    doc = tmp_path / "testbrook-vignette.txt"
+    doc.write_text(NEW_DOC, encoding="utf-8")
+    ctx, page, outside = _open(browser, server["url"])
+    page.get_by_role("tab", name="Add documents").click()
+    page.locator("#upload input[type=file]").set_input_files(str(doc))
+    expect(page.locator("#upload")).to_contain_text("testbrook-vignette.txt", timeout=10_000)
+    page.get_by_label("Title (optional, for a single file)").fill("Testbrook partnership")
+    page.locator("#add-btn").click()
+    expect(page.locator("#upload-result")).to_contain_text("Added", timeout=15_000)
+    expect(page.locator("#rebuild-status")).to_contain_text("Index updated", timeout=30_000)
+    page.get_by_role("tab", name="Sources").click()
+    row = page.locator("#sources tr", has_text="Testbrook partnership")
+    expect(row).to_contain_text("testbrook-vignette.txt")
+    expect(row).to_contain_text("indexed")
+    page.get_by_role("tab", name="Ask", exact=True).click()
+    _ask(page, "Testbrook peripatetic bursar")
+    expect(page.locator("#answer .mx-card").first).to_contain_text("Testbrook")
+    expect(page.locator("#answer")).to_contain_text('<img src=x onerror="window.__xss=1">')
+    assert page.evaluate("() => [window.__xss, window.__xss2]") == [None, None]
+    # The same file again is reported, not added twice.
+    page.get_by_role("tab", name="Add documents").click()
+    page.locator("#upload input[type=file]").set_input_files(str(doc))
+    expect(page.locator("#upload")).to_contain_text("testbrook-vignette.txt", timeout=10_000)
+    page.locator("#add-btn").click()
+    expect(page.locator("#upload-result")).to_contain_text("Already there", timeout=15_000)
+    assert len(list((server["corpus"] / "uploads").glob("*.txt"))) == 1
+    assert outside == []
+    ctx.close()
+
+
+def test_basket_reorder_and_docx_download(page, tmp_path):
+    import docx
+    from playwright.sync_api import expect
+
+    _ask(page, DELEGATE)
+    first_text = page.locator("#answer #mx-p1 .mx-text").inner_text().split("\n")[0].strip()
+    second_text = page.locator("#answer #mx-p2 .mx-text").inner_text().split("\n")[0].strip()
+    page.locator("#answer #mx-p1 > .mx-actions button").click()
+    expect(page.locator("#basket-note")).to_contain_text("1 passage", timeout=10_000)
+    page.locator("#answer #mx-p2 > .mx-actions button").click()
+    expect(page.locator("#basket-note")).to_contain_text("2 passages", timeout=10_000)
+    expect(page.locator("#answer #mx-p1 > .mx-actions button")).to_have_text("In basket ✓")
+    page.get_by_role("tab", name="Basket").click()
+    items = page.locator("#basket li")
+    expect(items).to_have_count(2)
+    expect(items.first).to_contain_text(first_text[:40])
+    page.get_by_role("button", name="Move passage 1 down").click()
+    expect(items.nth(1)).to_contain_text(first_text[:40], timeout=10_000)
+    page.get_by_label("Title for the export").fill("Delegation evidence")
+    page.get_by_label("Title for the export").press("Enter")
+    expect(page.locator("#dl-docx")).to_be_enabled(timeout=10_000)
+    page.wait_for_timeout(700)  # let the button take the new file
+    with page.expect_download() as info:
+        page.locator("#dl-docx").click()
+    download = info.value
+    assert download.suggested_filename == "delegation-evidence.docx"
+    path = tmp_path / "basket.docx"
+    download.save_as(path)
+    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
+    text = "\n".join(paragraphs)
+    assert paragraphs[0] == "Delegation evidence"
+    assert first_text in text  # the quote, verbatim
+    assert "Leadership of Learning synopsis, § Governance" in text  # its citation
+    assert "References" in text
+    assert text.index(second_text) < text.index(first_text)  # the basket's new order
+    page.get_by_role("button", name="Remove passage 1").click()
+    expect(items).to_have_count(1, timeout=10_000)
+
+
+def test_tablet_width_layout(browser, server):
+    ctx, page, outside = _open(browser, server["url"], width=768, height=1024)
+    _ask(page, DELEGATE)
+    page.locator("#answer #mx-p1").wait_for()
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the page is {overflow}px wider than a 768px tablet"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "ask-768.png"), full_page=True)
+    page.get_by_role("tab", name="Sources").click()
+    page.screenshot(path=str(SHOTS / "sources-768.png"), full_page=True)
+    assert outside == []
+    ctx.close()
