@@ -14,6 +14,7 @@ longer matches is left out, with a warning and a note in the pack.
 from __future__ import annotations
 
 import re
+import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ MIN_ANSWER_WORDS = 4
 DEFAULT_INTRO = (
     "Every quotation below is verbatim from its source and was checked against the source file "
     "when this pack was made. Each is followed by its citation and passage id; "
-    "`python -m qa show ID` shows a passage in context. A passage is quoted once, under the "
+    "“python -m qa show ID” shows a passage in context. A passage is quoted once, under the "
     "first question it answers; later questions refer back to it. Passages that pose questions "
     "rather than answer them (such as the session outlines themselves) are not quoted as "
     "evidence."
@@ -304,7 +305,10 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
         if picked.evidence == "weak":
             section.note = WEAK_EVIDENCE
         sections.append(section)
-    doc = ExportDocument(title, sections, intro=DEFAULT_INTRO if intro is None else intro)
+    made = (f"Prepared {time.strftime('%Y-%m-%d')} from index generation "
+            f"{searcher.index.generation or 'unknown'}.")
+    intro = DEFAULT_INTRO if intro is None else intro
+    doc = ExportDocument(title, sections, intro=f"{intro}\n\n{made}" if intro else made)
     check_pack(doc, searcher.index, corpus_dir, warn=warn)
     doc.references = references_for(searcher.index, cited_files(doc))
     return doc
