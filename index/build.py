@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from collections.abc import Callable
@@ -22,10 +23,10 @@ from ingest import (
     discover,
     file_sha256,
     load_catalog,
-    read_document,
     relative_name,
     split_sentences,
 )
+from ingest.sandbox import ReadLimits, make_reader
 
 from .embedder import Embedder, EmbedSettings, make_embedder
 from .lexical import LexicalIndex, LexicalSettings
@@ -38,6 +39,7 @@ from .store import (
     Manifest,
     _load_generation,
     current_generation,
+    current_generation_name,
     read_manifest,
     write_generation,
 )
@@ -53,6 +55,19 @@ class BuildBusy(BuildError):
     """Another build holds the lock."""
 
 
+class IndexWriteError(BuildError, OSError):
+    """The new generation could not be written (full disk, read-only folder). CURRENT is
+    untouched and the partial generation removed; an OSError too, for callers that catch it."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.errno = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass(frozen=True)
 class IndexSettings:
     chunk: ChunkSettings = field(default_factory=ChunkSettings)
@@ -61,6 +76,9 @@ class IndexSettings:
     sentence_vectors: bool = True  # embed each sentence at index time, for answer extraction
     exact_search_max: int = 200_000  # above this many passages, an approximate (HNSW) index
     lock_timeout: float = 0.0  # seconds to wait for another build; 0 refuses at once
+    # Per-file time, memory and size limits; files are read in a child process unless
+    # read.sandbox is False (see ingest/sandbox.py).
+    read: ReadLimits = field(default_factory=ReadLimits)
 
 
 @dataclass
@@ -88,7 +106,9 @@ class BuildReport:
 def _config(embedder: Embedder, settings: IndexSettings) -> dict[str, Any]:
     return {
         "model": {"name": embedder.name, "dim": embedder.dim,
-                  "weights_sha256": embedder.fingerprint()},
+                  "weights_sha256": embedder.fingerprint(),
+                  # fp32 | bf16: the vectors differ slightly, so the index records which.
+                  "precision": getattr(embedder, "precision", "fp32")},
         "chunker": settings.chunk.to_json(),
         "lexical": settings.lexical.to_json(),
         "reader_version": READER_VERSION,
@@ -99,7 +119,12 @@ def _config(embedder: Embedder, settings: IndexSettings) -> dict[str, Any]:
 def _config_change(prev: Manifest, config: dict[str, Any]) -> str:
     if prev.format != FORMAT_VERSION:
         return "the index format changed"
-    if prev.model != config["model"]:
+    prev_model = {"precision": "fp32", **prev.model}  # indexes from before it was recorded
+    if prev_model["precision"] != config["model"]["precision"] and \
+            {**prev_model, "precision": ""} == {**config["model"], "precision": ""}:
+        return (f"the embedding precision changed ({prev_model['precision']} -> "
+                f"{config['model']['precision']})")
+    if prev_model != config["model"]:
         return f"the embedding model changed ({prev.model.get('name')} -> {config['model']['name']})"
     if prev.chunker != config["chunker"]:
         return "the chunker settings changed"
@@ -141,12 +166,15 @@ def build_index(
         raise BuildError(f"corpus folder {corpus_dir} does not exist")
     index_dir.mkdir(parents=True, exist_ok=True)
     embedder = embedder or make_embedder(settings.embed)
-    reader = reader or read_document
     progress = progress or (lambda stage, done, total: None)
     lock = _lock(index_dir, settings.lock_timeout)
+    own_reader = reader is None
+    reader = reader or make_reader(settings.read)  # starts no process until a file needs one
     try:
         report = _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, reader)
     finally:
+        if own_reader:
+            reader.close()
         lock.release()
     report.seconds = time.perf_counter() - started
     return report
@@ -357,7 +385,13 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
         index_type=index_type, sentences=settings.sentence_vectors,
     )
     data = GenerationData(manifest, all_passages, matrix, sentence_rows, s_matrix, retired)
-    folder = write_generation(index_dir, data, faiss_index, lexical)
+    serving = current_generation_name(index_dir)
+    gens = index_dir / "generations"
+    existing = set(os.listdir(gens)) if gens.is_dir() else set()
+    try:
+        folder = write_generation(index_dir, data, faiss_index, lexical)
+    except Exception as exc:
+        folder = _write_failed(index_dir, serving, existing, exc)
     progress("indexing", 1, 1)
     report.passages = len(all_passages)
     report.generation = folder.name
@@ -450,6 +484,47 @@ def passage_sentences(p: Passage) -> list[tuple[str, str]]:
 
 def sentence_embedding_text(sentence: str, context: str) -> str:
     return f"{context}: {sentence}" if context else sentence
+
+
+def _write_failed(index_dir: Path, serving: str | None, existing: set[str],
+                  exc: Exception) -> Path:
+    """A write failed. If CURRENT already names the new, complete generation (only tidying
+    failed), carry on with it; otherwise remove what this build wrote (it holds the lock, so
+    anything new is its own) and explain what to do."""
+    now = current_generation_name(index_dir)
+    if now and now != serving and (index_dir / "generations" / now).is_dir():
+        return index_dir / "generations" / now
+    import errno
+    import shutil
+
+    try:  # measured before the partial generation is removed and its space freed
+        low_space = shutil.disk_usage(index_dir).free < 1024 * 1024
+    except OSError:
+        low_space = False
+    text = str(exc)
+    full = (getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or low_space
+            or "No space left" in text or ("requested and" in text and "written" in text))
+    gens = index_dir / "generations"
+    for name in (set(os.listdir(gens)) if gens.is_dir() else set()) - existing:
+        if name != serving:
+            shutil.rmtree(gens / name, ignore_errors=True)
+    try:
+        (index_dir / "CURRENT.tmp").unlink()
+    except OSError:
+        pass
+    kept = (f"the index being served ({serving}) is unchanged" if serving
+            else "no index was written")
+    if full:  # numpy reports a short write ("N requested and M written") without an errno
+        raise IndexWriteError(
+            errno.ENOSPC, f"the disk is full: the new index could not be written to {index_dir} "
+                          f"({exc}); {kept}. Free some disk space and run `python -m ingest` again."
+        ) from exc
+    raise IndexWriteError(
+        getattr(exc, "errno", None) or errno.EIO,
+        f"the new index could not be written to {index_dir} ({type(exc).__name__}: {exc}); "
+        f"{kept}. Check that the folder is writable and has free space, then run "
+        "`python -m ingest` again.",
+    ) from exc
 
 
 def build_faiss(vectors: np.ndarray, settings: IndexSettings):

@@ -226,6 +226,10 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
     if settings.heading_lines:
         _keep_trailing_headings(pending, carry, headings, passages, settings)
     pending.emit(doc, passages)
+    if not passages and any(b.lines for b in blocks):
+        # Only headings and no body (a one-line PDF): those lines are the text to quote.
+        _emit(doc, [_Unit(list(b.lines), b.page_start, b.page_end, b.page_label, "text")
+                    for b in blocks if b.lines], [], passages)
     return _finalise(doc, passages)
 
 

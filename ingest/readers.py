@@ -109,14 +109,16 @@ def read_pdf(path: Path) -> ReadResult:
     raw_pages: list[list[str]] = []
     warnings: list[str] = []
     failed = 0
+    first_failure = ""
     for i in range(n_pages):
         try:
             raw = reader.pages[i].extract_text() or ""
         except FileNotDecryptedError as exc:
             raise ReadError("password", "password-protected PDF") from exc
-        except Exception:  # one damaged page should not cost the others
+        except Exception as exc:  # one damaged page should not cost the others
             raw = ""
             failed += 1
+            first_failure = first_failure or _page_failure(exc)
         raw_pages.append(clean_lines(normalise_chars(raw).split("\n")))
     raw_pages = strip_repeated_margins(raw_pages)
     pages = []
@@ -128,6 +130,10 @@ def read_pdf(path: Path) -> ReadResult:
         label = labels[i] if labels and labels[i] != str(i + 1) else None
         pages.append(Page(number=i + 1, text=text, label=label))
     if sum(len(p.text.strip()) for p in pages) < MIN_TEXT_CHARS:
+        if failed:  # pages that could not be decoded are damage, not a missing text layer
+            raise ReadError(
+                "corrupt", f"corrupt PDF: {failed} of {n_pages} page(s) could not be read "
+                           f"({first_failure})")
         raise ReadError(
             "no_text", f"no text layer in {n_pages} page(s): scanned or image-only, needs OCR"
         )
@@ -142,6 +148,16 @@ def read_pdf(path: Path) -> ReadResult:
     except Exception:
         title = ""
     return ReadResult(pages, n_pages, title, warnings)
+
+
+def _page_failure(exc: Exception) -> str:
+    from pypdf.errors import LimitReachedError
+
+    if isinstance(exc, LimitReachedError):
+        return "its content expands beyond the safe decompression limit (decompression bomb?)"
+    if isinstance(exc, MemoryError):
+        return "decoding it needs more memory than allowed (decompression bomb?)"
+    return f"{type(exc).__name__}: {exc}"[:200]
 
 
 def _page_labels(reader, n_pages: int) -> list[str] | None:

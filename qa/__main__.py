@@ -32,10 +32,14 @@ def _open(index_dir: Path):
     from .search import Searcher
 
     try:
-        return Searcher.open(index_dir)
+        searcher = Searcher.open(index_dir)
     except (IndexUnavailable, EmbedderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return None
+    if getattr(searcher.index, "fallback_reason", ""):
+        print(f"warning: {searcher.index.fallback_reason}; answering from the previous "
+              f"generation ({searcher.index.generation})", file=sys.stderr)
+    return searcher
 
 
 def ask_main(argv: list[str]) -> int:
