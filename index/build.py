@@ -106,9 +106,7 @@ class BuildReport:
 def _config(embedder: Embedder, settings: IndexSettings) -> dict[str, Any]:
     return {
         "model": {"name": embedder.name, "dim": embedder.dim,
-                  "weights_sha256": embedder.fingerprint(),
-                  # fp32 | bf16: the vectors differ slightly, so the index records which.
-                  "precision": getattr(embedder, "precision", "fp32")},
+                  "weights_sha256": embedder.fingerprint()},
         "chunker": settings.chunk.to_json(),
         "lexical": settings.lexical.to_json(),
         "reader_version": READER_VERSION,
@@ -119,12 +117,7 @@ def _config(embedder: Embedder, settings: IndexSettings) -> dict[str, Any]:
 def _config_change(prev: Manifest, config: dict[str, Any]) -> str:
     if prev.format != FORMAT_VERSION:
         return "the index format changed"
-    prev_model = {"precision": "fp32", **prev.model}  # indexes from before it was recorded
-    if prev_model["precision"] != config["model"]["precision"] and \
-            {**prev_model, "precision": ""} == {**config["model"], "precision": ""}:
-        return (f"the embedding precision changed ({prev_model['precision']} -> "
-                f"{config['model']['precision']})")
-    if prev_model != config["model"]:
+    if prev.model != config["model"]:
         return f"the embedding model changed ({prev.model.get('name')} -> {config['model']['name']})"
     if prev.chunker != config["chunker"]:
         return "the chunker settings changed"
