@@ -511,3 +511,28 @@ def test_uploads_folder_that_is_a_link_is_refused(corpus, sample, tmp_path):
 
 def test_default_limit_matches_the_app():
     assert app.DEFAULT_MAX_UPLOAD_BYTES == DEFAULT_MAX_UPLOAD_BYTES
+
+
+# ---- session prep -----------------------------------------------------------------------------
+
+def test_session_pack_preview_and_exports(searcher, corpus):
+    from qa import prep
+
+    session = prep.load_sessions(corpus / "sessions.toml")[0]
+    doc = prep.build_pack(searcher, session.questions[:2] + ["<b>bread?</b>"], "Pack <1>",
+                          intro=prep.session_intro(session), corpus_dir=corpus)
+    page = app.render_pack(doc)
+    assert "Pack &lt;1&gt;" in page and "<b>" not in page
+    assert app.esc(session.questions[0]) in page and "References" in page
+    paths = app.write_exports(doc, ("docx", "md", "csv"))
+    assert all(p.stat().st_size for p in paths.values())
+    assert paths["md"].read_text(encoding="utf-8").startswith("# Pack <1>")
+
+
+def test_app_has_a_session_prep_tab(built, fake_settings):
+    corpus, index_dir = built
+    demo = app.build_app(app.AppSettings(index_dir, corpus),
+                         EvidenceService(index_dir, corpus, index_settings=fake_settings))
+    names = [f.name for f in demo.fns.values()]
+    assert "build" in names and "pick" in names
+    assert all(f.api_visibility == "private" for f in demo.fns.values() if f.name != "api_ask")
