@@ -106,13 +106,14 @@ def prep_main(argv: list[str]) -> int:
     if not questions:
         parser.error("--question must not be empty")
 
-    from index import EmbedderError, IndexUnavailable
+    from index import EmbedderError, IndexUnavailable, load_index
 
-    from .search import Searcher
+    from .search import Searcher, embedder_for
 
     started = time.perf_counter()
     try:
-        searcher = Searcher.open(index_dir)
+        index = load_index(index_dir)
+        searcher = Searcher(index, _cached(embedder_for(index), index_dir))
     except (IndexUnavailable, EmbedderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -158,6 +159,70 @@ def prep_main(argv: list[str]) -> int:
     return 0
 
 
+class _QueryVectorCache:
+    """Question vectors kept on disk beside the index. A session's questions are prepared
+    again and again, and loading the model is nearly all the time a pack takes; the vectors
+    depend only on the model (name, weights, precision) and the exact text, so they are keyed
+    by both. A cache that cannot be read or written is simply not used."""
+
+    MAX_ENTRIES = 2000
+
+    def __init__(self, inner, folder: Path):
+        import hashlib
+
+        self.inner = inner
+        model = "|".join(str(x) for x in (getattr(inner, "name", ""), inner.fingerprint(),
+                                          getattr(inner, "precision", ""), inner.dim))
+        self.path = Path(folder) / f"{hashlib.sha256(model.encode()).hexdigest()[:20]}.json"
+        self._vectors: dict[str, list[float]] = {}
+        try:
+            import json
+
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("model") == model:
+                self._vectors = data["vectors"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
+        self._model = model
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def fingerprint(self) -> str:
+        return self.inner.fingerprint()
+
+    def embed(self, texts: list[str], *args, **kwargs):
+        import numpy as np
+
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            vecs = self.inner.embed(missing, *args, **kwargs)
+            for text, vec in zip(missing, vecs, strict=True):
+                self._vectors[text] = [float(x) for x in vec]
+            self._save()
+        return np.array([self._vectors[t] for t in texts], dtype=np.float32).reshape(
+            len(texts), self.inner.dim)
+
+    def _save(self) -> None:
+        import json
+
+        keep = dict(list(self._vectors.items())[-self.MAX_ENTRIES:])
+        try:
+            _write_atomic(self.path, lambda tmp: tmp.write_text(
+                json.dumps({"model": self._model, "vectors": keep}), encoding="utf-8"))
+        except OSError:
+            pass
+
+
+def _cached(embedder, index_dir: Path):
+    if getattr(embedder, "name", "") == "fake-hashing":
+        return embedder  # instant anyway
+    try:
+        return _QueryVectorCache(embedder, Path(index_dir) / "query-cache")
+    except Exception:  # noqa: BLE001 - a cache must never stop a pack being made
+        return embedder
+
+
 def _write_atomic(path: Path, write) -> None:
     """Write beside the target and rename over it: no half-written pack on failure."""
     path = Path(path)
@@ -166,6 +231,9 @@ def _write_atomic(path: Path, write) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file (mkstemp makes it private)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

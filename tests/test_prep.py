@@ -355,6 +355,34 @@ def test_cli_session_md_csv_docx_and_check(built, tmp_path):
     assert "## Left out of this pack" in stale and "> - Expanding too fast" not in stale
 
 
+def test_question_vectors_are_cached_beside_the_index(tmp_path):
+    import numpy as np
+
+    from index import HashingEmbedder
+    from qa.prep_cli import _QueryVectorCache
+
+    calls: list[list[str]] = []
+
+    class Counting(HashingEmbedder):
+        name = "counting"
+
+        def embed(self, texts, *args, **kwargs):
+            calls.append(list(texts))
+            return super().embed(texts, *args, **kwargs)
+
+    first = _QueryVectorCache(Counting(), tmp_path / "query-cache")
+    a = first.embed(["What is a MAT?", "Who governs?"])
+    assert calls == [["What is a MAT?", "Who governs?"]]
+    second = _QueryVectorCache(Counting(), tmp_path / "query-cache")  # a later run
+    b = second.embed(["Who governs?", "What is a MAT?"])
+    assert len(calls) == 1 and np.array_equal(b, a[::-1]) and b.dtype == np.float32
+    second.embed(["New question?"])
+    assert calls[-1] == ["New question?"]
+    (tmp_path / "query-cache" / first.path.name).write_text("{not json")
+    assert _QueryVectorCache(Counting(), tmp_path / "query-cache").embed(["Who governs?"]).shape \
+        == (1, 256)
+
+
 def test_cli_errors(built, tmp_path):
     corpus, index_dir = built
     r = _run("--index", index_dir, "--corpus", corpus, "--session", "9.9", "--out", tmp_path / "x.md")
