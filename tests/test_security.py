@@ -257,3 +257,39 @@ def test_real_upload_event_works_positive_control(server, project):
     assert "Added" in json.dumps(done["output"])
     stored = list((project[0] / "corpus" / "uploads").glob("*.md"))
     assert len(stored) == 1 and stored[0].read_bytes() == b"# Note\n\nA governance note.\n"
+
+
+def test_overload_gets_a_clean_busy_answer(project):
+    """With every worker busy and the queue full, a further request is refused at once with
+    "queue full" (the browser shows "This application is currently busy") instead of piling up."""
+    from gradio_client import Client
+    from gradio_client.utils import QueueError
+
+    root, index_settings, _ = project
+
+    class SlowService(EvidenceService):
+        def ask(self, *args, **kwargs):
+            import time
+
+            time.sleep(1.5)
+            return super().ask(*args, **kwargs)
+
+    settings = app.AppSettings(root / "index", root / "corpus", port=_free_port(),
+                               concurrency=1, queue_size=1)
+    demo = app.build_app(settings, SlowService(settings.index_dir, settings.corpus_dir,
+                                               index_settings=index_settings))
+    _, url, _ = demo.launch(**app.launch_kwargs(settings), prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(url, verbose=False)
+        jobs = [client.submit("What is a hard federation?", api_name="/ask") for _ in range(4)]
+        outcomes = []
+        for job in jobs:
+            try:
+                outcomes.append(bool(job.result(timeout=30)["passages"]))
+            except QueueError as exc:
+                outcomes.append(str(exc))
+        assert True in outcomes  # the first is answered
+        assert any(isinstance(o, str) and "full" in o.lower() for o in outcomes), outcomes
+        client.close()
+    finally:
+        demo.close(verbose=False)
