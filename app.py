@@ -822,9 +822,9 @@ def build_app(settings: AppSettings, service=None):
         return updates
 
     def add_files(files, title, doc_type):
-        files = [f for f in (files or []) if f]
         if isinstance(files, str):
             files = [files]
+        files = [f for f in (files or []) if f]
         if not files:
             return "Choose one or more files first.", False
         lines, stored = [], False
