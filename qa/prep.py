@@ -469,7 +469,8 @@ def quotes_in_file(path: Path) -> list[SavedQuote]:
 class SavedCheck:
     quote: SavedQuote
     problem: str  # "" while the quote still holds
-    current_id: str = ""  # the passage's id now (differs when its document was re-indexed)
+    current_id: str = ""  # the passage that holds the quote now
+    note: str = ""  # why current_id differs from the id printed in the pack
 
     @property
     def ok(self) -> bool:
@@ -480,11 +481,12 @@ def check_saved(path: Path, index: LoadedIndex, corpus_dir: Path | None = None
                 ) -> list[SavedCheck]:
     """Re-check each quote of a pack written earlier against the current index and sources.
 
-    A quote holds while its text is still a passage of the index and verbatim in the source
-    file. Editing a document gives all its passages new ids (an id hashes the document's
-    content and the passage text), so an unchanged quote from an edited document still holds,
-    under its new id; a quote whose own text changed is stale, and the closest current passage
-    is named."""
+    A quote holds while it is verbatim in its source file and in a passage of the index.
+    Its id may have changed meanwhile: editing a document gives all its passages new ids (an
+    id hashes the document's content and the passage text), and a change to the chunker can
+    cut the same text into passages differently. Such a quote still holds, and the passage
+    that holds it now is named. A quote whose own words are gone from the source is stale;
+    the closest current passage is named."""
     from .citations import resolve
 
     sources = _Sources(DEFAULT_CORPUS if corpus_dir is None else corpus_dir)
@@ -495,7 +497,7 @@ def check_saved(path: Path, index: LoadedIndex, corpus_dir: Path | None = None
             p = res.passage
             sq.file = p.file
             why = quote_problem(CitedQuote.from_passage(p), index, sources)
-            if not why and sq.text and match_key(sq.text) != match_key(p.text):
+            if not why and sq.text and match_key(sq.text) not in match_key(p.text):
                 why = f"the quote in the pack differs from passage {sq.passage_id}"
             results.append(SavedCheck(sq, why, p.id if not why else ""))
             continue
@@ -505,15 +507,64 @@ def check_saved(path: Path, index: LoadedIndex, corpus_dir: Path | None = None
         row = res.retired or {}
         sq.file = row.get("file", "")
         text = sq.text or row.get("text", "")
-        same = next((index.passages[i] for i in index.by_file.get(sq.file, [])
-                     if match_key(index.passages[i].text) == match_key(text)), None)
-        if same is not None and text:
-            why = quote_problem(CitedQuote.from_passage(same), index, sources)
-            if not why:
-                results.append(SavedCheck(sq, "", same.id))
+        key = sources.key(sq.file) if sq.file else None
+        if text and key is not None and is_verbatim(text, key):
+            want = match_key(text)
+            rows = index.by_file.get(sq.file, [])
+            same = next((index.passages[i] for i in rows
+                         if match_key(index.passages[i].text) == want), None)
+            within = same or next((index.passages[i] for i in rows
+                                   if want in match_key(index.passages[i].text)), None)
+            if within is not None:
+                how = ("its document was re-indexed" if same is not None
+                       else "the passage was re-cut and now holds more text")
+                results.append(SavedCheck(sq, "", within.id, f"quote unchanged; {how}"))
                 continue
-        why = res.message
+            # Cut into smaller passages: each line of the quote is in the document's passages
+            # read in order (a long paragraph may now be split between two of them).
+            spans = _spanning(index, rows, text)
+            if spans:
+                results.append(SavedCheck(sq, "", spans[0], "quote unchanged; the passage was "
+                                          "re-cut and the quote now spans " + ", ".join(spans)))
+                continue
+            why = (f"passage {sq.passage_id} is no longer in the index; the quote is still "
+                   f"verbatim in {sq.file}, but no current passage holds it.")
+        else:
+            why = res.message
         if res.closest is not None:
             why += f" Closest current passage: {res.closest.id} ({res.closest.citation})."
         results.append(SavedCheck(sq, why))
     return results
+
+
+def _spanning(index: LoadedIndex, rows: list[int], text: str) -> list[str]:
+    """Ids of the consecutive passages (of one document, rows in order) that together hold
+    every line of `text`, or [] if some line is not held. A heading line counts as held by a
+    passage cited under it."""
+    keys = [match_key(index.passages[i].text) for i in rows]
+    joined, starts = "", []
+    for k in keys:
+        starts.append(len(joined))
+        joined += k
+
+    def holders(piece: str) -> list[str]:
+        part = match_key(piece)
+        at = joined.find(part) if part else -1
+        if at >= 0:
+            return [index.passages[i].id for i, s0, k in zip(rows, starts, keys, strict=True)
+                    if s0 < at + len(part) and at < s0 + len(k)]
+        return [index.passages[i].id for i in rows
+                if part in {match_key(h) for h in index.passages[i].section}][:1]
+
+    spans: list[str] = []
+    for line in (ln for ln in text.split("\n") if ln.strip()):
+        ids = holders(line)
+        if not ids:  # a line split at a sentence end, with a heading repeated between
+            for sentence in re.split(r"(?<=[.!?])\s+", line):
+                found = holders(sentence)
+                if not found:
+                    return []
+                ids += [pid for pid in found if pid not in ids]
+        spans += [pid for pid in ids if pid not in spans]
+    return spans
+

@@ -262,10 +262,12 @@ def _check(pack: Path, index_dir: Path, corpus: Path) -> int:
         if not r.ok:
             print(f"STALE  {r.quote.passage_id}  {r.problem}")
         elif r.current_id != r.quote.passage_id:
-            print(f"ok     {r.quote.passage_id}  {r.quote.file} (quote unchanged; its document "
-                  f"was re-indexed and the passage id is now {r.current_id})")
+            print(f"moved  {r.quote.passage_id}  {r.quote.file}: {r.note}; it is passage "
+                  f"{r.current_id} now")
         else:
             print(f"ok     {r.quote.passage_id}  {r.quote.file}")
+    moved = sum(1 for r in results if r.ok and r.current_id != r.quote.passage_id)
     print(f"\n{len(results) - len(stale)} of {len(results)} quotes still verbatim in the "
-          f"current index and sources{'' if not stale else f'; {len(stale)} stale'}.")
+          f"current index and sources{f' ({moved} under a new passage id)' if moved else ''}"
+          f"{'' if not stale else f'; {len(stale)} stale'}.")
     return 1 if stale else 0

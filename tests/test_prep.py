@@ -285,6 +285,32 @@ def test_pack_ids_survive_unrelated_rebuild_and_edit_is_flagged(built, fake_sett
     assert fresh.warnings == []
 
 
+def test_saved_pack_survives_a_chunker_change(corpus, tmp_path):
+    """Months later the chunker cuts passages differently: the ids in an old pack are retired,
+    but quotes still verbatim in the source are found again, under their new passage ids."""
+    from index import EmbedSettings, IndexSettings
+    from ingest import ChunkSettings
+
+    def settings(**chunk):
+        return IndexSettings(embed=EmbedSettings(model="fake"), chunk=ChunkSettings(**chunk))
+
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir, settings(heading_lines=False))
+    doc = build_session_pack(Searcher.open(index_dir), _session("8.5"), corpus_dir=corpus)
+    saved = tmp_path / "pack.md"
+    saved.write_text(to_markdown(doc), encoding="utf-8")
+    n = sum(len(s.quotes) for s in doc.sections)
+    for chunk in ({"heading_lines": True}, {"target_words": 40, "max_words": 60}):
+        build_index(corpus, index_dir, settings(**chunk))
+        idx = load_index(index_dir)
+        checks = check_saved(saved, idx, corpus)
+        assert len(checks) == n and all(c.ok for c in checks), [c.problem for c in checks if c.problem]
+        moved = [c for c in checks if c.current_id != c.quote.passage_id]
+        assert moved and all(idx.passage(c.current_id) is not None for c in checks)
+        assert all(c.note.startswith("quote unchanged") for c in moved)
+    assert any("spans" in c.note for c in moved)
+
+
 def test_missing_source_file_is_flagged_not_silently_trusted(built, searcher, tmp_path):
     corpus, _ = built
     elsewhere = tmp_path / "empty-corpus"
