@@ -55,7 +55,9 @@ def describe(rel: str, doc_path: Path, catalog: dict[str, dict[str, str]],
         short = title if len(title) <= 60 else title[:57].rsplit(" ", 1)[0] + "…"
     doc_type = (row.get("type") or side.get("type") or "").strip().lower()
     if doc_type not in DOC_TYPES:
-        doc_type = "vignette" if "vignette" in rel.lower() else "report"
+        # An upload is stored under its hash: guess from the name the user gave it.
+        name = (side.get("original_name") or rel).lower()
+        doc_type = "vignette" if "vignette" in name else "report"
     return DocumentInfo(
         file=rel,
         title=title,

@@ -199,8 +199,6 @@ def store_upload(src: Path, original_name: str, corpus_dir: Path, *, title: str 
     if doc_type and doc_type not in DOC_TYPES:
         return _refused(f"“{name}” was not added: unknown document type “{doc_type}”; "
                         f"use one of {', '.join(DOC_TYPES)} or leave it blank.", name=name)
-    if not doc_type and "vignette" in name.lower():
-        doc_type = "vignette"  # as ingest guesses from a file name; the stored name hides it
     title = clean_text(title, MAX_TITLE_CHARS)
     try:
         if not src.is_file():
