@@ -74,6 +74,15 @@ def cpu_has_bf16() -> bool:
     return bool(re.search(r"\b(avx512_bf16|amx_bf16)\b", flags))
 
 
+def resolve_precision(precision: str) -> str:
+    """fp32 | bf16 | auto -> fp32 or bf16 (auto: bf16 where the CPU has native bf16)."""
+    if precision == "auto":
+        return "bf16" if cpu_has_bf16() else "fp32"
+    if precision not in ("fp32", "bf16"):
+        raise EmbedderError(f"unknown precision {precision!r}: use fp32, bf16 or auto")
+    return precision
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from a local folder with the hub switched off."""
 
@@ -84,7 +93,10 @@ class SentenceTransformerEmbedder:
         self.dim = 384 if not self.settings.model_dir else self._read_dim()
         self._model = None
         self._lock = threading.Lock()
-        self.precision = "fp32"
+        # Resolved now (no torch needed), so the build can record it in the manifest before
+        # the model loads: vectors made in bf16 and fp32 differ slightly, and an index knows
+        # which it holds; questions are embedded in the index's precision (qa.embedder_for).
+        self.precision = resolve_precision(self.settings.precision)
 
     def _read_dim(self) -> int:
         import json
@@ -125,11 +137,8 @@ class SentenceTransformerEmbedder:
                     torch.set_num_threads(self.settings.threads)
                 model = SentenceTransformer(str(self.model_dir), device="cpu",
                                             local_files_only=True)
-                want_bf16 = self.settings.precision == "bf16" or (
-                    self.settings.precision == "auto" and cpu_has_bf16())
-                if want_bf16:
+                if self.precision == "bf16":
                     model = model.to(torch.bfloat16)
-                    self.precision = "bf16"
                 model.eval()
                 self._model = model
         return self._model
@@ -149,7 +158,11 @@ class SentenceTransformerEmbedder:
                 chunk = [texts[i] for i in order[start:start + batch]]
                 vecs = model.encode(chunk, batch_size=batch, convert_to_numpy=False,
                                     convert_to_tensor=True, normalize_embeddings=True)
-                out.append(vecs.float().cpu().numpy())
+                # Normalised again in float32: in bf16 the model's own normalisation leaves
+                # norms up to ~0.4% off 1, and inner products must stay cosines.
+                vecs = vecs.float()
+                vecs = vecs / vecs.norm(dim=1, keepdim=True).clamp_min(1e-12)
+                out.append(vecs.cpu().numpy())
                 if progress is not None:
                     progress(len(chunk))
         stacked = np.concatenate(out).astype(np.float32)
@@ -162,6 +175,7 @@ class HashingEmbedder:
     """Deterministic bag-of-words vectors for tests: similar wording, similar vectors."""
 
     name = "fake-hashing"
+    precision = "fp32"
 
     def __init__(self, dim: int = 256):
         self.dim = dim

@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,11 @@ class Manifest:
     checksums: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Shallow conversion (fields are plain JSON values): asdict deep-copies every file
+        # record, which cost ~0.3 s per rebuild at 5k files (issue 7).
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["files"] = {k: {f.name: getattr(r, f.name) for f in fields(r)}
+                         for k, r in self.files.items()}
         return data
 
     @classmethod
@@ -159,8 +163,10 @@ def write_generation(index_dir: Path, data: GenerationData, faiss_index, lexical
     tmp = gens / (".tmp-" + name)
     tmp.mkdir()
     with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
+        # The same JSON as Passage.to_json() (asdict), without asdict's deep copy (issue 7).
+        names = [f.name for f in fields(Passage)]
         for p in data.passages:
-            fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+            fh.write(json.dumps({n: getattr(p, n) for n in names}, ensure_ascii=False) + "\n")
     np.save(tmp / "vectors.npy", data.vectors.astype(np.float32))
     import faiss
 
@@ -214,7 +220,7 @@ class LoadedIndex:
         self.manifest = manifest
         self.passages = passages
         self.vectors = vectors
-        self.faiss = faiss_index
+        self._faiss = faiss_index  # None for a flat index until something asks for it
         self.lexical = lexical
         self.sentences = sentences
         self.sentence_vectors = sentence_vectors
@@ -229,6 +235,14 @@ class LoadedIndex:
             row = self.by_id.get(s["pid"])
             if row is not None:
                 self.sentences_of.setdefault(row, []).append(j)
+
+    @property
+    def faiss(self):
+        """The FAISS index. A flat index is searched through the memory-mapped vectors
+        (dense_scores), so its faiss.index is only read, memory-mapped, when asked for."""
+        if self._faiss is None:
+            self._faiss = read_faiss(self.folder / "faiss.index")
+        return self._faiss
 
     @property
     def generation(self) -> str:
@@ -294,9 +308,21 @@ def load_index(index_dir: Path, verify: bool = True) -> LoadedIndex:
         raise
 
 
-def _load_generation(gen: Path, verify: bool) -> LoadedIndex:
+def read_faiss(path: Path):
+    """faiss.read_index memory-mapped where FAISS can (IVF lists, flat and HNSW storage), so a
+    large index is paged in on demand and shared between processes, not copied into RAM."""
     import faiss
 
+    for flag in ("IO_FLAG_MMAP_IFC", "IO_FLAG_MMAP"):
+        if hasattr(faiss, flag):
+            try:
+                return faiss.read_index(str(path), getattr(faiss, flag))
+            except RuntimeError:
+                continue  # this index type cannot be memory-mapped: read it whole
+    return faiss.read_index(str(path))
+
+
+def _load_generation(gen: Path, verify: bool) -> LoadedIndex:
     try:
         manifest = Manifest.from_json(json.loads((gen / "manifest.json").read_text()))
     except (OSError, ValueError, TypeError) as exc:
@@ -322,7 +348,9 @@ def _load_generation(gen: Path, verify: bool) -> LoadedIndex:
                     for line in (gen / "passages.jsonl").read_text(encoding="utf-8").splitlines()
                     if line.strip()]
         vectors = np.load(gen / "vectors.npy", mmap_mode="r")
-        faiss_index = faiss.read_index(str(gen / "faiss.index"))
+        # Speed (issue 7): a flat index never touches faiss at query time (and `import faiss`
+        # is not free), so it is read lazily; an approximate one is needed at once.
+        faiss_index = None if manifest.index_type == "flat" else read_faiss(gen / "faiss.index")
         lexical = LexicalIndex.load(gen / "bm25", LexicalSettings(**manifest.lexical))
         sentences = json.loads((gen / "sentences.json").read_text(encoding="utf-8"))
         sentence_vectors = np.load(gen / "sentence_vectors.npy", mmap_mode="r")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -120,7 +121,9 @@ def embedder_for(index: LoadedIndex, settings: EmbedSettings | None = None):
     model = index.manifest.model
     if model.get("name") == HashingEmbedder.name:
         return HashingEmbedder(dim=int(model["dim"]))
-    embedder = make_embedder(settings or EmbedSettings())
+    # Questions are embedded in the precision the passages were (fp32 or bf16, per manifest).
+    settings = replace(settings or EmbedSettings(), precision=model.get("precision", "fp32"))
+    embedder = make_embedder(settings)
     if embedder.fingerprint() != model.get("weights_sha256") or embedder.dim != model.get("dim"):
         raise IndexUnavailable(
             f"the index was built with {model.get('name')} ({model.get('weights_sha256', '')[:12]}), "
@@ -192,7 +195,7 @@ class Searcher:
         fused = self.fuse(dense, lexical)
         if allowed is not None:
             fused = np.where(allowed, fused, -np.inf)
-        top = np.argsort(-fused)[:k]
+        top = _top(fused, k)  # speed (issue 7): partition, not a full sort over all passages
         return [Hit(idx.passages[i], float(fused[i]), float(dense[i]), float(lexical[i]), r + 1)
                 for r, i in enumerate(top) if np.isfinite(fused[i])]
 
@@ -204,12 +207,17 @@ class Searcher:
         c = min(s.candidates, len(dense))
         for scores, weight, need_positive in ((dense, s.dense_weight, False),
                                               (lexical, s.lexical_weight, True)):
-            order = np.argsort(-scores)[:c]
-            for rank, i in enumerate(order):
-                if need_positive and scores[i] <= 0:
-                    break
-                if np.isfinite(scores[i]):
-                    fused[i] += weight / (s.rrf_k + rank + 1)
+            # Speed (issue 7): top c by partition, not a full sort, and the RRF sum done in
+            # numpy, not a Python loop. Same result: a rank counts only while the score is
+            # finite (and positive, for BM25); scores are descending, so the first
+            # non-positive BM25 score ends the list as the loop's `break` did.
+            order = _top(scores, c)
+            top = scores[order]
+            keep = np.isfinite(top)
+            if need_positive:
+                keep &= np.cumprod(top > 0).astype(bool)
+            ranks = np.arange(len(order))
+            fused[order[keep]] += weight / (s.rrf_k + ranks[keep] + 1)
         return fused
 
     def evidence_level(self, hits: list[Hit]) -> str:
@@ -226,17 +234,23 @@ class Searcher:
         idx = self.index
         q_terms = set(_terms(question))
         candidates: list[tuple[float, str, str]] = []
-        for rank, hit in enumerate(hits[: self.settings.answer_passages]):
+        top_hits = hits[: self.settings.answer_passages]
+        # Speed (issue 7): the similarities of all candidate sentences in one matrix product
+        # (one gather from the memory-mapped array, not one read per sentence).
+        rows = [j for hit in top_hits for j in idx.sentences_of.get(idx.by_id[hit.passage.id], [])]
+        sims = {}
+        if rows and len(idx.sentence_vectors):
+            sims = dict(zip(rows, (idx.sentence_vectors[np.asarray(rows)] @ qvec).tolist(),
+                            strict=True))
+        for rank, hit in enumerate(top_hits):
             row = idx.by_id[hit.passage.id]
             for j in idx.sentences_of.get(row, []):
                 text = idx.sentences[j]["text"]
-                if _is_label(text):
+                is_label, terms = _sentence_features(text)  # cached: same words, same result
+                if is_label:
                     continue
-                if len(idx.sentence_vectors):
-                    sim = float(np.asarray(idx.sentence_vectors[j]) @ qvec)
-                else:
-                    sim = 0.0
-                overlap = len(q_terms & set(_terms(text))) / (len(q_terms) or 1)
+                sim = sims.get(j, 0.0)
+                overlap = len(q_terms & terms) / (len(q_terms) or 1)
                 # Sentences from higher-ranked passages get a small head start.
                 score = sim + 0.15 * overlap - 0.05 * rank
                 candidates.append((score, text, hit.passage.id))
@@ -280,6 +294,30 @@ _STOP = {"the", "a", "an", "of", "to", "in", "and", "or", "is", "are", "what", "
 
 def _terms(text: str) -> list[str]:
     return [w[:6] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP]
+
+
+@lru_cache(maxsize=65536)
+def _sentence_features(text: str) -> tuple[bool, frozenset[str]]:
+    """(_is_label(text), set(_terms(text))), cached: the same sentences come up again and
+    again as answer candidates, and re-tokenising them was most of a query's own cost."""
+    return _is_label(text), frozenset(_terms(text))
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest scores, highest first (ties: lower index first), without
+    sorting the whole array: O(n) partition, then a sort of k. Speed only (issue 7)."""
+    n = len(scores)
+    k = min(k, n)
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    neg = -np.asarray(scores, dtype=np.float64)
+    neg = np.where(np.isnan(neg), np.inf, neg)  # NaN last, as in a sort
+    part = np.argpartition(neg, k - 1)[:k] if k < n else np.arange(n)
+    # Ties at the cut are resolved towards lower indices, so the result is deterministic.
+    cut = neg[part].max()
+    better = part[neg[part] < cut]
+    part = np.concatenate([better, np.flatnonzero(neg == cut)[: k - len(better)]])
+    return part[np.lexsort((part, neg[part]))]
 
 
 def _minmax(x: np.ndarray) -> np.ndarray:
