@@ -172,7 +172,8 @@ def _continues(cur: Block, line: _Line, width: int) -> bool:
     if cur.kind == "item":
         if ends_terminal:
             return False
-        return prev_long or _ends_open(prev)
+        # A lower-case line finishes the item unless it introduces the next list ("have", "are").
+        return prev_long or _ends_open(prev) or (starts_lower and not line.next_is_bullet)
     heading_like = (s[:1].isupper() or s[:1] in "‘“") and len(s) < 60 and not TERMINAL.search(s)
     if heading_like and not _ends_open(prev) and (
             (line.blank_before and line.blank_after)
