@@ -7,7 +7,7 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +106,9 @@ class BuildReport:
 def _config(embedder: Embedder, settings: IndexSettings) -> dict[str, Any]:
     return {
         "model": {"name": embedder.name, "dim": embedder.dim,
-                  "weights_sha256": embedder.fingerprint()},
+                  "weights_sha256": embedder.fingerprint(),
+                  # fp32 | bf16: the vectors differ slightly, so the index records which.
+                  "precision": getattr(embedder, "precision", "fp32")},
         "chunker": settings.chunk.to_json(),
         "lexical": settings.lexical.to_json(),
         "reader_version": READER_VERSION,
@@ -117,7 +119,12 @@ def _config(embedder: Embedder, settings: IndexSettings) -> dict[str, Any]:
 def _config_change(prev: Manifest, config: dict[str, Any]) -> str:
     if prev.format != FORMAT_VERSION:
         return "the index format changed"
-    if prev.model != config["model"]:
+    prev_model = {"precision": "fp32", **prev.model}  # indexes from before it was recorded
+    if prev_model["precision"] != config["model"]["precision"] and \
+            {**prev_model, "precision": ""} == {**config["model"], "precision": ""}:
+        return (f"the embedding precision changed ({prev_model['precision']} -> "
+                f"{config['model']['precision']})")
+    if prev_model != config["model"]:
         return f"the embedding model changed ({prev.model.get('name')} -> {config['model']['name']})"
     if prev.chunker != config["chunker"]:
         return "the chunker settings changed"
@@ -220,8 +227,9 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
             continue
         prior = old if old is not None and old.sha256 == sha else by_sha_prev.get(sha)
         if prior is not None and prior.reader_version == READER_VERSION:
-            rec = FileRecord(**{**asdict(prior), "file": rel, "size": stat.st_size,
-                                "mtime": stat.st_mtime})
+            # replace(), not FileRecord(**asdict(prior)): asdict deep-copies, and at 5k files
+            # that copying was most of an unchanged rebuild's time (issue 7).
+            rec = replace(prior, file=rel, size=stat.st_size, mtime=stat.st_mtime)
             records[rel] = rec
             reused_from[rel] = prior.file
             if prior.file != rel:
@@ -305,10 +313,13 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
             report.full_rebuild = f"the previous index could not be reused ({exc})"
             return _build_locked(corpus_dir, index_dir, settings, embedder, True, progress, reader)
 
+    # Speed (issue 7): for each passage and sentence, the row of its vector in the previous
+    # generation (-1: embed it now); the rows are gathered in one go below instead of being
+    # copied one memory-mapped row at a time.
     all_passages: list[Passage] = []
-    vectors: list[np.ndarray | None] = []
+    vectors: list[int] = []
     sentence_rows: list[dict[str, Any]] = []
-    sentence_vecs: list[np.ndarray | None] = []
+    sentence_vecs: list[int] = []
     for rel in sorted(records):
         rec = records[rel]
         if rec.status != "indexed":
@@ -316,23 +327,23 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
         if rel in new_passages:
             for p in new_passages[rel]:
                 all_passages.append(p)
-                vectors.append(None)
+                vectors.append(-1)
                 for text, context in passage_sentences(p):
                     sentence_rows.append({"pid": p.id, "text": text, "context": context})
-                    sentence_vecs.append(None)
+                    sentence_vecs.append(-1)
             continue
         old_rel = reused_from[rel]
         rows = prev_gen.by_file.get(old_rel, []) if prev_gen else []
+        has_svecs = prev_gen is not None and len(prev_gen.sentence_vectors) > 0
         for i in rows:
             p = prev_gen.passages[i]
             if old_rel != rel:
                 p = Passage(**{**p.to_json(), "file": rel})
             all_passages.append(p)
-            vectors.append(np.asarray(prev_gen.vectors[i]))
+            vectors.append(i)
             for j in prev_gen.sentences_of.get(i, []):
                 sentence_rows.append({**prev_gen.sentences[j], "pid": p.id})
-                sentence_vecs.append(np.asarray(prev_gen.sentence_vectors[j])
-                                     if len(prev_gen.sentence_vectors) else None)
+                sentence_vecs.append(j if has_svecs else -1)
 
     retired = _retired(index_dir, all_passages, records)
 
@@ -341,8 +352,8 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
         raise BuildError(f"no document in {corpus_dir} could be indexed ({reasons})")
 
     # Embed what is new.
-    todo = [i for i, v in enumerate(vectors) if v is None]
-    todo_s = [i for i, v in enumerate(sentence_vecs) if v is None] if settings.sentence_vectors else []
+    todo = [i for i, v in enumerate(vectors) if v < 0]
+    todo_s = [i for i, v in enumerate(sentence_vecs) if v < 0] if settings.sentence_vectors else []
     total = len(todo) + len(todo_s)
     done = 0
     progress("embedding", 0, total)
@@ -352,22 +363,20 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
         done += n
         progress("embedding", done, total)
 
+    matrix = _gather(prev_gen.vectors if prev_gen else None, vectors, embedder.dim)
     if todo:
-        fresh = embedder.embed([all_passages[i].embedding_text() for i in todo], progress=tick)
-        for i, v in zip(todo, fresh, strict=True):
-            vectors[i] = v
-    if todo_s:
-        fresh = embedder.embed([sentence_embedding_text(sentence_rows[i]["text"],
-                                                        sentence_rows[i]["context"])
-                                for i in todo_s], progress=tick)
-        for i, v in zip(todo_s, fresh, strict=True):
-            sentence_vecs[i] = v
-    report.embedded = len(todo)
-    matrix = np.vstack(vectors).astype(np.float32)
+        matrix[todo] = embedder.embed([all_passages[i].embedding_text() for i in todo],
+                                      progress=tick)
     if settings.sentence_vectors and sentence_vecs:
-        s_matrix = np.vstack(sentence_vecs).astype(np.float32)
+        s_matrix = _gather(prev_gen.sentence_vectors if prev_gen else None, sentence_vecs,
+                           embedder.dim)
     else:
         s_matrix = np.zeros((0, embedder.dim), dtype=np.float32)
+    if todo_s:
+        s_matrix[todo_s] = embedder.embed([sentence_embedding_text(sentence_rows[i]["text"],
+                                                                   sentence_rows[i]["context"])
+                                           for i in todo_s], progress=tick)
+    report.embedded = len(todo)
 
     progress("indexing", 0, 1)
     faiss_index, index_type = build_faiss(matrix, settings)
@@ -392,6 +401,16 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
     return report
 
 
+def _gather(prev: np.ndarray | None, rows: list[int], dim: int) -> np.ndarray:
+    """A float32 matrix with row i = prev[rows[i]] (rows[i] >= 0) or zeros (to be embedded)."""
+    src = np.asarray(rows, dtype=np.int64)
+    out = np.zeros((len(src), dim), dtype=np.float32)
+    have = src >= 0
+    if prev is not None and have.any():
+        out[have] = prev[src[have]]
+    return out
+
+
 def _refuse(report: BuildReport, rel: str, reason: str) -> None:
     """A file that could not be indexed is listed under `failed` only."""
     report.failed.append({"file": rel, "reason": reason})
@@ -401,6 +420,7 @@ def _refuse(report: BuildReport, rel: str, reason: str) -> None:
 
 
 MAX_RETIRED = 50_000
+_ID_PREFIX = re.compile(r'\{"id": "([^"\\]+)"')
 
 
 def _retired(index_dir: Path, passages: list[Passage], records: dict[str, FileRecord]) -> list[dict]:
@@ -418,6 +438,11 @@ def _retired(index_dir: Path, passages: list[Passage], records: dict[str, FileRe
         except OSError:
             continue
         for line in lines:
+            # Speed (issue 7): passages.jsonl lines start with their id; a live passage (all
+            # but the few edited or removed ones) is skipped without parsing its JSON.
+            m = _ID_PREFIX.match(line)
+            if m and m.group(1) in live:
+                continue
             try:
                 row = json.loads(line)
             except ValueError:
