@@ -429,6 +429,17 @@ def test_damaged_index_is_reported_to_the_cli_user_and_repaired(built, fake_sett
     assert not idx.fallback_reason and "new.txt" in idx.by_file
 
 
+@pytest.mark.slow
+def test_thirty_crash_trials_lose_nothing():
+    """bench/crash_trials.py: SIGKILL `python -m ingest` at 30 seeded random moments."""
+    r = _run(str(ROOT / "bench" / "crash_trials.py"), "--trials", "30", "--seed", "6",
+             "--json", timeout=3600)
+    summary = json.loads(r.stdout)
+    assert r.returncode == 0, [t for t in summary["results"] if t["problems"]]
+    assert summary["survived"] == summary["trials"] == 30
+    assert len(summary["killed_in"]) >= 3  # the kills landed in several stages
+
+
 # --------------------------------------------------------------------- 3. concurrency
 
 
@@ -511,3 +522,254 @@ def test_second_rebuild_waits_in_the_service_and_is_refused_from_outside(built, 
     second.join(30)
     assert results["first"].added == ["new.pdf"]
     assert not results["second"].changed  # it found the work done
+
+
+# --------------------------------------------------------------------- 4. uploads and file routes
+
+ENV_SECRET = "MAT_EVIDENCE_AUTH=alice:env-secret-4b1d"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tree(*roots: Path) -> dict[str, tuple[int, int]]:
+    """Every file and folder under the roots: path -> (size, mtime_ns)."""
+    out = {}
+    for root in roots:
+        if not root.exists():
+            continue
+        for p in [root, *root.rglob("*")]:
+            try:
+                st = p.lstat()
+            except OSError:
+                continue
+            out[str(p)] = (st.st_size if p.is_file() else -1, st.st_mtime_ns)
+    return out
+
+
+@pytest.fixture
+def upload_app(tmp_path, monkeypatch, fake_settings):
+    """The web app with a private project folder (cwd, holding .env, corpus/, index/) and a
+    private Gradio upload cache; uploads capped at 4 MB."""
+    import app
+    from qa.service import EvidenceService
+
+    project = tmp_path / "project"
+    corpus = project / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    (project / ".env").write_text(ENV_SECRET + "\n")
+    build_index(corpus, project / "index", fake_settings)
+    cache = tmp_path / "gradio-cache"
+    cache.mkdir()
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(cache))
+    monkeypatch.chdir(project)  # worst case: .env, corpus/ and index/ under the working dir
+    settings = app.AppSettings(project / "index", corpus, port=_free_port(),
+                               max_upload_bytes=4 * 1024 * 1024)
+    service = EvidenceService(settings.index_dir, corpus, index_settings=fake_settings)
+    demo = app.build_app(settings, service)
+    _, url, _ = demo.launch(**app.launch_kwargs(settings), prevent_thread_lock=True, quiet=True)
+    try:
+        yield url.rstrip("/"), demo, project, cache
+    finally:
+        demo.close(verbose=False)
+
+
+def _event(url: str, demo, fn_name: str, data: list) -> dict:
+    """Run one event the way the browser does (queue/join, then the SSE stream)."""
+    import httpx
+
+    idx, dep = next((i, f) for i, f in demo.fns.items() if f.name == fn_name)
+    session = "rel" + os.urandom(4).hex()
+    r = httpx.post(f"{url}/gradio_api/queue/join",
+                   json={"data": data, "event_data": None, "fn_index": idx,
+                         "trigger_id": dep.targets[0][0] if dep.targets else None,
+                         "session_hash": session}, timeout=10)
+    assert r.status_code == 200, r.text
+    with httpx.stream("GET", f"{url}/gradio_api/queue/data", params={"session_hash": session},
+                      timeout=60) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data:"):
+                msg = json.loads(line[5:])
+                if msg.get("msg") == "process_completed":
+                    return msg
+    raise AssertionError("no process_completed message")
+
+
+def _upload_and_add(url: str, demo, name: str, data: bytes) -> tuple[str, str]:
+    """POST the bytes under `name` to Gradio's upload route, then run the app's add_files
+    handler on what Gradio stored. Returns (outcome, message the person sees)."""
+    import httpx
+
+    r = httpx.post(f"{url}/gradio_api/upload",
+                   files={"files": (name, data, "application/octet-stream")}, timeout=30)
+    if r.status_code != 200:
+        return f"http {r.status_code}", r.text
+    path = r.json()[0]
+    msg = _event(url, demo, "add_files",
+                 [[{"path": path, "orig_name": name, "meta": {"_type": "gradio.FileData"}}], "",
+                  ""])
+    if not msg.get("success"):
+        return "error", json.dumps(msg.get("output"))[:300]
+    text = msg["output"]["data"][0]
+    text = text.get("value", text) if isinstance(text, dict) else text
+    for mark, outcome in (("**Added:**", "stored"), ("**Already there:**", "duplicate"),
+                          ("**Not added:**", "refused")):
+        if mark in text:
+            return outcome, text
+    return "unknown", text
+
+
+def test_hostile_uploads_are_refused_or_contained(upload_app, hostile_dir, tmp_path):
+    """Every attack through the real upload route and the app's upload handler ends refused,
+    deduplicated or stored as data under corpus/uploads/, and nothing is written anywhere
+    else (a snapshot of the temporary folders before and after)."""
+    url, demo, project, cache = upload_app
+    note = b"# Governance note\n\nThe trust board met the local governing bodies.\n"
+    pdf = GOOD_PDF.read_bytes()
+    attacks = [  # (label, name, bytes, acceptable outcomes, words in the message)
+        ("path traversal", "../../etc/passwd", note, {"error"}, "Invalid file type"),
+        ("traversal with a type", "../../../../tmp/evil-traversal.txt", note, {"stored"}, ""),
+        ("absolute path", "/etc/cron.d/evil-absolute.md", note + b"abs", {"stored"}, ""),
+        ("windows path", "C:\\Windows\\evil-win.txt", note + b"win", {"stored"}, ""),
+        ("NUL in the name", "evil\x00name.txt", note + b"nul", {"stored"}, ""),
+        ("500-character name", "n" * 500 + ".txt", note + b"long", {"stored"}, ""),
+        ("disallowed type .exe", "setup.exe", b"MZ\x90\x00" + b"\0" * 64, {"error"},
+         "Invalid file type"),
+        ("disallowed type .html", "page.html", b"<script>alert(1)</script>", {"error"},
+         "Invalid file type"),
+        ("disallowed type .sh", "run.sh", b"#!/bin/sh\nrm -rf /\n", {"error"},
+         "Invalid file type"),
+        ("PDF that is not a PDF", "report.pdf", b"MZ not a pdf at all", {"refused"},
+         "not a PDF"),
+        ("Word file that is not a zip", "notazip.docx",
+         (hostile_dir / "notazip.docx").read_bytes(), {"refused"}, "not a zip"),
+        ("zip-bomb Word file", "bomb.docx", (hostile_dir / "bomb.docx").read_bytes(),
+         {"refused"}, "zip bomb"),
+        ("binary named .txt", "data.txt", b"\x00\x01\x02" * 100, {"refused"}, "binary"),
+        ("over the size limit", "big.pdf", pdf + b"\0" * (4 * 1024 * 1024), {"http 413"},
+         "File size exceeded"),
+        ("first copy", "four.pdf", pdf, {"stored"}, ""),
+        ("same content again", "again.pdf", pdf, {"duplicate"}, "four.pdf"),
+        ("same content as a corpus file", "copy.txt",
+         (project / "corpus" / "leadership-of-learning-synopsis.txt").read_bytes(),
+         {"duplicate"}, ""),
+    ]
+    watched = (tmp_path, Path("/etc"))
+    before = _tree(*watched)
+    started = time.time()
+    results = []
+    for label, name, data, ok, words in attacks:
+        outcome, message = _upload_and_add(url, demo, name, data)
+        results.append((label, outcome))
+        print(f"upload attack: {label}: {outcome}: {message[:160]!r}")
+        assert outcome in ok, (label, outcome, message)
+        assert words in message, (label, message)
+        assert "Traceback" not in message
+    after = _tree(*watched)
+    uploads = project / "corpus" / "uploads"
+    changed = {p for p in set(after) | set(before) if after.get(p) != before.get(p)}
+    outside = sorted(p for p in changed
+                     if not p.startswith((str(uploads), str(cache), str(project / "corpus"))))
+    assert outside == [], outside  # nothing written outside the upload folder and Gradio's cache
+    assert {p for p in changed if p.startswith(str(project / "corpus"))
+            and not p.startswith(str(uploads))} <= {str(project / "corpus")}
+    stored = sorted(p.name for p in uploads.iterdir())
+    n_stored = sum(1 for _, o in results if o == "stored")
+    assert len([s for s in stored if not s.endswith(".meta.json")]) == n_stored
+    assert all(len(s) <= 40 for s in stored)  # content-hash names, never the uploaded name
+    for meta in uploads.glob("*.meta.json"):
+        original = json.loads(meta.read_text())["original_name"]
+        assert "/" not in original and "\\" not in original and "\x00" not in original
+        assert len(original) <= 120
+    # No file named after an attack appeared anywhere under /tmp or the repository.
+    for base in (Path("/tmp"), ROOT):
+        for token in ("evil-traversal", "evil-absolute", "evil-win"):
+            hits = [p for p in base.rglob(f"*{token}*")
+                    if p.stat().st_mtime >= started - 1 and not str(p).startswith(str(cache))
+                    and not str(p).startswith(str(uploads))]
+            assert hits == [], hits
+    assert (Path("/etc/passwd").stat().st_mtime < started)
+
+
+ROUTE_TEMPLATES = [
+    "/gradio_api/file={p}", "/gradio_api/file={q}", "/gradio_api/file/{n}",
+    "/gradio_api/file//{n}", "/file={p}", "/file/{n}",
+    "/static/..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2f{n}",
+    "/assets/..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2f{n}",
+    "/gradio_api/file={cache}/../../../../../../../..{p}",
+    "/gradio_api/file=file://{p}",
+]
+
+
+def test_dotenv_and_uploaded_corpus_files_are_not_served(upload_app):
+    """test_security.py covers /etc/passwd, the index and the corpus; here: the project's .env
+    (absolute and relative to the working directory) and an upload once it is in corpus/."""
+    from urllib.parse import quote
+
+    import httpx
+
+    url, demo, project, cache = upload_app
+    outcome, _ = _upload_and_add(url, demo, "mine.md", b"# Mine\n\nA private upload " +
+                                 b"about federations, SECRET-UPLOAD-91.\n")
+    assert outcome == "stored"
+    stored = next(p for p in (project / "corpus" / "uploads").iterdir()
+                  if p.suffix == ".md")
+    tried = 0
+    for tmpl in ROUTE_TEMPLATES:
+        for target in (str(project / ".env"), ".env", str(stored),
+                       stored.relative_to(project).as_posix()):
+            u = url + tmpl.format(p=target, q=quote(target, safe=""), n=target.lstrip("/"),
+                                  cache=str(cache))
+            r = httpx.get(u, timeout=10, follow_redirects=False)
+            assert "env-secret" not in r.text and "SECRET-UPLOAD-91" not in r.text, u
+            assert r.status_code in (400, 403, 404, 405), (u, r.status_code)
+            tried += 1
+    assert tried == 40
+
+
+def test_login_from_the_environment_guards_the_real_app(built, tmp_path):
+    """`python app.py` with MAT_EVIDENCE_AUTH set: nothing without the password."""
+    import httpx
+    from gradio_client import Client
+    from gradio_client.exceptions import AuthenticationError
+
+    corpus, index_dir = built
+    port = _free_port()
+    env = {**_env(), "MAT_EVIDENCE_AUTH": "alice:pa55-word-from-env",
+           "GRADIO_TEMP_DIR": str(tmp_path / "cache")}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--index", str(index_dir),
+                             "--corpus", str(corpus), "--port", str(port)], cwd=tmp_path,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            try:
+                r = httpx.get(f"{url}/config", timeout=2)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "app.py did not start"
+                time.sleep(0.5)
+        assert r.status_code == 401
+        assert httpx.post(f"{url}/gradio_api/upload",
+                          files={"files": ("a.txt", b"x", "text/plain")}).status_code == 401
+        with pytest.raises((AuthenticationError, ValueError), match="login|credentials"):
+            Client(url, auth=("alice", "wrong"), verbose=False)  # "Could not login to ..."
+        with pytest.raises(AuthenticationError):
+            Client(url, verbose=False)
+        client = Client(url, auth=("alice", "pa55-word-from-env"), verbose=False)
+        assert client.predict("What is a hard federation?", api_name="/ask")["passages"]
+        client.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
