@@ -26,6 +26,7 @@ from ingest import (
     relative_name,
     split_sentences,
 )
+from ingest.glossary import build_glossary
 from ingest.sandbox import ReadLimits, make_reader
 
 from .embedder import Embedder, EmbedSettings, make_embedder
@@ -386,7 +387,8 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
         reader_version=READER_VERSION, files=records, passages=len(all_passages),
         index_type=index_type, sentences=settings.sentence_vectors,
     )
-    data = GenerationData(manifest, all_passages, matrix, sentence_rows, s_matrix, retired)
+    data = GenerationData(manifest, all_passages, matrix, sentence_rows, s_matrix, retired,
+                          glossary=build_glossary(all_passages))
     serving = current_generation_name(index_dir)
     gens = index_dir / "generations"
     existing = set(os.listdir(gens)) if gens.is_dir() else set()

@@ -153,6 +153,7 @@ class GenerationData:
     sentences: list[dict[str, Any]]
     sentence_vectors: np.ndarray
     retired: list[dict[str, Any]] = field(default_factory=list)
+    glossary: list[dict[str, str]] = field(default_factory=list)  # ingest.glossary entries
 
 
 def write_generation(index_dir: Path, data: GenerationData, faiss_index, lexical: LexicalIndex) -> Path:
@@ -177,6 +178,7 @@ def write_generation(index_dir: Path, data: GenerationData, faiss_index, lexical
     with (tmp / "retired.jsonl").open("w", encoding="utf-8") as fh:
         for row in data.retired:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    (tmp / "glossary.json").write_text(json.dumps(data.glossary, ensure_ascii=False, indent=1))
     data.manifest.generation = name
     data.manifest.created = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     data.manifest.checksums = {f: file_digest(tmp / f) for f in CHECKED_FILES}
@@ -263,6 +265,17 @@ class LoadedIndex:
                         row = json.loads(line)
                         self._retired[row["id"]] = row
         return self._retired.get(passage_id)
+
+    @property
+    def glossary(self) -> list[dict[str, str]]:
+        """Terms the corpus defines ({"term", "expansion", "passage_id"}; see ingest.glossary),
+        sorted by term. Empty for a generation written before glossaries existed."""
+        if getattr(self, "_glossary", None) is None:
+            try:
+                self._glossary = json.loads((self.folder / "glossary.json").read_text("utf-8"))
+            except (OSError, ValueError):
+                self._glossary = []
+        return self._glossary
 
     def neighbours(self, passage_id: str, before: int = 1, after: int = 1) -> list[Passage]:
         i = self.by_id.get(passage_id)
