@@ -48,7 +48,8 @@ class AppSettings:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     auth: tuple[tuple[str, str], ...] = ()
     concurrency: int = 4  # questions answered at once
-    queue_size: int = 32  # waiting requests beyond which people are told the app is busy
+    queue_size: int = 64  # waiting requests beyond which people are told the app is busy;
+    # 50 people asking at once (bench/load.py) were turned away at 32, none at 64
     sessions_file: Path | None = None  # session definitions for the Session prep tab
 
 

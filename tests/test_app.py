@@ -319,7 +319,7 @@ def served(built, fake_settings):
 
 def test_queue_is_bounded_and_api_closed(served):
     demo, _ = served
-    assert demo._queue.max_size == 32
+    assert demo._queue.max_size == 64
     assert demo._queue.default_concurrency_limit == 4
     assert demo.api_open is False
     rebuilds = [f for f in demo.fns.values() if f.name == "rebuild"]
