@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import os
 import random
@@ -102,6 +103,7 @@ def run_clients(url: str, clients: int, per_client: int, until: threading.Event 
     errors: list[str] = []
     stamps: list[tuple[float, float]] = []  # (start, end) of every request
     generations: list[list[str]] = [[] for _ in range(clients)]
+    cancelled: list[str] = []
     lock = threading.Lock()
 
     def one(n: int) -> None:
@@ -123,7 +125,14 @@ def run_clients(url: str, clients: int, per_client: int, until: threading.Event 
             asked += 1
             t0 = time.perf_counter()
             try:
-                data = client.predict(q, api_name="/ask")
+                try:
+                    data = client.predict(q, api_name="/ask")
+                except concurrent.futures.CancelledError:
+                    # gradio_client's shared SSE reader closed under this job (a client-side
+                    # race); counted, and asked once more as a person would.
+                    with lock:
+                        cancelled.append(q)
+                    data = client.predict(q, api_name="/ask")
                 if not isinstance(data, dict) or "passages" not in data:
                     raise ValueError(f"unexpected answer {str(data)[:100]}")
             except Exception as exc:  # noqa: BLE001 - counted as an error
@@ -145,7 +154,7 @@ def run_clients(url: str, clients: int, per_client: int, until: threading.Event 
         t.join()
     wall = time.perf_counter() - started
     return {"requests": len(latencies) + len(errors), "answered": len(latencies),
-            "errors": errors,
+            "errors": errors, "client_cancelled_then_retried": len(cancelled),
             "latencies": latencies, "stamps": stamps, "generations": generations,
             "seconds": wall}
 
@@ -154,6 +163,7 @@ def summary(result: dict, latencies: list[float] | None = None) -> dict:
     lat = result["latencies"] if latencies is None else latencies
     return {"requests": result["requests"], "answered": result["answered"],
             "errors": len(result["errors"]), "error_samples": sorted(set(result["errors"]))[:5],
+            "client_cancelled_then_retried": result["client_cancelled_then_retried"],
             "p50_ms": round(pct(lat, 50) * 1000), "p95_ms": round(pct(lat, 95) * 1000),
             "max_ms": round(max(lat) * 1000) if lat else None,
             "throughput_qps": round(result["answered"] / result["seconds"], 1)}
@@ -339,6 +349,10 @@ def main(argv: list[str] | None = None) -> int:
             server.kill()
             server.wait()
         app_log.close()
+    log_text = (work / "app.log").read_text(errors="replace")
+    out["server_log"] = {"tracebacks": log_text.count("Traceback"),
+                         "error_lines": [line for line in log_text.splitlines()
+                                         if "ERROR" in line or "Exception" in line][:5]}
 
     if not args.skip_busy:
         out["busy"] = busy_demo(index_dir, corpus)
