@@ -22,6 +22,9 @@ MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MINILM_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
 
+SINGLE_THREAD_MAX = 4  # this many texts or fewer (questions) are embedded on one thread
+
+
 class EmbedderError(RuntimeError):
     pass
 
@@ -153,6 +156,26 @@ class SentenceTransformerEmbedder:
         out = []
         # Sorting by length keeps padding (and so wasted work) small within each batch.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        # A question (or a few) is too little work to share between threads, and when other
+        # processes keep the cores busy, waiting for a second thread made a 10 ms question
+        # take 100s of ms (bench/latency.py); one thread is as fast idle and steady loaded.
+        single = len(texts) <= SINGLE_THREAD_MAX and not self.settings.threads
+        threads = torch.get_num_threads()
+        if single:
+            torch.set_num_threads(1)
+        try:
+            self._encode(model, texts, order, batch, out, progress)
+        finally:
+            if single:
+                torch.set_num_threads(threads)
+        stacked = np.concatenate(out).astype(np.float32)
+        result = np.empty_like(stacked)
+        result[order] = stacked
+        return result
+
+    def _encode(self, model, texts, order, batch, out, progress) -> None:
+        import torch
+
         with torch.inference_mode():
             for start in range(0, len(texts), batch):
                 chunk = [texts[i] for i in order[start:start + batch]]
@@ -165,10 +188,6 @@ class SentenceTransformerEmbedder:
                 out.append(vecs.cpu().numpy())
                 if progress is not None:
                     progress(len(chunk))
-        stacked = np.concatenate(out).astype(np.float32)
-        result = np.empty_like(stacked)
-        result[order] = stacked
-        return result
 
 
 class HashingEmbedder:
