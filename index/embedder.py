@@ -127,7 +127,19 @@ class SentenceTransformerEmbedder:
     def load(self):
         with self._lock:
             if self._model is None:
-                self.verify()
+                # Cold start (issue 7): the weights' SHA-256 is checked on a second thread
+                # while torch and sentence-transformers import (hashlib releases the GIL), and
+                # nothing is built from the weights before the check has passed.
+                failed: list[BaseException] = []
+
+                def check() -> None:
+                    try:
+                        self.verify()
+                    except BaseException as exc:  # re-raised below, on the caller's thread
+                        failed.append(exc)
+
+                checker = threading.Thread(target=check, name="weights-sha256", daemon=True)
+                checker.start()
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -136,6 +148,9 @@ class SentenceTransformerEmbedder:
                 import torch
                 from sentence_transformers import SentenceTransformer
 
+                checker.join()
+                if failed:
+                    raise failed[0]
                 if self.settings.threads:
                     torch.set_num_threads(self.settings.threads)
                 model = SentenceTransformer(str(self.model_dir), device="cpu",
