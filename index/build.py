@@ -381,7 +381,9 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
 
     progress("indexing", 0, 1)
     faiss_index, index_type = build_faiss(matrix, settings)
-    lexical = LexicalIndex.build([lexical_text(p) for p in all_passages], settings.lexical)
+    # The previous generation's token ids are reused for unchanged passages (issue 7).
+    lexical = LexicalIndex.build([lexical_text(p) for p in all_passages], settings.lexical,
+                                 previous=prev_gen.lexical if prev_gen is not None else None)
     manifest = Manifest(
         model=config["model"], chunker=config["chunker"], lexical=config["lexical"],
         reader_version=READER_VERSION, files=records, passages=len(all_passages),

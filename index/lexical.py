@@ -85,6 +85,12 @@ def _one_token(raw: str, settings: LexicalSettings) -> str:
     return t
 
 
+def _text_key(text: str) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
 def _fold(token: str) -> str:
     if len(token) < _UK_US_MIN_LEN:
         return token
@@ -95,30 +101,86 @@ def _fold(token: str) -> str:
     return token
 
 
+TOKENS_FILE = "tokens.npz"  # beside bm25s's files: each passage's token ids, for the next build
+
+
 class LexicalIndex:
-    def __init__(self, retriever, settings: LexicalSettings):
+    def __init__(self, retriever, settings: LexicalSettings, folder: Path | None = None,
+                 docs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None):
         self.retriever = retriever
         self.settings = settings
         self.vocab = retriever.vocab_dict
+        self._folder = folder  # a loaded index: where its TOKENS_FILE is
+        self._docs = docs  # (text keys, offsets, token ids in self.vocab), as in TOKENS_FILE
 
     @classmethod
-    def build(cls, texts: list[str], settings: LexicalSettings) -> LexicalIndex:
+    def build(cls, texts: list[str], settings: LexicalSettings,
+              previous: LexicalIndex | None = None) -> LexicalIndex:
+        """BM25 over the texts. With `previous` (the last generation's index), a text it
+        already held is not tokenised again: its token ids are reused (speed, issue 7; the
+        same scores as tokenising everything, which is what happens without `previous`)."""
         import bm25s
 
+        keys = np.array([_text_key(t) for t in texts], dtype=np.uint64)
+        vocab: dict[str, int] = {}
+        rows: dict[int, int] = {}
+        prev_off = prev_ids = None
+        old = previous._load_docs() if previous is not None else None
+        if old is not None:
+            prev_keys, prev_off, prev_ids = old
+            vocab = dict(previous.vocab)
+            rows = {int(k): r for r, k in enumerate(prev_keys.tolist())}
+        nxt = max(vocab.values(), default=-1) + 1
+        parts = []
+        for text, key in zip(texts, keys.tolist(), strict=True):
+            r = rows.get(key)
+            if r is not None:
+                parts.append(prev_ids[prev_off[r]:prev_off[r + 1]])
+                continue
+            ids = []
+            for tok in tokenize(text, settings) or ["_empty_"]:
+                i = vocab.get(tok)
+                if i is None:
+                    i = vocab[tok] = nxt
+                    nxt += 1
+                ids.append(i)
+            parts.append(np.asarray(ids, dtype=np.int64))
+        lengths = np.array([len(p) for p in parts], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        flat = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
+        # Only the words still in use, numbered 0..n-1, as bm25s numbers them itself.
+        used = np.unique(flat)
+        remap = np.full(max(nxt, 1), -1, dtype=np.int64)
+        remap[used] = np.arange(len(used))
+        flat = remap[flat]
+        vocab = {t: int(remap[i]) for t, i in vocab.items() if i < nxt and remap[i] >= 0}
+        ids_list = flat.tolist()
+        corpus_ids = [ids_list[offsets[d]:offsets[d + 1]] for d in range(len(parts))]
         retriever = bm25s.BM25(k1=settings.k1, b=settings.b, method=settings.method)
-        corpus_tokens = [tokenize(t, settings) or ["_empty_"] for t in texts]
-        retriever.index(corpus_tokens, show_progress=False)
-        return cls(retriever, settings)
+        retriever.index((corpus_ids, vocab), show_progress=False)
+        return cls(retriever, settings, docs=(keys, offsets, flat.astype(np.int32)))
+
+    def _load_docs(self):
+        if self._docs is None and self._folder is not None:
+            try:
+                with np.load(self._folder / TOKENS_FILE) as z:
+                    self._docs = (z["keys"], z["offsets"], z["ids"])
+            except (OSError, KeyError, ValueError):
+                return None  # an index from before the file existed: tokenise everything
+        return self._docs
 
     def save(self, folder: Path) -> None:
         self.retriever.save(str(folder), show_progress=False)
+        if self._docs is not None:
+            keys, offsets, ids = self._docs
+            np.savez(Path(folder) / TOKENS_FILE, keys=keys, offsets=offsets, ids=ids)
 
     @classmethod
     def load(cls, folder: Path, settings: LexicalSettings, mmap: bool = False) -> LexicalIndex:
         import bm25s
 
         retriever = bm25s.BM25.load(str(folder), mmap=mmap, show_progress=False)
-        return cls(retriever, settings)
+        return cls(retriever, settings, folder=Path(folder))
 
     def scores(self, query: str, n_docs: int) -> np.ndarray:
         """BM25 score of every passage for the query (zeros when no query word is known)."""
