@@ -195,7 +195,10 @@ class Searcher:
         fused = self.fuse(dense, lexical)
         if allowed is not None:
             fused = np.where(allowed, fused, -np.inf)
-        top = _top(fused, k)  # speed (issue 7): partition, not a full sort over all passages
+        # Speed (issue 7): only passages some retriever ranked have a positive fused score;
+        # the top k is taken among those (same order, same ties) rather than over all passages.
+        ranked = np.flatnonzero(fused > 0)
+        top = ranked[_top(fused[ranked], k)] if len(ranked) >= k else _top(fused, k)
         return [Hit(idx.passages[i], float(fused[i]), float(dense[i]), float(lexical[i]), r + 1)
                 for r, i in enumerate(top) if np.isfinite(fused[i])]
 
@@ -310,8 +313,11 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     k = min(k, n)
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    neg = -np.asarray(scores, dtype=np.float64)
-    neg = np.where(np.isnan(neg), np.inf, neg)  # NaN last, as in a sort
+    neg = -np.asarray(scores)
+    if neg.dtype.kind != "f":
+        neg = neg.astype(np.float64)
+    elif np.isnan(neg).any():
+        neg = np.where(np.isnan(neg), np.inf, neg)  # NaN last, as in a sort
     part = np.argpartition(neg, k - 1)[:k] if k < n else np.arange(n)
     # Ties at the cut are resolved towards lower indices, so the result is deterministic.
     cut = neg[part].max()
