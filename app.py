@@ -732,6 +732,10 @@ def build_app(settings: AppSettings, service=None):
         in_basket = {it["id"] for it in basket or []}
         page = render_answer(answer, searcher.index, strong=ss.strong_threshold,
                              weak=ss.weak_threshold, in_basket=in_basket, filtered=bool(filters))
+        damaged = getattr(searcher.index, "fallback_reason", "")
+        if damaged:  # the newest index is damaged: say so, and that answers come from the last good one
+            page = render_message(f"Answering from the previous index, because the newest one "
+                                  f"is damaged: {damaged}", "notfound") + page
         return page, {"question": question, "passages": shown_passages(answer, searcher.index)}
 
     def ask_ui(question, docs, types, basket, *dims):
@@ -760,6 +764,7 @@ def build_app(settings: AppSettings, service=None):
         data["found"] = answer.found
         data["message"] = "" if answer.found else NOT_FOUND
         data["generation"] = answer.generation
+        data["warning"] = getattr(service.searcher().index, "fallback_reason", "")
         data["seconds"] = round(answer.seconds, 3)
         return data
 

@@ -536,3 +536,21 @@ def test_app_has_a_session_prep_tab(built, fake_settings):
     names = [f.name for f in demo.fns.values()]
     assert "build" in names and "pick" in names
     assert all(f.api_visibility == "private" for f in demo.fns.values() if f.name != "api_ask")
+
+
+def test_damaged_newest_index_is_announced_on_the_page(built, fake_settings):
+    """If the newest generation is damaged, answers come from the previous one and say so."""
+    import app as app_module
+    from index import build_index
+    from qa.service import EvidenceService
+
+    corpus, index_dir = built
+    (corpus / "extra.txt").write_text("Trust boards review risk registers every term. " * 8)
+    build_index(corpus, index_dir, fake_settings)
+    newest = index_dir / "generations" / (index_dir / "CURRENT").read_text().strip()
+    (newest / "passages.jsonl").write_text("damaged\n")
+    service = EvidenceService(index_dir, corpus, fake_settings)
+    demo = app_module.build_app(app_module.AppSettings(index_dir, corpus), service)
+    fn = next(f.fn for f in demo.fns.values() if getattr(f, "api_name", "") == "ask")
+    data = fn("What is a hard federation?")
+    assert "damaged" in data["warning"] and data["passages"]
