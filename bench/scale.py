@@ -129,6 +129,7 @@ def load_rss(path: Path, flag_name: str) -> float:
 def run_size(n: int, base, qv, q_tokens, sent_tokens, vocab, args, rows, bm_rows, rank_rows):
     import faiss
 
+    from index.store import flat_scores
     from qa.search import Searcher, _top
 
     faiss.omp_set_num_threads(2)
@@ -148,7 +149,7 @@ def run_size(n: int, base, qv, q_tokens, sent_tokens, vocab, args, rows, bm_rows
     # flat as the index serves it: numpy over the memory-mapped vectors, top candidates.
     np.save(tmp / "vectors.npy", x)
     mm = np.load(tmp / "vectors.npy", mmap_mode="r")
-    lat = p50_ms(lambda q: _top(mm @ q, K_CANDIDATES), queries)
+    lat = p50_ms(lambda q: _top(flat_scores(mm, q), K_CANDIDATES), queries)
     rows.append((n, "flat (numpy, mmap'd vectors.npy)", 0.0, 0.0, x.nbytes / 2**20, 0.0,
                  lat, 1.0, "exact"))
     print(rows[-1], flush=True)
@@ -221,6 +222,36 @@ def run_size(n: int, base, qv, q_tokens, sent_tokens, vocab, args, rows, bm_rows
     print(rank_rows[-1], flush=True)
     retriever = x = None  # noqa: F841
     gc.collect()
+
+
+def flat_sweep(base, qv, qs, args) -> None:
+    """Exact search as the index serves it (memory-mapped vectors, one matrix-vector product,
+    top candidates) against embedding the question, interleaved in one run."""
+    from index import EmbedSettings, make_embedder
+    from index.store import flat_scores
+    from qa.search import _top
+
+    emb = make_embedder(EmbedSettings())
+    tmp = Path(args.tmp)
+    tmp.mkdir(parents=True, exist_ok=True)
+    print("\n| passages | exact search p50 ms | embed p50 ms (same run) | ratio |")
+    print("|---|---|---|---|")
+    for n in [int(s) for s in args.flat_sweep.split(",")]:
+        np.save(tmp / "sweep.npy", synth(base, n, seed=n))
+        mm = np.load(tmp / "sweep.npy", mmap_mode="r")
+        _top(flat_scores(mm, qv[0]), K_CANDIDATES)  # paged in, as in a warm server
+        t_flat, t_emb = [], []
+        for q, text in zip(qv[: args.latency_queries], qs, strict=False):
+            t = time.perf_counter()
+            _top(flat_scores(mm, q), K_CANDIDATES)
+            t_flat.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            emb.embed([text])
+            t_emb.append(time.perf_counter() - t)
+        f, e = statistics.median(t_flat) * 1000, statistics.median(t_emb) * 1000
+        print(f"| {n:,} | {f:.2f} | {e:.2f} | {f / e:.2f} |", flush=True)
+        mm = None  # noqa: F841
+    (tmp / "sweep.npy").unlink(missing_ok=True)
 
 
 def _old_rank(dense, lexical):
@@ -299,6 +330,9 @@ def main() -> None:
     ap.add_argument("--hnsw-1m-efc", type=int, default=0,
                     help="efConstruction for HNSW at 1M (default: as below, 80)")
     ap.add_argument("--sq8-max", type=int, default=100_000, help="skip IVF-SQ8 above this")
+    ap.add_argument("--flat-sweep", default="",
+                    help="only exact search at these sizes vs the embedding floor, e.g. "
+                         "10000,25000,50000,100000 (sets exact_search_max)")
     ap.add_argument("--tmp", default="/tmp/scale-bench")
     args = ap.parse_args()
 
@@ -318,6 +352,9 @@ def main() -> None:
         q_tokens.append(toks or [0])
     print(f"BM25 material: {len(sent_tokens):,} real sentences, vocabulary {len(vocab):,}",
           flush=True)
+    if args.flat_sweep:
+        flat_sweep(base, qv, qs, args)
+        return
     rows, bm_rows, rank_rows = [], [], []
     for n in [int(s) for s in args.sizes.split(",")]:
         run_size(n, base, qv, q_tokens, sent_tokens, vocab, args, rows, bm_rows, rank_rows)

@@ -290,13 +290,22 @@ class LoadedIndex:
         if not self.passages:
             return np.zeros(0, dtype=np.float32)
         if self.manifest.index_type == "flat":
-            return self.vectors @ query_vector.astype(np.float32)
+            return flat_scores(self.vectors, query_vector)
         k = min(len(self.passages), 200)
         scores, ids = self.faiss.search(query_vector.reshape(1, -1).astype(np.float32), k)
         out = np.full(len(self.passages), -1.0, dtype=np.float32)
         valid = ids[0] >= 0
         out[ids[0][valid]] = scores[0][valid]
         return out
+
+
+def flat_scores(vectors: np.ndarray, query_vector: np.ndarray) -> np.ndarray:
+    """Exact inner products of the query with every row (memory-mapped is fine).
+
+    einsum runs on the calling thread. `vectors @ q` goes through the BLAS thread pool, and on
+    a busy machine waking its second thread cost ~16 ms per call however small the index
+    (bench/scale.py --flat-sweep; issue 7), more than embedding the question."""
+    return np.einsum("ij,j->i", vectors, np.asarray(query_vector, dtype=np.float32))
 
 
 def load_index(index_dir: Path, verify: bool = True) -> LoadedIndex:
