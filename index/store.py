@@ -308,8 +308,9 @@ def flat_scores(vectors: np.ndarray, query_vector: np.ndarray) -> np.ndarray:
     return np.einsum("ij,j->i", vectors, np.asarray(query_vector, dtype=np.float32))
 
 
-def load_index(index_dir: Path, verify: bool = True) -> LoadedIndex:
+def load_index(index_dir: Path | str, verify: bool = True) -> LoadedIndex:
     """Load the current generation; if it is damaged, fall back to the previous one."""
+    index_dir = Path(index_dir)
     gen = current_generation(index_dir)
     if gen is None:
         raise IndexUnavailable(
