@@ -62,11 +62,9 @@ def minilm_dir() -> Path:
 
 
 def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    from ingest import file_sha256
+
+    return file_sha256(path)
 
 
 def cpu_has_bf16() -> bool:

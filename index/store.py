@@ -12,7 +12,6 @@ A crash at any point leaves CURRENT naming the previous, complete generation.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -23,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ingest import Passage
+from ingest import Passage, file_sha256
 
 from .lexical import LexicalIndex, LexicalSettings
 
@@ -106,13 +105,6 @@ def _fsync_tree(path: Path) -> None:
         _fsync_dir(p)
 
 
-def file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
 
 def current_generation_name(index_dir: Path) -> str | None:
     try:
@@ -181,7 +173,7 @@ def write_generation(index_dir: Path, data: GenerationData, faiss_index, lexical
     (tmp / "glossary.json").write_text(json.dumps(data.glossary, ensure_ascii=False, indent=1))
     data.manifest.generation = name
     data.manifest.created = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    data.manifest.checksums = {f: file_digest(tmp / f) for f in CHECKED_FILES}
+    data.manifest.checksums = {f: file_sha256(tmp / f) for f in CHECKED_FILES}
     (tmp / "manifest.json").write_text(json.dumps(data.manifest.to_json(), indent=1, ensure_ascii=False))
     _fsync_tree(tmp)
     final = gens / name
@@ -361,7 +353,7 @@ def _load_generation(gen: Path, verify: bool) -> LoadedIndex:
     if verify:
         for name, digest in manifest.checksums.items():
             path = gen / name
-            if not path.exists() or file_digest(path) != digest:
+            if not path.exists() or file_sha256(path) != digest:
                 raise IndexUnavailable(
                     f"index file {path} is damaged (checksum mismatch); "
                     "rebuild with: python -m ingest --full"
