@@ -52,7 +52,10 @@ class EvidenceService:
                 if current is not None:
                     return current  # keep serving what we have; the build reports the problem
                 raise
-            if self._embedder is None:
+            # A new embedder too when the index was built in another precision (fp32/bf16):
+            # questions are embedded as its passages were (issue 7).
+            if self._embedder is None or getattr(self._embedder, "precision", "fp32") != \
+                    index.manifest.model.get("precision", "fp32"):
                 self._embedder = embedder_for(index, self.embed_settings)
             self._searcher = Searcher(index, self._embedder, self.search_settings)
             return self._searcher
