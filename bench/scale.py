@@ -163,7 +163,7 @@ def run_size(n: int, base, qv, q_tokens, sent_tokens, vocab, args, rows, bm_rows
                          {"efSearch": [16, 64, 128]}))
     nlist = int(2 * np.sqrt(n))
     variants.append((f"IVF{nlist},Flat", lambda: _ivf(x, nlist, "flat"),
-                     {"nprobe": [4, 8, 16, 32, 64]}))
+                     {"nprobe": [8, 16, 32, 64, 96, 128]}))
     if n <= args.sq8_max:
         variants.append((f"IVF{nlist},SQ8", lambda: _ivf(x, nlist, "sq8"),
                          {"nprobe": [8, 16, 32, 64]}))
