@@ -26,9 +26,17 @@ class LexicalSettings:
     k1: float = 1.2
     b: float = 0.75
     method: str = "lucene"
-    stopwords: bool = True
+    # Words left out of BM25: "english" is NLTK's 179-word list (bm25s STOPWORDS_EN_PLUS), which
+    # drops question words and auxiliaries ("what", "does", "should") that the 33-word "short"
+    # list kept and that matched any passage using them; "" keeps every word.
+    stopwords: str = "english"
     stem: bool = True
     fold_spelling: bool = True
+
+    def __post_init__(self):
+        # Indexes built before the choice of lists recorded a bool: True was the short list.
+        if isinstance(self.stopwords, bool):
+            object.__setattr__(self, "stopwords", "short" if self.stopwords else "")
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -41,11 +49,14 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
+@lru_cache(maxsize=4)
+def _stopwords(which: str) -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_EN_PLUS
 
-    return frozenset(STOPWORDS_EN)
+    lists = {"": (), "short": STOPWORDS_EN, "english": STOPWORDS_EN_PLUS}
+    if which not in lists:
+        raise ValueError(f"unknown stopword list {which!r}: use one of {sorted(lists)}")
+    return frozenset(lists[which])
 
 
 def tokenize(text: str, settings: LexicalSettings) -> list[str]:
@@ -69,14 +80,14 @@ _MEMO_MAX = 500_000  # distinct words remembered per settings (a few tens of MB 
 
 
 @lru_cache(maxsize=8)
-def _memo(stopwords: bool, fold_spelling: bool, stem: bool) -> dict[str, str]:
+def _memo(stopwords: str, fold_spelling: bool, stem: bool) -> dict[str, str]:
     return {}
 
 
 def _one_token(raw: str, settings: LexicalSettings) -> str:
     """The token a raw word becomes ("" when it is a stopword)."""
     t = raw.split("'")[0]
-    if settings.stopwords and t in _stopwords():
+    if t in _stopwords(settings.stopwords):
         return ""
     if settings.fold_spelling:
         t = _fold(t)

@@ -109,25 +109,51 @@ def _singular(term: str) -> str:
     return term[:-1] if len(term) > 2 and term.endswith("s") and term[-2].isupper() else term
 
 
-def _pattern(phrase: str) -> re.Pattern:
-    """Whole words, any case, hyphen or space alike, optional plural (LGB/LGBs)."""
+def _pattern(phrase: str, acronym: bool = False) -> re.Pattern:
+    """Whole words, hyphen or space alike, optional plural (LGB/LGBs). An acronym must keep
+    its capitals ("OR" is not "or", "IS" is not "is"); a long form matches in any case."""
     words = [re.escape(w) for w in re.split(r"[\s\-]+", _singular(phrase).strip()) if w]
-    return re.compile(r"(?<![A-Za-z])" + r"[\s\-]*".join(words) + r"(?:s|es)?(?![A-Za-z])",
-                      re.IGNORECASE)
+    edge = r"A-Za-z0-9\-" if acronym else r"A-Za-z"  # "PD" is not "PD-1"
+    return re.compile(rf"(?<![{edge}])" + r"[\s\-]*".join(words) + rf"(?:s|es)?(?![{edge}])",
+                      0 if acronym else re.IGNORECASE)
+
+
+class Expander:
+    """Expands questions with a glossary; patterns compiled once, and only the entries that
+    share a word with the question are tried (a large corpus can define thousands of terms)."""
+
+    def __init__(self, glossary: list[dict[str, str]]):
+        self.entries: list[tuple[str, str, re.Pattern, re.Pattern]] = []
+        self.by_word: dict[str, list[int]] = {}
+        for entry in glossary:
+            term, expansion = entry["term"], entry["expansion"]
+            acronym = term.isupper() or (term[:-1].isupper() and term.endswith("s"))
+            words = re.split(r"[\s\-]+", expansion.strip().lower())
+            if not acronym or not words or not words[0]:
+                continue
+            n = len(self.entries)
+            self.entries.append((term, expansion, _pattern(term, acronym=True),
+                                 _pattern(expansion)))
+            for key in {_singular(term).lower(), words[0]}:
+                self.by_word.setdefault(key, []).append(n)
+
+    def __call__(self, question: str) -> list[str]:
+        words = set(re.findall(r"[a-z0-9]+", question.lower()))
+        words |= {w[:-1] for w in words if w.endswith("s")} | {w[:-2] for w in words
+                                                               if w.endswith("es")}
+        found = sorted({n for w in words for n in self.by_word.get(w, [])})
+        extra: list[str] = []
+        for n in found:
+            term, expansion, tp, xp = self.entries[n]
+            if tp.search(question) and not xp.search(question):
+                extra.append(expansion)
+            elif xp.search(question) and not tp.search(question):
+                extra.append(term)
+        return list(dict.fromkeys(extra))
 
 
 def expand_query(question: str, glossary: list[dict[str, str]]) -> list[str]:
     """Glossary phrases a question implies but does not say: the expansion of each defined
     acronym it uses, and the acronym of each long form it spells out. Single ordinary words
     ("trusts") are never expanded: they would add noise to every question."""
-    extra: list[str] = []
-    for entry in glossary:
-        term, expansion = entry["term"], entry["expansion"]
-        acronym = term.isupper() or (term[:-1].isupper() and term.endswith("s"))
-        if not acronym:
-            continue
-        if _pattern(term).search(question) and not _pattern(expansion).search(question):
-            extra.append(expansion)
-        elif _pattern(expansion).search(question) and not _pattern(term).search(question):
-            extra.append(term)
-    return list(dict.fromkeys(extra))
+    return Expander(glossary)(question)

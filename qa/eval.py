@@ -181,6 +181,55 @@ def leave_one_out(outcomes: list[Outcome], place) -> dict[str, Any]:
     return {"held_out": len(scored), "wrong": wrong}
 
 
+def calibrate(in_scope: list[float], out_of_scope: list[float]) -> tuple[float, float]:
+    """(weak, strong) thresholds by the rule SearchSettings documents, fixed before looking:
+
+    - weak (below it: "none"): halfway between the lowest in-scope score and the highest
+      out-of-scope score below that, so that no in-scope question is graded "none" (showing
+      "Not found in this evidence." for a question the evidence answers is the worse error);
+    - strong: halfway between the highest out-of-scope score and the lowest in-scope score
+      above it, so that no out-of-scope question is graded "strong".
+    """
+    lo_in, hi_out = min(in_scope), max(out_of_scope)
+    below = [x for x in out_of_scope if x < lo_in]
+    weak = (lo_in + max(below)) / 2 if below else lo_in - 0.01
+    above = [x for x in in_scope if x > hi_out]
+    strong = (hi_out + min(above)) / 2 if above else hi_out + 0.01
+    return weak, strong
+
+
+def calibration_report(outcomes: list[Outcome]) -> dict[str, Any]:
+    """Suggested thresholds from these outcomes, their margins, and a leave-one-out check: each
+    question is graded by thresholds derived without it."""
+    scored = [o for o in outcomes if o.confidence is not None]
+    ins = [o.confidence for o in scored if o.kind != "out_of_scope"]
+    oos = [o.confidence for o in scored if o.kind == "out_of_scope"]
+    if not ins or not oos:
+        return {}
+    weak, strong = calibrate(ins, oos)
+    below = [x for x in oos if x < min(ins)]
+    above = [x for x in ins if x > max(oos)]
+    false_none, false_strong, oos_none = [], [], 0
+    for held in scored:
+        rest = [o for o in scored if o is not held]
+        w, st = calibrate([o.confidence for o in rest if o.kind != "out_of_scope"],
+                          [o.confidence for o in rest if o.kind == "out_of_scope"])
+        if held.kind == "out_of_scope":
+            oos_none += held.confidence < w
+            if held.confidence >= st:
+                false_strong.append(held.id)
+        elif held.confidence < w:
+            false_none.append(held.id)
+    return {
+        "weak": weak, "strong": strong,
+        "weak_margin": min(ins) - max(below) if below else None,
+        "strong_margin": min(above) - max(oos) if above else None,
+        "out_of_scope_below_weak": len(below), "in_scope_strong": len(above),
+        "loo": {"false_none": false_none, "false_strong": false_strong,
+                "out_of_scope_none": oos_none, "held_out": len(scored)},
+    }
+
+
 def midpoint_threshold(in_scope: list[float], out_of_scope: list[float]) -> float:
     """Halfway between the lowest in-scope and the highest out-of-scope score."""
     if not out_of_scope:
@@ -260,6 +309,7 @@ def evaluate(searcher, questions: list[Question], baselines: bool = True) -> dic
         "margin": confidence_margin(main),
         "leave_one_out": leave_one_out(main, midpoint_threshold)
         if confidence_margin(main) else {},
+        "calibration": calibration_report(main),
         "outcomes": {name: [dataclasses.asdict(o) for o in rows] for name, rows in systems.items()},
     }
     return report
@@ -303,9 +353,22 @@ def text_report(report: dict[str, Any], misses: bool = False) -> str:
             f"highest out-of-scope {m['highest_out_of_scope']:.4f} ({m['highest_out_of_scope_id']}), "
             f"margin {m['margin']:+.4f}")
         loo = report["leave_one_out"]
-        lines.append(f"leave-one-out none-threshold (midpoint rule): "
-                     f"{len(loo['wrong'])}/{loo['held_out']} held-out questions graded wrongly"
-                     + (f" ({', '.join(loo['wrong'])})" if loo["wrong"] else ""))
+        lines.append(f"one threshold between them (midpoint, leave-one-out): "
+                     f"{len(loo['wrong'])}/{loo['held_out']} held-out questions graded wrongly")
+        c = report.get("calibration") or {}
+        if c:
+            lines.append(
+                f"calibration rule (see SearchSettings): weak {c['weak']:.3f}, strong "
+                f"{c['strong']:.3f}; {c['out_of_scope_below_weak']}/{s['out_of_scope']} out-of-scope "
+                f"below weak (margin {c['weak_margin'] or 0:+.3f}), {c['in_scope_strong']}/"
+                f"{s['in_scope']} in-scope above every out-of-scope (margin "
+                f"{c['strong_margin'] or 0:+.3f})")
+            loo = c["loo"]
+            lines.append(
+                f"  leave-one-out: false none {len(loo['false_none'])} "
+                f"{loo['false_none'] or ''}, false strong {len(loo['false_strong'])} "
+                f"{loo['false_strong'] or ''}, out-of-scope none {loo['out_of_scope_none']}/"
+                f"{s['out_of_scope']}")
     if misses:
         lines.append("")
         lines.append("system misses (rank of first gold passage > 1, or evidence wrong):")

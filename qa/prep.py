@@ -217,15 +217,13 @@ def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
         return _Picked([], "none")
     chosen = relevant[:per_question]
     # Balance: every document with a passage above the evidence threshold is shown, even when
-    # another document fills the top places. Checked on cosine similarity first (cheap), then
-    # the document's best passage is found with the searcher's own ranking.
+    # another document fills the top places. The document's best passage is found and graded
+    # with the searcher's own ranking and evidence score (late interaction by default: a raw
+    # cosine is not on the thresholds' scale, so it cannot pre-filter documents).
     index = searcher.index
     shown = {h.passage.file for h in chosen}
-    qvec = searcher.embed_query(question)
-    dense = index.dense_scores(qvec)
-    weak = searcher.settings.weak_threshold
     for file, rows in index.by_file.items():
-        if file in shown or max(float(dense[i]) for i in rows) < weak:
+        if file in shown:
             continue
         # The document's best passage: the closest in meaning among the few the searcher
         # ranks highest in that document (lexical matches on "federation" or "trust" alone

@@ -1,5 +1,22 @@
 """Answer a question from the index: fuse dense and BM25 rankings, grade the evidence, and
-pick the sentences that answer it. Nothing is generated: every sentence is quoted."""
+pick the sentences that answer it. Nothing is generated: every sentence is quoted.
+
+Ranking (fusion="late", the default; measured in bench/RESULTS.md):
+
+1. candidates: the best `candidates` passages by BM25 and by passage-vector cosine (union);
+   the question is first expanded with the corpus's own glossary ("LGBs" also searches
+   "local governing bodies");
+2. first stage: z-scores (over the candidates) of the cosine, BM25 and the best single
+   sentence's cosine (sentences are embedded at index time), summed with their weights;
+3. late interaction (qa/late.py): the top `rerank_depth` are re-scored by token-level MaxSim
+   with the same MiniLM, and ordered by z(late) + first_stage_weight * z(first stage);
+4. diversity: the re-scored passages are picked greedily, each pick from a document costing
+   that document's other passages `diversity` z-units, so a question both documents answer
+   shows both.
+
+Each hit's `similarity` is the score the evidence level is graded on: the late-interaction
+score when late interaction ran, else the passage-vector cosine.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +40,9 @@ from index import (
     make_embedder,
 )
 from ingest import Passage
+from ingest.glossary import Expander
+
+from .late import LateInteraction
 
 NOT_FOUND = "Not found in this evidence."
 
@@ -31,17 +51,30 @@ NOT_FOUND = "Not found in this evidence."
 class SearchSettings:
     k: int = 5
     candidates: int = 50  # from each retriever, before fusion
-    fusion: str = "rrf"  # rrf | score
+    fusion: str = "late"  # late | zscore (steps 1-2 only) | rrf | score (minmax)
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
-    # Evidence level from the best passage's cosine similarity to the question; calibrated
-    # on eval/questions.jsonl (see bench/RESULTS.md).
-    strong_threshold: float = 0.45
-    weak_threshold: float = 0.30
+    sentence_weight: float = 1.0  # best-sentence cosine in the first stage (0: off)
+    rerank_depth: int = 30  # late interaction re-scores this many first-stage candidates
+    first_stage_weight: float = 0.5  # beside z(late score) when re-ranking
+    segment_tokens: int = 64  # passages are encoded for late interaction in pieces this long
+    late_text: str = "text"  # text | embedding (title and heading path first)
+    glossary: bool = True  # expand questions with the terms the corpus defines
+    diversity: float = 0.3  # across documents (MMR-like): each passage already picked from a
+    #                         document costs that document's others this much (z units; 0: off)
+    # Evidence level from the best passage's `similarity` (the late-interaction score when
+    # fusion="late"), calibrated on eval/questions.jsonl by the rule in qa.eval.calibrate:
+    # weak halfway between the lowest in-scope score and the highest out-of-scope score below
+    # it (no in-scope question "none"), strong halfway between the highest out-of-scope score
+    # and the lowest in-scope score above it (no out-of-scope question "strong").
+    # Figures, margins and a leave-one-out check: bench/RESULTS.md, "Retrieval quality".
+    strong_threshold: float = 0.527
+    weak_threshold: float = 0.313
     answer_sentences: int = 3
     answer_passages: int = 3  # answer sentences are drawn from this many top passages
-    answer_margin: float = 0.08  # a further sentence must score within this of the best
+    answer_rank_penalty: float = 0.3  # per rank below the first: the top passage comes first
+    answer_margin: float = 0.4  # a further sentence must score within this of the best
     cache_size: int = 256
 
 
@@ -68,10 +101,11 @@ class Filters:
 @dataclass
 class Hit:
     passage: Passage
-    score: float  # fused score
-    similarity: float  # cosine similarity of passage and question
+    score: float  # fused score (orders the hits)
+    similarity: float  # evidence score: late-interaction score, else passage-vector cosine
     lexical: float  # BM25 score
     rank: int
+    dense: float | None = None  # passage-vector cosine
 
     def to_json(self) -> dict[str, Any]:
         p = self.passage
@@ -102,6 +136,7 @@ class Answer:
     seconds: float = 0.0
     generation: str = ""
     notes: list[str] = field(default_factory=list)
+    confidence: float = 0.0  # the score the evidence level was graded on
 
     @property
     def found(self) -> bool:
@@ -141,6 +176,9 @@ class Searcher:
         self.settings = settings or SearchSettings()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = Lock()
+        self.late = LateInteraction(embedder, self.settings.segment_tokens)
+        self._late_ready = False
+        self._expander: Expander | None = None
 
     @classmethod
     def open(cls, index_dir: Path, settings: SearchSettings | None = None,
@@ -149,8 +187,35 @@ class Searcher:
         return cls(index, embedder_for(index, embed), settings)
 
     def warm_up(self) -> None:
-        """Load the model now, so the first person to ask does not wait for it."""
+        """Load the model now, so the first person to ask does not wait for it; for a small
+        index, also encode every passage for late interaction."""
         self.embed_query("warm up")
+        if self.settings.fusion == "late":
+            self._late_setup()
+            idx = self.index
+            if len(idx.passages) <= 2000:
+                self.late.passage_tokens([(p.id, self._late_text(p)) for p in idx.passages])
+
+    def _late_setup(self) -> None:
+        if not self._late_ready:
+            with self._lock:
+                if not self._late_ready:
+                    self.late.fit_idf(self._late_text(p) for p in self.index.passages)
+                    self._late_ready = True
+
+    def _late_text(self, p: Passage) -> str:
+        """What late interaction reads: the passage, or (late_text="embedding") the text its
+        vector was made from (title and heading path first)."""
+        return p.embedding_text() if self.settings.late_text == "embedding" else p.text
+
+    def expand(self, question: str) -> str:
+        """The question with the glossary terms it implies (see ingest.glossary)."""
+        if not self.settings.glossary:
+            return question
+        if self._expander is None:
+            self._expander = Expander(getattr(self.index, "glossary", []) or [])
+        extra = self._expander(question)
+        return f"{question} ({'; '.join(extra)})" if extra else question
 
     def embed_query(self, question: str) -> np.ndarray:
         key = " ".join(question.lower().split())
@@ -159,7 +224,12 @@ class Searcher:
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        vec = self.embedder.embed([question])[0]
+        if self.settings.fusion == "late":
+            # One pass of the model gives the question's vector and its token vectors.
+            vec, tokens = self.late.encoder.encode_query(question)
+            self.late.remember_query(question, tokens)
+        else:
+            vec = self.embedder.embed([question])[0]
         with self._lock:
             self._cache[key] = vec
             while len(self._cache) > self.settings.cache_size:
@@ -174,17 +244,23 @@ class Searcher:
             return Answer(question, "none", [], [], notes=["empty question"])
         qvec = self.embed_query(question)
         hits = self.rank(question, qvec, k, filters)
-        evidence = self.evidence_level(hits)
+        # Graded on the first `settings.k` passages whatever k was asked for, so that the same
+        # question gets the same level in the app (k=5) and in a longer list.
+        graded = hits[: self.settings.k]
+        evidence = self.evidence_level(graded)
         # With no real evidence we still list the nearest passages, but quote none as an answer.
         sentences = self.answer_sentences(qvec, question, hits) if evidence != "none" else []
         return Answer(question, evidence, sentences, hits,
-                      seconds=time.perf_counter() - started, generation=self.index.generation)
+                      seconds=time.perf_counter() - started, generation=self.index.generation,
+                      confidence=max((h.similarity for h in graded), default=0.0))
 
     def rank(self, question: str, qvec: np.ndarray, k: int, filters: Filters | None) -> list[Hit]:
         idx = self.index
         n = len(idx.passages)
         if n == 0:
             return []
+        if self.settings.fusion in ("late", "zscore"):
+            return self._rank_hybrid(question, qvec, k, filters)
         dense = idx.dense_scores(qvec)
         lexical = idx.lexical.scores(question, n)
         allowed = None
@@ -199,8 +275,96 @@ class Searcher:
         # the top k is taken among those (same order, same ties) rather than over all passages.
         ranked = np.flatnonzero(fused > 0)
         top = ranked[_top(fused[ranked], k)] if len(ranked) >= k else _top(fused, k)
-        return [Hit(idx.passages[i], float(fused[i]), float(dense[i]), float(lexical[i]), r + 1)
+        return [Hit(idx.passages[i], float(fused[i]), float(dense[i]), float(lexical[i]), r + 1,
+                    dense=float(dense[i]))
                 for r, i in enumerate(top) if np.isfinite(fused[i])]
+
+    def _rank_hybrid(self, question: str, qvec: np.ndarray, k: int,
+                     filters: Filters | None) -> list[Hit]:
+        s = self.settings
+        idx = self.index
+        n = len(idx.passages)
+        query = self.expand(question)
+        dense = np.asarray(idx.dense_scores(qvec), dtype=np.float32)
+        lexical = np.asarray(idx.lexical.scores(query, n), dtype=np.float32)
+        allowed = np.ones(n, dtype=bool)
+        if filters:
+            allowed = np.array([filters.allows(p) for p in idx.passages])
+        # 1. candidates: the best of each retriever
+        c = min(s.candidates, n)
+        ok_dense = np.flatnonzero(allowed & np.isfinite(dense))
+        ok_lex = np.flatnonzero(allowed & (lexical > 0))
+        cand = np.union1d(ok_dense[_top(dense[ok_dense], c)] if len(ok_dense) else [],
+                          ok_lex[_top(lexical[ok_lex], c)] if len(ok_lex) else []).astype(np.int64)
+        if not len(cand):
+            return []
+        # 2. first stage: z-scores over the candidates
+        first = s.dense_weight * _z(dense[cand]) + s.lexical_weight * _z(lexical[cand])
+        if s.sentence_weight and len(idx.sentence_vectors):
+            first = first + s.sentence_weight * _z(self._best_sentence(qvec, cand))
+        order = np.argsort(-first, kind="stable")
+        cand, first = cand[order], first[order]
+        score = first.astype(np.float64)
+        similarity = dense[cand].astype(np.float64)
+        # 3. late interaction on the best of them
+        if s.fusion == "late" and s.rerank_depth > 0:
+            self._late_setup()
+            depth = min(s.rerank_depth, len(cand))
+            head = cand[:depth]
+            late = self.late.score(self.late.query(question), self.late.passage_tokens(
+                [(idx.passages[i].id, self._late_text(idx.passages[i])) for i in head]))
+            fused = _z(late) + s.first_stage_weight * _z(first[:depth])
+            rerank = np.argsort(-fused, kind="stable")
+            tail_top = float(score[depth]) if depth < len(cand) else 0.0
+            # reranked passages stay above the rest, whose first-stage order is kept
+            shift = (fused[rerank].min() - tail_top - 1.0) if depth < len(cand) else 0.0
+            cand = np.concatenate([head[rerank], cand[depth:]])
+            score = np.concatenate([fused[rerank] - shift, score[depth:]])
+            similarity = np.concatenate([late[rerank].astype(np.float64),
+                                         np.full(len(cand) - depth, np.nan)])
+            # passages not re-scored are graded by what late interaction gave the lowest one
+            similarity[depth:] = similarity[:depth].min() if depth else 0.0
+            if s.diversity > 0:
+                cand, score, similarity = self._spread(cand, score, similarity, depth)
+        top = np.arange(min(k, len(cand)))
+        return [Hit(idx.passages[cand[r]], float(score[r]), float(similarity[r]),
+                    float(lexical[cand[r]]), int(r) + 1, dense=float(dense[cand[r]]))
+                for r in top]
+
+    def _best_sentence(self, qvec: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Each passage's best sentence cosine (list lead-ins and labels count too: a short
+        label can be exactly what was asked)."""
+        idx = self.index
+        out = np.full(len(rows), -1.0, dtype=np.float32)
+        sent_rows = [idx.sentences_of.get(int(i), []) for i in rows]
+        flat = [j for js in sent_rows for j in js]
+        if not flat:
+            return out
+        sims = np.asarray(idx.sentence_vectors[np.asarray(flat)] @ qvec, dtype=np.float32)
+        pos = 0
+        for r, js in enumerate(sent_rows):
+            if js:
+                out[r] = sims[pos:pos + len(js)].max()
+                pos += len(js)
+        return out
+
+    def _spread(self, cand, score, similarity, depth):
+        """Greedy re-order of the re-scored passages: each pick costs the passages of the same
+        document `diversity` (in z units), so two documents that both answer interleave."""
+        files = [self.index.passages[i].file for i in cand[:depth]]
+        left = list(range(depth))
+        taken: dict[str, int] = {}
+        order = []
+        while left:
+            best = max(left, key=lambda j: score[j] - self.settings.diversity *
+                       taken.get(files[j], 0))
+            order.append(best)
+            left.remove(best)
+            taken[files[best]] = taken.get(files[best], 0) + 1
+        order = np.asarray(order + list(range(depth, len(cand))))
+        new_score = score[order].copy()
+        new_score[:depth] = np.sort(score[:depth])[::-1]  # keep scores descending
+        return cand[order], new_score, similarity[order]
 
     def fuse(self, dense: np.ndarray, lexical: np.ndarray) -> np.ndarray:
         s = self.settings
@@ -254,8 +418,8 @@ class Searcher:
                     continue
                 sim = sims.get(j, 0.0)
                 overlap = len(q_terms & terms) / (len(q_terms) or 1)
-                # Sentences from higher-ranked passages get a small head start.
-                score = sim + 0.15 * overlap - 0.05 * rank
+                # The top passage is usually the answer (eval: hit@1): its sentences come first.
+                score = sim + 0.15 * overlap - self.settings.answer_rank_penalty * rank
                 candidates.append((score, text, hit.passage.id))
         if not candidates:
             return []
@@ -324,6 +488,13 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     better = part[neg[part] < cut]
     part = np.concatenate([better, np.flatnonzero(neg == cut)[: k - len(better)]])
     return part[np.lexsort((part, neg[part]))]
+
+
+def _z(x: np.ndarray) -> np.ndarray:
+    """Standard scores; all zeros when the values do not vary."""
+    x = np.asarray(x, dtype=np.float64)
+    sd = x.std()
+    return (x - x.mean()) / sd if sd > 1e-12 else np.zeros_like(x)
 
 
 def _minmax(x: np.ndarray) -> np.ndarray:

@@ -85,3 +85,16 @@ def test_cli_set_overrides_search_settings():
 
     s = ev._parse_set(["k=7", "fusion=score"], SearchSettings())
     assert s.k == 7 and s.fusion == "score"
+
+
+def test_calibration_rule_and_leave_one_out():
+    weak, strong = ev.calibrate([0.4, 0.5, 0.7, 0.9], [0.2, 0.3, 0.6])
+    assert abs(weak - 0.35) < 1e-9 and abs(strong - 0.65) < 1e-9
+    rows = [ev.Outcome(f"i{i}", "direct", 1, None, "strong", True, True, c, 0.0)
+            for i, c in enumerate([0.4, 0.5, 0.7, 0.9])]
+    rows += [ev.Outcome(f"o{i}", "out_of_scope", None, None, "none", None, False, c, 0.0)
+             for i, c in enumerate([0.2, 0.3, 0.6])]
+    rep = ev.calibration_report(rows)
+    assert rep["out_of_scope_below_weak"] == 2 and rep["in_scope_strong"] == 2
+    assert abs(rep["weak_margin"] - 0.1) < 1e-9 and abs(rep["strong_margin"] - 0.1) < 1e-9
+    assert rep["loo"]["held_out"] == 7 and rep["loo"]["false_none"] == []
