@@ -8,8 +8,8 @@ Warm: one Searcher (model loaded, warmed up). For every question of eval/questio
   - ask:   `Searcher.ask(question)` with the question cache cleared first, so it embeds
            (fusion, evidence level and answer sentences included);
   - cached: `Searcher.ask(question)` again at once (question vector from the cache).
-The breakdown times rank (dense + BM25 + RRF fusion), evidence level and answer sentences with
-the question vector given.
+The breakdown times rank (dense + BM25 + best-sentence first stage, late-interaction re-rank),
+evidence level and answer sentences with the question vector given.
 
 Cold (fresh processes): `python -m qa QUESTION` (total, and a breakdown measured the same way
 in a fresh process), `python -m qa show ID` and `python -m ingest` on the unchanged corpus
@@ -98,7 +98,7 @@ def warm(index_dir: Path, rounds: int) -> None:
     for name, xs in (("embed the question alone (floor)", t_embed),
                      ("ask, distinct question (cache cleared)", t_ask),
                      ("ask, repeated question (cached vector)", t_cached),
-                     ("  of which rank: dense + BM25 + RRF", t_rank),
+                     ("  of which rank: first stage + late re-rank", t_rank),
                      ("  of which evidence level", t_evid),
                      ("  of which answer sentences", t_ans)):
         print(f"| {name} | {pct(xs, 50):.2f} | {pct(xs, 95):.2f} | {pct(xs, 50) / e50:.2f}x |")

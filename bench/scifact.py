@@ -152,7 +152,7 @@ def build(docs: list[dict], index_dir: Path, cache: Path, log):
 def _token_store(searcher: Searcher, cache: Path) -> Path:
     fp = searcher.embedder.fingerprint()[:16]
     precision = getattr(searcher.embedder, "precision", "fp32")
-    return cache / f"tokens-{fp}-{precision}-seg{searcher.settings.segment_tokens}.npz"
+    return cache / f"tokens-{fp}-{precision}-seg{searcher.late.encoder.segment_tokens}.npz"
 
 
 def _text_key(text: str) -> str:
@@ -174,7 +174,7 @@ def preload_tokens(searcher: Searcher, queries: list[str], cache: Path, log) -> 
     for q in queries:
         qvec = searcher.embed_query(q)
         rows.update(idx.by_id[h.passage.id] for h in first.rank(q, qvec, s.rerank_depth, None))
-    items = [(idx.passages[i].id, searcher._late_text(idx.passages[i])) for i in sorted(rows)]
+    items = [(idx.passages[i].id, idx.passages[i].text) for i in sorted(rows)]
     path = _token_store(searcher, cache)
     store: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if path.exists():

@@ -44,6 +44,7 @@ from .store import (
     read_manifest,
     write_generation,
 )
+from .tokens import SEGMENT_TOKENS, TokenEncoder
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -75,6 +76,11 @@ class IndexSettings:
     lexical: LexicalSettings = field(default_factory=LexicalSettings)
     embed: EmbedSettings = field(default_factory=EmbedSettings)
     sentence_vectors: bool = True  # embed each sentence at index time, for answer extraction
+    # Token vectors for late interaction (qa/late.py) are stored at index time up to this many
+    # passages (~150 KB each as float16: 20k passages ~3 GB); above it, or at 0, the searcher
+    # encodes the few passages it re-ranks when asked (slower first answers; see bench).
+    token_vectors_max: int = 20_000
+    token_segment: int = SEGMENT_TOKENS  # word pieces per encoded segment (index.tokens)
     # Above this many passages, an approximate (IVF) index: measured, see build_faiss.
     exact_search_max: int = 50_000
     lock_timeout: float = 0.0  # seconds to wait for another build; 0 refuses at once
@@ -115,6 +121,8 @@ def _config(embedder: Embedder, settings: IndexSettings) -> dict[str, Any]:
         "lexical": settings.lexical.to_json(),
         "reader_version": READER_VERSION,
         "sentences": settings.sentence_vectors,
+        "tokens": {"segment_tokens": settings.token_segment,
+                   "max_passages": settings.token_vectors_max},
     }
 
 
@@ -134,6 +142,8 @@ def _config_change(prev: Manifest, config: dict[str, Any]) -> str:
         return "the BM25 settings changed"
     if prev.sentences != config["sentences"]:
         return "the sentence-vector setting changed"
+    if prev.tokens != config["tokens"]:
+        return "the token-vector settings changed"
     return ""
 
 
@@ -379,6 +389,7 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
                                                                    sentence_rows[i]["context"])
                                            for i in todo_s], progress=tick)
     report.embedded = len(todo)
+    tokens = _token_vectors(all_passages, vectors, prev_gen, embedder, settings, progress)
 
     progress("indexing", 0, 1)
     faiss_index, index_type = build_faiss(matrix, settings)
@@ -388,10 +399,10 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
     manifest = Manifest(
         model=config["model"], chunker=config["chunker"], lexical=config["lexical"],
         reader_version=READER_VERSION, files=records, passages=len(all_passages),
-        index_type=index_type, sentences=settings.sentence_vectors,
+        index_type=index_type, sentences=settings.sentence_vectors, tokens=config["tokens"],
     )
     data = GenerationData(manifest, all_passages, matrix, sentence_rows, s_matrix, retired,
-                          glossary=build_glossary(all_passages))
+                          glossary=build_glossary(all_passages), tokens=tokens)
     serving = current_generation_name(index_dir)
     gens = index_dir / "generations"
     existing = set(os.listdir(gens)) if gens.is_dir() else set()
@@ -404,6 +415,32 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
     report.generation = folder.name
     report.changed = True
     return report
+
+
+def _token_vectors(passages: list[Passage], prev_rows: list[int], prev_gen: LoadedIndex | None,
+                   embedder: Embedder, settings: IndexSettings, progress: Progress
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Each passage's token vectors (index.tokens) for the token store: reused from the previous
+    generation for unchanged passages, encoded for the rest. None above token_vectors_max."""
+    if not 0 < len(passages) <= settings.token_vectors_max:
+        return None
+    prev_store = prev_gen.token_store if prev_gen is not None else None
+    parts: list[tuple[np.ndarray, np.ndarray] | None] = [
+        prev_gen.tokens_of(row) if prev_store is not None and row >= 0 else None
+        for row in prev_rows]
+    todo = [i for i, part in enumerate(parts) if part is None]
+    if todo:
+        encoder = TokenEncoder(embedder, settings.token_segment)
+        encoded = encoder.encode_passages(
+            [passages[i].text for i in todo],
+            progress=lambda done, total: progress("token vectors", done, total))
+        for i, part in zip(todo, encoded, strict=True):
+            parts[i] = part
+    vecs = [np.asarray(v) for v, _ in parts]
+    width = max((v.shape[1] for v in vecs), default=0)
+    offsets = np.cumsum([0] + [len(k) for _, k in parts]).astype(np.int64)
+    return (np.concatenate(vecs).astype(np.float16) if vecs else np.zeros((0, width), np.float16),
+            np.concatenate([np.asarray(k, np.int64) for _, k in parts]), offsets)
 
 
 def _gather(prev: np.ndarray | None, rows: list[int], dim: int) -> np.ndarray:

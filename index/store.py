@@ -29,6 +29,9 @@ from .lexical import LexicalIndex, LexicalSettings
 FORMAT_VERSION = 1
 KEEP_GENERATIONS = 2
 CHECKED_FILES = ("passages.jsonl", "vectors.npy", "faiss.index")
+# Per-passage token vectors for late interaction (index.tokens); absent from generations that
+# were written without them (too many passages, or before they existed).
+TOKEN_FILES = ("token_vectors.npy", "token_keys.npy", "token_offsets.npy")
 
 
 class IndexUnavailable(RuntimeError):
@@ -68,6 +71,7 @@ class Manifest:
     passages: int
     index_type: str = "flat"
     sentences: bool = True
+    tokens: dict[str, Any] = field(default_factory=dict)  # token-vector settings (index.build)
     format: int = FORMAT_VERSION
     created: str = ""
     generation: str = ""
@@ -146,6 +150,9 @@ class GenerationData:
     sentence_vectors: np.ndarray
     retired: list[dict[str, Any]] = field(default_factory=list)
     glossary: list[dict[str, str]] = field(default_factory=list)  # ingest.glossary entries
+    # (vectors float16 [T, dim], keys int64 [T], offsets int64 [passages + 1]): passage i's
+    # token vectors are rows offsets[i]:offsets[i + 1]. None: not stored.
+    tokens: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 def write_generation(index_dir: Path, data: GenerationData, faiss_index, lexical: LexicalIndex) -> Path:
@@ -171,9 +178,14 @@ def write_generation(index_dir: Path, data: GenerationData, faiss_index, lexical
         for row in data.retired:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     (tmp / "glossary.json").write_text(json.dumps(data.glossary, ensure_ascii=False, indent=1))
+    checked = CHECKED_FILES
+    if data.tokens is not None:
+        for fname, array in zip(TOKEN_FILES, data.tokens, strict=True):
+            np.save(tmp / fname, array)
+        checked += TOKEN_FILES
     data.manifest.generation = name
     data.manifest.created = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    data.manifest.checksums = {f: file_sha256(tmp / f) for f in CHECKED_FILES}
+    data.manifest.checksums = {f: file_sha256(tmp / f) for f in checked}
     (tmp / "manifest.json").write_text(json.dumps(data.manifest.to_json(), indent=1, ensure_ascii=False))
     _fsync_tree(tmp)
     final = gens / name
@@ -241,6 +253,24 @@ class LoadedIndex:
     @property
     def generation(self) -> str:
         return self.manifest.generation
+
+    @property
+    def token_store(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(vectors, keys, offsets) memory-mapped, or None when this generation has none."""
+        if not hasattr(self, "_token_store"):
+            store = None
+            if all((self.folder / f).exists() for f in TOKEN_FILES):
+                store = tuple(np.load(self.folder / f, mmap_mode="r") for f in TOKEN_FILES)
+                if len(store[2]) != len(self.passages) + 1:
+                    store = None  # not this generation's passages: never mix them up
+            self._token_store = store
+        return self._token_store
+
+    def tokens_of(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """Passage `row`'s token vectors and keys (index.tokens); needs a token store."""
+        vecs, keys, offsets = self.token_store
+        start, end = int(offsets[row]), int(offsets[row + 1])
+        return vecs[start:end], keys[start:end]
 
     def passage(self, passage_id: str) -> Passage | None:
         i = self.by_id.get(passage_id)

@@ -42,9 +42,10 @@ from index import (
 from ingest import Passage
 from ingest.glossary import Expander
 
-from .late import LateInteraction
+from .late import SEGMENT_TOKENS, LateInteraction
 
 NOT_FOUND = "Not found in this evidence."
+TOKENS_IN_MEMORY_MAX = 512 * 2**20  # bytes of float32 token vectors kept converted in memory
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,6 @@ class SearchSettings:
     sentence_weight: float = 1.0  # best-sentence cosine in the first stage (0: off)
     rerank_depth: int = 30  # late interaction re-scores this many first-stage candidates
     first_stage_weight: float = 0.5  # beside z(late score) when re-ranking
-    segment_tokens: int = 64  # passages are encoded for late interaction in pieces this long
-    late_text: str = "text"  # text | embedding (title and heading path first)
     glossary: bool = True  # expand questions with the terms the corpus defines
     diversity: float = 0.3  # across documents (MMR-like): each passage already picked from a
     #                         document costs that document's others this much (z units; 0: off)
@@ -176,8 +175,11 @@ class Searcher:
         self.settings = settings or SearchSettings()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = Lock()
-        self.late = LateInteraction(embedder, self.settings.segment_tokens)
+        # Token vectors are encoded as the index's were (index.tokens), when it records how.
+        segment = (getattr(index.manifest, "tokens", None) or {}).get("segment_tokens")
+        self.late = LateInteraction(embedder, segment or SEGMENT_TOKENS)
         self._late_ready = False
+        self._token_vectors: np.ndarray | None = None  # float32 copy of a small token store
         self._expander: Expander | None = None
 
     @classmethod
@@ -188,25 +190,41 @@ class Searcher:
 
     def warm_up(self) -> None:
         """Load the model now, so the first person to ask does not wait for it; for a small
-        index, also encode every passage for late interaction."""
+        index without stored token vectors, also encode its passages for late interaction."""
         self.embed_query("warm up")
         if self.settings.fusion == "late":
             self._late_setup()
             idx = self.index
-            if len(idx.passages) <= 2000:
-                self.late.passage_tokens([(p.id, self._late_text(p)) for p in idx.passages])
+            if idx.token_store is None and len(idx.passages) <= 2000:
+                self.late.passage_tokens([(p.id, p.text) for p in idx.passages])
 
     def _late_setup(self) -> None:
         if not self._late_ready:
             with self._lock:
                 if not self._late_ready:
-                    self.late.fit_idf(self._late_text(p) for p in self.index.passages)
+                    idx = self.index
+                    if idx.token_store is not None:
+                        self.late.fit_idf_keys(idx.tokens_of(i)[1] for i in range(len(idx.passages)))
+                        # Speed: converting the re-ranked passages' float16 vectors cost ~3 ms
+                        # a question (bench/latency.py); a small store is converted once.
+                        vecs = idx.token_store[0]
+                        if vecs.size * 4 <= TOKENS_IN_MEMORY_MAX:
+                            self._token_vectors = np.asarray(vecs, dtype=np.float32)
+                    else:
+                        self.late.fit_idf(p.text for p in idx.passages)
                     self._late_ready = True
 
-    def _late_text(self, p: Passage) -> str:
-        """What late interaction reads: the passage, or (late_text="embedding") the text its
-        vector was made from (title and heading path first)."""
-        return p.embedding_text() if self.settings.late_text == "embedding" else p.text
+    def _passage_tokens(self, rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Token vectors of these passages: from the index's store, else encoded now."""
+        idx = self.index
+        if idx.token_store is not None:
+            self._late_setup()
+            if self._token_vectors is None:
+                return [idx.tokens_of(int(i)) for i in rows]
+            _, keys, offsets = idx.token_store
+            return [(self._token_vectors[offsets[i]:offsets[i + 1]], keys[offsets[i]:offsets[i + 1]])
+                    for i in rows]
+        return self.late.passage_tokens([(idx.passages[i].id, idx.passages[i].text) for i in rows])
 
     def expand(self, question: str) -> str:
         """The question with the glossary terms it implies (see ingest.glossary)."""
@@ -311,8 +329,7 @@ class Searcher:
             self._late_setup()
             depth = min(s.rerank_depth, len(cand))
             head = cand[:depth]
-            late = self.late.score(self.late.query(question), self.late.passage_tokens(
-                [(idx.passages[i].id, self._late_text(idx.passages[i])) for i in head]))
+            late = self.late.score(self.late.query(question), self._passage_tokens(head))
             fused = _z(late) + s.first_stage_weight * _z(first[:depth])
             rerank = np.argsort(-fused, kind="stable")
             tail_top = float(score[depth]) if depth < len(cand) else 0.0

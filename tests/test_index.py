@@ -249,3 +249,78 @@ def test_ingest_cli_fails_clearly_when_nothing_usable(tmp_path):
     r = _run("-m", "ingest", "--corpus", str(empty), "--index", str(tmp_path / "i"),
              "--model", "fake")
     assert r.returncode != 0 and "could be indexed" in r.stderr
+
+
+# --- token vectors for late interaction (index.tokens) --------------------------------------
+
+def test_token_vectors_stored_checksummed_and_reused_for_unchanged_passages(
+        built, fake_settings, monkeypatch):
+    import index.tokens as tokens
+
+    corpus, index_dir = built
+    idx = load_index(index_dir)
+    vecs, keys, offsets = idx.token_store
+    assert len(offsets) == len(idx.passages) + 1 and offsets[-1] == len(keys) == len(vecs)
+    assert {"token_vectors.npy", "token_keys.npy", "token_offsets.npy"} <= set(
+        read_manifest(index_dir).checksums)
+    before = {p.id: idx.tokens_of(i)[1].tolist() for i, p in enumerate(idx.passages)}
+    assert all(before.values())
+
+    encoded: list[str] = []
+    real = tokens.TokenEncoder.encode_passages
+    monkeypatch.setattr(tokens.TokenEncoder, "encode_passages",
+                        lambda self, texts, progress=None: encoded.extend(texts)
+                        or real(self, texts, progress))
+    (corpus / "extra.txt").write_text("Trust boards\n\nA short new note about trust boards, "
+                                      "their members and how often they meet.\n")
+    build_index(corpus, index_dir, fake_settings)
+    idx = load_index(index_dir)
+    new = [p.text for p in idx.passages if p.file == "extra.txt"]
+    assert new and encoded == new  # only the new document's passages were encoded
+    for i, p in enumerate(idx.passages):
+        if p.id in before:
+            assert idx.tokens_of(i)[1].tolist() == before[p.id]
+
+
+def test_damaged_token_vectors_are_detected_and_the_previous_generation_served(
+        built, fake_settings):
+    corpus, index_dir = built
+    (corpus / "new.txt").write_text("A new note on trust boards and their duties. " * 10)
+    build_index(corpus, index_dir, fake_settings)
+    gen = index_dir / "generations" / (index_dir / "CURRENT").read_text().strip()
+    with (gen / "token_keys.npy").open("r+b") as fh:
+        fh.seek(150)
+        fh.write(b"\x00garbage\x00")
+    idx = load_index(index_dir)
+    assert idx.generation != gen.name and "damaged" in idx.fallback_reason
+
+
+def test_searcher_reads_stored_token_vectors_and_encodes_without_them(built, tmp_path):
+    """With the store, a question encodes no passage; an index built without it (above
+    token_vectors_max) encodes the re-ranked passages on demand and ranks the same."""
+    from qa import Searcher
+
+    corpus, index_dir = built
+    stored = Searcher.open(index_dir)
+    stored.late.encoder.encode_passages = lambda *a, **k: pytest.fail("encoded at query time")
+    stored.warm_up()
+    plain = tmp_path / "no-tokens"
+    build_index(corpus, plain, IndexSettings(embed=EmbedSettings(model="fake"),
+                                             token_vectors_max=0))
+    assert load_index(plain).token_store is None
+    on_demand = Searcher.open(plain)
+    for q in ("Who controls finance in a trust?", "What do local governing bodies do?"):
+        a, b = stored.ask(q), on_demand.ask(q)
+        assert a.hits and [h.passage.id for h in a.hits] == [h.passage.id for h in b.hits]
+        assert [h.similarity for h in a.hits] == pytest.approx([h.similarity for h in b.hits])
+
+
+def test_index_from_before_token_vectors_is_rebuilt_with_them(built, fake_settings):
+    corpus, index_dir = built
+    gen = index_dir / "generations" / (index_dir / "CURRENT").read_text().strip()
+    manifest = json.loads((gen / "manifest.json").read_text())
+    manifest.pop("tokens")
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    report = build_index(corpus, index_dir, fake_settings)
+    assert report.full_rebuild == "the token-vector settings changed"
+    assert load_index(index_dir).token_store is not None
