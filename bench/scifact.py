@@ -216,6 +216,19 @@ def run(searcher: Searcher, queries: dict[str, str], qids: list[str]) -> dict[st
                 docs.append((doc, h.score))
             if len(docs) >= DEPTH:
                 break
+        if len(docs) < DEPTH:
+            # The candidates (best 100 per retriever, as passages) can hold fewer than 100
+            # documents: the run file still lists 100, the rest by passage cosine, below.
+            dense = searcher.index.dense_scores(qvec)
+            floor = docs[-1][1] if docs else 0.0
+            for i in np.argsort(-dense, kind="stable"):
+                doc = searcher.index.passages[i].file
+                if doc not in seen:
+                    seen.add(doc)
+                    floor -= 1.0
+                    docs.append((doc, floor))
+                    if len(docs) >= DEPTH:
+                        break
         out[qid] = docs
     return out
 

@@ -168,10 +168,15 @@ def test_scifact_bench_smoke(tmp_path):
     assert float(last.split()[1]) > 0.5
     rows = [line.split() for line in run.read_text().splitlines()]
     assert rows and all(len(x) == 6 and x[1] == "Q0" for x in rows)
-    by_query: dict[str, list[int]] = {}
-    for qid, _, _, rank, _, _ in rows:
-        by_query.setdefault(qid, []).append(int(rank))
-    assert all(ranks == list(range(1, len(ranks) + 1)) for ranks in by_query.values())
+    by_query: dict[str, list[tuple[int, str, float]]] = {}
+    for qid, _, doc, rank, score, _ in rows:
+        by_query.setdefault(qid, []).append((int(rank), doc, float(score)))
+    assert 1 <= len(by_query) <= 8  # --limit keeps only queries whose documents are indexed
+    for ranked in by_query.values():  # 100 distinct documents, ranks 1..100, scores descending
+        assert [r for r, _, _ in ranked] == list(range(1, 101))
+        assert len({d for _, d, _ in ranked}) == 100
+        scores = [x for _, _, x in ranked]
+        assert scores == sorted(scores, reverse=True)
 
 
 def test_question_words_are_stopwords_and_old_indexes_keep_their_list():
