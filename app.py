@@ -697,6 +697,16 @@ def launch_kwargs(settings: AppSettings) -> dict[str, Any]:
 # The app
 # --------------------------------------------------------------------------------------------
 
+def without_server_paths(text: str, settings: AppSettings) -> str:
+    """A message for the page: the server's folders named as the user knows them ("the index
+    folder"), not as absolute paths that say how the machine is laid out."""
+    for folder, name in ((settings.index_dir, "the index folder"),
+                         (settings.corpus_dir, "the corpus folder")):
+        for form in {str(Path(folder).resolve()), str(folder)}:
+            text = text.replace(form, name)
+    return text
+
+
 def build_app(settings: AppSettings, service=None):
     from index import BuildError, IndexUnavailable
     from ingest.uploads import store_upload
@@ -727,15 +737,17 @@ def build_app(settings: AppSettings, service=None):
         try:
             searcher = service.searcher()
         except IndexUnavailable as exc:
-            return render_message(f"There is no index to search yet: {exc}", "notfound"), {}
+            return render_message("There is no index to search yet: "
+                                  + without_server_paths(str(exc), settings), "notfound"), {}
         answer = searcher.ask(question, k=settings.k, filters=filters or None)
         in_basket = {it["id"] for it in basket or []}
         page = render_answer(answer, searcher.index, strong=ss.strong_threshold,
                              weak=ss.weak_threshold, in_basket=in_basket, filtered=bool(filters))
         damaged = getattr(searcher.index, "fallback_reason", "")
         if damaged:  # the newest index is damaged: say so, and that answers come from the last good one
-            page = render_message(f"Answering from the previous index, because the newest one "
-                                  f"is damaged: {damaged}", "notfound") + page
+            page = render_message("Answering from the previous index, because the newest one "
+                                  "is damaged: " + without_server_paths(damaged, settings),
+                                  "notfound") + page
         return page, {"question": question, "passages": shown_passages(answer, searcher.index)}
 
     def ask_ui(question, docs, types, basket, *dims):
@@ -764,7 +776,8 @@ def build_app(settings: AppSettings, service=None):
         data["found"] = answer.found
         data["message"] = "" if answer.found else NOT_FOUND
         data["generation"] = answer.generation
-        data["warning"] = getattr(service.searcher().index, "fallback_reason", "")
+        data["warning"] = without_server_paths(
+            getattr(service.searcher().index, "fallback_reason", ""), settings)
         data["seconds"] = round(answer.seconds, 3)
         return data
 
@@ -869,7 +882,8 @@ def build_app(settings: AppSettings, service=None):
         try:
             report = service.rebuild(progress=report_progress)
         except BuildError as exc:
-            return f"**Not rebuilt:** {esc(exc)}. Searches use the previous index."
+            return (f"**Not rebuilt:** {esc(without_server_paths(str(exc), settings))}. "
+                    "Searches use the previous index.")
         except Exception as exc:  # never leave the facilitator without an answer
             return (f"**Not rebuilt** ({esc(type(exc).__name__)}). Searches use the previous "
                     "index.")
@@ -1031,7 +1045,7 @@ def _session_prep_tab(service, settings: AppSettings, private: dict) -> bool:
         try:
             return prep.load_sessions(path), ""
         except prep.SessionsError as exc:
-            return [], str(exc)
+            return [], without_server_paths(str(exc), settings)
 
     found, problem = sessions()
 

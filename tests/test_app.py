@@ -554,3 +554,6 @@ def test_damaged_newest_index_is_announced_on_the_page(built, fake_settings):
     fn = next(f.fn for f in demo.fns.values() if getattr(f, "api_name", "") == "ask")
     data = fn("What is a hard federation?")
     assert "damaged" in data["warning"] and data["passages"]
+    # the page names the index folder, not where it lives on the server
+    assert "the index folder" in data["warning"]
+    assert str(index_dir.resolve()) not in data["warning"] and str(index_dir) not in data["warning"]
