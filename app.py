@@ -987,6 +987,7 @@ def build_app(settings: AppSettings, service=None):
                 glossary_df = gr.Dataframe(value=glossary0,
                                            headers=["Term", "Meaning", "Where"],
                                            datatype="str", interactive=False, wrap=True,
+                                           column_widths=["15%", "30%", "55%"],
                                            elem_id="glossary")
             _session_prep_tab(service, settings, {"api_visibility": "private"})
 

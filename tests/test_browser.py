@@ -245,3 +245,15 @@ def test_tablet_width_layout(browser, server):
     page.screenshot(path=str(SHOTS / "sources-768.png"), full_page=True)
     assert outside == []
     ctx.close()
+
+
+def test_glossary_tab_lists_the_corpus_terms_with_where_they_are_defined(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Glossary").click()
+    table = page.locator("#glossary")
+    expect(table).to_contain_text("LGBs", timeout=10_000)
+    expect(table).to_contain_text("local governing bodies")
+    expect(table).to_contain_text("Leadership of Learning synopsis")  # where it is spelled out
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "glossary.png"), full_page=True)
