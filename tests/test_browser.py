@@ -215,10 +215,16 @@ def test_basket_reorder_and_docx_download(page, tmp_path):
     page.get_by_label("Title for the export").fill("Delegation evidence")
     page.get_by_label("Title for the export").press("Enter")
     expect(page.locator("#dl-docx")).to_be_enabled(timeout=10_000)
-    page.wait_for_timeout(700)  # let the button take the new file
-    with page.expect_download() as info:
-        page.locator("#dl-docx").click()
-    download = info.value
+    # The button keeps the previous file until the export under the new title is written,
+    # which on a loaded machine can take a few seconds: download again until it has the new one.
+    deadline = time.monotonic() + 20
+    while True:
+        with page.expect_download() as info:
+            page.locator("#dl-docx").click()
+        download = info.value
+        if download.suggested_filename != "evidence-basket.docx" or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(500)
     assert download.suggested_filename == "delegation-evidence.docx"
     path = tmp_path / "basket.docx"
     download.save_as(path)
