@@ -191,14 +191,21 @@ def test_crash_before_switch_leaves_previous_generation(built, fake_settings, mo
     assert not list((index_dir / "generations").glob(".tmp-*"))
 
 
-def test_corrupted_index_file_detected_and_previous_served(built, fake_settings):
+def _build_new_generation_and_damage(built, fake_settings, file_name: str, offset: int) -> Path:
+    """Add a file, build, then overwrite a few bytes of `file_name` in the new generation."""
     corpus, index_dir = built
     (corpus / "new.txt").write_text("A new note on trust boards and their duties. " * 10)
     build_index(corpus, index_dir, fake_settings)
     gen = index_dir / "generations" / (index_dir / "CURRENT").read_text().strip()
-    with (gen / "vectors.npy").open("r+b") as fh:
-        fh.seek(200)
+    with (gen / file_name).open("r+b") as fh:
+        fh.seek(offset)
         fh.write(b"\x00garbage\x00")
+    return gen
+
+
+def test_corrupted_index_file_detected_and_previous_served(built, fake_settings):
+    _, index_dir = built
+    gen = _build_new_generation_and_damage(built, fake_settings, "vectors.npy", 200)
     idx = load_index(index_dir)
     assert idx.generation != gen.name and "damaged" in idx.fallback_reason
     with pytest.raises(IndexUnavailable, match="damaged"):
@@ -284,13 +291,8 @@ def test_token_vectors_stored_checksummed_and_reused_for_unchanged_passages(
 
 def test_damaged_token_vectors_are_detected_and_the_previous_generation_served(
         built, fake_settings):
-    corpus, index_dir = built
-    (corpus / "new.txt").write_text("A new note on trust boards and their duties. " * 10)
-    build_index(corpus, index_dir, fake_settings)
-    gen = index_dir / "generations" / (index_dir / "CURRENT").read_text().strip()
-    with (gen / "token_keys.npy").open("r+b") as fh:
-        fh.seek(150)
-        fh.write(b"\x00garbage\x00")
+    _, index_dir = built
+    gen = _build_new_generation_and_damage(built, fake_settings, "token_keys.npy", 150)
     idx = load_index(index_dir)
     assert idx.generation != gen.name and "damaged" in idx.fallback_reason
 
