@@ -155,12 +155,12 @@ def render_answer(answer, index=None, *, strong: float = 0.45, weak: float = 0.3
             refs = " ".join(
                 f'<a class="mx-ref" href="#mx-p{number[p]}" data-ref="mx-p{number[p]}">'
                 f"[{number[p]}]</a>" for p in s.passage_ids if p in number)
-            parts.append(f"<li>“{esc(s.text)}” {refs}</li>")
+            parts.append(f"<li>“{esc(s.text)}” {refs}{_items_html(s)}</li>")
         parts.append("</ol></div>")
     highlights: dict[str, list[str]] = {}
     for s in answer.sentences:
         for pid in s.passage_ids:
-            highlights.setdefault(pid, []).append(s.text)
+            highlights.setdefault(pid, []).extend(s.quoted)
     cards = []
     for i, h in enumerate(answer.hits, 1):
         p = h.passage
@@ -190,6 +190,16 @@ def render_answer(answer, index=None, *, strong: float = 0.45, weak: float = 0.3
     return "".join(parts)
 
 
+def _items_html(sentence) -> str:
+    """The list an answer sentence introduces, each item quoted as it stands in the passage."""
+    if not sentence.items:
+        return ""
+    rows = "".join(f"<li>“{esc(item)}”</li>" for item in sentence.items)
+    more = (f'<li class="mx-more">… and {sentence.more_items} more in the passage</li>'
+            if sentence.more_items else "")
+    return f'<ul class="mx-items">{rows}{more}</ul>'
+
+
 def render_message(text: str, kind: str = "info") -> str:
     return f'<div class="mx-summary mx-{esc(kind)}" role="status">{esc(text)}</div>'
 
@@ -200,7 +210,7 @@ def shown_passages(answer, index=None) -> dict[str, dict[str, Any]]:
     highlights: dict[str, list[str]] = {}
     for s in answer.sentences:
         for pid in s.passage_ids:
-            highlights.setdefault(pid, []).append(s.text)
+            highlights.setdefault(pid, []).extend(s.quoted)
     shown: dict[str, dict[str, Any]] = {}
     for h in answer.hits:
         around = index.neighbours(h.passage.id, 1, 1) if index is not None else []
@@ -602,6 +612,8 @@ CSS = """
 .mx-level {font-weight: 600; margin-bottom: 4px;}
 .mx-sentences {margin: 6px 0 0 1.2em; padding: 0;}
 .mx-sentences li {margin: 4px 0;}
+.mx-items {margin: 2px 0 0 1.2em; padding: 0; list-style: disc;}
+.mx-items li {margin: 2px 0;} .mx-items .mx-more {list-style: none; font-style: italic;}
 .mx-ref {font-weight: 600; text-decoration: none; white-space: nowrap;}
 .mx-card {border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: 12px 16px; margin: 10px 0; background: var(--background-fill-primary);}
@@ -761,7 +773,8 @@ def build_app(settings: AppSettings, service=None):
                 doc_types: list[str] | None = None) -> dict:
         """Answer a question from the evidence. Returns a JSON object: `evidence` (strong, weak
         or none), `found`, `answer` (sentences quoted verbatim, each with the ids of the
-        passages it comes from) and `passages` (id, text, title, citation, page, section,
+        passages it comes from; a sentence that introduces a list also has its `items`, verbatim,
+        and `more_items`, how many more the passage holds) and `passages` (id, text, title, citation, page, section,
         score). With evidence "none" the answer is empty and `message` says so."""
         from qa import NOT_FOUND
 

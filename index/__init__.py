@@ -1,11 +1,13 @@
 """Index: embedder, FAISS + BM25 stores, manifest, incremental build, atomic swap."""
 
 from .build import (
+    LIST_ITEM,
     BuildBusy,
     BuildError,
     BuildReport,
     IndexSettings,
     build_index,
+    is_label_line,
     passage_sentences,
 )
 from .embedder import (
@@ -32,4 +34,5 @@ __all__ = [
     "EmbedderError", "FileRecord", "HashingEmbedder", "IndexSettings", "IndexUnavailable",
     "LexicalSettings", "LoadedIndex", "current_generation_name", "Manifest", "SentenceTransformerEmbedder", "build_index",
     "load_index", "make_embedder", "passage_sentences", "read_manifest", "tokenize",
+    "LIST_ITEM", "is_label_line",
 ]

@@ -516,7 +516,14 @@ def lexical_text(p: Passage) -> str:
     return p.embedding_text()
 
 
-_ITEM = re.compile(r"^(?:[-–•*·▪●◦]|o(?=\s)|[a-z]\))\s+")
+LIST_ITEM = re.compile(r"^(?:[-–•*·▪●◦]|o(?=\s)|[a-z]\))\s+")
+
+
+def is_label_line(line: str) -> bool:
+    """A short line that is not a list item and does not end a sentence: a label or a lead-in
+    ("‘Hard Federation’", "focus on", "Some of the more unusual support sources cited included")."""
+    return (not LIST_ITEM.match(line) and len(line.split()) <= 12
+            and not re.search(r"[.!?]$", line))
 
 
 def passage_sentences(p: Passage) -> list[tuple[str, str]]:
@@ -533,8 +540,8 @@ def passage_sentences(p: Passage) -> list[tuple[str, str]]:
         line = line.strip()
         if not line:
             continue
-        is_item = bool(_ITEM.match(line))
-        if not is_item and len(line.split()) <= 12 and not re.search(r"[.!?]$", line):
+        is_item = bool(LIST_ITEM.match(line))
+        if is_label_line(line):
             context = line  # a label or lead-in: it introduces what follows
             out.append((line, ""))
             continue

@@ -249,7 +249,7 @@ def run_system(searcher, questions: list[Question]) -> list[Outcome]:
         secs = time.perf_counter() - t0
         out.append(outcome(q, [h.passage.text for h in answer.hits],
                            [h.passage.id for h in answer.hits], answer.evidence,
-                           [s.text for s in answer.sentences],
+                           [t for s in answer.sentences for t in s.quoted],
                            getattr(answer, "confidence", None), secs))
     return out
 
@@ -283,7 +283,7 @@ def run_baseline(searcher, questions: list[Question], which: str) -> list[Outcom
                 for r, i in enumerate(top)]
         sentences = searcher.answer_sentences(qvec, question, hits) if evidence != "none" else []
         out.append(outcome(q, [h.passage.text for h in hits], [h.passage.id for h in hits],
-                           evidence, [s.text for s in sentences], confidence, secs))
+                           evidence, [t for s in sentences for t in s.quoted], confidence, secs))
     return out
 
 

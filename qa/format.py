@@ -19,6 +19,11 @@ def answer_text(answer: Answer) -> str:
             refs = "".join(f"[{number[p]}]" for p in s.passage_ids if p in number)
             lines.append(textwrap.fill(f"“{s.text}” {refs}", 100, initial_indent="  ",
                                        subsequent_indent="    "))
+            for item in s.items:
+                lines.append(textwrap.fill(f"“{item}”", 100, initial_indent="    - ",
+                                           subsequent_indent="      "))
+            if s.more_items:
+                lines.append(f"    … and {s.more_items} more in the passage")
         lines.append("")
     heading = "Nearest passages (not an answer):" if not answer.found else "Passages:"
     lines.append(heading)

@@ -247,9 +247,11 @@ def _answer(searcher: Searcher, question: str, hits: list[Hit]) -> list[tuple[st
         sentences = extract(searcher.embed_query(question), question, ranked)
     else:  # pragma: no cover - if the searcher stops exposing it, use its own answer
         sentences = searcher.ask(question, k=len(ranked)).sentences
-    # A bare list label ("Data systems") says nothing on its own in a handout.
-    return [(s.text, [p for p in s.passage_ids if p in ids]) for s in sentences
-            if any(p in ids for p in s.passage_ids) and len(s.text.split()) >= MIN_ANSWER_WORDS]
+    # A bare list label ("Data systems") says nothing on its own in a handout; under the
+    # sentence that introduces its list it does, so a list's items are all kept.
+    return [(text, [p for p in s.passage_ids if p in ids]) for s in sentences
+            if any(p in ids for p in s.passage_ids) and len(s.text.split()) >= MIN_ANSWER_WORDS
+            for text in s.quoted]
 
 
 def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: str | None = None,

@@ -32,10 +32,12 @@ from typing import Any
 import numpy as np
 
 from index import (
+    LIST_ITEM,
     EmbedSettings,
     HashingEmbedder,
     IndexUnavailable,
     LoadedIndex,
+    is_label_line,
     load_index,
     make_embedder,
 )
@@ -74,6 +76,9 @@ class SearchSettings:
     answer_passages: int = 3  # answer sentences are drawn from this many top passages
     answer_rank_penalty: float = 0.3  # per rank below the first: the top passage comes first
     answer_margin: float = 0.4  # a further sentence must score within this of the best
+    # A chosen sentence that introduces a list ("The more common features ... include:") is
+    # no answer without the list: it brings up to this many of the items that follow it.
+    answer_list_items: int = 8
     cache_size: int = 256
 
 
@@ -121,9 +126,22 @@ class AnswerSentence:
     text: str
     passage_ids: list[str]
     score: float = 0.0
+    # The list this sentence introduces, item by item as in the passage (markers dropped), and
+    # how many further items the passage has beyond those shown.
+    items: list[str] = field(default_factory=list)
+    more_items: int = 0
+
+    @property
+    def quoted(self) -> list[str]:
+        """Every verbatim piece this answer shows: the sentence, then its list items."""
+        return [self.text, *self.items]
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "passage_ids": self.passage_ids}
+        out: dict[str, Any] = {"text": self.text, "passage_ids": self.passage_ids}
+        if self.items:
+            out["items"] = self.items
+            out["more_items"] = self.more_items
+        return out
 
 
 @dataclass
@@ -417,7 +435,7 @@ class Searcher:
     def answer_sentences(self, qvec: np.ndarray, question: str, hits: list[Hit]) -> list[AnswerSentence]:
         idx = self.index
         q_terms = set(_terms(question))
-        candidates: list[tuple[float, str, str]] = []
+        candidates: list[tuple[float, str, str, int, int]] = []
         top_hits = hits[: self.settings.answer_passages]
         # Speed (issue 7): the similarities of all candidate sentences in one matrix product
         # (one gather from the memory-mapped array, not one read per sentence).
@@ -428,7 +446,7 @@ class Searcher:
                             strict=True))
         for rank, hit in enumerate(top_hits):
             row = idx.by_id[hit.passage.id]
-            for j in idx.sentences_of.get(row, []):
+            for pos, j in enumerate(idx.sentences_of.get(row, [])):
                 text = idx.sentences[j]["text"]
                 is_label, terms = _sentence_features(text)  # cached: same words, same result
                 if is_label:
@@ -437,31 +455,59 @@ class Searcher:
                 overlap = len(q_terms & terms) / (len(q_terms) or 1)
                 # The top passage is usually the answer (eval: hit@1): its sentences come first.
                 score = sim + 0.15 * overlap - self.settings.answer_rank_penalty * rank
-                candidates.append((score, text, hit.passage.id))
+                candidates.append((score, text, hit.passage.id, row, pos))
         if not candidates:
             return []
         candidates.sort(key=lambda c: -c[0])
         best = candidates[0][0]
         chosen: list[AnswerSentence] = []
-        for score, text, pid in candidates:
+        for score, text, pid, row, pos in candidates:
             shown = _display_sentence(text)
-            same = next((s for s in chosen if s.text == shown), None)
+            # Already shown, as an answer sentence or as an item of a list one introduces.
+            same = next((s for s in chosen if shown in s.quoted), None)
             if same is not None:
                 if pid not in same.passage_ids:
                     same.passage_ids.append(pid)
                 continue
             if len(chosen) >= self.settings.answer_sentences or score < best - self.settings.answer_margin:
                 break
-            chosen.append(AnswerSentence(shown, [pid], score))
+            items = [] if LIST_ITEM.match(text) else self._list_after(row, pos)
+            if any(item in s.quoted for s in chosen for item in items):
+                items = []  # that list is shown already, under a sentence chosen before
+            limit = self.settings.answer_list_items
+            chosen.append(AnswerSentence(shown, [pid], score, items[:limit],
+                                         max(0, len(items) - limit)))
         return chosen
 
+    def _list_after(self, row: int, pos: int) -> list[str]:
+        """The items of the list that directly follows sentence `pos` of passage `row`, with
+        any labels that group them ("Institutions", "Leadership"); empty when the next line is
+        not part of that list. Only this passage's lines: every item stays verbatim and cited.
 
-_MARKER = re.compile(r"^(?:[-–•*·▪●◦]|o(?=\s)|[a-z]\))\s+")
+        A line that ends no sentence (a heading, a label, a lead-in ending in ":" or in
+        nothing) introduces what follows, group labels included; a finished sentence only
+        owns a list that starts on the very next line, so a list with a lead-in of its own is
+        not hung under the sentence before it."""
+        idx = self.index
+        rows = idx.sentences_of.get(row, [])
+        introduces = not re.search(r"[.!?][’”'\")\]]*$", idx.sentences[rows[pos]]["text"])
+        items: list[str] = []
+        labels: list[str] = []  # kept only if an item follows: a trailing label is a heading
+        for j in rows[pos + 1:]:
+            text = idx.sentences[j]["text"]
+            if LIST_ITEM.match(text):
+                items += labels + [_display_sentence(text)]
+                labels = []
+            elif is_label_line(text) and (introduces or items):
+                labels.append(text)
+            else:
+                break
+        return items
 
 
 def _is_label(text: str) -> bool:
     """A heading or label line ("Types of federation", "Materials"): not an answer."""
-    if _MARKER.match(text):
+    if LIST_ITEM.match(text):
         return len(text.split()) < 3
     return len(text.split()) <= 6 and not re.search(r"[.!?;:]$", text.strip())
 

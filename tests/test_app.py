@@ -56,6 +56,18 @@ def test_render_answer_numbers_sentences_links_and_highlights(searcher):
     assert "relevance" in page
 
 
+def test_render_answer_shows_a_list_under_the_sentence_that_introduces_it():
+    text = "Sources cited included\n• Twitter\n• <b>Students</b>\n• Ofsted"
+    answer = _answer([_passage(text=text)])
+    answer.sentences = [AnswerSentence("Sources cited included", ["p1"], items=[
+        "Twitter", "<b>Students</b>"], more_items=1)]
+    page = app.render_answer(answer, None)
+    lead = page.index("“Sources cited included”")
+    items = page.index('<ul class="mx-items"><li>“Twitter”</li><li>“&lt;b&gt;Students&lt;/b&gt;”</li>')
+    assert lead < items < page.index("… and 1 more in the passage")
+    assert "<mark>Twitter</mark>" in page  # the items are highlighted in their passage too
+
+
 def test_render_answer_not_found_says_so_plainly(searcher):
     strict = Searcher(searcher.index, searcher.embedder,
                       SearchSettings(strong_threshold=0.99, weak_threshold=0.98))

@@ -37,7 +37,93 @@ def test_json_shape(searcher):
     assert {"id", "text", "document", "title", "citation", "page", "section", "score"} <= set(p)
     assert p["page"] is None  # the seed documents are text files: no pages
     for a in data["answer"]:
-        assert set(a) == {"text", "passage_ids"}
+        assert set(a) in ({"text", "passage_ids"}, {"text", "passage_ids", "items", "more_items"})
+
+
+LISTS_DOC = """# Support for leaders
+
+Leaders named many places they turned to for advice and challenge in their first year.
+
+Some of the more unusual support sources cited included
+
+• Twitter and other social media
+• External consultants brought in by the board
+• Students and their councils
+
+Most leaders met the chair of trustees every fortnight to talk through the hardest decisions.
+
+The trust board set three priorities for the year:
+
+- reading in the early years
+- attendance
+- staff wellbeing
+
+Those priorities were reviewed each term.
+"""
+
+
+def _lists_searcher(tmp_path, fake_settings, **settings) -> Searcher:
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "support.md").write_text(LISTS_DOC, encoding="utf-8")
+    build_index(tmp_path / "c", tmp_path / "i", fake_settings)
+    return Searcher(load_index(tmp_path / "i"), Searcher.open(tmp_path / "i").embedder,
+                    SearchSettings(**settings))
+
+
+def _sentence(answer, starts: str):
+    return next(s for s in answer.sentences if s.text.startswith(starts))
+
+
+def test_answer_sentence_that_introduces_a_list_brings_the_list(tmp_path, fake_settings):
+    searcher = _lists_searcher(tmp_path, fake_settings)
+    answer = searcher.ask("Which more unusual support sources were cited?")
+    lead = _sentence(answer, "Some of the more unusual support sources")
+    assert lead.items == ["Twitter and other social media",
+                          "External consultants brought in by the board",
+                          "Students and their councils"]  # verbatim, in order, markers dropped
+    assert lead.more_items == 0
+    assert lead.to_json()["items"] == lead.items
+    passage = searcher.index.passage(lead.passage_ids[0])
+    assert all(match_key(item) in match_key(passage.text) for item in lead.items)
+    answer = searcher.ask("What priorities did the trust board set for the year?")
+    lead = _sentence(answer, "The trust board set three priorities")
+    assert lead.items == ["reading in the early years", "attendance", "staff wellbeing"]
+    # A sentence followed by more prose introduces nothing, and neither does the last line.
+    assert _sentence(answer, "Those priorities were reviewed").items == []
+    # A list with a lead-in of its own is not hung under the finished sentence before it.
+    answer = searcher.ask("Leaders named many places for advice; which unusual support "
+                          "sources were cited included?")
+    assert _sentence(answer, "Leaders named many places").items == []
+    assert _sentence(answer, "Some of the more unusual support sources").items
+
+
+def test_a_list_is_shown_once(tmp_path, fake_settings):
+    """A heading and the lead-in under it both introduce the same list: whichever is chosen
+    first shows it, the other shows no items."""
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "conditions.md").write_text(
+        "# Conditions\n\n"
+        "Research evidence on the conditions likely to result in successful federations\n\n"
+        "Conditions most often named by the leaders we interviewed\n\n"
+        "- a track record of success in at least one school\n"
+        "- schools close enough to each other to share staff\n", encoding="utf-8")
+    build_index(tmp_path / "c", tmp_path / "i", fake_settings)
+    searcher = Searcher.open(tmp_path / "i")
+    for question in ("conditions most often named by leaders interviewed, research evidence "
+                     "on successful federations",  # the lead-in first, then the heading
+                     "research evidence on the conditions likely to result in successful "
+                     "federations, most often named by the leaders"):  # the heading first
+        answer = searcher.ask(question)
+        quoted = [t for s in answer.sentences for t in s.quoted]
+        assert "a track record of success in at least one school" in quoted
+        assert len(quoted) == len(set(quoted)), question
+
+
+def test_long_lists_are_cut_and_say_how_many_more(tmp_path, fake_settings):
+    searcher = _lists_searcher(tmp_path, fake_settings, answer_list_items=2)
+    lead = _sentence(searcher.ask("What priorities did the trust board set for the year?"),
+                     "The trust board set three priorities")
+    assert lead.items == ["reading in the early years", "attendance"] and lead.more_items == 1
 
 
 def test_out_of_scope_question_is_none_with_nearest_passages_marked(searcher):
