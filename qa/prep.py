@@ -237,9 +237,10 @@ def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
     return _Picked(chosen, searcher.evidence_level(chosen))
 
 
-def _answer(searcher: Searcher, question: str, hits: list[Hit]) -> list[tuple[str, list[str]]]:
+def _answer(searcher: Searcher, question: str,
+            hits: list[Hit]) -> list[tuple[str, list[str], list[str]]]:
     """Answer sentences drawn from the passages shown for the question (not from passages left
-    out as non-evidence)."""
+    out as non-evidence): (sentence, passage ids, the items of the list it introduces)."""
     ids = {h.passage.id for h in hits}
     ranked = list(hits)  # already best first
     extract = getattr(searcher, "answer_sentences", None)
@@ -247,11 +248,9 @@ def _answer(searcher: Searcher, question: str, hits: list[Hit]) -> list[tuple[st
         sentences = extract(searcher.embed_query(question), question, ranked)
     else:  # pragma: no cover - if the searcher stops exposing it, use its own answer
         sentences = searcher.ask(question, k=len(ranked)).sentences
-    # A bare list label ("Data systems") says nothing on its own in a handout; under the
-    # sentence that introduces its list it does, so a list's items are all kept.
-    return [(text, [p for p in s.passage_ids if p in ids]) for s in sentences
-            if any(p in ids for p in s.passage_ids) and len(s.text.split()) >= MIN_ANSWER_WORDS
-            for text in s.quoted]
+    # A bare list label ("Data systems") says nothing on its own in a handout.
+    return [(s.text, [p for p in s.passage_ids if p in ids], s.items) for s in sentences
+            if any(p in ids for p in s.passage_ids) and len(s.text.split()) >= MIN_ANSWER_WORDS]
 
 
 def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: str | None = None,
@@ -289,7 +288,7 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
             if extra is not None:
                 picked.hits.append(extra)
         answer = _answer(searcher, question, picked.hits)
-        section.answer = [text for text, _ in answer]
+        section.answer = [text for text, _, _ in answer]
         for h in picked.hits:
             pid = h.passage.id
             if pid in quoted:
@@ -297,7 +296,9 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
                     section.see_also.append(pid)
                 continue
             quoted.add(pid)
-            highlight = [text for text, ids in answer if pid in ids]
+            # A list's lead-in is the short answer; its items are marked in the quote below,
+            # which holds the whole list, rather than strung along the "In short" line.
+            highlight = [t for text, ids, items in answer if pid in ids for t in (text, *items)]
             quote = CitedQuote.from_passage(h.passage, highlight)
             if _level(searcher, h) == "weak":
                 quote.note = WEAK_MATCH
