@@ -170,6 +170,24 @@ def test_question_without_evidence_is_marked_not_padded(built, searcher):
     assert [r["citation"] for r in rows if r["question"] == OFF_TOPIC] == [NO_EVIDENCE]
 
 
+def test_a_lists_lead_in_is_the_short_answer_and_its_items_are_marked(tmp_path, fake_settings):
+    from test_qa import LISTS_DOC
+
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "support.md").write_text(LISTS_DOC, encoding="utf-8")
+    build_index(tmp_path / "c", tmp_path / "i", fake_settings)
+    doc = build_pack(Searcher.open(tmp_path / "i"),
+                     ["Which more unusual support sources were cited?"], "Lists",
+                     corpus_dir=tmp_path / "c")
+    section = doc.sections[0]
+    assert "Some of the more unusual support sources cited included" in section.answer
+    assert "Twitter and other social media" not in section.answer
+    quote = section.quotes[0]
+    assert {"Some of the more unusual support sources cited included",
+            "Twitter and other social media", "Students and their councils"} <= set(quote.highlight)
+    assert not doc.warnings  # every quote and answer sentence checked verbatim
+
+
 def test_formats_markdown_docx_csv(built, searcher, tmp_path):
     import docx
 
