@@ -463,20 +463,27 @@ class Searcher:
         chosen: list[AnswerSentence] = []
         for score, text, pid, row, pos in candidates:
             shown = _display_sentence(text)
-            # Already shown, as an answer sentence or as an item of a list one introduces.
+            # Already shown, as an answer sentence or as an item of a list one introduces. The
+            # same sentence in another passage cites that passage too; an item does not (its
+            # lead-in, which the citation also covers, may not be in that passage).
             same = next((s for s in chosen if shown in s.quoted), None)
             if same is not None:
-                if pid not in same.passage_ids:
+                if same.text == shown and pid not in same.passage_ids:
                     same.passage_ids.append(pid)
                 continue
             if len(chosen) >= self.settings.answer_sentences or score < best - self.settings.answer_margin:
                 break
             items = [] if LIST_ITEM.match(text) else self._list_after(row, pos)
-            if any(item in s.quoted for s in chosen for item in items):
-                items = []  # that list is shown already, under a sentence chosen before
             limit = self.settings.answer_list_items
-            chosen.append(AnswerSentence(shown, [pid], score, items[:limit],
-                                         max(0, len(items) - limit)))
+            items, more = items[:limit], max(0, len(items) - limit)
+            if any(item in s.items for s in chosen for item in items):
+                items, more = [], 0  # that list is shown already, under another lead-in
+            # Items chosen on their own before their lead-in are shown under it instead, in
+            # the place of the first of them.
+            absorbed = [i for i, s in enumerate(chosen) if s.text in items and not s.items]
+            at = absorbed[0] if absorbed else len(chosen)
+            chosen = [s for i, s in enumerate(chosen) if i not in absorbed]
+            chosen.insert(at, AnswerSentence(shown, [pid], score, items, more))
         return chosen
 
     def _list_after(self, row: int, pos: int) -> list[str]:

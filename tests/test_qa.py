@@ -119,6 +119,28 @@ def test_a_list_is_shown_once(tmp_path, fake_settings):
         assert len(quoted) == len(set(quoted)), question
 
 
+def test_a_list_item_found_elsewhere_does_not_cite_that_passage_for_the_lead_in(
+        tmp_path, fake_settings):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "support.md").write_text(LISTS_DOC, encoding="utf-8")
+    (tmp_path / "c" / "other.md").write_text(
+        "# Other\n\nA different report, on the media leaders follow.\n\n"
+        "• Twitter and other social media\n\nNothing else is said.\n", encoding="utf-8")
+    build_index(tmp_path / "c", tmp_path / "i", fake_settings)
+    searcher = Searcher.open(tmp_path / "i")
+    answer = searcher.ask("Which more unusual support sources were cited? Twitter and other "
+                          "social media")
+    # The item scores best on its own; it is shown under its lead-in, in its place.
+    lead = answer.sentences[0]
+    assert lead.text == "Some of the more unusual support sources cited included"
+    assert "Twitter and other social media" in lead.items
+    assert [s.text for s in answer.sentences].count("Twitter and other social media") == 0
+    for s in answer.sentences:  # every quote is in every passage it cites
+        for pid in s.passage_ids:
+            text = match_key(searcher.index.passage(pid).text)
+            assert all(match_key(t) in text for t in s.quoted), (s.text, pid)
+
+
 def test_long_lists_are_cut_and_say_how_many_more(tmp_path, fake_settings):
     searcher = _lists_searcher(tmp_path, fake_settings, answer_list_items=2)
     lead = _sentence(searcher.ask("What priorities did the trust board set for the year?"),
