@@ -157,10 +157,7 @@ def render_answer(answer, index=None, *, strong: float = 0.45, weak: float = 0.3
                 f"[{number[p]}]</a>" for p in s.passage_ids if p in number)
             parts.append(f"<li>“{esc(s.text)}” {refs}{_items_html(s)}</li>")
         parts.append("</ol></div>")
-    highlights: dict[str, list[str]] = {}
-    for s in answer.sentences:
-        for pid in s.passage_ids:
-            highlights.setdefault(pid, []).extend(s.quoted)
+    highlights = _answer_highlights(answer)
     cards = []
     for i, h in enumerate(answer.hits, 1):
         p = h.passage
@@ -190,6 +187,15 @@ def render_answer(answer, index=None, *, strong: float = 0.45, weak: float = 0.3
     return "".join(parts)
 
 
+def _answer_highlights(answer) -> dict[str, list[str]]:
+    """Passage id -> the quoted answer pieces (sentences and list items) found in it."""
+    highlights: dict[str, list[str]] = {}
+    for s in answer.sentences:
+        for pid in s.passage_ids:
+            highlights.setdefault(pid, []).extend(s.quoted)
+    return highlights
+
+
 def _items_html(sentence) -> str:
     """The list an answer sentence introduces, each item quoted as it stands in the passage."""
     if not sentence.items:
@@ -207,10 +213,7 @@ def render_message(text: str, kind: str = "info") -> str:
 def shown_passages(answer, index=None) -> dict[str, dict[str, Any]]:
     """Every passage the page shows for an answer (cited and context), keyed by id, with the
     answer sentences found in it: what "Add to basket" may add."""
-    highlights: dict[str, list[str]] = {}
-    for s in answer.sentences:
-        for pid in s.passage_ids:
-            highlights.setdefault(pid, []).extend(s.quoted)
+    highlights = _answer_highlights(answer)
     shown: dict[str, dict[str, Any]] = {}
     for h in answer.hits:
         around = index.neighbours(h.passage.id, 1, 1) if index is not None else []
@@ -774,8 +777,8 @@ def build_app(settings: AppSettings, service=None):
         """Answer a question from the evidence. Returns a JSON object: `evidence` (strong, weak
         or none), `found`, `answer` (sentences quoted verbatim, each with the ids of the
         passages it comes from; a sentence that introduces a list also has its `items`, verbatim,
-        and `more_items`, how many more the passage holds) and `passages` (id, text, title, citation, page, section,
-        score). With evidence "none" the answer is empty and `message` says so."""
+        and `more_items`, how many more the passage holds) and `passages` (id, text, title,
+        citation, page, section, score). With evidence "none" the answer is empty and `message` says so."""
         from qa import NOT_FOUND
 
         question = " ".join(str(question or "").split())[:MAX_QUESTION_CHARS]
