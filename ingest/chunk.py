@@ -7,6 +7,7 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass, field
 
+from .normalise import OMISSION
 from .records import Document, Passage
 from .structure import Block, parse_blocks
 
@@ -59,12 +60,25 @@ class _Unit:
     page_start: int | None
     page_end: int | None
     page_label: str | None
-    kind: str  # text | list
+    kind: str  # text | list | table | contents | heading
     lead_in: str | None = None
+    boxes: list = field(default_factory=list)  # line boxes (page, x0, top, x1, bottom)
+    rows: list | None = None  # tables: header row first
 
     @property
     def words(self) -> int:
         return sum(len(line.split()) for line in self.lines)
+
+
+def _boxes(b: Block, first: int = 0, last: int | None = None) -> list:
+    """The boxes of lines first..last of a block (all of them by default)."""
+    if not b.line_boxes:
+        return []
+    end = len(b.line_boxes) if last is None else last + 1
+    return [box for lb in b.line_boxes[first:end] for box in lb]
+
+
+SEPARATE_KINDS = ("table", "contents")  # passages of their own, never merged with prose
 
 
 def _units(blocks: list[Block], settings: ChunkSettings) -> list[_Unit]:
@@ -72,6 +86,19 @@ def _units(blocks: list[Block], settings: ChunkSettings) -> list[_Unit]:
     i = 0
     while i < len(blocks):
         b = blocks[i]
+        if b.kind == "caption" and i + 1 < len(blocks) and blocks[i + 1].kind == "table":
+            units.extend(_table_units(blocks[i + 1], settings, caption=b))
+            i += 2
+            continue
+        if b.kind == "table":
+            units.extend(_table_units(b, settings))
+            i += 1
+            continue
+        if b.kind == "contents":
+            units.append(_Unit(list(b.lines), b.page_start, b.page_end, b.page_label,
+                               "contents", boxes=_boxes(b)))
+            i += 1
+            continue
         if b.kind == "item" or (b.kind == "para" and i + 1 < len(blocks)
                                  and blocks[i + 1].kind == "item"):
             lead = b.text if b.kind == "para" else None
@@ -82,7 +109,8 @@ def _units(blocks: list[Block], settings: ChunkSettings) -> list[_Unit]:
                 if len(sentences) > 1:
                     head = " ".join(sentences[:-1])
                     units.extend(_split_para(Block("para", [head], b.page_start, b.page_end,
-                                                   b.page_label), settings))
+                                                   b.page_label, line_boxes=b.line_boxes),
+                                             settings))
                     lead = sentences[-1]
             j = i + 1 if b.kind == "para" else i
             items = []
@@ -92,7 +120,8 @@ def _units(blocks: list[Block], settings: ChunkSettings) -> list[_Unit]:
             first = b
             last = items[-1] if items else b
             lines = ([lead] if lead else []) + [it.text for it in items]
-            units.extend(_split_list(lines, lead, first, last, settings))
+            boxes = [_boxes(b) if lead else []] + [_boxes(it) for it in items]
+            units.extend(_split_list(lines, lead, first, last, settings, boxes))
             i = j
             continue
         units.extend(_split_para(b, settings))
@@ -100,9 +129,36 @@ def _units(blocks: list[Block], settings: ChunkSettings) -> list[_Unit]:
     return units
 
 
+def _table_units(b: Block, settings: ChunkSettings, caption: Block | None = None) -> list[_Unit]:
+    """A table is quoted row by row, each cell with its column header; a long one is split
+    between rows, every part opening with the caption (if any) and the header again."""
+    from .pdf_layout import table_row_lines
+
+    lines = table_row_lines(b.rows) if b.rows else list(b.lines)
+    head = [caption.text] if caption is not None else []
+    header, rows = lines[:1], lines[1:]
+    head_boxes = (_boxes(caption) if caption is not None else []) + _boxes(b, 0, 0)
+    parts: list[list[int]] = [[]]
+    for r, row in enumerate(rows):
+        words = sum(len(x.split()) for x in head + header) + sum(
+            len(rows[k].split()) for k in parts[-1]) + len(row.split())
+        if parts[-1] and words > settings.target_words:
+            parts.append([])
+        parts[-1].append(r)
+    out = []
+    for part in parts:
+        body = [rows[k] for k in part]
+        boxes = head_boxes + [box for k in part for box in _boxes(b, k + 1, k + 1)]
+        out.append(_Unit(head + header + body, b.page_start, b.page_end, b.page_label, "table",
+                         boxes=boxes, rows=[b.rows[0]] + [b.rows[k + 1] for k in part]
+                         if b.rows else None))
+    return out
+
+
 def _split_para(b: Block, settings: ChunkSettings) -> list[_Unit]:
     if b.words <= settings.max_words:
-        return [_Unit([b.text], b.page_start, b.page_end, b.page_label, "text")]
+        return [_Unit([b.text], b.page_start, b.page_end, b.page_label,
+                      "footnote" if b.kind == "footnote" else "text", boxes=_boxes(b))]
     # Each piece is cited by the pages its own sentences lie on, not the whole paragraph's.
     text = b.text
     line_starts, pos = [], 0
@@ -110,8 +166,11 @@ def _split_para(b: Block, settings: ChunkSettings) -> list[_Unit]:
         line_starts.append(pos)
         pos += len(line) + 1
 
+    def line_at(offset: int) -> int:
+        return bisect.bisect_right(line_starts, offset) - 1
+
     def page_at(offset: int) -> int | None:
-        return b.page_of_line(bisect.bisect_right(line_starts, offset) - 1)
+        return b.page_of_line(line_at(offset))
 
     out: list[_Unit] = []
     current: list[tuple[str, int]] = []  # (sentence, offset)
@@ -119,8 +178,10 @@ def _split_para(b: Block, settings: ChunkSettings) -> list[_Unit]:
 
     def close() -> None:
         first, last = current[0], current[-1]
-        start, end = page_at(first[1]), page_at(last[1] + len(last[0]) - 1)
-        out.append(_Unit([" ".join(t for t, _ in current)], start, end, b.page_label, "text"))
+        end_offset = last[1] + len(last[0]) - 1
+        start, end = page_at(first[1]), page_at(end_offset)
+        out.append(_Unit([" ".join(t for t, _ in current)], start, end, b.page_label, "text",
+                         boxes=_boxes(b, line_at(first[1]), line_at(end_offset))))
 
     for sentence in split_sentences(text):
         offset = text.find(sentence, cursor)
@@ -135,22 +196,31 @@ def _split_para(b: Block, settings: ChunkSettings) -> list[_Unit]:
     return out
 
 
-def _split_list(lines, lead, first: Block, last: Block, settings: ChunkSettings) -> list[_Unit]:
-    unit = _Unit(lines, first.page_start, last.page_end, first.page_label, "list", lead)
+def _split_list(lines, lead, first: Block, last: Block, settings: ChunkSettings,
+                boxes: list[list] | None = None) -> list[_Unit]:
+    """`boxes[0]` are the lead-in's boxes, `boxes[k]` item k's."""
+    boxes = boxes or [[] for _ in range(len(lines) + (0 if lead else 1))]
+    item_boxes = boxes[1:]
+    unit = _Unit(lines, first.page_start, last.page_end, first.page_label, "list", lead,
+                 boxes=[bx for lb in boxes for bx in lb])
     if unit.words <= settings.max_words:
         return [unit]
-    # A long list is split between items; every part repeats the sentence that introduces it.
+    # A long list is split between items; every part repeats the sentence that introduces it,
+    # and a part that resumes the list marks the items it leaves out between them.
     items = lines[1:] if lead else lines
-    parts, current = [], []
-    for item in items:
-        candidate = ([lead] if lead else []) + current + [item]
-        if current and sum(len(x.split()) for x in candidate) > settings.target_words:
-            parts.append(([lead] if lead else []) + current)
-            current = []
-        current.append(item)
-    if current:
-        parts.append(([lead] if lead else []) + current)
-    return [_Unit(p, first.page_start, last.page_end, first.page_label, "list", lead) for p in parts]
+    parts: list[list[int]] = [[]]
+    for k, item in enumerate(items):
+        candidate = ([lead] if lead else []) + [items[j] for j in parts[-1]] + [item]
+        if parts[-1] and sum(len(x.split()) for x in candidate) > settings.target_words:
+            parts.append([])
+        parts[-1].append(k)
+    out = []
+    for n, part in enumerate(parts):
+        head = [lead] + ([OMISSION] if n > 0 else []) if lead else []
+        part_boxes = (boxes[0] if lead else []) + [bx for k in part for bx in item_boxes[k]]
+        out.append(_Unit(head + [items[k] for k in part], first.page_start, last.page_end,
+                         first.page_label, "list", lead, boxes=part_boxes))
+    return out
 
 
 def is_vignette(doc: Document, settings: ChunkSettings) -> bool:
@@ -166,7 +236,8 @@ def is_vignette(doc: Document, settings: ChunkSettings) -> bool:
 
 def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list[Passage]:
     settings = settings or ChunkSettings()
-    blocks = parse_blocks(doc.pages)
+    blocks = doc.blocks if doc.blocks is not None else parse_blocks(doc.pages)
+    firm_sections = doc.blocks is not None
     if is_vignette(doc, settings):
         return [_vignette_passage(doc, blocks)]
 
@@ -178,10 +249,19 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
     def heading_unit(event: Block) -> list[_Unit]:
         if not settings.heading_lines or event.echoed:  # an echoed heading is body text already
             return []
+        if event.synthetic:  # an outline title the page does not print: not quotable text
+            return []
         return [_Unit([event.source or event.text], event.page_start, event.page_end,
-                      event.page_label, "heading")]
+                      event.page_label, "heading", boxes=_boxes(event))]
 
     for event in _events(blocks, settings):
+        if isinstance(event, _Unit) and event.kind in SEPARATE_KINDS:
+            # A table or a contents list is a passage of its own, cited by its section; the
+            # headings waiting for a body open it.
+            pending.emit(doc, passages)
+            _emit(doc, [*carry, event], [t for _, t in headings], passages)
+            carry = []
+            continue
         if isinstance(event, _Unit):
             path = [t for _, t in headings]
             lead, carry = carry, []
@@ -205,7 +285,11 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
             continue
         path = [t for _, t in headings]
         common = _common_prefix(pending.section or [], path)
-        if pending.words >= settings.min_words or len(common) < len(pending.section or []) - 1:
+        # Where the file itself gives the headings (PDF outline or typography, Word styles),
+        # sibling sections are never merged: each keeps its own heading as its citation.
+        # A small section still takes in the subsections that open under it.
+        sibling_depth = len(pending.section or []) - (0 if firm_sections else 1)
+        if pending.words >= settings.min_words or len(common) < sibling_depth:
             if settings.heading_lines:  # headings still waiting for a body travel on with it
                 while pending.units and pending.units[-1].kind == "heading":
                     carry.insert(0, pending.units.pop())
@@ -220,16 +304,18 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
             pending.units.insert(0, _Unit([pending.section[-1]], first.page_start,
                                           first.page_start, first.page_label, "heading"))
         pending.section = common
-        if not event.echoed:
-            pending.units.append(_Unit([event.text], event.page_start, event.page_end,
-                                       event.page_label, "heading"))
+        if not event.echoed and not event.synthetic:
+            pending.units.append(_Unit([(event.source if event.line_boxes else "") or event.text],
+                                       event.page_start,
+                                       event.page_end, event.page_label, "heading",
+                                       boxes=_boxes(event)))
     if settings.heading_lines:
         _keep_trailing_headings(pending, carry, headings, passages, settings)
     pending.emit(doc, passages)
-    if not passages and any(b.lines for b in blocks):
+    if not passages and any(b.lines for b in blocks if not b.synthetic):
         # Only headings and no body (a one-line PDF): those lines are the text to quote.
         _emit(doc, [_Unit(list(b.lines), b.page_start, b.page_end, b.page_label, "text")
-                    for b in blocks if b.lines], [], passages)
+                    for b in blocks if b.lines and not b.synthetic], [], passages)
     return _finalise(doc, passages)
 
 
@@ -300,6 +386,9 @@ def _emit(doc: Document, units: list[_Unit], section: list[str], passages: list[
         return
     lines = [line for u in units for line in u.lines]
     pages = [p for u in units for p in (u.page_start, u.page_end) if p is not None]
+    kinds = {u.kind for u in units}
+    kind = next((k for k in ("table", "contents") if k in kinds), None) or (
+        "list" if "list" in kinds else "text")
     passages.append(Passage(
         id="",
         doc_sha256=doc.sha256,
@@ -313,7 +402,9 @@ def _emit(doc: Document, units: list[_Unit], section: list[str], passages: list[
         page_start=min(pages) if pages else None,
         page_end=max(pages) if pages else None,
         page_label=units[0].page_label,
-        kind="list" if any(u.kind == "list" for u in units) else "text",
+        kind=kind,
+        boxes=[list(b) for u in units for b in u.boxes],
+        rows=next((u.rows for u in units if u.rows), None) or [],
     ))
 
 

@@ -43,7 +43,8 @@ def relative_name(path: Path, corpus_dir: Path) -> str:
 def read_document(path: Path, corpus_dir: Path, catalog: dict, sha256: str | None = None) -> Document:
     """Read and normalise one file. Raises ReadError with a plain reason if it cannot be used."""
     result = read_file(path)
-    first_heading = next((b.text for b in parse_blocks(result.pages) if b.kind == "heading"), "")
+    blocks = result.blocks if result.blocks is not None else parse_blocks(result.pages)
+    first_heading = next((b.text for b in blocks if b.kind == "heading"), "")
     info = describe(relative_name(path, corpus_dir), path, catalog, result.title, first_heading)
     return Document(
         info=info,
@@ -51,4 +52,5 @@ def read_document(path: Path, corpus_dir: Path, catalog: dict, sha256: str | Non
         pages=result.pages,
         warnings=list(result.warnings or []),
         page_count=result.page_count,
+        blocks=result.blocks,
     )

@@ -138,6 +138,30 @@ def match_key(text: str) -> str:
     return re.sub(r"[\s\-]+", "", normalise_chars(text))
 
 
+OMISSION = "[…]"  # marks words of the source a quote leaves out between two of its pieces
+
+
+def quote_pieces(quote: str) -> list[str]:
+    """The verbatim pieces of a quote, in order: the text between its omission marks."""
+    return [p.strip() for p in quote.split(OMISSION) if p.strip()]
+
+
+def is_verbatim(quote: str, key: str) -> bool:
+    """Every piece of the quote occurs in the source (a `match_key`), the pieces in order;
+    within a piece each line (paragraph or list item) occurs in the source."""
+    pos = 0
+    for piece in quote_pieces(quote):
+        lines = [match_key(line) for line in piece.split("\n") if line.strip()]
+        lines = [k for k in lines if k]
+        if not lines:
+            continue
+        first = key.find(lines[0], pos)
+        if first < 0 or not all(k in key for k in lines[1:]):
+            return False
+        pos = first + len(lines[0])
+    return True
+
+
 def canonical(text: str) -> str:
     """Form used to check that a quote is verbatim: one space for any run of whitespace."""
     return _WS.sub(" ", normalise_chars(text)).strip()

@@ -8,11 +8,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .normalise import clean_lines, normalise_chars, strip_repeated_margins
+from .normalise import clean_lines, normalise_chars
 from .records import Page
 
 # Bump when a reader's output changes: files read by an older version are read again.
-READER_VERSION = "1"
+READER_VERSION = "2"  # 2: PDFs read as blocks (outline, typography, tables, boxes)
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md")
 
@@ -35,6 +35,7 @@ class ReadResult:
     page_count: int | None
     title: str = ""  # the file's own title metadata, used when the catalog has none
     warnings: list[str] | None = None
+    blocks: list | None = None  # typed blocks when the format gives its own structure
 
 
 def read_file(path: Path) -> ReadResult:
@@ -106,30 +107,9 @@ def read_pdf(path: Path) -> ReadResult:
         raise ReadError("corrupt", f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
 
     labels = _page_labels(reader, n_pages)
-    raw_pages: list[list[str]] = []
     warnings: list[str] = []
-    failed = 0
-    first_failure = ""
-    for i in range(n_pages):
-        try:
-            raw = reader.pages[i].extract_text() or ""
-        except FileNotDecryptedError as exc:
-            raise ReadError("password", "password-protected PDF") from exc
-        except Exception as exc:  # one damaged page should not cost the others
-            raw = ""
-            failed += 1
-            first_failure = first_failure or _page_failure(exc)
-        raw_pages.append(clean_lines(normalise_chars(raw).split("\n")))
-    raw_pages = strip_repeated_margins(raw_pages)
-    pages = []
-    empty = 0
-    for i, lines in enumerate(raw_pages):
-        text = "\n".join(lines)
-        if len(text.strip()) < MIN_TEXT_CHARS:
-            empty += 1
-        label = labels[i] if labels and labels[i] != str(i + 1) else None
-        pages.append(Page(number=i + 1, text=text, label=label))
-    if sum(len(p.text.strip()) for p in pages) < MIN_TEXT_CHARS:
+    blocks, empty_pages, failed, first_failure = _pdf_blocks(path, reader, n_pages, warnings)
+    if not any(b.lines for b in blocks if not b.synthetic):
         if failed:  # pages that could not be decoded are damage, not a missing text layer
             raise ReadError(
                 "corrupt", f"corrupt PDF: {failed} of {n_pages} page(s) could not be read "
@@ -137,8 +117,18 @@ def read_pdf(path: Path) -> ReadResult:
         raise ReadError(
             "no_text", f"no text layer in {n_pages} page(s): scanned or image-only, needs OCR"
         )
-    if empty:
-        warnings.append(f"{empty} of {n_pages} pages have no text layer")
+    from .pdf_layout import page_texts
+
+    for b in blocks:
+        b.page_label = labels[b.page_start - 1] if labels and b.page_start and \
+            labels[b.page_start - 1] != str(b.page_start) else None
+    texts = page_texts(blocks, list(range(1, n_pages + 1)))
+    pages = []
+    for i in range(n_pages):
+        label = labels[i] if labels and labels[i] != str(i + 1) else None
+        pages.append(Page(number=i + 1, text=texts.get(i + 1, ""), label=label))
+    if empty_pages:
+        warnings.append(f"{empty_pages} of {n_pages} pages have no text layer")
     if failed:
         warnings.append(f"{failed} of {n_pages} pages could not be read")
     title = ""
@@ -147,7 +137,92 @@ def read_pdf(path: Path) -> ReadResult:
         title = str(meta.title).strip() if meta and meta.title else ""
     except Exception:
         title = ""
-    return ReadResult(pages, n_pages, title, warnings)
+    return ReadResult(pages, n_pages, title, warnings, blocks)
+
+
+def _pdf_blocks(path: Path, reader, n_pages: int, warnings: list[str]):
+    """Blocks from the PDF's layout (pdfplumber), page by page; a page whose layout cannot be
+    read falls back to pypdf's plain text, so no text is lost. Returns (blocks, pages with no
+    text, pages that failed, the first failure)."""
+    from pypdf.errors import FileNotDecryptedError
+
+    from .pdf_layout import (
+        PageLayout,
+        layout_blocks,
+        outline_entries,
+        read_page_layout,
+        strip_margins,
+    )
+
+    layouts: list[PageLayout] = []
+    fallback: dict[int, str] = {}
+    failed = 0
+    first_failure = ""
+    plumber = None
+    try:
+        import pdfplumber
+
+        plumber = pdfplumber.open(path, password="", laparams={})
+        if len(plumber.pages) != n_pages:
+            raise ValueError("page count differs from pypdf's")
+    except Exception as exc:
+        plumber = None
+        warnings.append(f"layout unreadable ({type(exc).__name__}): text read without "
+                        f"fonts or positions")
+    try:
+        for i in range(n_pages):
+            number = i + 1
+            if plumber is not None:
+                try:
+                    page = plumber.pages[i]
+                    layouts.append(read_page_layout(page, number))
+                    page.close()
+                    continue
+                except Exception:  # this page's layout: fall back to its plain text
+                    pass
+            try:
+                raw = reader.pages[i].extract_text() or ""
+            except FileNotDecryptedError as exc:
+                raise ReadError("password", "password-protected PDF") from exc
+            except Exception as exc:  # one damaged page should not cost the others
+                raw = ""
+                failed += 1
+                first_failure = first_failure or _page_failure(exc)
+            fallback[number] = raw
+            layouts.append(PageLayout(number, 612.0, 792.0))
+    finally:
+        if plumber is not None:
+            plumber.close()
+    if fallback and plumber is not None and len(fallback) > failed:
+        warnings.append(f"{len(fallback) - failed} of {n_pages} pages read without layout "
+                        f"(their structure is guessed from the text)")
+    strip_margins(layouts)
+    outline, outline_warnings = outline_entries(reader, n_pages)
+    warnings.extend(outline_warnings)
+    blocks, structure_warnings = layout_blocks(layouts, outline or None)
+    warnings.extend(structure_warnings)
+    if fallback:
+        blocks = _merge_fallback(blocks, fallback)
+    empty = sum(1 for p in layouts if not p.lines and not p.tables
+                and not (fallback.get(p.number) or "").strip())
+    return blocks, empty, failed, first_failure
+
+
+def _merge_fallback(blocks, fallback: dict[int, str]):
+    """Pages read as plain text become blocks through the text heuristics, in page order."""
+    from .structure import parse_blocks
+
+    extra = {n: parse_blocks([_page_from_text(n, raw)]) for n, raw in fallback.items()
+             if raw.strip()}
+    out = []
+    pending = sorted(extra)
+    for b in blocks:
+        while pending and b.page_start is not None and pending[0] < b.page_start:
+            out.extend(extra[pending.pop(0)])
+        out.append(b)
+    for n in pending:
+        out.extend(extra[n])
+    return out
 
 
 def _page_failure(exc: Exception) -> str:
@@ -165,7 +240,9 @@ def _page_labels(reader, n_pages: int) -> list[str] | None:
         labels = list(reader.page_labels)
     except Exception:
         return None
-    return labels if len(labels) == n_pages else None
+    if len(labels) != n_pages or labels == [str(i) for i in range(n_pages)]:
+        return None  # labels counting from 0 are no printed page numbers
+    return labels
 
 
 def read_docx(path: Path) -> ReadResult:

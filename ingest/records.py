@@ -36,6 +36,10 @@ class Document:
     pages: list[Page]
     warnings: list[str] = field(default_factory=list)
     page_count: int | None = None  # pages in the file, including ones with no text
+    # The reader's typed blocks (headings, paragraphs, items, tables, footnotes with their
+    # pages and line boxes) for formats whose structure the file itself gives (PDF, DOCX).
+    # None: the chunker rebuilds structure from the pages' text (.txt, .md).
+    blocks: list[Any] | None = None
 
 
 @dataclass
@@ -54,8 +58,12 @@ class Passage:
     page_start: int | None = None
     page_end: int | None = None
     page_label: str | None = None
-    kind: str = "text"  # text | list | vignette
+    kind: str = "text"  # text | list | table | contents | footnote | vignette
     key_dimensions: dict[str, str] = field(default_factory=dict)
+    # Where its lines are printed: [page, x0, top, x1, bottom] in PDF points from the page's
+    # top-left corner, for drawing the cited page with the passage highlighted.
+    boxes: list[list[float]] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)  # tables: header row, then its rows
 
     @property
     def page(self) -> int | None:

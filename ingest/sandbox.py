@@ -46,6 +46,7 @@ from pathlib import Path
 from .documents import read_document, relative_name
 from .readers import ReadError
 from .records import Document, DocumentInfo, Page
+from .structure import Block
 
 DEFAULT_TARGET = "ingest.documents:read_document"
 TEXT_SUFFIXES = (".txt", ".md")
@@ -108,7 +109,12 @@ def _sub_catalog(path: Path, corpus_dir: Path, catalog: dict) -> dict:
 
 
 def doc_to_json(doc: Document) -> dict:
-    return asdict(doc)
+    # Blocks carry reading state (the last line read) that is not part of the record.
+    data = {"info": asdict(doc.info), "sha256": doc.sha256,
+            "pages": [asdict(p) for p in doc.pages], "warnings": doc.warnings,
+            "page_count": doc.page_count}
+    data["blocks"] = [b.to_json() for b in doc.blocks] if doc.blocks is not None else None
+    return data
 
 
 def doc_from_json(data: dict) -> Document:
@@ -118,6 +124,8 @@ def doc_from_json(data: dict) -> Document:
         pages=[Page(**p) for p in data["pages"]],
         warnings=list(data.get("warnings") or []),
         page_count=data.get("page_count"),
+        blocks=[Block.from_json(b) for b in data["blocks"]] if data.get("blocks") is not None
+        else None,
     )
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from index import LoadedIndex
 from ingest import Passage, ReadError, load_catalog, read_document
+from ingest.normalise import is_verbatim as quote_is_verbatim
 from ingest.normalise import match_key
 
 
@@ -104,5 +105,6 @@ def source_key(corpus_dir: Path, file: str) -> str | None:
 
 
 def is_verbatim(quote: str, key: str) -> bool:
-    """Every line of the quote occurs in the source (line breaks and hyphens aside)."""
-    return all(match_key(line) in key for line in quote.split("\n") if line.strip())
+    """Every piece of the quote between its "[…]" marks occurs in the source, in order (line
+    breaks and hyphens aside)."""
+    return quote_is_verbatim(quote, key)

@@ -13,7 +13,7 @@ import pytest
 
 from index import build_index, load_index
 from ingest import load_catalog, read_document
-from ingest.normalise import match_key
+from ingest.normalise import is_verbatim, match_key
 from qa import Filters, Searcher
 from qa.export import CSV_COLUMNS, to_csv, to_docx, to_markdown
 from qa.prep import (
@@ -48,8 +48,9 @@ def _source_key(corpus: Path, file: str) -> str:
 
 
 def _verbatim(text: str, key: str) -> bool:
-    """Every line of the quote is in the raw source file, after normalisation."""
-    return all(match_key(line) in key for line in text.split("\n") if line.strip())
+    """Every piece of the quote between its omission marks is in the raw source file, after
+    normalisation, the pieces in order."""
+    return is_verbatim(text, key)
 
 
 # --- Session definitions -------------------------------------------------------------------

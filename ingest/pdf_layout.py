@@ -1,0 +1,646 @@
+"""PDF pages as typed blocks: headings from the outline or the typography, paragraphs, list
+items, tables as rows, footnotes, each with its page and the boxes of its lines.
+
+pdfminer (through pdfplumber) gives characters with their font, size and position, and groups
+them into text boxes in reading order across columns. We build lines from those boxes and decide
+what each line *is* from the document itself: the outline (bookmarks) when the PDF has a usable
+one, else font size and weight relative to the body text, plus numbering. A line is never a
+heading because it is short; a bullet item never is one.
+
+Coordinates are PDF points from the top-left corner of the page (pdfplumber's `top`/`bottom`),
+so a page rendered at any scale can draw the boxes.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .normalise import join_hyphenated, normalise_chars
+from .structure import BULLET, Block
+
+# Fonts whose glyphs are pictures: their first character on a line is a bullet, whatever
+# Unicode value the font maps it to ("y", "Ê", "¢" in Wingdings).
+_SYMBOL_FONT = re.compile(r"wingding|symbol|dingbat|webding|zapf", re.I)
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|[-,]bd\b|\bbd\b", re.I)
+_ENUMERATOR = re.compile(r"^(?:\d{1,2}[.)]|[a-z][.)]|\((?:[a-z]|[ivx]+|\d{1,2})\)|[ivx]{1,4}[.)])\s+\S")
+_SECTION_NUMBER = re.compile(r"^((?:\d{1,2}\.)*\d{1,2}\.?|[IVXLC]{1,5}(?:-[A-Z])?\.?|[A-Z]\.)\s+\S")
+_DOT_LEADER = re.compile(r"(?:\.\s*){4,}\s*\(?[0-9ivxlc]{1,4}\)?\s*$|\s{2,}\d{1,4}\s*$", re.I)
+_CAPTION = re.compile(r"^(Graph|Graphic|Table|Tableau|Figure|Fig\.|Chart|Diagram|Exhibit)\s*[A-Z0-9]+\b", re.I)
+_TERMINAL = re.compile(r"[.!?;][’”'\")\]]*$")
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[ivxlc]{1,6}$", re.I)
+
+HEADING_MAX_WORDS = 16
+HEADING_MAX_CHARS = 140
+
+
+@dataclass
+class Line:
+    text: str
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float  # median character size
+    bold: bool
+    box: int  # index of the pdfminer text box it came from (reading order)
+    symbol_bullet: bool = False
+    font: str = ""  # the font most of its characters are set in (subset prefix dropped)
+    gap_above: float = 0.0  # space between this line and the one above it in its box
+
+    @property
+    def bbox(self) -> tuple[int, float, float, float, float]:
+        return (self.page, round(self.x0, 1), round(self.top, 1), round(self.x1, 1),
+                round(self.bottom, 1))
+
+
+@dataclass
+class Table:
+    page: int
+    bbox: tuple[float, float, float, float]  # x0, top, x1, bottom
+    rows: list[list[str]]
+    order: float = 0.0  # position in the page's reading order
+
+
+@dataclass
+class PageLayout:
+    number: int
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass
+class OutlineEntry:
+    level: int  # 1 = top
+    title: str
+    page: int  # 1-based destination page
+
+
+# ------------------------------------------------------------------------------ page reading
+
+
+def _font_name(name: str) -> str:
+    return re.sub(r"^[A-Z]{6}\+", "", name or "")
+
+
+def _line_text(line) -> tuple[str, float, bool, bool, str]:
+    """Text, median size, boldness, leading symbol glyph and main font of a pdfminer line;
+    superscript markers dropped."""
+    from pdfminer.layout import LTChar
+
+    chars = [c for c in line if isinstance(c, LTChar) and c.get_text().strip()]
+    if not chars:
+        return "", 0.0, False, False, ""
+    sizes = [c.size for c in chars]
+    median = statistics.median(sizes)
+    out = []
+    for obj in line:
+        t = obj.get_text()
+        if isinstance(obj, LTChar) and t.strip() and obj.size < 0.72 * median and (
+                t.isdigit() or t in "*†‡§"):
+            continue  # a footnote marker set small and raised: not part of the words
+        out.append(t)
+    text = "".join(out).replace("\n", " ")
+    symbol = bool(_SYMBOL_FONT.search(chars[0].fontname or ""))
+    bold_chars = sum(len(c.get_text()) for c in chars if _BOLD_FONT.search(c.fontname or ""))
+    fonts = Counter(_font_name(c.fontname) for c in chars[1:] if not _SYMBOL_FONT.search(
+        c.fontname or "")) or Counter([_font_name(chars[0].fontname)])
+    font, n = fonts.most_common(1)[0]
+    return text, median, bold_chars >= 0.8 * len(chars), symbol, font if n >= 0.8 * len(
+        chars[1:] or chars) else ""
+
+
+def read_page_layout(page, number: int) -> PageLayout:
+    """One pdfplumber page (opened with laparams) as lines in reading order, and its tables."""
+    from pdfminer.layout import LTTextBox, LTTextLine
+
+    height = float(page.height)
+    layout = PageLayout(number, float(page.width), height)
+    tables = _find_tables(page, number)
+    raw: list[Line] = []
+    for box_index, box in enumerate(o for o in page.layout if isinstance(o, LTTextBox)):
+        in_box: list[Line] = []
+        for obj in box:
+            if not isinstance(obj, LTTextLine):
+                continue
+            text, size, bold, symbol, font = _line_text(obj)
+            text = " ".join(normalise_chars(text).split())
+            if not text:
+                continue
+            in_box.append(Line(text, number, obj.x0, height - obj.y1, obj.x1, height - obj.y0,
+                               size, bold, box_index, symbol, font))
+        raw.extend(_by_baseline(in_box))
+    lines = _dedupe(_merge_split_lines(raw))
+    for prev, ln in zip([None, *lines], lines, strict=False):
+        ln.gap_above = ln.top - prev.bottom if prev is not None and prev.box == ln.box else 99.0
+    kept: list[Line] = []
+    for ln in lines:
+        table = next((t for t in tables if _inside(ln, t.bbox)), None)
+        if table is None:
+            kept.append(ln)
+        elif not table.order:
+            table.order = len(kept) + 0.5  # the table stands where its first line stood
+    for t in tables:
+        if not t.order:
+            t.order = sum(1 for ln in kept if ln.top < t.bbox[1]) + 0.5
+    layout.lines = kept
+    layout.tables = tables
+    return layout
+
+
+def _by_baseline(lines: list[Line]) -> list[Line]:
+    """Lines of one box top to bottom, pieces sharing a baseline left to right."""
+    ordered = sorted(lines, key=lambda ln: ln.bottom)
+    out: list[Line] = []
+    row: list[Line] = []
+    for ln in ordered:
+        if row and abs(ln.bottom - row[0].bottom) >= 1.5:
+            out.extend(sorted(row, key=lambda x: x.x0))
+            row = []
+        row.append(ln)
+    out.extend(sorted(row, key=lambda x: x.x0))
+    return out
+
+
+def _merge_split_lines(lines: list[Line]) -> list[Line]:
+    """Justified text with wide gaps comes out as two lines on one baseline: join them."""
+    out: list[Line] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        if prev is not None and prev.box == ln.box and abs(prev.bottom - ln.bottom) < 1.5 \
+                and ln.x0 > prev.x0:
+            gap = ln.x0 - prev.x1
+            if 0 <= gap < 4 * max(prev.size, 1):
+                prev.text = f"{prev.text} {ln.text}"
+                prev.x1 = max(prev.x1, ln.x1)
+                prev.top = min(prev.top, ln.top)
+                continue
+        out.append(ln)
+    return out
+
+
+def _dedupe(lines: list[Line]) -> list[Line]:
+    """Characters drawn twice (fake bold by overprinting) give every line twice: keep one."""
+    out: list[Line] = []
+    for ln in lines:
+        if any(abs(o.bottom - ln.bottom) < 1.5 and o.x0 - 1.5 <= ln.x0 and ln.x1 <= o.x1 + 1.5
+               and ln.text in o.text for o in out[-6:]):
+            continue
+        out.append(ln)
+    return out
+
+
+def _inside(ln: Line, bbox) -> bool:
+    x0, top, x1, bottom = bbox
+    cx, cy = (ln.x0 + ln.x1) / 2, (ln.top + ln.bottom) / 2
+    return x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1
+
+
+def _find_tables(page, number: int) -> list[Table]:
+    """Ruled tables only: a table detector guessing from text alignment finds garbage in
+    columns of prose. A candidate must have 2+ rows, 2+ columns and mostly filled cells."""
+    try:
+        found = page.find_tables()
+    except Exception:  # a detector failure costs the table, never the text
+        return []
+    tables = []
+    for t in found:
+        try:
+            rows = t.extract()
+        except Exception:
+            continue
+        clean = []
+        for row in rows:
+            cells = [" ".join(normalise_chars(c or "").split()) for c in row]
+            if any(cells):
+                clean.append(cells)
+        if len(clean) < 2:
+            continue
+        width = max(len(r) for r in clean)
+        cols = [i for i in range(width) if any(i < len(r) and r[i] for r in clean)]
+        if len(cols) < 2:
+            continue
+        clean = [[r[i] if i < len(r) else "" for i in cols] for r in clean]
+        filled = sum(1 for r in clean for c in r if c) / (len(clean) * len(cols))
+        if filled < 0.5:
+            continue
+        tables.append(Table(number, tuple(float(v) for v in t.bbox), clean))
+    return tables
+
+
+# ----------------------------------------------------------------------- running heads, TOC
+
+
+def strip_margins(pages: list[PageLayout]) -> int:
+    """Drop page furniture: running heads and footers (the same words, numbers aside, at the
+    top or bottom of most pages), anything else printed at the same place on most pages (side
+    tabs, navigation buttons), and bare page numbers in the margins. Returns how many went."""
+    def key(text: str) -> str:
+        return re.sub(r"\d+", "#", text.lower())
+
+    def edges(p: PageLayout) -> list[Line]:
+        by_top = sorted(p.lines, key=lambda ln: ln.top)
+        return by_top[:2] + by_top[-2:]
+
+    counts: Counter[str] = Counter()
+    placed: Counter[tuple[str, int]] = Counter()
+    for p in pages:
+        counts.update({key(ln.text) for ln in edges(p)})
+        placed.update({(key(ln.text), round(ln.top / 8)) for ln in p.lines})
+    threshold = max(3, (len(pages) + 1) // 2)
+    many = len(pages) >= 3
+    repeated = {k for k, n in counts.items() if n >= threshold} if many else set()
+    fixed = {k for k, n in placed.items() if n >= threshold} if many else set()
+    dropped = 0
+    for p in pages:
+        edge = {id(ln) for ln in edges(p)}
+        keep = []
+        for ln in p.lines:
+            k = key(ln.text)
+            in_margin = ln.top < 0.09 * p.height or ln.bottom > 0.91 * p.height
+            if (id(ln) in edge and (k in repeated or (in_margin and _PAGE_NUMBER.match(ln.text)))
+                    or (k, round(ln.top / 8)) in fixed):
+                dropped += 1
+                continue
+            keep.append(ln)
+        p.lines = keep
+    return dropped
+
+
+def is_contents_page(p: PageLayout) -> bool:
+    """A table of contents: most lines end in a page number, many with dot leaders."""
+    lines = [ln for ln in p.lines if len(ln.text) > 3]
+    if len(lines) < 4:
+        return False
+    leaders = sum(1 for ln in lines if _DOT_LEADER.search(ln.text))
+    return leaders >= 4 and leaders >= 0.4 * len(lines)
+
+
+# ---------------------------------------------------------------------------- classification
+
+
+@dataclass
+class Typography:
+    body_size: float
+    body_bold: bool
+    left: float  # most common left edge of body lines
+    body_font: str = ""
+
+    @classmethod
+    def of(cls, pages: list[PageLayout]) -> Typography:
+        sizes: Counter[float] = Counter()
+        bold: Counter[bool] = Counter()
+        lefts: Counter[int] = Counter()
+        fonts: Counter[str] = Counter()
+        for p in pages:
+            for ln in p.lines:
+                sizes[round(ln.size * 2) / 2] += len(ln.text)
+        body = sizes.most_common(1)[0][0] if sizes else 10.0
+        for p in pages:
+            for ln in p.lines:
+                if abs(ln.size - body) < 0.6:
+                    bold[ln.bold] += len(ln.text)
+                    lefts[round(ln.x0)] += 1
+                    fonts[ln.font] += len(ln.text)
+        return cls(body, bold.most_common(1)[0][0] if bold else False,
+                   lefts.most_common(1)[0][0] if lefts else 0,
+                   fonts.most_common(1)[0][0] if fonts else "")
+
+    def heading_style(self, ln: Line) -> tuple[float, str] | None:
+        """(size, weight) when the line is set as a heading, else None. The weight is "bold"
+        by the font's name, or the font itself when a font of another name (a bold or a
+        display face whose name says nothing) sets a whole line standing on its own."""
+        size = round(ln.size * 2) / 2
+        if ln.size >= self.body_size * 1.12 and ln.size - self.body_size >= 0.9:
+            return (size, "bold" if ln.bold else ln.font)
+        if ln.size < self.body_size - 0.6:
+            return None
+        if ln.bold and not self.body_bold:
+            return (size, "bold")
+        if ln.font and self.body_font and ln.font != self.body_font and not ln.bold \
+                and ln.gap_above >= 0.35 * ln.size and not _TERMINAL.search(ln.text):
+            return (size, ln.font)
+        return None
+
+
+def _is_bullet(ln: Line) -> bool:
+    return ln.symbol_bullet or bool(BULLET.match(ln.text)) or ln.text[:1] in "•▪●◦➢✓■□–"
+
+
+def _bullet_text(ln: Line) -> str:
+    """The item with a plain "- " marker (the symbol font's glyph is not text)."""
+    if ln.symbol_bullet:
+        return "- " + ln.text[1:].lstrip()
+    if ln.text[:1] in "•▪●◦➢✓■□–" and not BULLET.match(ln.text):
+        return "- " + ln.text[1:].lstrip()
+    return ln.text
+
+
+def _heading_text_ok(text: str) -> bool:
+    if len(text) > HEADING_MAX_CHARS or len(text.split()) > HEADING_MAX_WORDS:
+        return False
+    if _CAPTION.match(text) or text[:1].islower() or text.endswith((",", ";")):
+        return False
+    if text.endswith(".") and not _SECTION_NUMBER.match(text) and len(text.split()) > 3:
+        return False  # a sentence set in bold is emphasis, not a title
+    return any(ch.isalpha() for ch in text)
+
+
+def _number_depth(text: str) -> int:
+    m = _SECTION_NUMBER.match(text)
+    if not m:
+        return 0
+    number = m.group(1).rstrip(".")
+    if re.fullmatch(r"[IVXLC]{1,5}(?:-[A-Z])?|[A-Z]", number):
+        return 1 + ("-" in number)
+    return len(number.split("."))
+
+
+def _norm_title(text: str) -> str:
+    return re.sub(r"[\W_]+", "", normalise_chars(text).lower())
+
+
+def outline_entries(reader, n_pages: int) -> tuple[list[OutlineEntry], list[str]]:
+    """The PDF's bookmarks with 1-based destination pages; warnings for the unusable ones."""
+    entries: list[OutlineEntry] = []
+    skipped = 0
+    try:
+        outline = reader.outline
+    except Exception as exc:
+        return [], [f"outline unreadable ({type(exc).__name__}); headings taken from the typography"]
+
+    def walk(items, level):
+        nonlocal skipped
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+                continue
+            try:
+                title = " ".join(normalise_chars(str(item.title or "")).split())
+                page = reader.get_destination_page_number(item)
+            except Exception:
+                skipped += 1
+                continue
+            if not title or page is None or not 0 <= page < n_pages:
+                skipped += 1
+                continue
+            entries.append(OutlineEntry(level, title, page + 1))
+
+    try:
+        walk(outline, 1)
+    except Exception:
+        entries = []
+    warnings = []
+    if skipped and entries:
+        warnings.append(f"{skipped} outline entries had no title or pointed nowhere: skipped")
+    elif skipped:
+        warnings.append("the outline has no usable entries (no titles or no destinations); "
+                        "headings taken from the typography")
+    return entries, warnings
+
+
+def _match_outline(pages: list[PageLayout], entries: list[OutlineEntry]) -> tuple[
+        dict[tuple[int, int], tuple[OutlineEntry, int]], list[OutlineEntry]]:
+    """Find each bookmark's title among the lines of its destination page (or the next).
+    Returns {(page, line index): (entry, lines spanned)} and the entries not found."""
+    by_number = {p.number: p for p in pages}
+    found: dict[tuple[int, int], tuple[OutlineEntry, int]] = {}
+    missing = []
+    for e in entries:
+        want = _norm_title(e.title)
+        hit = None
+        for number in (e.page, e.page + 1):
+            p = by_number.get(number)
+            if p is None or not want:
+                continue
+            for i in range(len(p.lines)):
+                if (number, i) in found:
+                    continue
+                acc = ""
+                for span in range(1, 4):  # a title may wrap over up to three lines
+                    if i + span - 1 >= len(p.lines):
+                        break
+                    acc += _norm_title(p.lines[i + span - 1].text)
+                    if acc == want or (len(want) >= 12 and acc.startswith(want)
+                                       and len(acc) <= len(want) + 12):
+                        hit = (number, i, span)
+                        break
+                    if not want.startswith(acc):
+                        break
+                if hit:
+                    break
+            if hit:
+                break
+        if hit:
+            found[(hit[0], hit[1])] = (e, hit[2])
+        else:
+            missing.append(e)
+    return found, missing
+
+
+def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = None) -> tuple[
+        list[Block], list[str]]:
+    """Blocks in reading order for the whole document, and warnings about its structure."""
+    warnings: list[str] = []
+    typo = Typography.of(pages)
+    outline_hits: dict = {}
+    missing: list[OutlineEntry] = []
+    if outline:
+        outline_hits, missing = _match_outline(pages, outline)
+        if not outline_hits:
+            warnings.append("no outline title was found on its page; headings taken from the "
+                            "typography")
+            outline = None
+        elif missing:
+            warnings.append(f"{len(missing)} of {len(outline)} outline titles were not found on "
+                            f"their pages: their sections start at the top of the page")
+    styles = _heading_levels(pages, typo) if not outline else {}
+    blocks: list[Block] = []
+    cur: Block | None = None
+    missing_by_page: dict[int, list[OutlineEntry]] = {}
+    for e in missing:
+        missing_by_page.setdefault(e.page, []).append(e)
+
+    def new(kind: str, ln: Line, text: str | None = None, **kw) -> Block:
+        b = Block(kind, [text if text is not None else ln.text], ln.page, ln.page, None,
+                  line_pages=[ln.page], **kw)
+        b.line_boxes = [[ln.bbox]]
+        b.last_line = ln
+        blocks.append(b)
+        return b
+
+    for p in pages:
+        for e in missing_by_page.get(p.number, []):
+            blocks.append(Block("heading", [e.title], p.number, p.number, None, level=e.level,
+                                synthetic=True))
+            cur = None
+        contents = is_contents_page(p)
+        table_at = {}
+        for t in p.tables:
+            table_at.setdefault(int(t.order), []).append(t)
+        skip_until = -1
+        footnote_zone = 0.75 * p.height
+        for i, ln in enumerate(p.lines):
+            for t in table_at.pop(i, []):
+                blocks.append(_table_block(t))
+                cur = None
+            if i < skip_until:
+                continue
+            if outline and (p.number, i) in outline_hits:
+                entry, span = outline_hits[(p.number, i)]
+                group = p.lines[i:i + span]
+                b = new("heading", ln, entry.title, level=entry.level)
+                b.line_boxes = [[g.bbox for g in group]]
+                b.source = " ".join(g.text for g in group)
+                skip_until = i + span
+                cur = None
+                continue
+            if contents:
+                if cur is not None and cur.kind == "contents":
+                    _append(cur, ln, ln.text, join=False)
+                else:
+                    cur = new("contents", ln)
+                continue
+            small = ln.size <= typo.body_size * 0.88 and ln.size < typo.body_size - 0.5
+            if small and ln.top >= footnote_zone and (
+                    re.match(r"^(\d{1,3}|[*†‡§])\s*\S", ln.text)
+                    or (cur is not None and cur.kind == "footnote")):
+                if cur is not None and cur.kind == "footnote" and not re.match(
+                        r"^\d{1,3}\s+\S", ln.text):
+                    _append(cur, ln, ln.text)
+                else:
+                    cur = new("footnote", ln)
+                continue
+            style = typo.heading_style(ln) if not outline else None
+            if style is not None and style in styles and not _is_bullet(ln) \
+                    and _heading_text_ok(ln.text):
+                if cur is not None and cur.kind == "heading" and not cur.synthetic \
+                        and cur.style == style and cur.last_line.box == ln.box \
+                        and ln.page == cur.page_end and ln.top - cur.last_line.bottom < ln.size:
+                    _append(cur, ln, ln.text)  # a title that wraps onto a second line
+                    cur.lines = [" ".join(cur.lines)]
+                    cur.line_boxes = [[bx for lb in cur.line_boxes for bx in lb]]
+                    continue
+                depth = _number_depth(ln.text)
+                cur = new("heading", ln, level=depth or styles[style])
+                cur.style = style
+                continue
+            if _is_bullet(ln) or (_ENUMERATOR.match(ln.text) and ln.x0 > typo.left + 2):
+                cur = new("item", ln, _bullet_text(ln))
+                cur.indent = ln.x0
+                continue
+            if _CAPTION.match(ln.text) and (cur is None or cur.kind != "para"
+                                            or _TERMINAL.search(cur.lines[-1])):
+                cur = new("caption", ln)
+                continue
+            if cur is not None and _continues(cur, ln, typo):
+                _append(cur, ln, ln.text)
+                continue
+            cur = new("para", ln)
+        for rest in table_at.values():
+            for t in rest:
+                blocks.append(_table_block(t))
+                cur = None
+    if not outline and not styles:
+        warnings.append("no headings found in the typography (one font size throughout)")
+    for b in blocks:
+        b.page_start = min((pg for pg in b.line_pages or [] if pg is not None), default=b.page_start)
+        b.page_end = max((pg for pg in b.line_pages or [] if pg is not None), default=b.page_end)
+    return blocks, warnings
+
+
+def _heading_levels(pages: list[PageLayout], typo: Typography) -> dict[tuple[float, bool], int]:
+    """Heading styles ranked by size then weight: the biggest is level 1. A style used for
+    long runs of text (a pull-quote font, a bigger intro) is not a heading style."""
+    uses: Counter = Counter()
+    words: Counter = Counter()
+    for p in pages:
+        if is_contents_page(p):
+            continue
+        for ln in p.lines:
+            style = typo.heading_style(ln)
+            if style is not None:
+                uses[style] += 1
+                words[style] += len(ln.text.split())
+                if not _heading_text_ok(ln.text) or _is_bullet(ln):
+                    words[style] += 50  # a style that sets sentences is a text style
+    kept = [s for s in uses if words[s] / uses[s] <= HEADING_MAX_WORDS]
+    kept.sort(key=lambda s: (-s[0], s[1] != "bold", s[1]))
+    return {s: i + 1 for i, s in enumerate(kept)}
+
+
+def _continues(cur: Block, ln: Line, typo: Typography) -> bool:
+    """Does this line carry on the paragraph or list item before it?"""
+    if cur.kind not in ("para", "item", "caption"):
+        return False
+    last: Line = cur.last_line
+    prev_text = cur.lines[-1]
+    if cur.kind == "item":
+        if ln.page != last.page or ln.box != last.box and ln.x0 < cur.indent + 1:
+            return not _TERMINAL.search(prev_text) and ln.text[:1].islower()
+        # A wrapped item line hangs under the item's text, right of its bullet.
+        return ln.x0 > cur.indent + 2 and ln.top - last.bottom < 1.2 * ln.size
+    if abs(ln.size - last.size) > 0.9 or ln.bold != last.bold and len(ln.text.split()) < 6:
+        return False
+    if ln.page != last.page or ln.box != last.box:
+        # Across a column or page break only an unfinished sentence carries on.
+        return not _TERMINAL.search(prev_text) and not prev_text.endswith(":") and (
+            ln.text[:1].islower() or prev_text.endswith((",", "-", "–")))
+    gap = ln.top - last.bottom
+    if gap > 0.9 * ln.size:
+        return False
+    if ln.x0 > last.x0 + 6 and _TERMINAL.search(prev_text):
+        return False  # an indented first line opens a new paragraph
+    return True
+
+
+def _append(cur: Block, ln: Line, text: str, join: bool = True) -> None:
+    joined = join_hyphenated(cur.lines[-1], text) if join else None
+    if joined is not None:
+        cur.lines[-1] = joined
+        cur.line_boxes[-1].append(ln.bbox)
+    else:
+        cur.lines.append(text)
+        cur.line_pages.append(ln.page)
+        cur.line_boxes.append([ln.bbox])
+    cur.page_end = ln.page
+    cur.last_line = ln
+
+
+def _table_block(t: Table) -> Block:
+    b = Block("table", [" | ".join(r) for r in t.rows], t.page, t.page, None,
+              line_pages=[t.page] * len(t.rows))
+    b.rows = t.rows
+    b.line_boxes = [[(t.page, *(round(v, 1) for v in t.bbox))] for _ in t.rows]
+    return b
+
+
+def page_texts(blocks: list[Block], page_numbers: list[int]) -> dict[int, str]:
+    """Each page's text as the blocks give it: what quotes are checked against."""
+    out: dict[int, list[str]] = {n: [] for n in page_numbers}
+    for b in blocks:
+        if b.kind == "table":
+            out.setdefault(b.page_start, []).extend(table_row_lines(b.rows))
+            continue
+        for text, pg in zip(b.lines, b.line_pages or [b.page_start] * len(b.lines), strict=False):
+            out.setdefault(pg, []).append(text)
+        out.setdefault(b.page_start, []).append("")
+    return {n: "\n".join(lines).strip() for n, lines in out.items()}
+
+
+def table_row_lines(rows: list[list[str]]) -> list[str]:
+    """One line per row, each cell labelled by its column header: quotable as a row."""
+    header, body = rows[0], rows[1:]
+    if not body or not all(header):
+        return [" | ".join(c for c in r if c) for r in rows]
+    lines = []
+    for r in body:
+        cells = [f"{h}: {c}" for h, c in zip(header, r, strict=False) if c]
+        if cells:
+            lines.append("; ".join(cells))
+    return [" | ".join(header)] + lines
