@@ -155,7 +155,7 @@ def render_answer(answer, index=None, *, strong: float = 0.45, weak: float = 0.3
             refs = " ".join(
                 f'<a class="mx-ref" href="#mx-p{number[p]}" data-ref="mx-p{number[p]}">'
                 f"[{number[p]}]</a>" for p in s.passage_ids if p in number)
-            parts.append(f"<li>“{esc(s.text)}” {refs}{_items_html(s)}</li>")
+            parts.append(f"<li>“{esc(s.display)}” {refs}{_items_html(s)}</li>")
         parts.append("</ol></div>")
     highlights = _answer_highlights(answer)
     cards = []

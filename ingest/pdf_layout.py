@@ -30,6 +30,7 @@ _SECTION_NUMBER = re.compile(r"^((?:\d{1,2}\.)*\d{1,2}\.?|[IVXLC]{1,5}(?:-[A-Z])
 _DOT_LEADER = re.compile(r"(?:\.\s*){4,}\s*\(?[0-9ivxlc]{1,4}\)?\s*$|\s{2,}\d{1,4}\s*$", re.I)
 _CAPTION = re.compile(r"^(Graph|Graphic|Table|Tableau|Figure|Fig\.|Chart|Diagram|Exhibit)\s*[A-Z0-9]+\b", re.I)
 _TERMINAL = re.compile(r"[.!?;][’”'\")\]]*$")
+_CID = re.compile(r"^\s*\(cid:\d+\)\s*|\(cid:\d+\)")  # glyphs with no Unicode mapping
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[ivxlc]{1,6}$", re.I)
 
 HEADING_MAX_WORDS = 16
@@ -129,13 +130,16 @@ def read_page_layout(page, number: int) -> PageLayout:
             if not isinstance(obj, LTTextLine):
                 continue
             text, size, bold, symbol, font = _line_text(obj)
-            text = " ".join(normalise_chars(text).split())
+            if _CID.match(text):  # an unmapped glyph opening the line is its bullet
+                symbol = True
+                text = _CID.sub("• ", text, count=1)
+            text = " ".join(normalise_chars(_CID.sub("", text)).split())
             if not text:
                 continue
             in_box.append(Line(text, number, obj.x0, height - obj.y1, obj.x1, height - obj.y0,
                                size, bold, box_index, symbol, font))
         raw.extend(_by_baseline(in_box))
-    lines = _dedupe(_merge_split_lines(raw))
+    lines = _attach_bullets(_dedupe(_merge_split_lines(raw)))
     for prev, ln in zip([None, *lines], lines, strict=False):
         ln.gap_above = ln.top - prev.bottom if prev is not None and prev.box == ln.box else 99.0
     kept: list[Line] = []
@@ -182,6 +186,31 @@ def _merge_split_lines(lines: list[Line]) -> list[Line]:
                 continue
         out.append(ln)
     return out
+
+
+_LONE_BULLET = re.compile(r"^(?:[•▪●◦➢✓■□–\-*·]|\d{1,2}[.)]|[a-z][.)])$")
+
+
+def _attach_bullets(lines: list[Line]) -> list[Line]:
+    """A bullet drawn apart from its item's text (its own text box) joins the text on its
+    baseline, so the item starts where the bullet does."""
+    lone = [ln for ln in lines if ln.symbol_bullet and len(ln.text) <= 2
+            or _LONE_BULLET.match(ln.text)]
+    if not lone:
+        return lines
+    dropped = set()
+    for b in lone:
+        target = min((ln for ln in lines if ln is not b and id(ln) not in dropped
+                      and abs(ln.bottom - b.bottom) < 2.5 and 0 <= ln.x0 - b.x1 < 40),
+                     key=lambda ln: ln.x0, default=None)
+        if target is None:
+            continue
+        marker = "•" if b.symbol_bullet or not b.text[:1].isalnum() else b.text
+        target.text = f"{marker} {target.text}"
+        target.x0 = b.x0
+        target.symbol_bullet = False
+        dropped.add(id(b))
+    return [ln for ln in lines if id(ln) not in dropped]
 
 
 def _dedupe(lines: list[Line]) -> list[Line]:
@@ -526,8 +555,10 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
                     cur.lines = [" ".join(cur.lines)]
                     cur.line_boxes = [[bx for lb in cur.line_boxes for bx in lb]]
                     continue
+                # The style ranks the heading; numbering orders headings set in one style
+                # ("2." above "2.3").
                 depth = _number_depth(ln.text)
-                cur = new("heading", ln, level=depth or styles[style])
+                cur = new("heading", ln, level=styles[style] * 10 + min(depth or 1, 9))
                 cur.style = style
                 continue
             if _is_bullet(ln) or (_ENUMERATOR.match(ln.text) and ln.x0 > typo.left + 2):
@@ -540,6 +571,14 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
                 continue
             if cur is not None and _continues(cur, ln, typo):
                 _append(cur, ln, ln.text)
+                continue
+            if cur is not None and cur.kind == "item" and ln.page == cur.last_line.page \
+                    and ln.x0 > cur.indent + 2 and ln.top - cur.last_line.bottom < 2 * ln.size:
+                # Set at the item's indent after a gap: the next item of the list, whose
+                # bullet the PDF draws as a picture (or not at all).
+                indent = cur.indent
+                cur = new("item", ln)
+                cur.indent = indent
                 continue
             cur = new("para", ln)
         for rest in table_at.values():
@@ -583,8 +622,9 @@ def _continues(cur: Block, ln: Line, typo: Typography) -> bool:
     if cur.kind == "item":
         if ln.page != last.page or ln.box != last.box and ln.x0 < cur.indent + 1:
             return not _TERMINAL.search(prev_text) and ln.text[:1].islower()
-        # A wrapped item line hangs under the item's text, right of its bullet.
-        return ln.x0 > cur.indent + 2 and ln.top - last.bottom < 1.2 * ln.size
+        # A wrapped item line hangs under the item's text, right of its bullet, at the
+        # list's line spacing.
+        return ln.x0 > cur.indent + 2 and ln.top - last.bottom < 0.6 * ln.size
     if abs(ln.size - last.size) > 0.9 or ln.bold != last.bold and len(ln.text.split()) < 6:
         return False
     if ln.page != last.page or ln.box != last.box:

@@ -17,7 +17,7 @@ def answer_text(answer: Answer) -> str:
         lines.append(f"Answer (evidence: {answer.evidence}):")
         for s in answer.sentences:
             refs = "".join(f"[{number[p]}]" for p in s.passage_ids if p in number)
-            lines.append(textwrap.fill(f"“{s.text}” {refs}", 100, initial_indent="  ",
+            lines.append(textwrap.fill(f"“{s.display}” {refs}", 100, initial_indent="  ",
                                        subsequent_indent="    "))
             for item in s.items:
                 lines.append(textwrap.fill(f"“{item}”", 100, initial_indent="    - ",

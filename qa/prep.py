@@ -22,7 +22,7 @@ from pathlib import Path
 
 from index import LoadedIndex
 from ingest import Passage
-from ingest.normalise import match_key
+from ingest.normalise import match_key, quote_pieces
 
 from .citations import is_verbatim, source_key
 from .export import CitedQuote, ExportDocument, ExportSection, cited_files, references_for
@@ -249,7 +249,7 @@ def _answer(searcher: Searcher, question: str,
     else:  # pragma: no cover - if the searcher stops exposing it, use its own answer
         sentences = searcher.ask(question, k=len(ranked)).sentences
     # A bare list label ("Data systems") says nothing on its own in a handout.
-    return [(s.text, [p for p in s.passage_ids if p in ids], s.items) for s in sentences
+    return [(s.display, [p for p in s.passage_ids if p in ids], s.items) for s in sentences
             if any(p in ids for p in s.passage_ids) and len(s.text.split()) >= MIN_ANSWER_WORDS]
 
 
@@ -298,7 +298,8 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
             quoted.add(pid)
             # A list's lead-in is the short answer; its items are marked in the quote below,
             # which holds the whole list, rather than strung along the "In short" line.
-            highlight = [t for text, ids, items in answer if pid in ids for t in (text, *items)]
+            highlight = [t for text, ids, items in answer if pid in ids
+                         for t in (*quote_pieces(text), *items)]
             quote = CitedQuote.from_passage(h.passage, highlight)
             if _level(searcher, h) == "weak":
                 quote.note = WEAK_MATCH

@@ -43,6 +43,7 @@ from index import (
 )
 from ingest import Passage
 from ingest.glossary import Expander
+from ingest.normalise import OMISSION
 
 from .late import SEGMENT_TOKENS, LateInteraction
 
@@ -130,14 +131,30 @@ class AnswerSentence:
     # how many further items the passage has beyond those shown.
     items: list[str] = field(default_factory=list)
     more_items: int = 0
+    # A list item is never shown without the words that govern it: the sentence that
+    # introduces its list, and whether items stand between the two in the source.
+    lead_in: str = ""
+    lead_in_gap: bool = False
 
     @property
     def quoted(self) -> list[str]:
         """Every verbatim piece this answer shows: the sentence, then its list items."""
         return [self.text, *self.items]
 
+    @property
+    def display(self) -> str:
+        """The sentence as shown and exported: a list item after its lead-in, "[…]" marking
+        the items left out between them."""
+        if not self.lead_in:
+            return self.text
+        return f"{self.lead_in} {OMISSION + ' ' if self.lead_in_gap else ''}{self.text}"
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "passage_ids": self.passage_ids}
+        if self.lead_in:
+            out["lead_in"] = self.lead_in
+            out["lead_in_gap"] = self.lead_in_gap
+            out["display"] = self.display
         if self.items:
             out["items"] = self.items
             out["more_items"] = self.more_items
@@ -483,8 +500,29 @@ class Searcher:
             absorbed = [i for i, s in enumerate(chosen) if s.text in items and not s.items]
             at = absorbed[0] if absorbed else len(chosen)
             chosen = [s for i, s in enumerate(chosen) if i not in absorbed]
-            chosen.insert(at, AnswerSentence(shown, [pid], score, items, more))
+            sentence = AnswerSentence(shown, [pid], score, items, more)
+            if LIST_ITEM.match(text):
+                sentence.lead_in, sentence.lead_in_gap = self._lead_in_of(row, pos)
+            chosen.insert(at, sentence)
         return chosen
+
+    def _lead_in_of(self, row: int, pos: int) -> tuple[str, bool]:
+        """The sentence introducing the list that item `pos` of passage `row` belongs to, and
+        whether other items (or an omission mark) stand between them; ("", False) if the
+        passage does not hold it."""
+        idx = self.index
+        rows = idx.sentences_of.get(row, [])
+        gap = False
+        for j in reversed(rows[:pos]):
+            text = idx.sentences[j]["text"].strip()
+            if text == OMISSION:
+                gap = True
+                continue
+            if LIST_ITEM.match(text):
+                gap = True
+                continue
+            return text, gap
+        return "", False
 
     def _list_after(self, row: int, pos: int) -> list[str]:
         """The items of the list that directly follows sentence `pos` of passage `row`, with

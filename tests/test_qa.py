@@ -12,6 +12,7 @@ from index import build_index, load_index
 from ingest.normalise import match_key
 from qa import Filters, Searcher, SearchSettings
 from qa.citations import resolve
+from qa.format import answer_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +38,10 @@ def test_json_shape(searcher):
     assert {"id", "text", "document", "title", "citation", "page", "section", "score"} <= set(p)
     assert p["page"] is None  # the seed documents are text files: no pages
     for a in data["answer"]:
-        assert set(a) in ({"text", "passage_ids"}, {"text", "passage_ids", "items", "more_items"})
+        keys = set(a) - {"items", "more_items"}
+        assert keys in ({"text", "passage_ids"},
+                        {"text", "passage_ids", "lead_in", "lead_in_gap", "display"})
+        assert ("items" in a) == ("more_items" in a)
 
 
 LISTS_DOC = """# Support for leaders
@@ -227,3 +231,26 @@ def test_qa_cli_human_output_and_show(built):
 def test_qa_cli_without_index_says_how_to_build(tmp_path):
     r = _run("-m", "qa", "--index", str(tmp_path / "none"), "anything")
     assert r.returncode != 0 and "python -m ingest" in r.stderr
+
+
+def test_a_list_item_answer_carries_its_lead_in(tmp_path, fake_settings):
+    """Shown alone, "Economies of scale are successful" says the opposite of its source: the
+    item is quoted after the words that govern it, with "[…]" for the items between."""
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "evidence.md").write_text(
+        "# What the research says\n\n"
+        "There is not yet compelling evidence to demonstrate that\n\n"
+        "- Federations raise attainment in every school\n"
+        "- Economies of scale are successful\n\n"
+        "Leaders should therefore plan for the long term.\n", encoding="utf-8")
+    build_index(tmp_path / "c", tmp_path / "i", fake_settings)
+    searcher = Searcher(load_index(tmp_path / "i"), Searcher.open(tmp_path / "i").embedder,
+                        SearchSettings())
+    answer = searcher.ask("Economies of scale are successful")
+    item = _sentence(answer, "Economies of scale are successful")
+    assert item.lead_in == "There is not yet compelling evidence to demonstrate that"
+    assert item.lead_in_gap  # another item stands between them in the source
+    assert item.display == ("There is not yet compelling evidence to demonstrate that […] "
+                            "Economies of scale are successful")
+    assert item.to_json()["display"] == item.display
+    assert "“There is not yet compelling evidence" in answer_text(answer)
