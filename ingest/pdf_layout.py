@@ -133,7 +133,11 @@ def read_page_layout(page, number: int) -> PageLayout:
             if _CID.match(text):  # an unmapped glyph opening the line is its bullet
                 symbol = True
                 text = _CID.sub("• ", text, count=1)
+            raw_text = text
             text = " ".join(normalise_chars(_CID.sub("", text)).split())
+            if not text and (symbol or len(raw_text.strip()) == 1) and raw_text.strip():
+                text = "•"  # a lone picture glyph (Dingbats, a control code): a bullet
+                symbol = True
             if not text:
                 continue
             in_box.append(Line(text, number, obj.x0, height - obj.y1, obj.x1, height - obj.y0,
@@ -572,8 +576,9 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
             if cur is not None and _continues(cur, ln, typo):
                 _append(cur, ln, ln.text)
                 continue
-            if cur is not None and cur.kind == "item" and ln.page == cur.last_line.page \
-                    and ln.x0 > cur.indent + 2 and ln.top - cur.last_line.bottom < 2 * ln.size:
+            list_goes_on = cur is not None and cur.kind == "item" and ln.x0 > cur.indent + 2 \
+                and (ln.page != cur.last_line.page or ln.top - cur.last_line.bottom < 2 * ln.size)
+            if list_goes_on:
                 # Set at the item's indent after a gap: the next item of the list, whose
                 # bullet the PDF draws as a picture (or not at all).
                 indent = cur.indent

@@ -1,7 +1,7 @@
 """`python -m qa`: ask the evidence a question, show a cited passage, or prepare a session pack.
 
     python -m qa [--index DIR] [--k N] [--json] QUESTION     (QUESTION "-": one per stdin line)
-    python -m qa show [--index DIR] [--json] ID
+    python -m qa show [--index DIR] [--json] [--page-image FILE.png [--corpus DIR]] ID
     python -m qa prep ...                                      (see `python -m qa prep --help`)
 """
 
@@ -80,6 +80,10 @@ def show_main(argv: list[str]) -> int:
     parser.add_argument("id", help="passage id, as printed in answers and packs")
     parser.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--page-image", type=Path, metavar="FILE.png",
+                        help="also write the cited PDF page, the passage highlighted, as PNG")
+    parser.add_argument("--corpus", type=Path, default=Path("corpus"),
+                        help="corpus folder the index was built from (for --page-image)")
     args = parser.parse_args(argv)
 
     from index import IndexUnavailable, load_index
@@ -96,6 +100,17 @@ def show_main(argv: list[str]) -> int:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:
         print(result.text())
+    if args.page_image and result.passage is not None:
+        from .pages import PageUnavailable, passage_page
+
+        try:
+            shown = passage_page(result.passage, args.corpus)
+        except PageUnavailable as exc:
+            print(f"error: no page image: {exc}", file=sys.stderr)
+            return 1
+        args.page_image.write_bytes(shown.png_bytes())
+        print(f"wrote {args.page_image}: {shown.label} of {result.passage.file}, "
+              f"{shown.highlighted} lines highlighted", file=sys.stderr)
     return 0 if result.status != "unknown" else 1
 
 

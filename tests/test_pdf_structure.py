@@ -1,0 +1,176 @@
+"""PDFs read as a person reads them: sections from the outline or the typography, the right
+pages, tables as rows, split lists marked, and the cited page drawn with its lines."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest import chunk_document, read_document
+from ingest.normalise import is_verbatim, match_key
+from typeset import Element, report_spec, spec_from_text, typeset
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from read_pdfs import outline_titles, page_keys, pages_right, sections_right  # noqa: E402
+
+REAL = Path(__file__).parent / "data" / "realpdfs"
+
+
+def _read(path: Path):
+    doc = read_document(path, path.parent, {})
+    return doc, chunk_document(doc)
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    out = tmp_path_factory.mktemp("typeset")
+    return {
+        "report": typeset(report_spec(), out / "report.pdf", title="Northfield annual review"),
+        "two_column": typeset(report_spec(), out / "report-2col.pdf", columns=2),
+        "synopsis": typeset(spec_from_text(ROOT / "corpus" / "leadership-of-learning-synopsis.txt"),
+                            out / "synopsis.pdf", title="Leadership of Learning synopsis"),
+        "bookmarked": typeset(report_spec(), out / "report-bookmarks.pdf", bookmarks=True),
+    }
+
+
+@pytest.mark.parametrize("name", ["report", "two_column", "synopsis", "bookmarked"])
+def test_sections_and_pages_are_what_was_typeset(made, name):
+    ts = made[name]
+    _, passages = _read(ts.path)
+    ok, total, bad = sections_right(passages, ts.truth)
+    assert total >= 5 and ok / total >= 0.95, bad
+    ok, total, bad = pages_right(passages, page_keys(ts.path))
+    assert ok == total, bad
+
+
+def test_headings_come_from_the_font_not_the_line_length(made):
+    doc, passages = _read(made["report"].path)
+    headings = [b.text for b in doc.blocks if b.kind == "heading"]
+    assert headings == made["report"].headings
+    # A short bullet item or a short body line is never a heading.
+    assert not any(h.startswith("Strength") for h in headings)
+
+
+def test_bookmarks_give_the_section_tree(made):
+    _, passages = _read(made["bookmarked"].path)
+    titles = outline_titles(made["bookmarked"].path)
+    assert titles == set(made["bookmarked"].headings)
+    carried = sum(1 for p in passages if p.section and p.section[-1] in titles)
+    assert carried / len(passages) >= 0.9
+
+
+def test_bookmarks_that_disagree_with_the_text(tmp_path):
+    """An outline title the page does not print still opens its section at its page; the
+    file's warnings say so, and no text is lost."""
+    spec = [Element("h", "Governance", level=1, bookmark="Part A: how the trust is governed"),
+            Element("p", "Local governing bodies kept substantive delegated powers over the "
+                         "curriculum and the staffing of each school in the trust."),
+            Element("h", "Finance", level=1),
+            Element("p", "Finance was run centrally, with each head holding a budget.")]
+    ts = typeset(spec, tmp_path / "disagree.pdf", bookmarks=True)
+    doc, passages = _read(ts.path)
+    assert any("not found on their pages" in w for w in doc.warnings)
+    by_text = {line[:30]: p.section for p in passages for line in p.text.split("\n")}
+    assert by_text["Local governing bodies kept su"] == ["Part A: how the trust is governed"]
+    assert by_text["Finance was run centrally, wit"] == ["Finance"]
+    # The printed heading is still quotable text.
+    assert any("Governance" in p.text.split("\n") for p in passages)
+
+
+def test_a_table_is_quoted_row_by_row_with_its_headers(made):
+    doc, passages = _read(made["report"].path)
+    tables = [p for p in passages if p.kind == "table"]
+    assert len(tables) == 1
+    table = tables[0]
+    assert table.text.split("\n")[0] == "Table 1: Pupils and staff by school"
+    assert "School: Brook Lane Academy; Phase: Secondary; Pupils: 1,046; Staff: 88" in \
+        table.text.split("\n")
+    assert table.rows[0] == ["School", "Phase", "Pupils", "Staff"] and len(table.rows) == 5
+    source = match_key("\n".join(p.text for p in doc.pages))
+    assert is_verbatim(table.text, source)
+    assert table.section[-1] == "3. Finance" and table.boxes
+
+
+def test_a_long_list_split_into_passages_marks_what_it_leaves_out(tmp_path):
+    path = typeset(spec_from_text(ROOT / "corpus" / "federations-and-mats-briefing-paper.txt"),
+                   tmp_path / "briefing.pdf").path
+    doc, passages = _read(path)
+    lead = "processes that work best"
+    parts = [p for p in passages if p.text.split("\n")[0] == lead]
+    assert len(parts) >= 2
+    for later in parts[1:]:
+        lines = later.text.split("\n")
+        assert lines[1] == "[…]" and lines.count(lead) == 1
+    source = match_key("\n".join(p.text for p in doc.pages))
+    assert all(is_verbatim(p.text, source) for p in parts)
+    # A quote with its pieces out of order is not verbatim.
+    first, second = parts[0].text.split("\n"), parts[1].text.split("\n")
+    assert not is_verbatim(f"{second[-1]}\n[…]\n{first[-1]}", source)
+
+
+def test_two_columns_are_read_column_by_column(made):
+    doc, _ = _read(made["two_column"].path)
+    texts = [b.text.lstrip("•- ") for b in doc.blocks if b.kind in ("item", "para")]
+    numbers = [int(t.split()[1].rstrip(":")) for t in texts if t.startswith("Strength")]
+    assert numbers == list(range(1, 31))
+
+
+def test_running_footer_and_page_numbers_are_not_text(made):
+    doc, passages = _read(made["report"].path)
+    assert not any("Northfield annual review" == line for p in passages
+                   for line in p.text.split("\n"))
+
+
+def test_real_pdf_with_an_outline():
+    doc, passages = _read(REAL / "pdffill-demo.pdf")
+    titles = outline_titles(REAL / "pdffill-demo.pdf")
+    carried = sum(1 for p in passages if p.section and p.section[-1] in titles)
+    assert carried / len(passages) >= 0.9
+    ok, total, bad = pages_right(passages, page_keys(REAL / "pdffill-demo.pdf"))
+    assert ok == total, bad
+
+
+def test_real_two_column_journal_pages_and_footnotes():
+    path = REAL / "issue-316-example.pdf"
+    doc, passages = _read(path)
+    ok, total, bad = pages_right(passages, page_keys(path))
+    assert ok >= 0.95 * total, bad
+    # Its pages are labelled 0, 1, 2 ...: not printed numbers, so pages are cited by number.
+    assert all(p.page_label is None for p in passages)
+    assert any(p.section == ["Method"] or p.section[-1:] == ["Participants"] for p in passages)
+
+
+def test_real_ruled_table_becomes_rows():
+    doc, passages = _read(REAL / "table-curves-example.pdf")
+    tables = [p for p in passages if p.kind == "table"]
+    assert tables and all(len(p.rows) >= 2 for p in tables)
+
+
+def test_show_page_draws_the_passage_lines(made, tmp_path):
+    from qa.pages import PageUnavailable, passage_page, render_page
+
+    path = made["report"].path
+    _, passages = _read(path)
+    table = next(p for p in passages if p.kind == "table")
+    shown = passage_page(table, path.parent)
+    assert shown.page == table.page_start and shown.highlighted >= 1
+    plain = render_page(path, shown.page, [])
+    assert plain.size == shown.image.size
+    # Highlighted pixels differ from the plain page inside the boxes, and only there.
+    scale = shown.image.size[0] / 595.27
+    box = next(b for b in table.boxes if int(b[0]) == shown.page)
+    cx, cy = int((box[1] + 3) * scale), int((box[2] + 3) * scale)
+    assert shown.image.getpixel((cx, cy)) != plain.getpixel((cx, cy))
+    assert shown.image.getpixel((5, 5)) == plain.getpixel((5, 5))
+    assert shown.png_bytes().startswith(b"\x89PNG")
+    # A text file has no page; a changed file is not drawn with stale boxes.
+    from dataclasses import replace
+    with pytest.raises(PageUnavailable, match="not from a PDF"):
+        passage_page(replace(table, file="notes.txt"), path.parent)
+    with pytest.raises(PageUnavailable, match="changed since it was indexed"):
+        passage_page(replace(table, doc_sha256="0" * 64), path.parent)
+    with pytest.raises(PageUnavailable, match="no longer in the corpus"):
+        passage_page(replace(table, file="../../etc/passwd.pdf"), path.parent)
