@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from typeset import Element, report_spec, spec_from_text, typeset
 
 from ingest import chunk_document, read_document
 from ingest.normalise import is_verbatim, match_key
-from typeset import Element, report_spec, spec_from_text, typeset
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
