@@ -286,9 +286,8 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
         path = [t for _, t in headings]
         common = _common_prefix(pending.section or [], path)
         # Where the file itself gives the headings (PDF outline or typography, Word styles),
-        # sibling sections are never merged: each keeps its own heading as its citation.
-        # A small section still takes in the subsections that open under it.
-        sibling_depth = len(pending.section or []) - (0 if firm_sections else 1)
+        # sections are never merged: each passage is cited by the heading it stands under.
+        sibling_depth = len(pending.section or []) + (1 if firm_sections else -1)
         if pending.words >= settings.min_words or len(common) < sibling_depth:
             if settings.heading_lines:  # headings still waiting for a body travel on with it
                 while pending.units and pending.units[-1].kind == "heading":

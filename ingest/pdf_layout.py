@@ -214,7 +214,9 @@ def _attach_bullets(lines: list[Line]) -> list[Line]:
         target.x0 = b.x0
         target.symbol_bullet = False
         dropped.add(id(b))
-    return [ln for ln in lines if id(ln) not in dropped]
+    # A bullet with no text beside it is a picture, not words to quote.
+    return [ln for ln in lines if id(ln) not in dropped
+            and not (ln.symbol_bullet and ln.text == "•")]
 
 
 def _dedupe(lines: list[Line]) -> list[Line]:

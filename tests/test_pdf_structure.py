@@ -40,7 +40,7 @@ def made(tmp_path_factory):
 def test_sections_and_pages_are_what_was_typeset(made, name):
     ts = made[name]
     _, passages = _read(ts.path)
-    ok, total, bad = sections_right(passages, ts.truth)
+    ok, total, bad = sections_right(passages, ts.truth, ts.headings)
     assert total >= 5 and ok / total >= 0.95, bad
     ok, total, bad = pages_right(passages, page_keys(ts.path))
     assert ok == total, bad
