@@ -1,5 +1,5 @@
 """The web app: Gradio over `qa`, `index` and `ingest`, composed from one module per tab
-(`ui/`: ask, basket, sources, add_documents, glossary, session_prep) and their shared HTML
+(`ui/`: ask, basket, sources, add_documents, glossary, session_prep, trusts) and their shared HTML
 helpers (`ui/html.py`). Only composition, login and launch live here.
 
     python app.py [--index DIR] [--corpus DIR] [--host 127.0.0.1] [--port 7860]
@@ -26,7 +26,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 import gradio as gr  # noqa: E402 (after the environment above)
 
-from ui import add_documents, ask, basket, glossary, session_prep, sources  # noqa: E402
+from ui import add_documents, ask, basket, glossary, session_prep, sources, trusts  # noqa: E402
 from ui.ask import (  # noqa: E402
     DIMENSION_LABELS,
     EXAMPLE_QUESTIONS,
@@ -170,8 +170,10 @@ def build_app(settings: AppSettings, service=None):
             add_tab = add_documents.build(ctx)
             glossary_tab = glossary.build(ctx)
             session_prep.build(ctx)
+            trusts_tab = trusts.build(ctx)
         # Registered outside gr.Tabs: an API endpoint is not part of any tab.
         gr.api(ask_tab.api_ask, api_name="ask", concurrency_id="ask")
+        gr.api(trusts_tab.api_trusts, api_name="trusts", concurrency_id="trusts")
 
         ask_tab.answer.click(ask.on_answer_action, [basket_state, last],
                              [basket_state, basket_tab.html, ask_tab.basket_status],
@@ -179,12 +181,12 @@ def build_app(settings: AppSettings, service=None):
             basket_tab.export_basket, [basket_state, basket_tab.export_title],
             [basket_tab.dl_docx, basket_tab.dl_md], **private)
 
-        views = [*sources_tab.views, *ask_tab.views, *glossary_tab.views]
+        views = [*sources_tab.views, *ask_tab.views, *glossary_tab.views, *trusts_tab.views]
 
         def refresh_views():
             index = ctx.current_index()
             return [*sources_tab.refresh(index), *ask_tab.refresh(index),
-                    *glossary_tab.refresh(index)]
+                    *glossary_tab.refresh(index), *trusts_tab.refresh(ctx)]
 
         add_tab.wire(refresh_views, views, private)
         demo.load(refresh_views, None, views, show_progress="hidden", **private)

@@ -92,6 +92,14 @@ CSS = """
 .mx-basket ol {padding-left: 1.4em;}
 .mx-basket blockquote {margin: 6px 0; padding-left: 10px; border-left: 3px solid var(--border-color-primary);}
 .mx-examples button {flex: 0 1 auto !important; min-width: 0 !important;}
+.mx-trusts th[scope=row] {font-weight: 600; min-width: 14em;}
+.mx-trusts td {min-width: 7em;}
+.mx-scale {font-size: .85em; color: var(--body-text-color-subdued);}
+.mx-vignette summary {cursor: pointer;}
+.mx-vignette .mx-text {font-weight: 400; max-width: 40em;}
+.mx-charts {display: flex; flex-direction: column; gap: 18px;}
+.mx-chart {margin: 0;} .mx-chart img {max-width: 100%; height: auto; background: #fff;}
+.mx-chart figcaption {font-size: .9em; margin-top: 4px;}
 @media (max-width: 820px) {
   .gradio-container {padding: 0 6px !important;}
   .mx-card {padding: 10px 12px;}
