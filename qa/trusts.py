@@ -247,15 +247,19 @@ _NUM_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty".split())}
 _GROUP = r"(?:trusts|federations|mats|multi-academy trusts|vignettes|partnerships|case studies)"
+# "Which trusts", "how many of the trusts", "which urban trusts" (up to two describing words,
+# never a verb: "what do trusts do about finance?" is not about the set).
+_NOT_DESCRIBING = (r"(?!(?:do|does|did|are|is|was|were|can|could|should|would|will|must|"
+                   r"have|has|had|make|makes|help|helps|goes|go|happens)\b)")
 _SET_CUE = re.compile(
     rf"\b(?:which|what|how many|list|name|show|count)(?: of)?(?: the| all| our)?"
-    rf"(?: indexed| fictional)? {_GROUP}\b"
+    rf"(?: {_NOT_DESCRIBING}[a-z][\w/-]*){{0,2}}? {_GROUP}\b"
     rf"|^(?:and |list |show )?(?:the |all )?{_GROUP} (?:with|that|which|where|having|whose|in)\b"
     rf"|\b(?:any|are there) {_GROUP}\b", re.I)
 _STOP = set("""a an the of in on at to for from by with without and or but not no nor that which
 who whom whose what how many much is are was were be been being do does did have has had
 having there their they them it its this these those as than then so such any all some each
-every only also just more most less fewer one ones both either neither other own same please
+every only also just still currently more most less fewer one ones both either neither other own same please
 tell me us show list name count give find trusts trust federations federation mats mat
 vignettes vignette partnerships partnership case cases studies study schools school academies
 academy where when run runs use uses using used set sets setting rely relies work works
@@ -353,7 +357,13 @@ def _school_conditions(q: str) -> tuple[list[Where], str]:
 
 
 def _contains(value: str, phrase: str) -> bool:
-    return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", value.lower()) is not None
+    """The value has the phrase as whole words, and not negated ("without local governing
+    bodies" does not have local governing bodies)."""
+    for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", value.lower()):
+        before = value.lower()[:m.start()].split()
+        if not before or before[-1] not in ("without", "no", "not", "non", "never"):
+            return True
+    return False
 
 
 def _phrase_holds(t: Trust, name: str, phrase: str, exact: bool) -> bool:
@@ -382,7 +392,6 @@ def answer_set_question(question: str, trusts: list[Trust]) -> SetAnswer | None:
     if not trusts or not is_set_question(question):
         return None
     q = _numbers(" ".join(question.lower().replace("?", " ").split()))
-    q = _SET_CUE.sub(" ", q)
     wheres, q = _school_conditions(q)
     tokens = re.findall(r"[a-z0-9][a-z0-9'/-]*", q)
     hints = {_HINTS[w] for w in tokens if _HINTS.get(w)}
@@ -402,14 +411,27 @@ def answer_set_question(question: str, trusts: list[Trust]) -> SetAnswer | None:
             phrase = " ".join(words)
             where = {n for (_, n), v in values.items() if _contains(v, phrase)}
             if where:
-                exact = {n for (_, n), v in values.items() if v == phrase}
+                # A one-word category ("rural", "local") is matched as the whole value.
+                exact = {n for (_, n), v in values.items() if v == phrase and length == 1}
                 hinted = where & hints
                 fields = sorted(hinted or exact or where)
                 phrase_conditions.append((phrase, fields, bool(set(fields) & exact)))
                 i += length
                 break
         else:
-            unknown.append(tokens[i])
+            # "informally" -> "informal", "councils" -> "council", "centralised" -> "central"
+            word = tokens[i]
+            variants = [word[:-n] for suffix, n in (("ly", 2), ("ised", 4), ("ized", 4),
+                                                    ("s", 1)) if word.endswith(suffix)]
+            variant = next((v for v in variants if len(v) > 2 and any(
+                _contains(value, v) for value in values.values())), None)
+            if variant is None:
+                unknown.append(word)
+            else:
+                where = {n for (_, n), v in values.items() if _contains(v, variant)}
+                exact = {n for (_, n), v in values.items() if v == variant}
+                fields = sorted(where & hints or exact or where)
+                phrase_conditions.append((variant, fields, bool(set(fields) & exact)))
             i += 1
     conditions = [w.label() for w in wheres] + [
         f"{' or '.join(field_label(f) for f in fs)} {'is' if exact else 'includes'} “{p}”"

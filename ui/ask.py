@@ -65,6 +65,7 @@ def render_answer(answer, index=None, *, strong: float = 0.45, weak: float = 0.3
     in_basket = in_basket or set()
     number = {h.passage.id: i for i, h in enumerate(answer.hits, 1)}
     parts = [f'<div class="mx-answer" data-question="{esc(answer.question)}">']
+    parts.append(trusts_html(answer))
     if not answer.hits:
         why = ("No passage matches the filters you chose. Clear a filter and ask again."
                if filtered else "The index has no passages yet: add documents first.")
@@ -119,6 +120,32 @@ def render_answer(answer, index=None, *, strong: float = 0.45, weak: float = 0.3
         parts.append(f'<p class="mx-foot">Searched in {answer.seconds * 1000:.0f} ms.</p>')
     parts.append("</div>")
     return "".join(parts)
+
+
+def trusts_html(answer) -> str:
+    """For a question about the trusts as a group: the matching trusts first, each with the
+    dimension values that match and its vignette's citation; or why none matches."""
+    if not getattr(answer, "set_question", False):
+        return ""
+    from qa.trusts import field_label
+
+    n = len(answer.trusts)
+    on = "; ".join(answer.trust_conditions)
+    head = (f"{n} trust{'s' if n != 1 else ''} in the indexed vignettes"
+            + (f" where {on}" if on else ""))
+    if not answer.trusts:
+        return (f'<section class="mx-summary mx-notfound mx-trust-list" aria-label="Trusts">'
+                f"<strong>{esc(answer.trusts_message or 'No trust matches.')}</strong></section>")
+    rows = []
+    for t in answer.trusts:
+        matched = "; ".join(f"{esc(field_label(k))}: {esc(v)}" for k, v in t["matched"].items())
+        rows.append(f'<li><strong>{esc(t["name"])}</strong>'
+                    + (f" — {matched}" if matched else "")
+                    + f' <span class="mx-cite">({esc(t["citation"])} · id '
+                    f'<code>{esc(t["passage_id"])}</code>)</span></li>')
+    return (f'<section class="mx-summary mx-info mx-trust-list" aria-label="Trusts">'
+            f'<div class="mx-level">{esc(head)}</div><ul>{"".join(rows)}</ul>'
+            '<p class="mx-note">See all of them side by side in the Trusts tab.</p></section>')
 
 
 def answer_highlights(answer) -> dict[str, list[str]]:

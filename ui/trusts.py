@@ -57,7 +57,7 @@ def select(trusts, documents=None, dims: dict[str, str] | None = None,
     """The rows the filters keep, in the chosen order."""
     from qa.trusts import Where, filter_trusts
 
-    wheres = [Where(name, "=", str(value)) for name, value in (dims or {}).items() if value]
+    wheres = []
     for value, op in ((min_schools, ">="), (max_schools, "<=")):
         if value not in (None, ""):
             try:
@@ -65,6 +65,11 @@ def select(trusts, documents=None, dims: dict[str, str] | None = None,
             except (TypeError, ValueError):
                 pass
     rows = filter_trusts(trusts, wheres)
+    # A dropdown offers the values as written, so a choice matches that whole value ("rural"
+    # is not "mixed urban and rural").
+    for name, value in (dims or {}).items():
+        if value:
+            rows = [t for t in rows if str(value) in t.value(name).split("; ")]
     if documents:
         keep = {documents} if isinstance(documents, str) else set(documents)
         rows = [t for t in rows if t.file in keep]
