@@ -196,3 +196,33 @@ def test_charts_say_how_many_trusts_they_show_and_leave_out_unstated(trusts):
     assert a.png.startswith(b"\x89PNG") and "schools" in a.alt
     j = profiles(trusts)
     assert j.shown == len(trusts) and "Average" in j.alt
+
+
+# ---- session packs: the Case studies section --------------------------------------------------
+
+def test_session_pack_case_studies_carry_key_dimensions_and_citations(vignette_index):
+    from qa import Searcher
+    from qa.export import to_csv as pack_csv
+    from qa.export import to_markdown
+    from qa.prep import CASE_STUDIES, build_pack
+
+    searcher = Searcher.open(vignette_index)
+    questions = ["How does an executive head lead a hard federation with a single governing "
+                 "body?"]
+    doc = build_pack(searcher, questions, "Leadership", corpus_dir=vignette_index.parent /
+                     "corpus", case_studies=2)
+    cases = next(s for s in doc.sections if s.heading == CASE_STUDIES)
+    assert 1 <= len(cases.quotes) <= 2 and not doc.warnings
+    vignettes = {p.id: p for p in searcher.index.passages if p.kind == "vignette"}
+    for q in cases.quotes:
+        p = vignettes[q.passage_id]  # a whole vignette, verbatim
+        assert q.text == p.text and q.citation == p.citation
+        assert "Key dimensions: Number of schools: " + p.key_dimensions["number_of_schools"] \
+            in q.note
+    md = to_markdown(doc)
+    assert f"## {CASE_STUDIES}" in md and cases.quotes[0].citation in md
+    assert {r.file for r in doc.references} >= {q.file for q in cases.quotes}
+    assert cases.quotes[0].passage_id in pack_csv(doc)
+    without = build_pack(searcher, questions, "Leadership",
+                         corpus_dir=vignette_index.parent / "corpus")
+    assert all(s.heading != CASE_STUDIES for s in without.sections)  # optional

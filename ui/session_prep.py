@@ -69,7 +69,7 @@ def build(ctx: TabContext) -> bool:
                 return "\n".join(session.questions), session.heading + " (evidence pack)"
         return gr.skip(), gr.skip()
 
-    def build(session_id, questions_text, title):
+    def build(session_id, questions_text, title, case_studies=False):
         questions = [" ".join(q.split()) for q in (questions_text or "").splitlines()]
         questions = [q[:MAX_QUESTION_CHARS] for q in questions if q][:30]
         off = gr.DownloadButton(value=None, interactive=False)
@@ -81,7 +81,8 @@ def build(ctx: TabContext) -> bool:
         title = " ".join((title or "").split())[:200] or "Evidence pack"
         searcher = service.searcher()
         doc = prep.build_pack(searcher, questions, title, intro=intro,
-                              corpus_dir=Path(settings.corpus_dir))
+                              corpus_dir=Path(settings.corpus_dir),
+                              case_studies=3 if case_studies else 0)
         paths = write_exports(doc, ("docx", "md", "csv"))
         return (render_pack(doc),
                 *[gr.DownloadButton(value=str(paths[f]), interactive=True)
@@ -100,6 +101,9 @@ def build(ctx: TabContext) -> bool:
                                   elem_id="prep-title")
         questions_in = gr.Textbox(label="Questions (one per line)", lines=6, max_lines=20,
                                   elem_id="prep-questions")
+        case_in = gr.Checkbox(label="Add a Case studies section: the three trust vignettes "
+                                    "most relevant to these questions, with their key dimensions",
+                              value=False, elem_id="prep-cases")
         with gr.Row():
             build_btn = gr.Button("Preview the pack", variant="primary", elem_id="prep-build")
             dl = [gr.DownloadButton(label, interactive=False, elem_id=f"prep-{fmt}")
@@ -107,6 +111,6 @@ def build(ctx: TabContext) -> bool:
                                      ("csv", "Spreadsheet (.csv)"))]
         preview = gr.HTML(elem_id="prep-preview", js_on_load=None)
     session_in.change(pick, [session_in], [questions_in, title_in], **private)
-    build_btn.click(build, [session_in, questions_in, title_in], [preview, *dl],
+    build_btn.click(build, [session_in, questions_in, title_in, case_in], [preview, *dl],
                     concurrency_limit=2, concurrency_id="prep", **private)
     return True
