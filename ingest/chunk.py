@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from .normalise import OMISSION
 from .records import Document, Passage
 from .structure import Block, parse_blocks
+from .vignettes import parse_key_dimensions_block, parse_vignette
 
 _ABBREVIATIONS = {"e.g", "i.e", "dr", "mr", "mrs", "ms", "sir", "st", "no", "vs", "cf", "prof", "fig"}
 _SENTENCE_END = re.compile(r"(?<=[.!?])[’”'\")\]]*\s+(?=[A-Z‘“\"'(\d])")
@@ -23,6 +24,7 @@ class ChunkSettings:
     target_words: int = 150  # a passage closes once it reaches this many words
     max_words: int = 250  # hard ceiling; longer paragraphs split at sentence ends
     vignette_marker: str = "Key dimensions"
+    vignette_fields: int = 2  # version of ingest/vignettes.py's parsing: a change re-reads all
     # Each section's heading line opens its first passage, as on the page: it is text people
     # quote and search for ("Q and A session with executive headteachers"), and a heading with
     # nothing under it (a trailing label, a run of table labels) is kept rather than lost.
@@ -421,44 +423,21 @@ def _finalise(doc: Document, passages: list[Passage]) -> list[Passage]:
     return passages
 
 
-KEY_DIMENSION_FIELDS = [
-    ("number_of_schools", re.compile(r"number of schools|no\.? of schools|schools by phase", re.I)),
-    ("decision_making", re.compile(r"local/central|decision[- ]making", re.I)),
-    ("improvement_priorities", re.compile(r"improvement priorities", re.I)),
-    ("evaluation", re.compile(r"evaluat", re.I)),
-    ("governance", re.compile(r"governance", re.I)),
-    ("delegation", re.compile(r"delegation", re.I)),
-    ("urban_rural", re.compile(r"urban|rural|mix of context", re.I)),
-    ("distribution", re.compile(r"distribution", re.I)),
-]
-
-
 def parse_key_dimensions(lines: list[str]) -> dict[str, str]:
-    """`Field: value` lines after a "Key dimensions" heading, mapped to fixed field names."""
-    found: dict[str, str] = {}
-    for line in lines:
-        label, sep, value = line.partition(":")
-        if not sep or not value.strip():
-            continue
-        for name, pattern in KEY_DIMENSION_FIELDS:
-            if pattern.search(label) and name not in found:
-                found[name] = value.strip()
-                break
-    return found
+    """A "Key dimensions" block's lines as field name -> value as written (ingest/vignettes.py)."""
+    return parse_key_dimensions_block(lines).values()
 
 
 def _vignette_passage(doc: Document, blocks: list[Block]) -> Passage:
     lines: list[str] = []
-    dims_lines: list[str] = []
-    in_dims = False
     for b in blocks:
-        if b.kind == "heading":
-            in_dims = b.text.lower().strip() == "key dimensions"
-        text_lines = b.lines if b.kind == "item" else [b.text]
-        lines.extend(text_lines)
-        if in_dims:
-            dims_lines.extend(b.lines)
+        lines.extend(b.lines if b.kind == "item" else [b.text])
     text = "\n".join(lines)
+    # The key dimensions are read from the page lines (a table's rows look like headings to
+    # the block parser). Every field is kept; what could not be read is said in the file's
+    # warnings, which the Sources tab shows.
+    case = parse_vignette([line for page in doc.pages for line in page.text.split("\n")])
+    doc.warnings.extend(w for w in case.warnings if w not in doc.warnings)
     pages = [p.number for p in doc.pages if p.number is not None]
     passage = Passage(
         id=passage_id(doc.sha256, text),
@@ -474,6 +453,6 @@ def _vignette_passage(doc: Document, blocks: list[Block]) -> Passage:
         page_end=max(pages) if pages else None,
         page_label=doc.pages[0].label if doc.pages else None,
         kind="vignette",
-        key_dimensions=parse_key_dimensions(dims_lines or lines),
+        key_dimensions=case.values(),
     )
     return passage

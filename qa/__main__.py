@@ -3,6 +3,7 @@
     python -m qa [--index DIR] [--k N] [--json] QUESTION     (QUESTION "-": one per stdin line)
     python -m qa show [--index DIR] [--json] [--page-image FILE.png [--corpus DIR]] ID
     python -m qa prep ...                                      (see `python -m qa prep --help`)
+    python -m qa trusts [--index DIR] [--where FIELD=VALUE ...] [--format csv|json]
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
         from .prep_cli import prep_main
 
         return prep_main(argv[1:])
+    if argv and argv[0] == "trusts":
+        return trusts_main(argv[1:])
     return ask_main(argv)
 
 
@@ -112,6 +115,44 @@ def show_main(argv: list[str]) -> int:
         print(f"wrote {args.page_image}: {shown.label} of {result.passage.file}, "
               f"{shown.highlighted} lines highlighted", file=sys.stderr)
     return 0 if result.status != "unknown" else 1
+
+
+def trusts_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m qa trusts",
+        description="The indexed trust vignettes side by side: one row per trust, its key "
+                    "dimensions as written, the number of schools as numbers, and a citation.")
+    parser.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder")
+    parser.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
+                        help="keep trusts whose FIELD contains VALUE (e.g. urban_rural=rural, "
+                             "governance='single governing body'), or a school count compared "
+                             "with a number (schools>5, special>=1); repeat to combine")
+    parser.add_argument("--format", choices=("json", "csv"), default="json")
+    args = parser.parse_args(argv)
+
+    from index import IndexUnavailable, load_index
+
+    from .trusts import WhereError, filter_trusts, parse_where, to_csv, trust_table
+
+    try:
+        wheres = [parse_where(w) for w in args.where]
+    except WhereError as exc:
+        parser.error(str(exc))
+    try:
+        index = load_index(args.index)
+    except IndexUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    trusts = trust_table(index)
+    if not trusts:
+        print("note: no vignettes are indexed; add trust vignettes (one page with a "
+              "“Key dimensions” block) to the corpus and run python -m ingest", file=sys.stderr)
+    shown = filter_trusts(trusts, wheres)
+    if args.format == "csv":
+        sys.stdout.write(to_csv(shown))
+    else:
+        print(json.dumps([t.to_json() for t in shown], ensure_ascii=False, indent=1))
+    return 0
 
 
 if __name__ == "__main__":

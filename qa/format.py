@@ -9,6 +9,16 @@ from .search import NOT_FOUND, Answer
 
 def answer_text(answer: Answer) -> str:
     lines = [f"Q: {answer.question}", ""]
+    if answer.set_question:
+        lines.append(f"Trusts ({len(answer.trusts)}): " + ("; ".join(answer.trust_conditions)
+                                                         or "all indexed vignettes"))
+        if not answer.trusts:
+            lines.append(f"  {answer.trusts_message}")
+        for t in answer.trusts:
+            matched = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in t["matched"].items())
+            lines.append(f"  - {t['name']}" + (f" ({matched})" if matched else "")
+                         + f" [{t['citation']}, id {t['passage_id']}]")
+        lines.append("")
     number = {h.passage.id: i for i, h in enumerate(answer.hits, 1)}
     if not answer.found:
         lines += [f"{NOT_FOUND} The nearest passages are listed below, but they do not "

@@ -256,7 +256,8 @@ def _answer(searcher: Searcher, question: str,
 def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: str | None = None,
                corpus_dir: Path | None = None, per_question: int = 3, candidates: int = 15,
                exclude: Callable[[Passage], bool] | None = None,
-               warn: Callable[[str], None] | None = None) -> ExportDocument:
+               warn: Callable[[str], None] | None = None,
+               case_studies: int = 0) -> ExportDocument:
     """An evidence pack: for each question its best passages (each quoted once in the pack;
     later questions refer back by id), the answer sentences, and the documents cited.
 
@@ -264,7 +265,9 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
     quote is re-checked against it before the pack is returned (see `check_pack`).
     exclude: passages never to quote (default: `poses_questions`).
     warn: called with each problem found by the check (the CLI prints them to stderr); the
-    problems are also in `doc.warnings` and noted under the questions concerned."""
+    problems are also in `doc.warnings` and noted under the questions concerned.
+    case_studies: up to this many trust vignettes, the most relevant to the questions, in a
+    closing "Case studies" section, each quoted whole with its key dimensions and citation."""
     excluded = exclude or (lambda p: poses_questions(p.text))
     sections: list[ExportSection] = []
     quoted: set[str] = set()
@@ -307,6 +310,8 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
         if picked.evidence == "weak":
             section.note = WEAK_EVIDENCE
         sections.append(section)
+    if case_studies > 0:
+        sections.append(case_study_section(searcher, questions, case_studies))
     made = (f"Prepared {time.strftime('%Y-%m-%d')} from index generation "
             f"{searcher.index.generation or 'unknown'}.")
     intro = DEFAULT_INTRO if intro is None else intro
@@ -314,6 +319,47 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
     check_pack(doc, searcher.index, corpus_dir, warn=warn)
     doc.references = references_for(searcher.index, cited_files(doc))
     return doc
+
+
+CASE_STUDIES = "Case studies"
+
+
+def case_study_section(searcher: Searcher, questions: list[str], n: int) -> ExportSection:
+    """The trust vignettes most relevant to the questions (each question searched among the
+    vignettes only; a vignette's best match over all the questions ranks it), each quoted whole
+    with its key dimensions, as written, in the note after its citation."""
+    from .search import Filters
+    from .trusts import DIMENSIONS, field_label
+
+    only = Filters(doc_types=("vignette",))
+    best: dict[str, tuple[float, Hit]] = {}
+    for question in questions:
+        question = " ".join(question.split())
+        if not question:
+            continue
+        for h in searcher.ask(question, k=10, filters=only).hits:
+            if h.passage.kind != "vignette" or _level(searcher, h) == "none":
+                continue
+            if h.passage.id not in best or h.similarity > best[h.passage.id][0]:
+                best[h.passage.id] = (h.similarity, h)
+    section = ExportSection(CASE_STUDIES)
+    chosen = sorted(best.values(), key=lambda x: -x[0])[:n]
+    if not chosen:
+        section.note = ("No trust vignette in the index matches these questions."
+                        if any(p.kind == "vignette" for p in searcher.index.passages) else
+                        "No trust vignettes are indexed.")
+        return section
+    section.note = ("The trust vignettes most relevant to this session's questions, each with "
+                    "its key dimensions as written.")
+    for _, h in chosen:
+        dims = h.passage.key_dimensions or {}
+        order = [d for d in DIMENSIONS if d in dims] + [d for d in dims if d not in DIMENSIONS]
+        quote = CitedQuote.from_passage(h.passage)
+        quote.note = "Key dimensions: " + "; ".join(
+            f"{field_label(d)}: {dims[d] or '(no value)'}" for d in order) if order else \
+            "Key dimensions: none given"
+        section.quotes.append(quote)
+    return section
 
 
 def build_session_pack(searcher: Searcher, session: Session, **kwargs) -> ExportDocument:

@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--sessions", type=Path, default=None,
                         help=f"sessions file (default: {SESSIONS_FILE} in the corpus folder)")
     parser.add_argument("--title", help="pack title (default: the session's, or 'Evidence pack')")
+    parser.add_argument("--case-studies", type=int, default=0, metavar="N",
+                        help="end the pack with a Case studies section: the N trust vignettes "
+                             "most relevant to its questions, with their key dimensions")
     parser.add_argument("--per-question", type=int, default=3, metavar="N",
                         help="passages per question before balancing across documents "
                              "(default 3)")
@@ -129,7 +132,8 @@ def prep_main(argv: list[str]) -> int:
     def warn(msg: str) -> None:
         print(f"warning: left out of the pack: {msg}", file=sys.stderr)
 
-    kwargs = dict(corpus_dir=corpus, per_question=args.per_question, warn=warn)
+    kwargs = dict(corpus_dir=corpus, per_question=args.per_question, warn=warn,
+                  case_studies=max(0, args.case_studies))
     if session is not None:
         doc = build_session_pack(searcher, session, **kwargs)
         if args.title:

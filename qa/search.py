@@ -171,18 +171,29 @@ class Answer:
     generation: str = ""
     notes: list[str] = field(default_factory=list)
     confidence: float = 0.0  # the score the evidence level was graded on
+    # For a question about the trusts as a group (qa/trusts.py): the matching trusts, each
+    # {"name", "matched": {field: value}, "citation", "passage_id"}, and what was matched on.
+    trusts: list[dict[str, Any]] = field(default_factory=list)
+    trust_conditions: list[str] = field(default_factory=list)
+    trusts_message: str = ""
+    set_question: bool = False
 
     @property
     def found(self) -> bool:
         return self.evidence != "none"
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "question": self.question,
             "evidence": self.evidence,
             "answer": [s.to_json() for s in self.sentences],
             "passages": [h.to_json() for h in self.hits],
+            "trusts": self.trusts,
         }
+        if self.set_question:
+            out["trust_conditions"] = self.trust_conditions
+            out["trusts_message"] = self.trusts_message
+        return out
 
 
 def embedder_for(index: LoadedIndex, settings: EmbedSettings | None = None):
@@ -214,6 +225,7 @@ class Searcher:
         segment = (getattr(index.manifest, "tokens", None) or {}).get("segment_tokens")
         self.late = LateInteraction(embedder, segment or SEGMENT_TOKENS)
         self._late_ready = False
+        self._trusts = None  # qa/trusts.py's table of this generation's vignettes, on first use
         self._token_vectors: np.ndarray | None = None  # float32 copy of a small token store
         self._expander: Expander | None = None
 
@@ -303,9 +315,29 @@ class Searcher:
         evidence = self.evidence_level(graded)
         # With no real evidence we still list the nearest passages, but quote none as an answer.
         sentences = self.answer_sentences(qvec, question, hits) if evidence != "none" else []
-        return Answer(question, evidence, sentences, hits,
-                      seconds=time.perf_counter() - started, generation=self.index.generation,
-                      confidence=max((h.similarity for h in graded), default=0.0))
+        answer = Answer(question, evidence, sentences, hits, generation=self.index.generation,
+                        confidence=max((h.similarity for h in graded), default=0.0))
+        self._answer_about_trusts(answer)
+        answer.seconds = time.perf_counter() - started
+        return answer
+
+    def trusts(self):
+        """The indexed vignettes as trusts (qa/trusts.py), built once per index generation."""
+        if self._trusts is None:
+            from .trusts import trust_table
+
+            self._trusts = trust_table(self.index)
+        return self._trusts
+
+    def _answer_about_trusts(self, answer: Answer) -> None:
+        from .trusts import answer_set_question
+
+        found = answer_set_question(answer.question, self.trusts())
+        if found is not None:
+            answer.set_question = True
+            answer.trusts = found.trusts
+            answer.trust_conditions = found.conditions
+            answer.trusts_message = found.message
 
     def rank(self, question: str, qvec: np.ndarray, k: int, filters: Filters | None) -> list[Hit]:
         idx = self.index

@@ -338,7 +338,7 @@ def test_queue_is_bounded_and_api_closed(served):
     assert rebuilds and all(f.concurrency_limit == 1 and f.concurrency_id == "rebuild"
                             for f in rebuilds)
     public = {f.api_name for f in demo.fns.values() if f.api_visibility == "public"}
-    assert public == {"ask"}
+    assert public == {"ask", "trusts"}
 
 
 def test_ask_api_with_gradio_client(served):
@@ -547,7 +547,8 @@ def test_app_has_a_session_prep_tab(built, fake_settings):
                          EvidenceService(index_dir, corpus, index_settings=fake_settings))
     names = [f.name for f in demo.fns.values()]
     assert "build" in names and "pick" in names
-    assert all(f.api_visibility == "private" for f in demo.fns.values() if f.name != "api_ask")
+    assert all(f.api_visibility == "private" for f in demo.fns.values()
+               if f.name not in ("api_ask", "api_trusts"))
 
 
 def test_damaged_newest_index_is_announced_on_the_page(built, fake_settings):

@@ -32,7 +32,8 @@ def test_ask_returns_cited_passages_and_verbatim_answer(searcher):
 
 def test_json_shape(searcher):
     data = searcher.ask("due diligence before joining a trust").to_json()
-    assert set(data) == {"question", "evidence", "answer", "passages"}
+    assert set(data) == {"question", "evidence", "answer", "passages", "trusts"}
+    assert data["trusts"] == []  # not a question about the trusts as a group
     assert data["evidence"] in {"strong", "weak", "none"}
     p = data["passages"][0]
     assert {"id", "text", "document", "title", "citation", "page", "section", "score"} <= set(p)

@@ -1,0 +1,143 @@
+"""The Add documents tab: uploads checked and stored under their content hash, then the index
+rebuilt with a progress bar while searches carry on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from .context import TabContext
+from .html import esc
+
+STAGE_WORDS = {"reading": "Reading documents", "embedding": "Embedding passages",
+               "token vectors": "Encoding passages for re-ranking",
+               "indexing": "Writing the index"}
+
+
+@dataclass
+class AddDocumentsTab:
+    files: Any
+    title: Any
+    doc_type: Any
+    add_btn: Any
+    rebuild_btn: Any
+    upload_result: Any
+    rebuild_status: Any
+    pending: Any  # gr.State: True when a stored upload awaits a rebuild
+    add_files: Any  # handler
+    rebuild: Any  # handler, with a progress bar
+
+    def wire(self, refresh_views, views: list, private: dict) -> None:
+        """The upload and rebuild events; after each rebuild every tab's views are refreshed
+        (`refresh_views` returns the updates for `views`)."""
+        lane = {"concurrency_limit": 1, "concurrency_id": "rebuild"}
+        status = self.rebuild_status
+        self.add_btn.click(self.add_files, [self.files, self.title, self.doc_type],
+                           [self.upload_result, self.pending], concurrency_limit=1,
+                           concurrency_id="store", **private).then(
+            self.rebuild, [self.pending], [status], show_progress_on=[status], **lane,
+            **private).then(
+            refresh_views, None, views, show_progress="hidden", **private).then(
+            lambda: (None, ""), None, [self.files, self.title], show_progress="hidden",
+            **private)
+        self.rebuild_btn.click(lambda: True, None, [self.pending], **private).then(
+            self.rebuild, [self.pending], [status], show_progress_on=[status], **lane,
+            **private).then(
+            refresh_views, None, views, show_progress="hidden", **private)
+
+
+def build(ctx: TabContext) -> AddDocumentsTab:
+    """The tab's blocks and handlers; `app.py` wires them (`AddDocumentsTab.wire`) once every
+    view a rebuild refreshes exists."""
+    from index import BuildError
+    from ingest.uploads import store_upload
+
+    service, settings = ctx.service, ctx.settings
+
+    def add_files(files, title, doc_type):
+        if isinstance(files, str):
+            files = [files]
+        files = [f for f in (files or []) if f]
+        if not files:
+            return "Choose one or more files first.", False
+        lines, stored = [], False
+        single = len(files) == 1
+        for f in files:
+            path = Path(f)
+            result = store_upload(path, path.name, settings.corpus_dir,
+                                  title=title if single else "", doc_type=doc_type or "",
+                                  max_bytes=settings.max_upload_bytes)
+            mark = {"stored": "Added", "duplicate": "Already there",
+                    "refused": "Not added"}[result.status]
+            lines.append(f"- **{mark}:** {esc(result.message)}")
+            stored = stored or result.ok
+        if title and not single:
+            lines.append("- The title was not used: it applies when one file is added at a time.")
+        if stored:
+            lines.append("\nRebuilding the index… searches carry on meanwhile.")
+        return "\n".join(lines), stored
+
+    def rebuild(needed, progress=gr.Progress()):  # noqa: B008 (how Gradio injects progress)
+        if not needed:
+            return gr.skip()
+        progress(0, desc="Starting")
+
+        def report_progress(stage: str, done: int, total: int) -> None:
+            words = STAGE_WORDS.get(stage, stage)
+            if total:
+                progress((min(done, total), total), desc=words)
+            else:
+                progress(0, desc=words)
+
+        try:
+            report = service.rebuild(progress=report_progress)
+        except BuildError as exc:
+            return (f"**Not rebuilt:** {esc(ctx.for_page(str(exc)))}. "
+                    "Searches use the previous index.")
+        except Exception as exc:  # never leave the facilitator without an answer
+            return (f"**Not rebuilt** ({esc(type(exc).__name__)}). Searches use the previous "
+                    "index.")
+        index = ctx.current_index()
+        titles = {f: r.title for f, r in index.manifest.files.items()} if index else {}
+        lines = [f"**Index updated** in {report.seconds:.1f} s: {report.passages} passages."]
+        if report.added or report.updated:
+            names = ", ".join(f"“{esc(titles.get(f) or f)}”" for f in report.added + report.updated)
+            lines.append(f"- New or changed: {names}")
+        if not report.changed:
+            lines.append("- Nothing had changed.")
+        for f in report.failed:
+            lines.append(f"- Not used: {esc(titles.get(f['file']) or f['file'])}: "
+                         f"{esc(f['reason'])}")
+        lines.append("\nThe new documents are in Sources and in search.")
+        return "\n".join(lines)
+
+    with gr.Tab("Add documents", id="add"):
+        pending = gr.State(False)
+        gr.Markdown(
+            "Upload PDF, Word (.docx), text (.txt) or Markdown (.md) files, up to "
+            f"{settings.max_upload_bytes // (1024 * 1024)} MB each. Each file is "
+            "checked, kept under its content fingerprint with the name you gave it, "
+            "and the index is rebuilt; people can keep searching meanwhile. A file "
+            "already in the evidence is reported, not added twice.")
+        files_in = gr.File(label="Documents", file_count="multiple",
+                           file_types=[".pdf", ".docx", ".txt", ".md"], type="filepath",
+                           elem_id="upload")
+        with gr.Row():
+            title_in = gr.Textbox(label="Title (optional, for a single file)",
+                                  max_length=200, elem_id="upload-title")
+            type_in = gr.Dropdown(choices=[("(detect)", ""), ("report", "report"),
+                                           ("briefing", "briefing"),
+                                           ("vignette", "vignette")],
+                                  value="", label="Type (optional)",
+                                  elem_id="upload-type")
+        with gr.Row():
+            add_btn = gr.Button("Add to the evidence", variant="primary",
+                                elem_id="add-btn")
+            rebuild_btn = gr.Button("Rebuild the index now", elem_id="rebuild-btn")
+        upload_md = gr.Markdown(elem_id="upload-result")
+        rebuild_md = gr.Markdown(elem_id="rebuild-status", min_height=60)
+    return AddDocumentsTab(files_in, title_in, type_in, add_btn, rebuild_btn, upload_md,
+                           rebuild_md, pending, add_files, rebuild)

@@ -1,0 +1,139 @@
+"""HTML helpers shared by the tabs: escaping, highlighting, notices, the page's CSS and the
+one script the answer and basket HTML run. Every piece of document text is escaped here
+before it reaches the page (gr.HTML does not sanitise)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+
+def esc(text: Any) -> str:
+    """HTML-escape document or user text. `$`, braces and backticks are entity-encoded too, so
+    no text can ever be read as template syntax by the front end."""
+    out = html.escape(str(text), quote=True)
+    return out.replace("$", "&#36;").replace("{", "&#123;").replace("}", "&#125;").replace(
+        "`", "&#96;")
+
+
+def highlight(line: str, sentences: list[str]) -> str:
+    """One line of passage text, escaped, with each answer sentence in it wrapped in <mark>."""
+    escaped = esc(line)
+    for s in sorted({s for s in sentences if s}, key=len, reverse=True):
+        e = esc(s)
+        if e and e in escaped:
+            escaped = escaped.replace(e, f"<mark>{e}</mark>")
+    return escaped
+
+
+def paragraphs(text: str, highlights: list[str]) -> str:
+    return "".join(f"<p>{highlight(line, highlights)}</p>" for line in text.split("\n")
+                   if line.strip())
+
+
+def render_message(text: str, kind: str = "info") -> str:
+    return f'<div class="mx-summary mx-{esc(kind)}" role="status">{esc(text)}</div>'
+
+
+def without_server_paths(text: str, settings) -> str:
+    """A message for the page: the server's folders named as the user knows them ("the index
+    folder"), not as absolute paths that say how the machine is laid out."""
+    for folder, name in ((settings.index_dir, "the index folder"),
+                         (settings.corpus_dir, "the corpus folder")):
+        for form in {str(Path(folder).resolve()), str(folder)}:
+            text = text.replace(form, name)
+    return text
+
+
+CSS = """
+.gradio-container {max-width: 1100px !important; width: 100% !important; margin: 0 auto;}
+.mx-table-wrap {overflow-x: auto;}
+.mx-sources {width: 100%; border-collapse: collapse; font-size: .95em;}
+.mx-sources th, .mx-sources td {text-align: left; vertical-align: top; padding: 8px 10px;
+  border-bottom: 1px solid var(--border-color-primary);}
+.mx-sources th {font-weight: 600; background: var(--background-fill-secondary);}
+.mx-sources .mx-bad {color: #c62828;}
+.mx-answer {font-size: 1rem; line-height: 1.5;}
+.mx-summary {padding: 12px 16px; border-radius: 8px; margin: 8px 0 12px;
+  border-left: 6px solid #2e7d32; background: rgba(46,125,50,.08);}
+.mx-summary.mx-weak {border-left-color: #b26a00; background: rgba(178,106,0,.08);}
+.mx-summary.mx-notfound {border-left-color: #c62828; background: rgba(198,40,40,.08);}
+.mx-summary.mx-info {border-left-color: #1565c0; background: rgba(21,101,192,.07);}
+.mx-level {font-weight: 600; margin-bottom: 4px;}
+.mx-sentences {margin: 6px 0 0 1.2em; padding: 0;}
+.mx-sentences li {margin: 4px 0;}
+.mx-items {margin: 2px 0 0 1.2em; padding: 0; list-style: disc;}
+.mx-items li {margin: 2px 0;} .mx-items .mx-more {list-style: none; font-style: italic;}
+.mx-ref {font-weight: 600; text-decoration: none; white-space: nowrap;}
+.mx-card {border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: 12px 16px; margin: 10px 0; background: var(--background-fill-primary);}
+.mx-card header {font-weight: 600;}
+.mx-num {color: var(--body-text-color-subdued);}
+.mx-cite {font-size: .92em; margin-top: 2px;}
+.mx-meta, .mx-note, .mx-foot, .mx-ctx-label {font-size: .85em; color: var(--body-text-color-subdued);}
+.mx-badge {display: inline-block; padding: 0 8px; border-radius: 10px; font-size: .9em;
+  border: 1px solid currentColor;}
+.mx-badge.mx-strong {color: #2e7d32;} .mx-badge.mx-weak {color: #b26a00;}
+.mx-badge.mx-none {color: #c62828;}
+.mx-text p {margin: 6px 0;}
+.mx-text mark, .mx-basket mark {background: #ffe98a; color: #111; padding: 0 2px; border-radius: 2px;}
+.mx-nearest {opacity: .8; border-style: dashed;}
+.mx-context summary, .mx-nearest-list summary {cursor: pointer; font-weight: 600; padding: 6px 0;}
+.mx-ctx {border-left: 3px solid var(--border-color-primary); padding: 4px 10px; margin: 6px 0;}
+.mx-ctx.mx-self {border-left-color: #1565c0; background: rgba(21,101,192,.05);}
+.mx-actions {display: flex; flex-wrap: wrap; gap: 8px; margin-top: 8px;}
+.mx-btn {border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 6px 12px;
+  min-height: 36px; background: var(--button-secondary-background-fill); cursor: pointer;
+  color: var(--body-text-color);}
+.mx-btn:hover {border-color: var(--color-accent);}
+.mx-btn[disabled] {opacity: .7; cursor: default;}
+.mx-flash {outline: 3px solid #1565c0; transition: outline .3s;}
+.mx-basket ol {padding-left: 1.4em;}
+.mx-basket blockquote {margin: 6px 0; padding-left: 10px; border-left: 3px solid var(--border-color-primary);}
+.mx-examples button {flex: 0 1 auto !important; min-width: 0 !important;}
+.mx-trusts th[scope=row] {font-weight: 600; min-width: 14em;}
+.mx-trusts td {min-width: 7em;}
+.mx-scale {font-size: .85em; color: var(--body-text-color-subdued);}
+.mx-vignette summary {cursor: pointer;}
+.mx-vignette .mx-text {font-weight: 400; max-width: 40em;}
+.mx-charts {display: flex; flex-direction: column; gap: 18px;}
+.mx-chart {margin: 0;} .mx-chart img {max-width: 100%; height: auto; background: #fff;}
+.mx-chart figcaption {font-size: .9em; margin-top: 4px;}
+@media (max-width: 820px) {
+  .gradio-container {padding: 0 6px !important;}
+  .mx-card {padding: 10px 12px;}
+  .mx-answer {font-size: .98rem;}
+}
+@media (max-width: 640px) {
+  .mx-sources thead {display: none;}
+  .mx-sources tr {display: block; border-bottom: 2px solid var(--border-color-primary); padding: 6px 0;}
+  .mx-sources td {display: block; border: 0; padding: 2px 8px;}
+  .mx-sources td::before {content: attr(data-label) ": "; font-weight: 600;}
+}
+"""
+
+# Buttons inside the answer and basket HTML report clicks to Python as events with data; links
+# [n] scroll to their passage. No other script runs in the page.
+ACTIONS_JS = """
+element.addEventListener('click', (e) => {
+  const btn = e.target.closest('button[data-action]');
+  if (btn && element.contains(btn)) {
+    e.preventDefault();
+    trigger('click', {action: btn.dataset.action || '', pid: btn.dataset.pid || '',
+                      pos: btn.dataset.pos || ''});
+    if (btn.dataset.action === 'add') { btn.textContent = 'In basket ✓'; btn.disabled = true; }
+    return;
+  }
+  const ref = e.target.closest('a[data-ref]');
+  if (ref && element.contains(ref)) {
+    e.preventDefault();
+    const card = element.querySelector('#' + CSS.escape(ref.dataset.ref));
+    if (card) {
+      card.scrollIntoView({behavior: 'smooth', block: 'start'});
+      card.classList.add('mx-flash');
+      setTimeout(() => card.classList.remove('mx-flash'), 1500);
+    }
+  }
+});
+"""
