@@ -26,11 +26,20 @@ class CitedQuote:
     section: str = ""
     highlight: list[str] = field(default_factory=list)  # answer sentences within the quote
     note: str = ""  # shown after the citation, e.g. "weak match"
+    rows: list[list[str]] = field(default_factory=list)  # a table's cells, header first
 
     @classmethod
     def from_passage(cls, p: Passage, highlight: list[str] | None = None) -> CitedQuote:
         return cls(p.id, p.text, p.file, p.title, p.citation, p.page, p.section_label,
-                   list(highlight or []))
+                   list(highlight or []),
+                   rows=[list(r) for r in p.rows] if p.kind == "table" else [])
+
+    @property
+    def caption_lines(self) -> list[str]:
+        """For a table: the lines before its header row (caption, heading)."""
+        header = " | ".join(self.rows[0]) if self.rows else ""
+        lines = [line for line in self.text.split("\n") if line.strip()]
+        return lines[:lines.index(header)] if header in lines else []
 
 
 @dataclass
@@ -186,6 +195,8 @@ def to_docx(doc: ExportDocument, path: Path) -> Path:
             para.add_run(" ".join(f"“{a}”" for a in section.answer))
         for q in section.quotes:
             lines = [line for line in q.text.split("\n") if line.strip()]
+            if q.rows:  # a table is exported as a table: its caption, then the cells
+                lines = q.caption_lines
             for i, line in enumerate(lines):
                 para = d.add_paragraph(style="Quote")
                 para.paragraph_format.left_indent = Cm(0.75)
@@ -193,6 +204,8 @@ def to_docx(doc: ExportDocument, path: Path) -> Path:
                 para.paragraph_format.keep_with_next = i == len(lines) - 1
                 for text, bold in _spans(line, q.highlight):
                     para.add_run(text).bold = bold or None
+            if q.rows:
+                _docx_table(d, q.rows)
             cite = d.add_paragraph()
             note = f" · {q.note}" if q.note else ""
             run = cite.add_run(f"— {q.citation} · id {q.passage_id}{note}")
@@ -214,6 +227,19 @@ def to_docx(doc: ExportDocument, path: Path) -> Path:
     path = Path(path)
     d.save(str(path))
     return path
+
+
+def _docx_table(d, rows: list[list[str]]) -> None:
+    width = max(len(r) for r in rows)
+    table = d.add_table(rows=len(rows), cols=width)
+    table.style = "Table Grid"
+    for r, row in enumerate(rows):
+        for c in range(width):
+            cell = table.cell(r, c)
+            cell.text = row[c] if c < len(row) else ""
+            if r == 0:
+                for run in cell.paragraphs[0].runs:
+                    run.bold = True
 
 
 CSV_COLUMNS = ["question", "quote", "title", "page", "section", "id", "citation"]

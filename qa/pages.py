@@ -29,6 +29,7 @@ class PageImage:
     label: str  # as cited ("p. 4", or the printed label)
     image: object  # PIL.Image.Image
     highlighted: int  # boxes drawn on this page
+    focus: float = 0.0  # where the first highlighted line is, as a fraction of the height
 
     def png_bytes(self) -> bytes:
         buf = io.BytesIO()
@@ -75,6 +76,7 @@ def passage_page(passage: Passage, corpus_dir: Path, page: int | None = None,
     first, last = passage.page_start, passage.page_end or passage.page_start
     number = page if page is not None and first <= page <= last else first
     image = render_page(path, number, passage.boxes, dpi)
-    drawn = sum(1 for b in passage.boxes if int(b[0]) == number)
+    on_page = [b for b in passage.boxes if int(b[0]) == number]
     label = passage.page_label if number == first and passage.page_label else str(number)
-    return PageImage(passage.id, number, f"p. {label}", image, drawn)
+    focus = min(float(b[2]) for b in on_page) * (dpi / 72) / image.height if on_page else 0.0
+    return PageImage(passage.id, number, f"p. {label}", image, len(on_page), round(focus, 3))

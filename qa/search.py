@@ -586,6 +586,8 @@ def _is_label(text: str) -> bool:
     """A heading or label line ("Types of federation", "Materials"): not an answer."""
     if LIST_ITEM.match(text):
         return len(text.split()) < 3
+    if " | " in text and not re.search(r"[.!?]", text):
+        return True  # a table's header row: column names, not an answer
     return len(text.split()) <= 6 and not re.search(r"[.!?;:]$", text.strip())
 
 

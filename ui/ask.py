@@ -32,6 +32,65 @@ def _add_button(pid: str, in_basket: set[str]) -> str:
             "Add to basket</button>")
 
 
+def passage_body(p, highlights: list[str]) -> str:
+    """A passage's text; a table as a table (header cells and rows), its caption above."""
+    if p.kind != "table" or not p.rows:
+        return paragraphs(p.text, highlights)
+    header, *rows = p.rows
+    caption = p.text.split("\n")[0]
+    cap = (f"<caption>{esc(caption)}</caption>" if caption != " | ".join(header)
+           and not caption.startswith(f"{header[0]}:") else "")
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
+    return f'<table class="mx-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _page_button(p) -> str:
+    """ "Show page" for a passage from a PDF: the page image, drawn on the server."""
+    if p.page_start is None or not p.file.lower().endswith(".pdf"):
+        return ""
+    return (f'<button class="mx-btn" data-action="page" data-pid="{esc(p.id)}">'
+            f"Show page</button>")
+
+
+def render_page_view(passage, corpus_dir) -> str:
+    """The cited page as an image in the page (a data: URI: no file route is opened), the
+    passage's lines highlighted, with its citation and a close button."""
+    import base64
+
+    from qa.pages import PageUnavailable, passage_page
+
+    def head(focus: float = 0.0) -> str:
+        return (f'<div class="mx-pageview" role="region" aria-label="Cited page" tabindex="-1" '
+                f'id="mx-pageview" data-pid="{esc(passage.id)}" data-focus="{focus}">'
+                f'<div class="mx-pageview-head"><strong>{esc(passage.citation)}</strong> '
+                '<button class="mx-btn" data-action="close-page">Close page</button></div>')
+
+    try:
+        shown = passage_page(passage, corpus_dir)
+    except PageUnavailable as exc:
+        return head() + f'<p class="mx-note">No page to show: {esc(exc)}</p></div>'
+    data = base64.b64encode(shown.png_bytes()).decode("ascii")
+    alt = (f"Page {shown.page} of {passage.title}, with the {shown.highlighted} lines of "
+           f"passage {passage.id} highlighted")
+    return (head(shown.focus) + f'<p class="mx-note">{esc(shown.label)} of {esc(passage.title)} · the cited '
+            f"lines are highlighted · passage id {esc(passage.id)}</p>"
+            f'<img class="mx-pageimg" alt="{esc(alt)}" src="data:image/png;base64,{data}"></div>')
+
+
+# Keyboard and screen-reader users land on the page that opened; everyone sees the cited lines
+# scrolled into view (the image is the whole page, the lines may be far down it).
+PAGE_VIEW_JS = """() => {
+  const v = document.querySelector('#mx-pageview');
+  if (!v) return;
+  v.focus();
+  const img = v.querySelector('img');
+  const go = () => { v.scrollTop = Math.max(0, img.offsetTop
+      + parseFloat(v.dataset.focus || '0') * img.clientHeight - 120); };
+  if (img) { img.complete ? go() : img.addEventListener('load', go, {once: true}); }
+}"""
+
+
 def context_block(index, passage, in_basket: set[str], before: int = 1, after: int = 1) -> str:
     """The passages around a cited one, in document order, the cited one marked."""
     if index is None:
@@ -105,9 +164,10 @@ def render_answer(answer, index=None, *, strong: float = 0.45, weak: float = 0.3
             f'<div class="mx-cite">{esc(p.citation)}</div>'
             f'<div class="mx-meta"><span class="mx-badge mx-{level}">{LEVEL_WORDS[level]}</span>'
             f" relevance {h.similarity:.2f} · {esc(p.doc_type)}</div>"
-            f'<div class="mx-text">{paragraphs(p.text, highlights.get(p.id, []))}</div>'
+            f'<div class="mx-text">{passage_body(p, highlights.get(p.id, []))}</div>'
             f"{context_block(index, p, in_basket)}"
-            f'<div class="mx-actions">{_add_button(p.id, in_basket)}</div></article>')
+            f'<div class="mx-actions">{_add_button(p.id, in_basket)}{_page_button(p)}</div>'
+            "</article>")
     if answer.found:
         parts.append('<h3 class="mx-h">Passages</h3>')
         parts.extend(cards)
@@ -268,6 +328,7 @@ class AskTab:
     dims_group: Any
     dim_filters: list
     api_ask: Any  # the `/ask` endpoint; `app.py` registers it outside the tabs
+    page_view: Any = None  # gr.HTML: the cited page of a PDF passage ("Show page")
 
     @property
     def views(self) -> list:
@@ -377,7 +438,28 @@ def build(ctx: TabContext, basket: gr.State, last: gr.State) -> AskTab:
         answer_html = gr.HTML(render_message("Ask a question, or try one of the "
                                              "examples above."),
                               elem_id="answer", js_on_load=ACTIONS_JS)
+        page_view = gr.HTML("", elem_id="page-view", js_on_load=ACTIONS_JS)
         basket_status = gr.Markdown("The basket is empty.", elem_id="basket-note")
+
+    def show_page(last, evt: gr.EventData):
+        """A "Show page" click: only a passage id of the current answer selects the page."""
+        data = evt._data if isinstance(getattr(evt, "_data", None), dict) else {}
+        action = data.get("action")
+        if action == "close-page":
+            return ""
+        pid = str(data.get("pid", ""))
+        if action != "page" or pid not in (last or {}).get("passages", {}):
+            return gr.skip()
+        index = ctx.current_index()
+        passage = index.passage(pid) if index is not None else None
+        if passage is None:
+            return render_message("That passage is no longer in the index: ask again.",
+                                  "notfound")
+        return render_page_view(passage, settings.corpus_dir)
+
+    answer_html.click(show_page, [last], [page_view], concurrency_id="page", **private).then(
+        None, None, None, js=PAGE_VIEW_JS)
+    page_view.click(show_page, [last], [page_view], concurrency_id="page", **private)
 
     ask_inputs = [question, doc_filter, type_filter, basket, *dim_filters]
     question.submit(ask_ui, ask_inputs, [answer_html, last], concurrency_id="ask", **private)
@@ -386,7 +468,7 @@ def build(ctx: TabContext, basket: gr.State, last: gr.State) -> AskTab:
         btn.click(partial(ask_example, text), [doc_filter, type_filter, basket, *dim_filters],
                   [question, answer_html, last], concurrency_id="ask", **private)
     return AskTab(question, answer_html, basket_status, doc_filter, type_filter, dims_group,
-                  dim_filters, api_ask)
+                  dim_filters, api_ask, page_view)
 
 
 def on_answer_action(basket, last, evt: gr.EventData):

@@ -89,6 +89,16 @@ CSS = """
 .mx-btn:hover {border-color: var(--color-accent);}
 .mx-btn[disabled] {opacity: .7; cursor: default;}
 .mx-flash {outline: 3px solid #1565c0; transition: outline .3s;}
+.mx-pageview {position: fixed; top: 0; right: 0; z-index: 1000; width: min(720px, 96vw);
+  height: 100vh; overflow: auto; padding: 10px 14px; background: var(--background-fill-primary);
+  border-left: 1px solid var(--border-color-primary); box-shadow: -4px 0 16px rgba(0,0,0,.25);}
+.mx-pageview-head {display: flex; justify-content: space-between; align-items: center; gap: 8px;
+  position: sticky; top: -10px; padding: 6px 0; background: var(--background-fill-primary);}
+.mx-pageimg {width: 100%; height: auto; border: 1px solid var(--border-color-primary);
+  background: #fff;}
+.mx-table {border-collapse: collapse; margin: 6px 0; font-size: .92em;}
+.mx-table th, .mx-table td {border: 1px solid var(--border-color-primary); padding: 3px 8px;
+  text-align: left; vertical-align: top;}
 .mx-basket ol {padding-left: 1.4em;}
 .mx-basket blockquote {margin: 6px 0; padding-left: 10px; border-left: 3px solid var(--border-color-primary);}
 .mx-examples button {flex: 0 1 auto !important; min-width: 0 !important;}
