@@ -143,7 +143,7 @@ def read_page_layout(page, number: int) -> PageLayout:
             in_box.append(Line(text, number, obj.x0, height - obj.y1, obj.x1, height - obj.y0,
                                size, bold, box_index, symbol, font))
         raw.extend(_by_baseline(in_box))
-    lines = _attach_bullets(_dedupe(_merge_split_lines(raw)))
+    lines = _join_rows(_attach_bullets(_dedupe(_merge_split_lines(raw))))
     for prev, ln in zip([None, *lines], lines, strict=False):
         ln.gap_above = ln.top - prev.bottom if prev is not None and prev.box == ln.box else 99.0
     kept: list[Line] = []
@@ -190,6 +190,28 @@ def _merge_split_lines(lines: list[Line]) -> list[Line]:
                 continue
         out.append(ln)
     return out
+
+
+def _join_rows(lines: list[Line]) -> list[Line]:
+    """Single lines set side by side on one baseline (a label and its value, the cells of an
+    unruled table row) are one row of text, read left to right, not two columns; " | "
+    stands between the cells, as for the rows of a Word table."""
+    size_of_box = Counter(ln.box for ln in lines)
+    single = [ln for ln in lines if size_of_box[ln.box] == 1]
+    if len(single) < 2:
+        return lines
+    taken: set[int] = set()
+    for ln in sorted(single, key=lambda x: x.x0):
+        if id(ln) in taken:
+            continue
+        for other in sorted(single, key=lambda x: x.x0):
+            if other is ln or id(other) in taken or abs(other.bottom - ln.bottom) >= 2:
+                continue
+            if other.x0 - ln.x1 >= 0.5 * ln.size:
+                ln.text = f"{ln.text} | {other.text}"
+                ln.x1 = max(ln.x1, other.x1)
+                taken.add(id(other))
+    return [ln for ln in lines if id(ln) not in taken]
 
 
 _LONE_BULLET = re.compile(r"^(?:[•▪●◦➢✓■□–\-*·]|\d{1,2}[.)]|[a-z][.)])$")

@@ -268,8 +268,18 @@ def read_docx(path: Path) -> ReadResult:
     except Exception as exc:
         raise ReadError("corrupt", f"corrupt Word file: {exc}") from exc
 
-    lines: list[str] = []
+    from .pdf_layout import table_row_lines
+    from .structure import Block
+
+    blocks: list[Block] = []
+    lines: list[str] = []  # the text as before the block model: vignette fields parse from it
     first_heading = ""
+
+    def add(kind: str, text: str, **kw) -> None:
+        text = " ".join(normalise_chars(text).split())
+        if text:
+            blocks.append(Block(kind, [text], None, None, **kw))
+
     for element in document.element.body.iterchildren():
         tag = element.tag.rsplit("}", 1)[-1]
         if tag == "p":
@@ -279,28 +289,42 @@ def read_docx(path: Path) -> ReadResult:
                 continue
             style = (para.style.name if para.style is not None else "") or ""
             level = _heading_level(style)
-            if level:
+            if level:  # Word's heading styles are the section tree
                 first_heading = first_heading or text
+                add("heading", text, level=level)
                 lines += ["", "#" * level + " " + text, ""]
             elif "List" in style or para._p.pPr is not None and para._p.pPr.numPr is not None:
+                add("item", "- " + text)
                 lines.append("- " + text)
             else:
+                add("para", text)
                 lines += [text, ""]
         elif tag == "tbl":
+            rows = []
             for row in Table(element, document).rows:
                 cells = []
                 for cell in row.cells:
-                    value = " ".join(cell.text.split())
+                    value = " ".join(normalise_chars(cell.text).split())
                     if value and (not cells or cells[-1] != value):  # merged cells repeat
                         cells.append(value)
                 if cells:
-                    lines.append(": ".join(cells) if len(cells) == 2 else " | ".join(cells))
+                    rows.append(cells)
+            if rows and all(len(r) <= 2 for r in rows):
+                for r in rows:  # a label/value table: one "Label: value" line a row
+                    add("para", ": ".join(r))
+                    lines.append(": ".join(r))
+            elif rows:
+                width = max(len(r) for r in rows)
+                rows = [r + [""] * (width - len(r)) for r in rows]
+                blocks.append(Block("table", [" | ".join(c for c in r if c) for r in rows],
+                                    None, None, rows=rows))
+                lines += table_row_lines(rows)
             lines.append("")
     page = _page_from_text(None, "\n".join(lines))
     if len(page.text.strip()) < MIN_TEXT_CHARS:
         raise ReadError("empty", "no text in the Word file")
     title = (document.core_properties.title or "").strip() or first_heading
-    return ReadResult([page], None, title, [])
+    return ReadResult([page], None, title, [], blocks)
 
 
 def _heading_level(style: str) -> int:

@@ -154,7 +154,8 @@ def _clean_line(line: str) -> str:
 def _split_label(line: str) -> tuple[str, str, bool]:
     """(label, value, had_separator). "Label: value", "Label | value", "Label – value",
     or a known label followed by its value with no separator (PDF table text)."""
-    for sep in (":", " | ", "\t", " – ", " — ", " - "):
+    # A cell boundary (" | ", a tab) outranks a colon inside the value ("4 schools - 3 P: 1").
+    for sep in (" | ", "\t", ":", " – ", " — ", " - "):
         label, found, value = line.partition(sep)
         if found and label.strip() and (sep == ":" or canonical_field(label)):
             return label.strip(), value.strip(), True
