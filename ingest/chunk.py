@@ -402,11 +402,19 @@ def _emit(doc: Document, units: list[_Unit], section: list[str], passages: list[
         section=list(section),
         page_start=min(pages) if pages else None,
         page_end=max(pages) if pages else None,
-        page_label=units[0].page_label,
+        page_label=_label_of(doc, min(pages)) if pages else units[0].page_label,
+        page_end_label=_label_of(doc, max(pages)) if pages else None,
         kind=kind,
         boxes=[list(b) for u in units for b in u.boxes],
         rows=next((u.rows for u in units if u.rows), None) or [],
     ))
+
+
+def _label_of(doc: Document, number: int) -> str | None:
+    """The printed label of page `number`, where the file defines one."""
+    if 1 <= number <= len(doc.pages) and doc.pages[number - 1].number == number:
+        return doc.pages[number - 1].label
+    return next((p.label for p in doc.pages if p.number == number), None)
 
 
 def _finalise(doc: Document, passages: list[Passage]) -> list[Passage]:

@@ -64,6 +64,7 @@ class Passage:
     # top-left corner, for drawing the cited page with the passage highlighted.
     boxes: list[list[float]] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)  # tables: header row, then its rows
+    page_end_label: str | None = None  # printed label of the last page, where the PDF has them
 
     @property
     def page(self) -> int | None:
@@ -80,7 +81,10 @@ class Passage:
         if self.page_start is not None:
             label = self.page_label or str(self.page_start)
             if self.page_end and self.page_end != self.page_start:
-                parts.append(f"pp. {label}-{self.page_end}")
+                end = self.page_end_label or str(self.page_end)
+                if bool(self.page_label) != bool(self.page_end_label):
+                    label, end = str(self.page_start), str(self.page_end)  # never mix the two
+                parts.append(f"pp. {label}-{end}")
             else:
                 parts.append(f"p. {label}")
         if self.section:

@@ -174,3 +174,86 @@ def test_show_page_draws_the_passage_lines(made, tmp_path):
         passage_page(replace(table, doc_sha256="0" * 64), path.parent)
     with pytest.raises(PageUnavailable, match="no longer in the corpus"):
         passage_page(replace(table, file="../../etc/passwd.pdf"), path.parent)
+
+
+def test_printed_page_labels_are_cited_at_both_ends(made, tmp_path):
+    """Front matter numbered i, ii: a passage over both pages is cited "pp. i-ii", never a
+    label at one end and a page number at the other."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(made["report"].path))
+    writer.set_page_label(0, 1, style="/r", start=1)
+    path = tmp_path / "labelled.pdf"
+    with path.open("wb") as fh:
+        writer.write(fh)
+    _, passages = _read(path)
+    across = [p for p in passages if p.page_start == 1 and p.page_end == 2]
+    assert across, "the long list crosses the page break"
+    assert all(", pp. i-ii" in p.citation for p in across)
+    assert all(", p. ii" in p.citation for p in passages if p.page_start == p.page_end == 2)
+
+
+def test_a_contents_page_is_no_heading_and_no_section(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "with-contents.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(72, 770, "Contents")
+    c.setFont("Helvetica", 10)
+    for i, (title, page) in enumerate([("1. Governance", 2), ("2. Finance", 2),
+                                       ("3. School improvement", 2), ("4. Next steps", 2)]):
+        c.drawString(72, 740 - 16 * i, f"{title} {'.' * 60} {page}")
+    c.showPage()
+    for i, title in enumerate(["1. Governance", "2. Finance", "3. School improvement",
+                               "4. Next steps"]):
+        y = 770 - 120 * i
+        c.setFont("Helvetica-Bold", 14)
+        c.drawString(72, y, title)
+        c.setFont("Helvetica", 10)
+        c.drawString(72, y - 20, f"The board reviewed {title[3:].lower()} in each school this "
+                                 "year and agreed what to do next.")
+        c.drawString(72, y - 34, "Its decisions were reported to the members in the summer.")
+    c.showPage()
+    c.save()
+    doc, passages = _read(path)
+    headings = [b.text for b in doc.blocks if b.kind == "heading"]
+    assert not any("...." in h for h in headings)
+    assert "1. Governance" in headings and "4. Next steps" in headings
+    contents = [p for p in passages if p.kind == "contents"]
+    assert len(contents) == 1 and contents[0].page_start == 1
+    body = next(p for p in passages if "reviewed finance" in p.text)
+    assert body.section == ["2. Finance"] and body.page_start == 2
+
+
+def test_footnotes_are_kept_apart_and_markers_dropped(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "footnotes.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("Helvetica", 10)
+    text = c.beginText(72, 760)
+    text.textOut("Most trusts kept local governing bodies with delegated powers")
+    text.setRise(4)
+    text.setFont("Helvetica", 6)
+    text.textOut("1")
+    text.setRise(0)
+    text.setFont("Helvetica", 10)
+    text.textLine(" and reviewed them each year.")
+    text.textLine("The board met every half term to hear from the heads.")
+    c.drawText(text)
+    c.setFont("Helvetica", 7)
+    c.drawString(72, 80, "1 Scheme of delegation, revised in 2023.")
+    c.showPage()
+    c.save()
+    doc, passages = _read(path)
+    kinds = {b.kind for b in doc.blocks}
+    assert "footnote" in kinds
+    body = next(b for b in doc.blocks if b.kind == "para")
+    assert "delegated powers and reviewed them" in body.text  # the marker is gone
+    note = next(b for b in doc.blocks if b.kind == "footnote")
+    assert note.text == "1 Scheme of delegation, revised in 2023."
+    assert not any("revised in 2023" in line and "reviewed them" in line
+                   for p in passages for line in p.text.split("\n"))
