@@ -27,6 +27,7 @@ from ingest import (
     split_sentences,
 )
 from ingest.glossary import build_glossary
+from ingest.normalise import OMISSION
 from ingest.sandbox import ReadLimits, make_reader
 
 from .embedder import Embedder, EmbedSettings, make_embedder
@@ -541,6 +542,9 @@ def passage_sentences(p: Passage) -> list[tuple[str, str]]:
         if not line:
             continue
         is_item = bool(LIST_ITEM.match(line))
+        if line == OMISSION:  # "[…]": items left out; the lead-in before it still governs
+            out.append((line, ""))
+            continue
         if is_label_line(line):
             context = line  # a label or lead-in: it introduces what follows
             out.append((line, ""))

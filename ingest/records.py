@@ -94,7 +94,9 @@ class Passage:
     def embedding_text(self) -> str:
         """Title and heading path go in with the text so a passage keeps its context."""
         head = " › ".join([self.short_title, *self.section])
-        return f"{head}\n{self.text}"
+        # The omission mark is for readers of the quote; it says nothing about the subject.
+        text = "\n".join(line for line in self.text.split("\n") if line != "[…]")
+        return f"{head}\n{text}"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

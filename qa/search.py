@@ -118,7 +118,8 @@ class Hit:
             "id": p.id, "text": p.text, "document": p.file, "title": p.title,
             "citation": p.citation, "page": p.page, "section": p.section_label,
             "score": round(float(self.score), 4), "similarity": round(float(self.similarity), 4),
-            "doc_type": p.doc_type,
+            "doc_type": p.doc_type, "kind": p.kind, "page_end": p.page_end,
+            **({"rows": p.rows} if p.kind == "table" and p.rows else {}),
         }
 
 
