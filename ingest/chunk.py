@@ -66,6 +66,7 @@ class _Unit:
     lead_in: str | None = None
     boxes: list = field(default_factory=list)  # line boxes (page, x0, top, x1, bottom)
     rows: list | None = None  # tables: header row first
+    resumes: bool = False  # a later part of a split list: [lead-in, "[…]", items ...]
 
     @property
     def words(self) -> int:
@@ -221,7 +222,8 @@ def _split_list(lines, lead, first: Block, last: Block, settings: ChunkSettings,
         head = [lead] + ([OMISSION] if n > 0 else []) if lead else []
         part_boxes = (boxes[0] if lead else []) + [bx for k in part for bx in item_boxes[k]]
         out.append(_Unit(head + [items[k] for k in part], first.page_start, last.page_end,
-                         first.page_label, "list", lead, boxes=part_boxes))
+                         first.page_label, "list", lead, boxes=part_boxes,
+                         resumes=bool(lead) and n > 0))
     return out
 
 
@@ -272,6 +274,13 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
             if pending.section is None:
                 pending.section = path
             pending.units.extend(lead)
+            prev = pending.units[-1] if pending.units else None
+            if (event.resumes and prev is not None and prev.kind == "list"
+                    and prev.lead_in == event.lead_in and not lead):
+                # The next part of a split list lands in the same passage as the part before
+                # it: the items follow on, so neither its repeated lead-in nor a gap mark.
+                event = _Unit(event.lines[2:], event.page_start, event.page_end,
+                              event.page_label, "list", event.lead_in, boxes=event.boxes)
             pending.units.append(event)
             if pending.words >= settings.target_words:
                 pending.emit(doc, passages)

@@ -206,3 +206,17 @@ def test_encrypted_pdf_with_empty_password_is_opened():
     path = DATA / "badpdfs" / "encrypted-aesv2-missing-length_r4-aes-v2-no-key-length.pdf"
     doc = read_document(path, path.parent, {})
     assert "pdf encryption test" in canonical(doc.pages[0].text)
+
+
+def test_a_split_list_never_repeats_its_lead_in_inside_one_passage():
+    """Two parts of a long list that end up in one passage read on: the lead-in once, and a
+    "[…]" only where items of the source are left out."""
+    doc, passages = passages_of(SYNOPSIS)
+    lead = "There are no ‘findings’ but there are some things worth noting:"
+    holding = [p for p in passages if lead in p.text]
+    assert len(holding) >= 2
+    for p in holding:
+        assert p.text.split("\n").count(lead) == 1
+        assert p.text.count("[…]") <= 1
+    later = [p for p in holding if "[…]" in p.text]
+    assert later and all(p.text.split("\n")[1] == "[…]" for p in later)
