@@ -24,10 +24,12 @@ from .structure import BULLET, Block
 # Fonts whose glyphs are pictures: their first character on a line is a bullet, whatever
 # Unicode value the font maps it to ("y", "Ê", "¢" in Wingdings).
 _SYMBOL_FONT = re.compile(r"wingding|symbol|dingbat|webding|zapf", re.I)
-_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|[-,]bd\b|\bbd\b", re.I)
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|[-,]bd\b|\bbd\b|cmbx|cmssbx|lmroman\d*-?bold",
+                        re.I)  # (CMBX10: TeX's Computer Modern bold extended)
 _ENUMERATOR = re.compile(r"^(?:\d{1,2}[.)]|[a-z][.)]|\((?:[a-z]|[ivx]+|\d{1,2})\)|[ivx]{1,4}[.)])\s+\S")
 _SECTION_NUMBER = re.compile(r"^((?:\d{1,2}\.)*\d{1,2}\.?|[IVXLC]{1,5}(?:-[A-Z])?\.?|[A-Z]\.)\s+\S")
-_DOT_LEADER = re.compile(r"(?:\.\s*){4,}\s*\(?[0-9ivxlc]{1,4}\)?\s*$|\s{2,}\d{1,4}\s*$", re.I)
+_DOT_LEADER = re.compile(
+    r"(?:\.\s*){4,}\s*\(?[0-9ivxlc]{1,4}\)?\s*$|\s{2,}\d{1,4}\s*$|\s\|\s\d{1,4}$", re.I)
 _CAPTION = re.compile(r"^(Graph|Graphic|Table|Tableau|Figure|Fig\.|Chart|Diagram|Exhibit)\s*[A-Z0-9]+\b", re.I)
 _TERMINAL = re.compile(r"[.!?;][’”'\")\]]*$")
 _CID = re.compile(r"^\s*\(cid:\d+\)\s*|\(cid:\d+\)")  # glyphs with no Unicode mapping
@@ -422,6 +424,12 @@ def _norm_title(text: str) -> str:
     return re.sub(r"[\W_]+", "", normalise_chars(text).lower())
 
 
+def _unnumbered(text: str) -> str:
+    """A heading's text without its section number ("1 Foo" -> "Foo"): bookmarks often omit it."""
+    m = _SECTION_NUMBER.match(text)
+    return text[m.end(1):].strip() if m else text
+
+
 def outline_entries(reader, n_pages: int) -> tuple[list[OutlineEntry], list[str]]:
     """The PDF's bookmarks with 1-based destination pages; warnings for the unusable ones."""
     entries: list[OutlineEntry] = []
@@ -482,7 +490,10 @@ def _match_outline(pages: list[PageLayout], entries: list[OutlineEntry]) -> tupl
                 for span in range(1, 4):  # a title may wrap over up to three lines
                     if i + span - 1 >= len(p.lines):
                         break
-                    acc += _norm_title(p.lines[i + span - 1].text)
+                    line = p.lines[i + span - 1].text
+                    if span == 1 and not want.startswith(_norm_title(line)[:4]):
+                        line = _unnumbered(line)
+                    acc += _norm_title(line)
                     if acc == want or (len(want) >= 12 and acc.startswith(want)
                                        and len(acc) <= len(want) + 12):
                         hit = (number, i, span)

@@ -124,13 +124,22 @@ def test_running_footer_and_page_numbers_are_not_text(made):
                    for line in p.text.split("\n"))
 
 
-def test_real_pdf_with_an_outline():
-    doc, passages = _read(REAL / "pdffill-demo.pdf")
-    titles = outline_titles(REAL / "pdffill-demo.pdf")
-    carried = sum(1 for p in passages if p.section and p.section[-1] in titles)
-    assert carried / len(passages) >= 0.9
-    ok, total, bad = pages_right(passages, page_keys(REAL / "pdffill-demo.pdf"))
+@pytest.mark.parametrize("path", [
+    REAL / "pdffill-demo.pdf",
+    # pdflatex: bookmarks "Foo", headings printed "1 Foo", and a contents page
+    Path(__file__).parent / "data" / "badpdfs" / "good-4-pages-outline_pdflatex-outline.pdf",
+], ids=lambda p: p.name)
+def test_real_pdf_with_an_outline(path):
+    doc, passages = _read(path)
+    titles = outline_titles(path)
+    body = [p for p in passages if p.kind != "contents"]
+    carried = sum(1 for p in body if p.section and p.section[-1] in titles)
+    assert carried / len(body) >= 0.9
+    ok, total, bad = pages_right(passages, page_keys(path))
     assert ok == total, bad
+    if "pdflatex" in path.name:  # every bookmark is found, numbered heading or not
+        assert not any("not found on" in w or "no outline title" in w for w in doc.warnings)
+        assert [p.kind for p in passages].count("contents") == 1
 
 
 def test_real_two_column_journal_pages_and_footnotes():
