@@ -120,6 +120,8 @@ def main(argv=None) -> None:
     ap.add_argument("--realpdfs", type=Path, default=ROOT.parent / "shared" / "realpdfs")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--libraries", action="store_true",
+                    help="also time the PDF libraries on the real PDFs (text extraction only)")
     args = ap.parse_args(argv)
     from typeset import report_spec, spec_from_text, typeset
 
@@ -180,10 +182,55 @@ def main(argv=None) -> None:
     print(f"\nreading: median {1000 * statistics.median(all_pages):.0f} ms/page over "
           f"{len(all_pages)} PDFs (typeset {1000 * statistics.median(per_page):.0f}, real "
           f"{1000 * statistics.median(real_per_page):.0f})")
+    if args.libraries:
+        compare_libraries(sorted(args.realpdfs.glob("*.pdf")))
     render_times = time_render(made[0].path)
     if render_times:
         print(f"page render for Show page: median {1000 * statistics.median(render_times):.0f} ms "
               f"(max {1000 * max(render_times):.0f} ms) over {len(render_times)} pages")
+
+
+def compare_libraries(paths: list[Path]) -> None:
+    """Median ms/page of each library's text extraction on the same files, in one run: what
+    the choice of pdfplumber (characters with fonts and positions, text boxes, ruled tables)
+    costs against plain text."""
+    import pdfplumber
+    import pypdfium2 as pdfium
+    from pypdf import PdfReader
+
+    def pypdf_text(path):
+        return [p.extract_text() for p in PdfReader(path).pages]
+
+    def pdfium_text(path):
+        pdf = pdfium.PdfDocument(str(path))
+        out = [page.get_textpage().get_text_range() for page in pdf]
+        pdf.close()
+        return out
+
+    def plumber_chars(path):
+        with pdfplumber.open(path) as pdf:
+            return [len(page.chars) for page in pdf.pages]
+
+    def plumber_layout(path):
+        with pdfplumber.open(path, laparams={}) as pdf:
+            return [len(page.layout) for page in pdf.pages]
+
+    print("\n| library (text only) | median ms/page | total s |")
+    print("|---|---:|---:|")
+    for name, fn in [("pypdf extract_text", pypdf_text), ("pypdfium2 text", pdfium_text),
+                     ("pdfplumber chars", plumber_chars),
+                     ("pdfplumber layout (boxes)", plumber_layout)]:
+        per, total = [], 0.0
+        for path in paths:
+            t0 = time.perf_counter()
+            try:
+                pages = len(fn(path))
+            except Exception:
+                continue
+            secs = time.perf_counter() - t0
+            total += secs
+            per.append(secs / max(1, pages))
+        print(f"| {name} | {1000 * statistics.median(per):.0f} | {total:.2f} |")
 
 
 def outline_titles(path: Path) -> set[str]:
