@@ -633,23 +633,30 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
     return blocks, warnings
 
 
-def _heading_levels(pages: list[PageLayout], typo: Typography) -> dict[tuple[float, bool], int]:
-    """Heading styles ranked by size then weight: the biggest is level 1. A style used for
-    long runs of text (a pull-quote font, a bigger intro) is not a heading style."""
+_ITALIC_FONT = re.compile(r"italic|oblique|[-,]it\b", re.I)
+
+
+def _heading_levels(pages: list[PageLayout], typo: Typography) -> dict[tuple[float, str], int]:
+    """Heading styles ranked by size, then bold before other faces before italic, then by
+    first use (a document opens with its top-level headings): the first is level 1. A style
+    used for long runs of text (a pull-quote font, a bigger intro) is not a heading style."""
     uses: Counter = Counter()
     words: Counter = Counter()
+    first: dict = {}
     for p in pages:
         if is_contents_page(p):
             continue
         for ln in p.lines:
             style = typo.heading_style(ln)
             if style is not None:
+                first.setdefault(style, len(first))
                 uses[style] += 1
                 words[style] += len(ln.text.split())
                 if not _heading_text_ok(ln.text) or _is_bullet(ln):
                     words[style] += 50  # a style that sets sentences is a text style
     kept = [s for s in uses if words[s] / uses[s] <= HEADING_MAX_WORDS]
-    kept.sort(key=lambda s: (-s[0], s[1] != "bold", s[1]))
+    kept.sort(key=lambda s: (-s[0], s[1] != "bold", bool(_ITALIC_FONT.search(s[1])),
+                             first[s]))
     return {s: i + 1 for i, s in enumerate(kept)}
 
 
