@@ -411,6 +411,7 @@ class Searcher:
             similarity[depth:] = similarity[:depth].min() if depth else 0.0
             if s.diversity > 0:
                 cand, score, similarity = self._spread(cand, score, similarity, depth)
+        cand, score, similarity = _contents_last(idx, cand, score, similarity)
         top = np.arange(min(k, len(cand)))
         return [Hit(idx.passages[cand[r]], float(score[r]), float(similarity[r]),
                     float(lexical[cand[r]]), int(r) + 1, dense=float(dense[cand[r]]))
@@ -581,6 +582,21 @@ class Searcher:
             else:
                 break
         return items
+
+
+def _contents_last(idx, cand, score, similarity):
+    """A table of contents names every section, so it matches questions about any of them:
+    it never outranks the sections themselves (kept, last, for questions nothing else
+    answers). Scores stay descending."""
+    contents = np.array([idx.passages[i].kind == "contents" for i in cand], dtype=bool)
+    if not contents.any() or contents.all():
+        return cand, score, similarity
+    order = np.concatenate([np.flatnonzero(~contents), np.flatnonzero(contents)])
+    new_score = score[order].copy()
+    floor = new_score[: int((~contents).sum())].min()
+    new_score[int((~contents).sum()):] = np.minimum(new_score[int((~contents).sum()):],
+                                                    floor - 1e-6)
+    return cand[order], new_score, similarity[order]
 
 
 def _is_label(text: str) -> bool:

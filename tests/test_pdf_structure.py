@@ -205,11 +205,10 @@ def test_printed_page_labels_are_cited_at_both_ends(made, tmp_path):
     assert all(", p. ii" in p.citation for p in passages if p.page_start == p.page_end == 2)
 
 
-def test_a_contents_page_is_no_heading_and_no_section(tmp_path):
+def _contents_pdf(path: Path) -> Path:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    path = tmp_path / "with-contents.pdf"
     c = canvas.Canvas(str(path), pagesize=A4)
     c.setFont("Helvetica-Bold", 16)
     c.drawString(72, 770, "Contents")
@@ -229,7 +228,11 @@ def test_a_contents_page_is_no_heading_and_no_section(tmp_path):
         c.drawString(72, y - 34, "Its decisions were reported to the members in the summer.")
     c.showPage()
     c.save()
-    doc, passages = _read(path)
+    return path
+
+
+def test_a_contents_page_is_no_heading_and_no_section(tmp_path):
+    doc, passages = _read(_contents_pdf(tmp_path / "with-contents.pdf"))
     headings = [b.text for b in doc.blocks if b.kind == "heading"]
     assert not any("...." in h for h in headings)
     assert "1. Governance" in headings and "4. Next steps" in headings
@@ -269,3 +272,22 @@ def test_footnotes_are_kept_apart_and_markers_dropped(tmp_path):
     assert note.text == "1 Scheme of delegation, revised in 2023."
     assert not any("revised in 2023" in line and "reviewed them" in line
                    for p in passages for line in p.text.split("\n"))
+
+
+def test_a_contents_page_never_outranks_the_sections_it_lists(tmp_path, fake_settings):
+    from index import build_index, load_index
+    from qa import Searcher, SearchSettings
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    _contents_pdf(corpus / "review.pdf")
+    build_index(corpus, tmp_path / "i", fake_settings)
+    index = load_index(tmp_path / "i")
+    assert any(p.kind == "contents" for p in index.passages)
+    searcher = Searcher(index, Searcher.open(tmp_path / "i").embedder, SearchSettings())
+    for question in ("Finance", "School improvement", "Next steps Governance Finance"):
+        hits = searcher.ask(question, k=5).hits
+        kinds = [h.passage.kind for h in hits]
+        assert kinds[0] != "contents"
+        if "contents" in kinds:  # below every section passage
+            assert kinds[kinds.index("contents"):] == ["contents"]
