@@ -125,3 +125,19 @@ def test_label_and_value_on_separate_lines_and_unlabelled_lines_kept():
     assert values["delegation"] == "" and values["urban_rural"] == "rural"
     assert any("“Model of delegation” has no value" in w for w in v.warnings)
     assert any("a stray remark" in w for w in v.warnings)
+
+
+def test_bad_vignettes_show_their_warnings_in_the_sources_table(tmp_path):
+    import shutil
+
+    from index import EmbedSettings, IndexSettings, build_index, load_index
+    from ui.sources import source_rows
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DATA / "vignettes-bad", corpus)
+    build_index(corpus, tmp_path / "index", IndexSettings(embed=EmbedSettings(model="fake")))
+    rows = {r["file"]: r for r in source_rows(load_index(tmp_path / "index"), corpus)}
+    assert len(rows) == len(mv.BAD) + 1 and all(r["indexed"] for r in rows.values())
+    assert "“Number of schools” does not add up" in rows["vignette-not-adding-up.txt"]["status"]
+    assert "unknown dimension “Trust colour”" in rows["vignette-unknown-dimension.docx"]["status"]
+    assert rows["notes-on-comparing-trusts.txt"]["status"] == "indexed"
