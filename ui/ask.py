@@ -191,6 +191,7 @@ DIMENSION_LABELS = {
     "delegation": "Model of delegation",
     "improvement_priorities": "Setting improvement priorities",
     "evaluation": "Evaluation of school improvement",
+    "stage": "Settled/evolving",
 }
 
 
