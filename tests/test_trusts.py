@@ -226,3 +226,14 @@ def test_session_pack_case_studies_carry_key_dimensions_and_citations(vignette_i
     without = build_pack(searcher, questions, "Leadership",
                          corpus_dir=vignette_index.parent / "corpus")
     assert all(s.heading != CASE_STUDIES for s in without.sections)  # optional
+
+
+def test_the_tab_shows_every_generated_value_as_written(trusts):
+    from ui import trusts as tab
+    from ui.html import esc
+
+    page = tab.render_table(trusts, len(trusts))
+    for v in mv.VIGNETTES:
+        assert esc(v["title"]) in page
+        for _label, value in v["dims"]:
+            assert f">{esc(value)}<" in page, (v["slug"], value)
