@@ -209,7 +209,7 @@ def test_answer_html_is_escaped_end_to_end(server, project):
     """Through the real event: a question carrying markup comes back escaped."""
     url, demo = server
     msgs = _join(url, demo, "ask_ui",
-                 ['<img src=x onerror="alert(1)"> governance', [], [], [], *[None] * 8])
+                 ['<img src=x onerror="alert(1)"> governance', [], [], [], *[None] * len(app.DIMENSION_LABELS)])
     done = [m for m in msgs if m.get("msg") == "process_completed"][-1]
     assert done["success"], done
     page = done["output"]["data"][0]
