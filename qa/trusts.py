@@ -389,8 +389,11 @@ def answer_set_question(question: str, trusts: list[Trust]) -> SetAnswer | None:
     """None when the question is not about the trusts as a group. Otherwise the matching
     trusts: every condition (a school count, or words found in the vignettes' own values)
     must hold. Words the vignettes carry no value for make the answer empty, and say so."""
-    if not trusts or not is_set_question(question):
+    if not is_set_question(question):
         return None
+    if not trusts:
+        return SetAnswer([], [], "No trust vignettes are indexed, so the trusts cannot be "
+                         "listed; the passages below may still say something about them.")
     q = _numbers(" ".join(question.lower().replace("?", " ").split()))
     wheres, q = _school_conditions(q)
     tokens = re.findall(r"[a-z0-9][a-z0-9'/-]*", q)

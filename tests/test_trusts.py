@@ -237,3 +237,9 @@ def test_the_tab_shows_every_generated_value_as_written(trusts):
         assert esc(v["title"]) in page
         for _label, value in v["dims"]:
             assert f">{esc(value)}<" in page, (v["slug"], value)
+
+
+def test_a_set_question_without_vignettes_says_so():
+    found = answer_set_question("Which trusts are rural?", [])
+    assert found.trusts == [] and "No trust vignettes are indexed" in found.message
+    assert answer_set_question("What is a hard federation?", []) is None
