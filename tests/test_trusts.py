@@ -243,3 +243,16 @@ def test_a_set_question_without_vignettes_says_so():
     found = answer_set_question("Which trusts are rural?", [])
     assert found.trusts == [] and "No trust vignettes are indexed" in found.message
     assert answer_set_question("What is a hard federation?", []) is None
+
+
+def test_the_table_sorts_by_any_dimension_with_unstated_values_last(trusts):
+    from ui import trusts as tab
+
+    by_balance = tab.select(trusts, sort="decision_making")
+    assert by_balance[-1].file == "vignette-penhallow.pdf"  # not stated: last
+    assert [t.scales["decision_making"] for t in by_balance[:-1]] == sorted(
+        t.scales["decision_making"] for t in by_balance[:-1])
+    reverse = tab.select(trusts, sort="decision_making", descending=True)
+    assert reverse[0].scales["decision_making"] == 5 and reverse[-1].file == "vignette-penhallow.pdf"
+    by_gov = [t.value("governance").lower() for t in tab.select(trusts, sort="governance")]
+    assert by_gov == sorted(by_gov)
