@@ -87,6 +87,7 @@ button[role=tab].selected {color: #b93b0a !important;}
 .mx-card {border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: 12px 16px; margin: 10px 0; background: var(--background-fill-primary);}
 .mx-card header {font-weight: 600;}
+.mx-card:focus {outline: 3px solid #1565c0; outline-offset: 2px;}
 .mx-num {color: var(--body-text-color-subdued);}
 .mx-cite {font-size: .92em; margin-top: 2px;}
 .mx-meta, .mx-note, .mx-foot, .mx-ctx-label {font-size: .85em; color: var(--body-text-color-subdued);}
@@ -107,7 +108,6 @@ button[role=tab].selected {color: #b93b0a !important;}
 .mx-btn:hover {border-color: var(--color-accent);}
 .mx-btn[disabled] {opacity: .7; cursor: default;}
 .mx-flash {outline: 3px solid #1565c0; transition: outline .3s;}
-.mx-card:focus {outline: 3px solid #1565c0; outline-offset: 2px;}
 .mx-basket ol {padding-left: 1.4em;}
 .mx-basket blockquote {margin: 6px 0; padding-left: 10px; border-left: 3px solid var(--border-color-primary);}
 .mx-examples button {flex: 0 1 auto !important; min-width: 0 !important;}
