@@ -267,7 +267,8 @@ working take takes approach model way ways through via like kind sort type their
 whose indexed fictional evidence have described include includes including included contain
 contains containing hold holds got serve serves serving located based operate operates
 operating describe describes led lead leads among within across into out up about over
-would could should can may might does tend tends seem seems""".split())
+would could should can may might does tend tends seem seems sample case-study surveyed
+studied felt feel feels say says said""".split())
 # A word that names a dimension points the words around it at that dimension.
 _HINTS = {
     "governance": "governance", "governed": "governance", "board": None,
