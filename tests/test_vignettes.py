@@ -141,3 +141,19 @@ def test_bad_vignettes_show_their_warnings_in_the_sources_table(tmp_path):
     assert "“Number of schools” does not add up" in rows["vignette-not-adding-up.txt"]["status"]
     assert "unknown dimension “Trust colour”" in rows["vignette-unknown-dimension.docx"]["status"]
     assert rows["notes-on-comparing-trusts.txt"]["status"] == "indexed"
+
+
+def test_the_synopsis_template_with_graphical_scales_is_read_without_guessing():
+    """The synopsis's annotated example vignette (corpus/) shows most dimensions only as
+    graphics: labels with no value, a colour key, footnote markers after "UTC" and "SS"."""
+    lines = (DATA.parent.parent / "corpus" / "leadership-of-learning-synopsis.txt").read_text(
+        encoding="utf-8").split("\n")
+    start = next(i for i, line in enumerate(lines) if line.strip() == "Key dimensions")
+    v = parse_key_dimensions_block(lines[start + 1:start + 30])
+    values = v.values()
+    assert values["number_of_schools"].startswith("7 Schools - 0 P: 7 S (4 UTC1, 1 SS2)")
+    assert v.schools == {"total": 7, "primary": 0, "secondary": 7, "utc": 4, "studio": 1}
+    assert values["decision_making"] == "Green = more local Yellow – more central"  # as written
+    assert v.scales["decision_making"] is None  # a colour key is not a position
+    assert v.scales["evaluation"] is None
+    assert any("“Approach to governance” has no value" in w for w in v.warnings)
