@@ -56,7 +56,10 @@ KNOWN_LABELS = sorted({x.lower() for x in (
     "Way of setting school improvement priorities", "Setting school improvement priorities",
     "School improvement priorities", "Setting improvement priorities",
     "Evaluation of school improvement", "Informal/formal evaluation", "Evaluation",
-    "Settled/evolving", "Stage of development")}, key=len, reverse=True)
+    "Settled/evolving", "Stage of development", "No of schools",
+    "No of schools, by phase and type", "Number of schools, by phase and type",
+    "Informal or formal approaches to evaluate the effectiveness of school improvement",
+    "Informal or formal approaches to evaluation")}, key=len, reverse=True)
 
 SCALES: dict[str, tuple[str, str]] = {
     "decision_making": ("local", "central"),
@@ -168,11 +171,33 @@ def _split_label(line: str) -> tuple[str, str, bool]:
     return line.strip(), "", False
 
 
+def _known_prefix(line: str) -> tuple[str, str] | None:
+    """(label, value) for a label as vignettes write it followed by its value with no separator
+    ("Number of schools 7 Schools - 0 P: 7 S (4 UTC, 1 SS)", where the colon is the value's),
+    or by a hint in brackets that belongs to the label ("Distribution (local/regional/national)");
+    None otherwise."""
+    low = line.lower()
+    for known in KNOWN_LABELS:
+        if not (low.startswith(known) and len(line) > len(known) and line[len(known)] in " \t("):
+            continue
+        label, rest = line[:len(known)], line[len(known):].strip()
+        hint = re.match(r"\([^)]*\)", rest)
+        if hint:
+            label, rest = f"{label} {hint.group(0)}", rest[hint.end():].strip()
+            if not rest or rest[0] in ":|–—-":
+                return label, rest.lstrip(":|–—-").strip()
+        first = rest.split()[0].lower() if rest.split() else ""
+        if first and (first[0].isdigit() or first in _NUMBER_WORDS):
+            return label, rest
+        return None
+    return None
+
+
 def _label_like(text: str) -> bool:
     """A label names a dimension ("Model of delegation"); it is not itself a value ("rural")."""
     low = text.lower()
-    return bool(re.search(r"number|no\.|distribution|mix|balance|decision|approach|model|"
-                          r"way of|setting|evaluation|governance|delegation|schools by|"
+    return bool(re.search(r"number|no\.|\bno of\b|distribution|mix|balance|decision|approach|"
+                          r"model|way of|setting|evaluation|governance|delegation|schools,? by|"
                           r"settled|stage|context", low))
 
 
@@ -186,8 +211,15 @@ def parse_key_dimensions_block(lines: list[str]) -> Vignette:
                if not (i + 1 < len(lines) and rule.match(lines[i + 1]) and "|" in x)]
     cleaned = [(i, x) for i, x in cleaned if x and not is_marker(x)]
     for i, line in cleaned:
-        label, value, had_sep = _split_label(line)
+        known = _known_prefix(line)
+        label, value, had_sep = (known[0], known[1], bool(known[1])) if known else \
+            _split_label(line)
         if pending_label is not None:
+            # A label wrapped over two lines ("No of schools, by" / "phase and type").
+            joined = f"{pending_label[0]} {line.strip()}"
+            if any(k.startswith(joined.lower()) for k in KNOWN_LABELS):
+                pending_label = (joined, pending_label[1])
+                continue
             # The line after a bare label is its value (label and value on separate lines).
             if not (canonical_field(label) and _label_like(label) and (value or not had_sep)):
                 _add(v, pending_label[0], line.strip(), pending_label[1])
@@ -313,6 +345,10 @@ def scale_position(name: str, text: str) -> int | None:
     does not say (a value that only points to a graphic, or names neither pole)."""
     lo, hi = SCALES[name]
     low = text.lower()
+    leans = set(re.findall(rf"\b(?:more|mostly|largely|mainly|towards)\s+({lo}|{hi})\b", low))
+    if leans == {lo, hi} or re.search(r"\b(green|yellow|amber|red|blue|orange|purple)\s*[=–:-]",
+                                      low):
+        return None  # a key to a graphic ("Green = more local Yellow – more central")
     has_lo = re.search(rf"\b{lo}\b", low) is not None
     has_hi = re.search(rf"\b{hi}\b", low) is not None
     if re.search(r"\b(balanced?|middle|midway|mid-point|in between|equal|50/50|both)\b", low) or (

@@ -267,7 +267,8 @@ working take takes approach model way ways through via like kind sort type their
 whose indexed fictional evidence have described include includes including included contain
 contains containing hold holds got serve serves serving located based operate operates
 operating describe describes led lead leads among within across into out up about over
-would could should can may might does tend tends seem seems""".split())
+would could should can may might does tend tends seem seems sample case-study surveyed
+studied felt feel feels say says said""".split())
 # A word that names a dimension points the words around it at that dimension.
 _HINTS = {
     "governance": "governance", "governed": "governance", "board": None,
@@ -389,8 +390,11 @@ def answer_set_question(question: str, trusts: list[Trust]) -> SetAnswer | None:
     """None when the question is not about the trusts as a group. Otherwise the matching
     trusts: every condition (a school count, or words found in the vignettes' own values)
     must hold. Words the vignettes carry no value for make the answer empty, and say so."""
-    if not trusts or not is_set_question(question):
+    if not is_set_question(question):
         return None
+    if not trusts:
+        return SetAnswer([], [], "No trust vignettes are indexed, so the trusts cannot be "
+                         "listed; the passages below may still say something about them.")
     q = _numbers(" ".join(question.lower().replace("?", " ").split()))
     wheres, q = _school_conditions(q)
     tokens = re.findall(r"[a-z0-9][a-z0-9'/-]*", q)

@@ -9,6 +9,7 @@ all-MiniLM-L6-v2). Screenshots go to /tmp/mat-evidence-screenshots, never into t
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import time
@@ -46,6 +47,9 @@ share one executive headteacher and a peripatetic bursar. Governors meet as a si
 
 Delegation. The Testbrook board delegates timetabling and trips to heads, and keeps the budget.
 """
+
+
+UPLOADED = re.compile(r"testbrook-vignette\s*\.txt")
 
 
 def _free_port() -> int:
@@ -182,7 +186,9 @@ def test_upload_rebuild_then_sources_and_search(browser, server, tmp_path):
     ctx, page, outside = _open(browser, server["url"])
     page.get_by_role("tab", name="Add documents").click()
     page.locator("#upload input[type=file]").set_input_files(str(doc))
-    expect(page.locator("#upload")).to_contain_text("testbrook-vignette.txt", timeout=10_000)
+    # Gradio shows the name's stem and extension in two spans, which a narrow or busy layout
+    # can render apart ("testbrook-vignette .txt").
+    expect(page.locator("#upload")).to_contain_text(UPLOADED, timeout=10_000)
     page.get_by_label("Title (optional, for a single file)").fill("Testbrook partnership")
     page.locator("#add-btn").click()
     expect(page.locator("#upload-result")).to_contain_text("Added", timeout=15_000)
@@ -199,7 +205,9 @@ def test_upload_rebuild_then_sources_and_search(browser, server, tmp_path):
     # The same file again is reported, not added twice.
     page.get_by_role("tab", name="Add documents").click()
     page.locator("#upload input[type=file]").set_input_files(str(doc))
-    expect(page.locator("#upload")).to_contain_text("testbrook-vignette.txt", timeout=10_000)
+    # Gradio shows the name's stem and extension in two spans, which a narrow or busy layout
+    # can render apart ("testbrook-vignette .txt").
+    expect(page.locator("#upload")).to_contain_text(UPLOADED, timeout=10_000)
     page.locator("#add-btn").click()
     expect(page.locator("#upload-result")).to_contain_text("Already there", timeout=15_000)
     assert len(list((server["corpus"] / "uploads").glob("*.txt"))) == 1
@@ -276,3 +284,139 @@ def test_glossary_tab_lists_the_corpus_terms_with_where_they_are_defined(page):
     expect(table).to_contain_text("Leadership of Learning synopsis")  # where it is spelled out
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "glossary.png"), full_page=True)
+
+
+# ---- the Trusts tab, keyboard use and axe-core ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def trusts_server(tmp_path_factory):
+    """The corpus plus the fictional vignettes (tests/data/make_vignettes.py, Oakmoor,
+    Riverbend): 14 trusts."""
+    root = tmp_path_factory.mktemp("browser-trusts")
+    corpus = root / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    data = ROOT / "tests" / "data"
+    for f in [*(data / "vignettes").iterdir(), data / "vignette-oakmoor.docx",
+              data / "vignette-riverbend.txt"]:
+        shutil.copy(f, corpus / f.name)
+    index_settings = IndexSettings(embed=EmbedSettings(model="fake"))
+    build_index(corpus, root / "index", index_settings)
+    settings = app.AppSettings(root / "index", corpus, port=_free_port())
+    service = EvidenceService(root / "index", corpus, index_settings=index_settings,
+                              search_settings=SearchSettings(strong_threshold=0.35,
+                                                             weak_threshold=0.15))
+    demo = app.build_app(settings, service)
+    service.warm_up()
+    _, url, _ = demo.launch(**app.launch_kwargs(settings), prevent_thread_lock=True, quiet=True)
+    yield {"url": url, "root": root, "corpus": corpus}
+    demo.close(verbose=False)
+
+
+@pytest.fixture
+def tpage(browser, trusts_server):
+    ctx, page, outside = _open(browser, trusts_server["url"])
+    yield page
+    assert outside == []
+    ctx.close()
+
+
+def _open_trusts(page):
+    page.get_by_role("tab", name="Trusts").click()
+    page.locator("#trust-charts img").first.wait_for(timeout=20_000)
+
+
+def test_trusts_tab_table_charts_filter_open_and_download(tpage, tmp_path):
+    import csv
+
+    from playwright.sync_api import expect
+
+    page = tpage
+    _open_trusts(page)
+    expect(page.locator("#trusts-count")).to_have_text("14 of 14 trusts shown.")
+    rows = page.locator("#trust-table tbody tr")
+    expect(rows).to_have_count(14)
+    # both charts drawn (decoded PNGs), with a text alternative and a caption that counts
+    for i, shown in ((1, 13), (2, 14)):
+        img = page.locator(f"#trust-chart-{i} img")
+        assert img.evaluate("el => el.complete && el.naturalWidth > 300")
+        assert "trusts" in (img.get_attribute("alt") or "")
+        expect(page.locator(f"#trust-chart-{i} figcaption")).to_contain_text(
+            f"{shown} of 14 trusts shown")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "trusts.png"), full_page=True)
+    page.locator("#trust-chart-1 img").screenshot(path=str(SHOTS / "trusts-graph-a.png"))
+    page.locator("#trust-chart-2 img").screenshot(path=str(SHOTS / "trusts-graph-j.png"))
+    # a row opens its vignette, verbatim, with its citation
+    row = rows.filter(has_text="Saltmarsh Technical Trust")
+    row.locator("summary").click()
+    expect(row.locator(".mx-text")).to_contain_text("university technical colleges")
+    expect(row.locator(".mx-cite")).to_contain_text("p. 1")
+    # a filter narrows the table, the count and the charts
+    page.locator("#trust-filter-urban_rural input").click()
+    page.get_by_role("option", name="rural", exact=True).click()
+    expect(page.locator("#trusts-count")).to_have_text("5 of 14 trusts shown.", timeout=15_000)
+    expect(rows).to_have_count(5)
+    expect(page.locator("#trust-chart-2 figcaption")).to_contain_text("5 of 5 trusts shown")
+    expect(page.locator("#trust-csv")).to_be_enabled(timeout=10_000)
+    with page.expect_download() as info:
+        page.locator("#trust-csv").click()
+    path = tmp_path / "trusts.csv"
+    info.value.save_as(path)
+    table = list(csv.reader(path.open(encoding="utf-8")))
+    assert len(table) == 6 and table[0][0] == "Trust" and "Citation" in table[0]
+    assert all(r[table[0].index("Mix of context (urban/rural)")] == "rural" for r in table[1:])
+
+
+def test_a_set_question_starts_with_the_matching_trusts(tpage):
+    from playwright.sync_api import expect
+
+    _ask(tpage, "Which trusts have a special school?")
+    listed = tpage.locator("#answer .mx-trust-list li")
+    expect(listed).to_have_count(4)
+    expect(listed.first).to_contain_text("Ashgrove Special Schools Trust")
+    expect(tpage.locator("#answer .mx-trust-list")).to_contain_text("special schools >= 1")
+
+
+def test_keyboard_only_ask_and_the_n_links_move_focus_to_their_passage(page):
+    page.get_by_label("Question").focus()
+    page.keyboard.type(DELEGATE)
+    page.keyboard.press("Enter")
+    page.locator(f'#answer .mx-answer[data-question="{DELEGATE}"]').wait_for(timeout=15_000)
+    page.locator("#answer a.mx-ref").first.focus()
+    target = page.locator("#answer a.mx-ref").first.get_attribute("data-ref")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => document.activeElement && "
+                           f"document.activeElement.id === '{target}'", timeout=5_000)
+    # Tab from the question reaches the Ask button, and the Add to basket buttons are buttons
+    page.get_by_label("Question").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "ask-btn"
+    assert page.locator("#answer .mx-actions button").first.evaluate("b => b.tabIndex") == 0
+
+
+def _serious(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:5]]}"
+            for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_axe_finds_no_serious_or_critical_violation_on_any_tab(tpage):
+    """axe-core (WCAG 2.1 AA rules) on every tab, with an answer, a basket item, the trusts
+    table and its charts on screen."""
+    from playwright.sync_api import expect
+
+    page = tpage
+    _ask(page, DELEGATE)
+    page.locator("#answer #mx-p1 > .mx-actions button").click()
+    expect(page.locator("#basket-note")).to_contain_text("1 passage", timeout=10_000)
+    found = {}
+    for name in ["Ask", "Basket", "Sources", "Add documents", "Glossary", "Session prep",
+                 "Trusts"]:
+        page.get_by_role("tab", name=name, exact=True).click()
+        if name == "Trusts":
+            page.locator("#trust-charts img").first.wait_for(timeout=20_000)
+        page.wait_for_timeout(500)  # let the tab finish drawing
+        found[name] = _serious(page)
+    assert found == {name: [] for name in found}

@@ -154,7 +154,7 @@ def test_api_only_through_the_queue_and_extras_off(server):
     assert "not enabled" in httpx.get(f"{url}/monitoring", timeout=10).text.lower()
     assert httpx.get(f"{url}/gradio_api/runs", timeout=10).status_code == 404
     info = httpx.get(f"{url}/gradio_api/info", timeout=10).json()
-    assert set(info["named_endpoints"]) == {"/ask"}
+    assert set(info["named_endpoints"]) == {"/ask", "/trusts"}  # the two documented APIs
     assert not info["unnamed_endpoints"]
     cfg = httpx.get(f"{url}/config", timeout=10).json()
     assert cfg.get("is_space") in (False, None) and not cfg.get("share_url")
@@ -209,7 +209,7 @@ def test_answer_html_is_escaped_end_to_end(server, project):
     """Through the real event: a question carrying markup comes back escaped."""
     url, demo = server
     msgs = _join(url, demo, "ask_ui",
-                 ['<img src=x onerror="alert(1)"> governance', [], [], [], *[None] * 8])
+                 ['<img src=x onerror="alert(1)"> governance', [], [], [], *[None] * len(app.DIMENSION_LABELS)])
     done = [m for m in msgs if m.get("msg") == "process_completed"][-1]
     assert done["success"], done
     page = done["output"]["data"][0]

@@ -226,3 +226,33 @@ def test_session_pack_case_studies_carry_key_dimensions_and_citations(vignette_i
     without = build_pack(searcher, questions, "Leadership",
                          corpus_dir=vignette_index.parent / "corpus")
     assert all(s.heading != CASE_STUDIES for s in without.sections)  # optional
+
+
+def test_the_tab_shows_every_generated_value_as_written(trusts):
+    from ui import trusts as tab
+    from ui.html import esc
+
+    page = tab.render_table(trusts, len(trusts))
+    for v in mv.VIGNETTES:
+        assert esc(v["title"]) in page
+        for _label, value in v["dims"]:
+            assert f">{esc(value)}<" in page, (v["slug"], value)
+
+
+def test_a_set_question_without_vignettes_says_so():
+    found = answer_set_question("Which trusts are rural?", [])
+    assert found.trusts == [] and "No trust vignettes are indexed" in found.message
+    assert answer_set_question("What is a hard federation?", []) is None
+
+
+def test_the_table_sorts_by_any_dimension_with_unstated_values_last(trusts):
+    from ui import trusts as tab
+
+    by_balance = tab.select(trusts, sort="decision_making")
+    assert by_balance[-1].file == "vignette-penhallow.pdf"  # not stated: last
+    assert [t.scales["decision_making"] for t in by_balance[:-1]] == sorted(
+        t.scales["decision_making"] for t in by_balance[:-1])
+    reverse = tab.select(trusts, sort="decision_making", descending=True)
+    assert reverse[0].scales["decision_making"] == 5 and reverse[-1].file == "vignette-penhallow.pdf"
+    by_gov = [t.value("governance").lower() for t in tab.select(trusts, sort="governance")]
+    assert by_gov == sorted(by_gov)

@@ -125,3 +125,35 @@ def test_label_and_value_on_separate_lines_and_unlabelled_lines_kept():
     assert values["delegation"] == "" and values["urban_rural"] == "rural"
     assert any("“Model of delegation” has no value" in w for w in v.warnings)
     assert any("a stray remark" in w for w in v.warnings)
+
+
+def test_bad_vignettes_show_their_warnings_in_the_sources_table(tmp_path):
+    import shutil
+
+    from index import EmbedSettings, IndexSettings, build_index, load_index
+    from ui.sources import source_rows
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DATA / "vignettes-bad", corpus)
+    build_index(corpus, tmp_path / "index", IndexSettings(embed=EmbedSettings(model="fake")))
+    rows = {r["file"]: r for r in source_rows(load_index(tmp_path / "index"), corpus)}
+    assert len(rows) == len(mv.BAD) + 1 and all(r["indexed"] for r in rows.values())
+    assert "“Number of schools” does not add up" in rows["vignette-not-adding-up.txt"]["status"]
+    assert "unknown dimension “Trust colour”" in rows["vignette-unknown-dimension.docx"]["status"]
+    assert rows["notes-on-comparing-trusts.txt"]["status"] == "indexed"
+
+
+def test_the_synopsis_template_with_graphical_scales_is_read_without_guessing():
+    """The synopsis's annotated example vignette (corpus/) shows most dimensions only as
+    graphics: labels with no value, a colour key, footnote markers after "UTC" and "SS"."""
+    lines = (DATA.parent.parent / "corpus" / "leadership-of-learning-synopsis.txt").read_text(
+        encoding="utf-8").split("\n")
+    start = next(i for i, line in enumerate(lines) if line.strip() == "Key dimensions")
+    v = parse_key_dimensions_block(lines[start + 1:start + 30])
+    values = v.values()
+    assert values["number_of_schools"].startswith("7 Schools - 0 P: 7 S (4 UTC1, 1 SS2)")
+    assert v.schools == {"total": 7, "primary": 0, "secondary": 7, "utc": 4, "studio": 1}
+    assert values["decision_making"] == "Green = more local Yellow – more central"  # as written
+    assert v.scales["decision_making"] is None  # a colour key is not a position
+    assert v.scales["evaluation"] is None
+    assert any("“Approach to governance” has no value" in w for w in v.warnings)

@@ -169,7 +169,7 @@ def render_answer(answer, index=None, *, strong: float = 0.45, weak: float = 0.3
             f'<div class="mx-actions">{_add_button(p.id, in_basket)}{_page_button(p)}</div>'
             "</article>")
     if answer.found:
-        parts.append('<h3 class="mx-h">Passages</h3>')
+        parts.append('<h2 class="mx-h">Passages</h2>')
         parts.extend(cards)
     else:
         parts.append('<details class="mx-nearest-list"><summary>Show the nearest passages '
@@ -251,6 +251,7 @@ DIMENSION_LABELS = {
     "delegation": "Model of delegation",
     "improvement_priorities": "Setting improvement priorities",
     "evaluation": "Evaluation of school improvement",
+    "stage": "Settled/evolving",
 }
 
 

@@ -138,9 +138,12 @@ def profiles(trusts) -> Chart:
         ys = [t.scales.get(n) for n in dims]
         # A small sideways offset per trust keeps lines on the same values apart.
         shift = (i - (len(placed) - 1) / 2) * (0.25 / max(len(placed), 1))
+        # Colour, marker and line style together tell every trust apart (8 colours repeat).
+        lap = i // len(COLOURS)
         ax.plot([x + shift for x in xs], [float("nan") if y is None else y for y in ys],
-                color=COLOURS[i % len(COLOURS)], marker=MARKERS[i % len(MARKERS)],
-                linewidth=1, alpha=0.75, markersize=5, label=_short(t.name))
+                color=COLOURS[i % len(COLOURS)], marker=MARKERS[(i + lap) % len(MARKERS)],
+                linestyle=["-", "--", ":", "-."][lap % 4], linewidth=1.2, alpha=0.8,
+                markersize=5, label=_short(t.name))
     averages = []
     for n in dims:
         stated = [t.scales[n] for t in placed if t.scales.get(n) is not None]

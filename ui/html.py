@@ -47,13 +47,31 @@ def without_server_paths(text: str, settings) -> str:
 
 
 CSS = """
+/* WCAG 2.1 AA contrast (4.5:1 for text): the default theme's orange buttons, selected tab,
+   placeholders and grey text are darkened. */
+:root, .gradio-container {
+  --button-primary-background-fill: #b93b0a !important;
+  --button-primary-background-fill-hover: #9a3412 !important;
+  --button-primary-border-color: #b93b0a !important;
+  --button-primary-text-color: #ffffff !important;
+  --button-cancel-background-fill: #b91c1c !important;
+  --button-cancel-background-fill-hover: #991b1b !important;
+  --button-cancel-text-color: #ffffff !important;
+  --body-text-color-subdued: #52525b !important;
+  --input-placeholder-color: #62626b !important;
+  --block-info-text-color: #52525b !important;
+  --color-accent: #b93b0a !important;
+  --link-text-color: #1d4ed8 !important;
+}
+.show-api, .show-api *, footer a, .or {color: #52525b !important;}
+button[role=tab].selected {color: #b93b0a !important;}
 .gradio-container {max-width: 1100px !important; width: 100% !important; margin: 0 auto;}
 .mx-table-wrap {overflow-x: auto;}
 .mx-sources {width: 100%; border-collapse: collapse; font-size: .95em;}
 .mx-sources th, .mx-sources td {text-align: left; vertical-align: top; padding: 8px 10px;
   border-bottom: 1px solid var(--border-color-primary);}
 .mx-sources th {font-weight: 600; background: var(--background-fill-secondary);}
-.mx-sources .mx-bad {color: #c62828;}
+.mx-sources .mx-bad {color: #b71c1c;}
 .mx-answer {font-size: 1rem; line-height: 1.5;}
 .mx-summary {padding: 12px 16px; border-radius: 8px; margin: 8px 0 12px;
   border-left: 6px solid #2e7d32; background: rgba(46,125,50,.08);}
@@ -69,13 +87,14 @@ CSS = """
 .mx-card {border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: 12px 16px; margin: 10px 0; background: var(--background-fill-primary);}
 .mx-card header {font-weight: 600;}
+.mx-card:focus {outline: 3px solid #1565c0; outline-offset: 2px;}
 .mx-num {color: var(--body-text-color-subdued);}
 .mx-cite {font-size: .92em; margin-top: 2px;}
 .mx-meta, .mx-note, .mx-foot, .mx-ctx-label {font-size: .85em; color: var(--body-text-color-subdued);}
 .mx-badge {display: inline-block; padding: 0 8px; border-radius: 10px; font-size: .9em;
   border: 1px solid currentColor;}
-.mx-badge.mx-strong {color: #2e7d32;} .mx-badge.mx-weak {color: #b26a00;}
-.mx-badge.mx-none {color: #c62828;}
+.mx-badge.mx-strong {color: #1b5e20;} .mx-badge.mx-weak {color: #7a4300;}
+.mx-badge.mx-none {color: #b71c1c;}
 .mx-text p {margin: 6px 0;}
 .mx-text mark, .mx-basket mark {background: #ffe98a; color: #111; padding: 0 2px; border-radius: 2px;}
 .mx-nearest {opacity: .8; border-style: dashed;}
@@ -124,7 +143,7 @@ CSS = """
 """
 
 # Buttons inside the answer and basket HTML report clicks to Python as events with data; links
-# [n] scroll to their passage. No other script runs in the page.
+# [n] move focus to their passage and scroll to it. No other script runs in the page.
 ACTIONS_JS = """
 element.addEventListener('click', (e) => {
   const btn = e.target.closest('button[data-action]');
@@ -140,6 +159,10 @@ element.addEventListener('click', (e) => {
     e.preventDefault();
     const card = element.querySelector('#' + CSS.escape(ref.dataset.ref));
     if (card) {
+      // Focus moves to the passage (keyboard and screen-reader users land on it), not only
+      // the view.
+      if (!card.hasAttribute('tabindex')) card.setAttribute('tabindex', '-1');
+      card.focus({preventScroll: true});
       card.scrollIntoView({behavior: 'smooth', block: 'start'});
       card.classList.add('mx-flash');
       setTimeout(() => card.classList.remove('mx-flash'), 1500);

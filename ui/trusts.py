@@ -21,8 +21,13 @@ EMPTY = ("No trust vignettes are indexed yet. A vignette is a one-page case stud
          "vignettes in the Add documents tab (type: vignette), or put them in the corpus folder "
          "and run python -m ingest; they then appear here, one row per trust.")
 SORTS = [("Trust name", "name"), ("Number of schools", "total"),
-         ("Local/central decision making", "decision_making"),
-         ("Evaluation (informal → formal)", "evaluation")]
+         ("Local/central decision making (local → central)", "decision_making"),
+         ("Evaluation (informal → formal)", "evaluation"),
+         ("Settled/evolving (settled → evolving)", "stage"),
+         ("Distribution (A-Z)", "distribution"), ("Mix of context (A-Z)", "urban_rural"),
+         ("Approach to governance (A-Z)", "governance"),
+         ("Model of delegation (A-Z)", "delegation"),
+         ("Setting improvement priorities (A-Z)", "improvement_priorities")]
 
 
 def _trusts(ctx: TabContext):
@@ -77,9 +82,11 @@ def select(trusts, documents=None, dims: dict[str, str] | None = None,
     def key(t):
         if sort == "total":
             return (t.schools.get("total") is None, t.schools.get("total") or 0, t.name.lower())
-        if sort in ("decision_making", "evaluation"):
+        if sort in ("decision_making", "evaluation", "stage"):
             p = t.scales.get(sort)
             return (p is None, p or 0, t.name.lower())
+        if sort != "name":  # a dimension as written, alphabetically; trusts without it last
+            return (not t.value(sort), t.value(sort).lower(), t.name.lower())
         return (False, 0, t.name.lower())
 
     rows.sort(key=key, reverse=descending)
@@ -247,8 +254,8 @@ def build(ctx: TabContext) -> TrustsTab:
             with gr.Row():
                 sort = gr.Dropdown(choices=SORTS, value="name", label="Sort by",
                                    elem_id="trust-sort")
-                descending = gr.Checkbox(label="Largest / most central first", value=False,
-                                         elem_id="trust-desc")
+                descending = gr.Checkbox(label="Reverse order (largest, most central or Z "
+                                               "first)", value=False, elem_id="trust-desc")
         with gr.Row():
             dl_csv = gr.DownloadButton("Download table (.csv)", interactive=False,
                                        elem_id="trust-csv")
