@@ -126,7 +126,11 @@ def read_page_layout(page, number: int) -> PageLayout:
     layout = PageLayout(number, float(page.width), height)
     tables = _find_tables(page, number)
     raw: list[Line] = []
-    for box_index, box in enumerate(o for o in page.layout if isinstance(o, LTTextBox)):
+    # pdfminer leaves a line it could not group (a lone bullet set apart from its item) at
+    # the page's top level: it is a box of one line.
+    boxes = [o if isinstance(o, LTTextBox) else [o] for o in page.layout
+             if isinstance(o, LTTextBox | LTTextLine)]
+    for box_index, box in enumerate(boxes):
         in_box: list[Line] = []
         for obj in box:
             if not isinstance(obj, LTTextLine):
@@ -229,7 +233,8 @@ def _attach_bullets(lines: list[Line]) -> list[Line]:
     dropped = set()
     for b in lone:
         target = min((ln for ln in lines if ln is not b and id(ln) not in dropped
-                      and abs(ln.bottom - b.bottom) < 2.5 and 0 <= ln.x0 - b.x1 < 40),
+                      and abs((ln.top + ln.bottom) - (b.top + b.bottom)) / 2
+                      < 0.45 * max(ln.size, b.size) and 0 <= ln.x0 - b.x1 < 40),
                      key=lambda ln: ln.x0, default=None)
         if target is None:
             continue
@@ -240,7 +245,8 @@ def _attach_bullets(lines: list[Line]) -> list[Line]:
         dropped.add(id(b))
     # A bullet with no text beside it is a picture, not words to quote.
     return [ln for ln in lines if id(ln) not in dropped
-            and not (ln.symbol_bullet and ln.text == "•")]
+            and not ((ln.symbol_bullet or _LONE_BULLET.match(ln.text))
+                     and not any(ch.isalnum() for ch in ln.text))]
 
 
 def _dedupe(lines: list[Line]) -> list[Line]:
@@ -310,7 +316,10 @@ def strip_margins(pages: list[PageLayout]) -> int:
     placed: Counter[tuple[str, int]] = Counter()
     for p in pages:
         counts.update({key(ln.text) for ln in edges(p)})
-        placed.update({(key(ln.text), round(ln.top / 8)) for ln in p.lines})
+        # Only words count as furniture by place: a bullet or a lone digit stands at the same
+        # height on many pages of any list-heavy report.
+        placed.update({(key(ln.text), round(ln.top / 8)) for ln in p.lines
+                       if sum(ch.isalpha() for ch in ln.text) >= 3})
     threshold = max(3, (len(pages) + 1) // 2)
     many = len(pages) >= 3
     repeated = {k for k, n in counts.items() if n >= threshold} if many else set()
@@ -392,11 +401,11 @@ def _is_bullet(ln: Line) -> bool:
 
 
 def _bullet_text(ln: Line) -> str:
-    """The item with a plain "- " marker (the symbol font's glyph is not text)."""
+    """The item with a plain "• " marker (a symbol font's glyph is a picture, not text)."""
     if ln.symbol_bullet:
-        return "- " + ln.text[1:].lstrip()
+        return "• " + ln.text[1:].lstrip()
     if ln.text[:1] in "•▪●◦➢✓■□–" and not BULLET.match(ln.text):
-        return "- " + ln.text[1:].lstrip()
+        return "• " + ln.text[1:].lstrip()
     return ln.text
 
 

@@ -291,3 +291,15 @@ def test_a_contents_page_never_outranks_the_sections_it_lists(tmp_path, fake_set
         assert kinds[0] != "contents"
         if "contents" in kinds:  # below every section passage
             assert kinds[kinds.index("contents"):] == ["contents"]
+
+
+def test_a_long_list_across_a_page_break_keeps_its_items_and_pages(made):
+    doc, passages = _read(made["report"].path)
+    items = [b for b in doc.blocks if b.kind == "item"]
+    assert len(items) == 30 and all(b.text.startswith("• Strength") for b in items)
+    lead = "Peer review found the following strengths across the schools:"
+    parts = [p for p in passages if lead in p.text.split("\n")]
+    assert len(parts) >= 2 and parts[0].page_start == 1 and parts[-1].page_end == 2
+    assert all(p.text.split("\n")[1] == "[…]" for p in parts[1:])
+    ok, total, bad = pages_right(parts, page_keys(made["report"].path))
+    assert ok == total, bad
