@@ -256,3 +256,14 @@ def test_the_table_sorts_by_any_dimension_with_unstated_values_last(trusts):
     assert reverse[0].scales["decision_making"] == 5 and reverse[-1].file == "vignette-penhallow.pdf"
     by_gov = [t.value("governance").lower() for t in tab.select(trusts, sort="governance")]
     assert by_gov == sorted(by_gov)
+
+
+def test_chart_colours_stand_out_against_white():
+    from ui.charts import COLOURS
+
+    def luminance(hex_colour: str) -> float:
+        rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        rgb = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
+
+    assert all(1.05 / (luminance(c) + 0.05) >= 3.0 for c in COLOURS)  # WCAG 1.4.11

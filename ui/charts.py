@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from ingest.vignettes import SCALES, field_label, scale_word
 
-# Okabe-Ito colours: told apart with the common colour-vision deficiencies.
-COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-           "#F0E442"]
+# Colours told apart with the common colour-vision deficiencies (Okabe-Ito and Tol), each at
+# least 3:1 against the white background (WCAG 1.4.11); black is kept for the average.
+COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#332288", "#882255", "#B8860B",
+           "#6F4E37"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
 
