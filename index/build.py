@@ -27,6 +27,7 @@ from ingest import (
     split_sentences,
 )
 from ingest.glossary import build_glossary
+from ingest.ocr import available as ocr_available
 from ingest.sandbox import ReadLimits, make_reader
 
 from .embedder import Embedder, EmbedSettings, make_embedder
@@ -181,7 +182,9 @@ def build_index(
     progress = progress or (lambda stage, done, total: None)
     lock = _lock(index_dir, settings.lock_timeout)
     own_reader = reader is None
-    reader = reader or make_reader(settings.read)  # starts no process until a file needs one
+    reader = reader or make_reader(_with_ocr_cache(settings.read, index_dir))  # no process yet
+    if hasattr(reader, "set_progress"):  # OCR reports its pages ("OCR page 3 of 9")
+        reader.set_progress(progress)
     try:
         report = _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, reader)
     finally:
@@ -238,7 +241,9 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
                                       reason_code="duplicate")
             continue
         prior = old if old is not None and old.sha256 == sha else by_sha_prev.get(sha)
-        if prior is not None and prior.reader_version == READER_VERSION:
+        if prior is not None and prior.reader_version == READER_VERSION and not (
+                prior.status == "refused" and prior.reason_code == "no_text"
+                and ocr_available(settings.read.ocr)):  # a scan refused before OCR was there
             # replace(), not FileRecord(**asdict(prior)): asdict deep-copies, and at 5k files
             # that copying was most of an unchanged rebuild's time (issue 7).
             rec = replace(prior, file=rel, size=stat.st_size, mtime=stat.st_mtime)
@@ -415,6 +420,14 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
     report.generation = folder.name
     report.changed = True
     return report
+
+
+def _with_ocr_cache(limits: ReadLimits, index_dir: Path) -> ReadLimits:
+    """OCR results are cached next to the generations, by file hash: an unchanged scan is not
+    OCR'd again, even by a full rebuild."""
+    if limits.ocr.cache_dir:
+        return limits
+    return replace(limits, ocr=replace(limits.ocr, cache_dir=str((index_dir / "ocr-cache").absolute())))
 
 
 def _token_vectors(passages: list[Passage], prev_rows: list[int], prev_gen: LoadedIndex | None,

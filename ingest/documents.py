@@ -53,4 +53,5 @@ def read_document(path: Path, corpus_dir: Path, catalog: dict, sha256: str | Non
         warnings=list(result.warnings or []),
         page_count=result.page_count,
         blocks=result.blocks,
+        ocr_pages=list(result.ocr_pages or []),
     )

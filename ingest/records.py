@@ -40,6 +40,7 @@ class Document:
     # pages and line boxes) for formats whose structure the file itself gives (PDF, DOCX).
     # None: the chunker rebuilds structure from the pages' text (.txt, .md).
     blocks: list[Any] | None = None
+    ocr_pages: list[int] = field(default_factory=list)  # pages whose text was read by OCR
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Passage:
     # top-left corner, for drawing the cited page with the passage highlighted.
     boxes: list[list[float]] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)  # tables: header row, then its rows
+    ocr: bool = False  # its text was read by OCR from a scanned page
 
     @property
     def page(self) -> int | None:
