@@ -168,6 +168,8 @@ def render_answer(answer, index=None, *, strong: float = 0.45, weak: float = 0.3
             f'<header><span class="mx-num">[{i}]</span> <span class="mx-title">'
             f"{esc(p.title)}</span></header>"
             f'<div class="mx-cite">{esc(p.citation)}</div>'
+            + ('<div class="mx-note mx-ocr">text read by OCR</div>' if getattr(p, "ocr", False)
+               else "") +
             f'<div class="mx-meta"><span class="mx-badge mx-{level}">{LEVEL_WORDS[level]}</span>'
             f" relevance {h.similarity:.2f} · {esc(p.doc_type)}</div>"
             f'<div class="mx-text">{_paragraphs(p.text, highlights.get(p.id, []))}</div>'
@@ -230,7 +232,8 @@ def shown_passages(answer, index=None) -> dict[str, dict[str, Any]]:
 def basket_item(p, question: str = "", highlight: list[str] | None = None) -> dict[str, Any]:
     return {"id": p.id, "text": p.text, "file": p.file, "title": p.title,
             "citation": p.citation, "page": p.page, "section": p.section_label,
-            "doc_type": p.doc_type, "question": question, "highlight": list(highlight or [])}
+            "doc_type": p.doc_type, "question": question, "highlight": list(highlight or []),
+            "ocr": bool(getattr(p, "ocr", False))}
 
 
 def basket_add(items: list[dict], item: dict) -> tuple[list[dict], str]:
@@ -272,6 +275,7 @@ def render_basket(items: list[dict]) -> str:
         parts.append(
             f'<li class="mx-card mx-bitem" data-pid="{esc(it["id"])}">'
             f'<div class="mx-cite">{esc(it["citation"])}</div>'
+            + ('<div class="mx-note mx-ocr">text read by OCR</div>' if it.get("ocr") else "") +
             f'<div class="mx-meta">{esc(it["title"])}'
             + (f" · found for “{esc(it['question'])}”" if it.get("question") else "") + "</div>"
             f'<blockquote class="mx-text">{_paragraphs(it["text"], it.get("highlight", []))}'
@@ -330,7 +334,8 @@ def basket_document(items: list[dict], title: str = "", index=None):
             sections.append(ExportSection(heading))
         sections[-1].quotes.append(CitedQuote(
             it["id"], it["text"], it["file"], it["title"], it["citation"], it.get("page"),
-            it.get("section", ""), list(it.get("highlight", []))))
+            it.get("section", ""), list(it.get("highlight", [])),
+            "text read by OCR" if it.get("ocr") else ""))
     files = [it["file"] for it in items or []]
     if index is not None:
         refs = references_for(index, files)
@@ -890,6 +895,8 @@ def build_app(settings: AppSettings, service=None):
 
         def report_progress(stage: str, done: int, total: int) -> None:
             words = stage_words.get(stage, stage)
+            if stage.startswith("OCR ") and total:  # "OCR page 3 of 9 (scan.pdf)"
+                words = f"OCR page {min(done + 1, total)} of {total} ({stage[4:]})"
             if total:
                 progress((min(done, total), total), desc=words)
             else:
@@ -976,13 +983,13 @@ def build_app(settings: AppSettings, service=None):
                                        elem_id="sources", js_on_load=None)
             with gr.Tab("Add documents", id="add"):
                 gr.Markdown(
-                    "Upload PDF, Word (.docx), text (.txt) or Markdown (.md) files, up to "
+                    "Upload PDF (scans are read by OCR), Word (.docx), PowerPoint (.pptx), saved web pages (.html), text (.txt) or Markdown (.md) files, up to "
                     f"{settings.max_upload_bytes // (1024 * 1024)} MB each. Each file is "
                     "checked, kept under its content fingerprint with the name you gave it, "
                     "and the index is rebuilt; people can keep searching meanwhile. A file "
                     "already in the evidence is reported, not added twice.")
                 files_in = gr.File(label="Documents", file_count="multiple",
-                                   file_types=[".pdf", ".docx", ".txt", ".md"], type="filepath",
+                                   file_types=[".pdf", ".docx", ".pptx", ".html", ".htm", ".txt", ".md"], type="filepath",
                                    elem_id="upload")
                 with gr.Row():
                     title_in = gr.Textbox(label="Title (optional, for a single file)",

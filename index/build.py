@@ -28,6 +28,7 @@ from ingest import (
 )
 from ingest.glossary import build_glossary
 from ingest.ocr import available as ocr_available
+from ingest.readers import SUPPORTED_WORDS
 from ingest.sandbox import ReadLimits, make_reader
 
 from .embedder import Embedder, EmbedSettings, make_embedder
@@ -262,7 +263,7 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
         stat = path.stat()
         records[rel] = FileRecord(rel, "", stat.st_size, stat.st_mtime, "unsupported",
                                   reason=f"unsupported file type {path.suffix or '(none)'}; "
-                                         "use PDF, DOCX, TXT or MD",
+                                         f"use {SUPPORTED_WORDS}",
                                   reason_code="unsupported")
     renamed_from = {r["from"] for r in report.renamed}
     report.removed = sorted(

@@ -14,7 +14,8 @@ from .records import Page
 # Bump when a reader's output changes: files read by an older version are read again.
 READER_VERSION = "3"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR
 
-SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md")
+SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".pptx", ".html", ".htm")
+SUPPORTED_WORDS = "PDF, DOCX, PPTX, HTML, TXT or MD"
 
 # A .docx is a zip; refuse ones that expand to more than this (zip bombs).
 MAX_DOCX_EXPANDED_BYTES = 200 * 1024 * 1024
@@ -37,6 +38,7 @@ class ReadResult:
     warnings: list[str] | None = None
     blocks: list | None = None  # typed blocks when the format gives its own structure
     ocr_pages: list[int] | None = None  # pages whose text was read by OCR (ingest/ocr.py)
+    meta: dict | None = None  # web pages: canonical url, date, year
 
 
 def read_file(path: Path) -> ReadResult:
@@ -49,7 +51,16 @@ def read_file(path: Path) -> ReadResult:
         return read_docx(path)
     if suffix in (".txt", ".md"):
         return read_text(path)
-    raise ReadError("unsupported", f"unsupported file type {suffix or '(none)'}; use PDF, DOCX, TXT or MD")
+    if suffix == ".pptx":
+        from .pptx_reader import read_pptx
+
+        return read_pptx(path)
+    if suffix in (".html", ".htm"):
+        from .html_reader import read_html
+
+        return read_html(path)
+    raise ReadError("unsupported", f"unsupported file type {suffix or '(none)'}; use "
+                                   f"{SUPPORTED_WORDS}")
 
 
 def _page_from_text(number: int | None, raw: str, label: str | None = None) -> Page:

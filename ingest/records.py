@@ -18,6 +18,7 @@ class DocumentInfo:
     doc_type: str = "report"  # report | briefing | vignette
     original_name: str = ""  # for uploads: the name the user gave; never used as a path
     added: str = ""  # ISO date the file was first indexed or uploaded
+    url: str = ""  # saved web pages: the page's canonical URL (never fetched)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,11 @@ class Passage:
     def citation(self) -> str:
         """How the passage is cited: short title, page (printed label if any), section."""
         parts = [self.short_title]
-        if self.page_start is not None:
+        if self.page_label and self.page_label.startswith("slide "):  # PowerPoint
+            last = f"-{self.page_end}" if self.page_end and self.page_end != self.page_start \
+                else ""
+            parts.append(f"slide{'s' if last else ''} {self.page_start}{last}")
+        elif self.page_start is not None:
             label = self.page_label or str(self.page_start)
             if self.page_end and self.page_end != self.page_start:
                 parts.append(f"pp. {label}-{self.page_end}")

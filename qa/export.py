@@ -14,6 +14,8 @@ from pathlib import Path
 from index import LoadedIndex
 from ingest import Passage
 
+OCR_NOTE = "text read by OCR"  # the quote comes from a scanned page
+
 
 @dataclass
 class CitedQuote:
@@ -30,7 +32,7 @@ class CitedQuote:
     @classmethod
     def from_passage(cls, p: Passage, highlight: list[str] | None = None) -> CitedQuote:
         return cls(p.id, p.text, p.file, p.title, p.citation, p.page, p.section_label,
-                   list(highlight or []))
+                   list(highlight or []), OCR_NOTE if getattr(p, "ocr", False) else "")
 
 
 @dataclass
