@@ -131,7 +131,8 @@ def read_pdf(path: Path) -> ReadResult:
             raise ReadError(
                 "ocr_empty", f"no text found: OCR read nothing usable on {ocr.tried} page(s) "
                              "(blank, a photo, handwriting or not in English?)"
-                             + "".join(f"; {w}" for w in warnings if w.startswith("page ")))
+                             + "".join(f"; {w}" for w in warnings
+                                     if w.startswith(("page ", "OCR could not"))))
         raise ReadError(
             "no_text", f"no text layer in {n_pages} page(s): scanned or image-only, needs OCR"
             + (f" ({ocr.unavailable})" if ocr.unavailable else "")
