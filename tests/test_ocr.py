@@ -254,6 +254,21 @@ def test_unchanged_scan_is_never_ocrd_twice(briefing, tmp_path, monkeypatch):
     full = build_index(corpus, tmp_path / "index", settings, full=True)
     assert full.passages == first.passages and len(calls) == pages  # read again, not OCR'd
 
+    # Quotes from the scan are checked against its text (from the cache, not a new OCR), and
+    # an export says they come from OCR.
+    from index import load_index
+    from qa.citations import is_verbatim, source_key
+    from qa.export import CitedQuote, ExportDocument, ExportSection, to_markdown
+
+    index = load_index(tmp_path / "index")
+    key = source_key(corpus, "scan.pdf")
+    assert len(calls) == pages
+    assert all(is_verbatim(p.text, key) for p in index.passages)
+    quote = CitedQuote.from_passage(index.passages[2])
+    assert quote.note == "text read by OCR"
+    md = to_markdown(ExportDocument("Pack", [ExportSection("Q", [quote])]))
+    assert f"{quote.citation} · id `{quote.passage_id}` · text read by OCR" in md
+
 
 def test_scan_refused_without_tesseract_is_read_once_it_is_installed(briefing, tmp_path,
                                                                       monkeypatch):
