@@ -223,7 +223,9 @@ def _pdf_blocks(path: Path, reader, n_pages: int, warnings: list[str]):
                         f"(their structure is guessed from the text)")
     from .ocr import ocr_layouts
 
-    ocr = ocr_layouts(path, layouts, {n for n, raw in fallback.items() if raw.strip()}, warnings)
+    # Pages whose layout could not be read are damaged (a decompression bomb, say): never
+    # rendered for OCR.
+    ocr = ocr_layouts(path, layouts, set(fallback), warnings)
     strip_margins(layouts)
     outline, outline_warnings = outline_entries(reader, n_pages)
     warnings.extend(outline_warnings)

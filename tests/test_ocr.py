@@ -309,3 +309,52 @@ def test_sandboxed_read_reports_each_ocr_page(tmp_path):
     assert not events
     assert [p.text for p in again.pages] == [p.text for p in doc.pages]
     assert doc.ocr_pages == list(range(1, pages + 1))
+
+
+def _bomb_pdf(path: Path, side: int) -> Path:
+    """A one-page PDF whose only content is a side x side grey image, deflated to a few MB:
+    decoding it needs side * side bytes."""
+    import zlib
+
+    comp = zlib.compressobj(9)
+    row = b"\xff" * side
+    data = b"".join(comp.compress(row) for _ in range(side)) + comp.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject "
+        b"<< /Im0 5 0 R >> >> /Contents 4 0 R >>",
+    ]
+    content = b"q 595 0 0 842 0 0 cm /Im0 Do Q"
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    offsets.append(len(out))
+    out += b"4 0 obj\n<< /Length %d >>\nstream\n" % len(content) + content + \
+        b"\nendstream\nendobj\n"
+    offsets.append(len(out))
+    out += (b"5 0 obj\n<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace "
+            b"/DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
+            % (side, side, len(data))) + data + b"\nendstream\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o
+                                                          for o in offsets)
+    out += b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    path.write_bytes(bytes(out))
+    return path
+
+
+def test_image_decompression_bomb_is_refused_within_the_limits(tmp_path):
+    """A 1.6 GB image in a 1.6 MB scan: reading it in a 1 GB sandbox ends with a plain
+    refusal (out of memory, or nothing readable), never a hung or crashed build."""
+    path = _bomb_pdf(tmp_path / "bomb-scan.pdf", 40_000)
+    assert path.stat().st_size < 4 * 1024 * 1024
+    with SandboxReader(ReadLimits(memory_mb=1024)) as reader:
+        with pytest.raises(ReadError) as err:
+            reader(path, tmp_path, {})
+        assert err.value.reason in ("memory", "crashed", "ocr_empty"), err.value
+        # The worker is replaced if it died: the next PDF reads normally.
+        good = Path(__file__).parent / "data" / "badpdfs" / "good-4-pages_pdflatex-4-pages.pdf"
+        assert len(reader(good, good.parent, {}).pages) == 4
