@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-OCR_VERSION = "3"  # bump when what is cached per page changes
+OCR_VERSION = "4"  # bump when what is cached per page changes
 INSTALL_HINT = ("install Tesseract to read scans: apt-get install tesseract-ocr tesseract-ocr-eng "
                 "(Debian/Ubuntu), then rebuild")
 # A line's font size from the x-height of its words, measured on the page image: in each word's
@@ -199,6 +199,29 @@ def _title(el, pattern):
     return m.groups() if m else None
 
 
+_JUNK = set(".,:;‘’'`\"“”~_^|¦")
+_CLITICS = {"s", "t", "ll", "re", "ve", "d", "m"}
+
+
+def tidy_words(words: list[str]) -> list[str]:
+    """What specks and Tesseract's word splitting leave in a line: a lone stop, colon or quote
+    between words (punctuation is printed against a word, never on its own), a possessive
+    split off its word ("school’ s"), an opening quote that nothing closes."""
+    out: list[str] = []
+    for w in words:
+        if w in _JUNK:
+            continue
+        if out and w.lower() in _CLITICS and out[-1][-1:] in "’'":
+            out[-1] += w
+            continue
+        out.append(w)
+    line = " ".join(out)
+    if out and out[0][:1] in "‘“'" and len(out[0]) > 1 and not any(
+            c in line[1:] for c in "’”'"):
+        out[0] = out[0][1:]
+    return out
+
+
 def _x_height(ink, box) -> float | None:
     """The x-height in pixels of the word in `box` (x0, y0, x1, y1) of the ink mask."""
     x0, y0, x1, y1 = box
@@ -259,6 +282,7 @@ def parse_hocr(hocr: str, to_points: float, number: int, image=None) -> OcrPage:
         elif words and words[0][:1] in "*¢°·©®" and len(words[0]) > 1 and words[0][1:2].isalpha():
             words[0] = words[0][1:]
             words.insert(0, "•")
+        words = tidy_words(words)
         box = _title(area, _BBOX)
         if not words or box is None:
             continue

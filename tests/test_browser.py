@@ -311,7 +311,7 @@ def test_uploaded_scan_is_read_by_ocr_and_found(browser, server, tmp_path):
     page.get_by_role("tab", name="Ask", exact=True).click()
     _ask(page, "Who reconciles the Oakridge school accounts each month?")
     card = page.locator("#answer .mx-card", has_text="peripatetic bursar").first
-    expect(card).to_contain_text("reconcile every school's accounts")
+    expect(card).to_contain_text("the peripatetic bursar will reconcile every school")
     expect(card.locator(".mx-ocr")).to_have_text("text read by OCR")
     expect(card.locator(".mx-cite")).to_contain_text("p. 1")
     SHOTS.mkdir(parents=True, exist_ok=True)

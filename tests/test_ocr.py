@@ -358,3 +358,14 @@ def test_image_decompression_bomb_is_refused_within_the_limits(tmp_path):
         # The worker is replaced if it died: the next PDF reads normally.
         good = Path(__file__).parent / "data" / "badpdfs" / "good-4-pages_pdflatex-4-pages.pdf"
         assert len(reader(good, good.parent, {}).pages) == 4
+
+
+def test_specks_and_split_words_are_tidied():
+    from ingest.ocr import tidy_words
+
+    assert tidy_words("reconcile every school’ s accounts at the : end".split()) == \
+        "reconcile every school’s accounts at the end".split()
+    assert tidy_words(["‘Governors", "asked", "."]) == ["Governors", "asked"]
+    assert tidy_words(["‘Soft", "Federation’"]) == ["‘Soft", "Federation’"]
+    assert tidy_words(["costs", "&", "benefits", "-", "2023"]) == ["costs", "&", "benefits",
+                                                                  "-", "2023"]
