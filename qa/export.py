@@ -229,7 +229,7 @@ def to_csv(doc: ExportDocument) -> str:
         for q in section.quotes:
             writer.writerow([section.heading, q.text, q.title,
                              "" if q.page is None else q.page, q.section, q.passage_id,
-                             q.citation])
+                             q.citation + (f" ({OCR_NOTE})" if q.note == OCR_NOTE else "")])
         # A passage quoted under an earlier heading is listed again here: in a spreadsheet each
         # question's rows should hold all its evidence.
         quoted = _quoted_under(doc)

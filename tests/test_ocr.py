@@ -266,8 +266,11 @@ def test_unchanged_scan_is_never_ocrd_twice(briefing, tmp_path, monkeypatch):
     assert all(is_verbatim(p.text, key) for p in index.passages)
     quote = CitedQuote.from_passage(index.passages[2])
     assert quote.note == "text read by OCR"
-    md = to_markdown(ExportDocument("Pack", [ExportSection("Q", [quote])]))
-    assert f"{quote.citation} · id `{quote.passage_id}` · text read by OCR" in md
+    pack = ExportDocument("Pack", [ExportSection("Q", [quote])])
+    assert f"{quote.citation} · id `{quote.passage_id}` · text read by OCR" in to_markdown(pack)
+    from qa.export import to_csv
+
+    assert f"{quote.citation} (text read by OCR)" in to_csv(pack)
 
 
 def test_scan_refused_without_tesseract_is_read_once_it_is_installed(briefing, tmp_path,
