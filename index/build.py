@@ -28,6 +28,7 @@ from ingest import (
 )
 from ingest.glossary import build_glossary
 from ingest.ocr import available as ocr_available
+from ingest.ocr import prune_cache as prune_ocr_cache
 from ingest.readers import SUPPORTED_WORDS
 from ingest.sandbox import ReadLimits, make_reader
 
@@ -417,6 +418,8 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
     except Exception as exc:
         folder = _write_failed(index_dir, serving, existing, exc)
     progress("indexing", 1, 1)
+    if not settings.read.ocr.cache_dir:  # the index's own OCR cache: files gone, OCR gone
+        prune_ocr_cache(index_dir / "ocr-cache", {r.sha256 for r in records.values()})
     report.passages = len(all_passages)
     report.generation = folder.name
     report.changed = True

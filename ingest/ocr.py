@@ -358,6 +358,22 @@ def _cache_put(path: Path | None, page: OcrPage) -> None:
         pass  # a cache that cannot be written costs time later, never this read
 
 
+def prune_cache(folder: Path, keep: set[str]) -> int:
+    """Drop the cached OCR of files no longer in the corpus (by SHA-256). Returns how many."""
+    folder = Path(folder)
+    dropped = 0
+    if not folder.is_dir():
+        return 0
+    for shard in folder.iterdir():
+        if not shard.is_dir() or len(shard.name) != 2:
+            continue
+        for entry in shard.iterdir():
+            if entry.is_dir() and entry.name not in keep:
+                shutil.rmtree(entry, ignore_errors=True)
+                dropped += 1
+    return dropped
+
+
 def _judge(page: OcrPage, settings: OcrSettings) -> OcrPage:
     if page.status != "ok":
         return page

@@ -273,6 +273,27 @@ def test_unchanged_scan_is_never_ocrd_twice(briefing, tmp_path, monkeypatch):
     assert f"{quote.citation} (text read by OCR)" in to_csv(pack)
 
 
+def test_ocr_cache_lives_in_the_index_and_goes_with_the_file(briefing, tmp_path):
+    from index import EmbedSettings, IndexSettings, build_index
+
+    _, scan, _, cache = briefing
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(scan, corpus / "scan.pdf")
+    shutil.copy(Path(__file__).parent.parent / "corpus" / "leadership-of-learning-synopsis.txt",
+                corpus / "notes.txt")
+    settings = IndexSettings(embed=EmbedSettings(model="fake"))  # sandboxed, default cache
+    build_index(corpus, tmp_path / "index", settings)
+    from ingest import file_sha256
+
+    sha = file_sha256(scan)
+    assert len(list((tmp_path / "index" / "ocr-cache" / sha[:2] / sha).rglob("*.json"))) == \
+        len(page_words(briefing[0]))
+    (corpus / "scan.pdf").unlink()
+    build_index(corpus, tmp_path / "index", settings)
+    assert not (tmp_path / "index" / "ocr-cache" / sha[:2] / sha).exists()
+
+
 def test_scan_refused_without_tesseract_is_read_once_it_is_installed(briefing, tmp_path,
                                                                       monkeypatch):
     from index import EmbedSettings, IndexSettings, build_index
