@@ -122,6 +122,35 @@ def test_html_main_content_only_with_its_section_tree(tmp_path):
     assert last.section[-1] == "Reviewing the scheme"
 
 
+NO_MAIN = """<html><head><title>Trust news | Example Academies</title></head><body>
+<div id="top-menu" class="menu"><ul><li><a href="/">Home</a></li><li><a href="/about">About us</a></li></ul></div>
+<div class="cookie-notice">This site uses cookies.</div>
+<div id="page"><div class="sidebar"><h3>Quick links</h3><ul><li>Term dates</li><li>Vacancies</li></ul></div>
+<div id="content" class="entry-content">
+<h1>Our approach to school improvement</h1>
+<p>Each academy in the trust has a named school improvement partner who visits every half term.</p>
+<h2>Peer review</h2>
+<p>Headteachers review one another's schools each spring, using a common framework agreed by the board.</p>
+</div></div>
+<div id="footer">© Example Academies Trust</div>
+</body></html>
+"""
+
+
+def test_html_without_main_keeps_the_body_less_its_menus(tmp_path):
+    path = tmp_path / "news.htm"
+    path.write_text(NO_MAIN, encoding="utf-8")
+    doc = read_document(path, tmp_path, {})
+    text = doc.pages[0].text
+    assert "named school improvement partner" in text and "common framework" in text
+    for left_out in ("About us", "cookies", "Quick links", "Vacancies", "Example Academies Trust"):
+        assert left_out not in text
+    passages = chunk_document(doc)
+    peer = next(p for p in passages if "common framework" in p.text)
+    assert peer.section[0] == "Our approach to school improvement"  # h1 over its h2
+    assert "Peer review\nHeadteachers review" in peer.text
+
+
 @pytest.mark.parametrize("suffix", [".html", ".htm"])
 def test_bad_web_pages_refused_with_reason(tmp_path, suffix):
     binary = tmp_path / f"photo{suffix}"
