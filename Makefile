@@ -5,7 +5,7 @@ STAMP   := .venv/.setup-done
 INDEX   ?= var/index
 CORPUS  ?= corpus
 
-.PHONY: setup run test test-all lint bench browser-deps clean
+.PHONY: setup run test test-all lint bench browser-deps ocr-deps clean
 
 setup: $(STAMP)
 
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-run: setup
+run: setup ocr-deps
 	$(PY) -m ingest --corpus $(CORPUS) --index $(INDEX)
 	$(PY) app.py --corpus $(CORPUS) --index $(INDEX)
 
@@ -28,11 +28,19 @@ browser-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: install Debian's chromium (sudo apt-get install chromium) for the browser tests"; fi; }
 
-test: setup browser-deps
+# Debian's Tesseract 5 for scanned pages (ingest/ocr.py). Without it scans are listed as
+# "needs OCR" and the OCR tests are skipped with that reason; everything else works.
+ocr-deps:
+	@command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx eng || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null; \
+	  else echo "tesseract is missing: install Debian's tesseract-ocr and tesseract-ocr-eng (sudo apt-get install tesseract-ocr tesseract-ocr-eng) to read scanned PDFs"; fi; }
+
+test: setup browser-deps ocr-deps
 	$(PY) -m ruff check .
 	$(PY) -m pytest -m "not slow"
 
-test-all: setup browser-deps
+test-all: setup browser-deps ocr-deps
 	$(PY) -m pytest
 
 lint: setup

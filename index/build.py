@@ -28,6 +28,9 @@ from ingest import (
 )
 from ingest.glossary import build_glossary
 from ingest.normalise import OMISSION
+from ingest.ocr import available as ocr_available
+from ingest.ocr import prune_cache as prune_ocr_cache
+from ingest.readers import SUPPORTED_WORDS
 from ingest.sandbox import ReadLimits, make_reader
 
 from .embedder import Embedder, EmbedSettings, make_embedder
@@ -182,7 +185,9 @@ def build_index(
     progress = progress or (lambda stage, done, total: None)
     lock = _lock(index_dir, settings.lock_timeout)
     own_reader = reader is None
-    reader = reader or make_reader(settings.read)  # starts no process until a file needs one
+    reader = reader or make_reader(_with_ocr_cache(settings.read, index_dir))  # no process yet
+    if hasattr(reader, "set_progress"):  # OCR reports its pages ("OCR page 3 of 9")
+        reader.set_progress(progress)
     try:
         report = _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, reader)
     finally:
@@ -239,7 +244,9 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
                                       reason_code="duplicate")
             continue
         prior = old if old is not None and old.sha256 == sha else by_sha_prev.get(sha)
-        if prior is not None and prior.reader_version == READER_VERSION:
+        if prior is not None and prior.reader_version == READER_VERSION and not (
+                prior.status == "refused" and prior.reason_code == "no_text"
+                and ocr_available(settings.read.ocr)):  # a scan refused before OCR was there
             # replace(), not FileRecord(**asdict(prior)): asdict deep-copies, and at 5k files
             # that copying was most of an unchanged rebuild's time (issue 7).
             rec = replace(prior, file=rel, size=stat.st_size, mtime=stat.st_mtime)
@@ -258,7 +265,7 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
         stat = path.stat()
         records[rel] = FileRecord(rel, "", stat.st_size, stat.st_mtime, "unsupported",
                                   reason=f"unsupported file type {path.suffix or '(none)'}; "
-                                         "use PDF, DOCX, TXT or MD",
+                                         f"use {SUPPORTED_WORDS}",
                                   reason_code="unsupported")
     renamed_from = {r["from"] for r in report.renamed}
     report.removed = sorted(
@@ -412,10 +419,20 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
     except Exception as exc:
         folder = _write_failed(index_dir, serving, existing, exc)
     progress("indexing", 1, 1)
+    if not settings.read.ocr.cache_dir:  # the index's own OCR cache: files gone, OCR gone
+        prune_ocr_cache(index_dir / "ocr-cache", {r.sha256 for r in records.values()})
     report.passages = len(all_passages)
     report.generation = folder.name
     report.changed = True
     return report
+
+
+def _with_ocr_cache(limits: ReadLimits, index_dir: Path) -> ReadLimits:
+    """OCR results are cached next to the generations, by file hash: an unchanged scan is not
+    OCR'd again, even by a full rebuild."""
+    if limits.ocr.cache_dir:
+        return limits
+    return replace(limits, ocr=replace(limits.ocr, cache_dir=str((index_dir / "ocr-cache").absolute())))
 
 
 def _token_vectors(passages: list[Passage], prev_rows: list[int], prev_gen: LoadedIndex | None,

@@ -338,6 +338,9 @@ def load_index(index_dir: Path | str, verify: bool = True) -> LoadedIndex:
         raise IndexUnavailable(
             f"no index in {index_dir}: build one with: python -m ingest --index {index_dir}"
         )
+    from ingest.ocr import remember_cache
+
+    remember_cache(index_dir / "ocr-cache")  # quotes from scans are checked without new OCR
     try:
         return _load_generation(gen, verify)
     except IndexUnavailable as first:

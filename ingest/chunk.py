@@ -243,7 +243,7 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
     blocks = doc.blocks if doc.blocks is not None else parse_blocks(doc.pages)
     firm_sections = doc.blocks is not None
     if is_vignette(doc, settings):
-        return [_vignette_passage(doc, blocks)]
+        return _mark_ocr(doc, [_vignette_passage(doc, blocks)])
 
     passages: list[Passage] = []
     headings: list[tuple[int, str]] = []
@@ -326,7 +326,17 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
         # Only headings and no body (a one-line PDF): those lines are the text to quote.
         _emit(doc, [_Unit(list(b.lines), b.page_start, b.page_end, b.page_label, "text")
                     for b in blocks if b.lines and not b.synthetic], [], passages)
-    return _finalise(doc, passages)
+    return _mark_ocr(doc, _finalise(doc, passages))
+
+
+def _mark_ocr(doc: Document, passages: list[Passage]) -> list[Passage]:
+    """Passages with text from a page read by OCR say so (cards, exports)."""
+    ocr = set(doc.ocr_pages or [])
+    for p in passages if ocr else []:
+        if p.page_start is not None and ocr.intersection(
+                range(p.page_start, (p.page_end or p.page_start) + 1)):
+            p.ocr = True
+    return passages
 
 
 def _keep_trailing_headings(pending, carry, headings, passages, settings) -> None:

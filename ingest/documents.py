@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 from .catalog import CATALOG_NAME, SIDECAR_SUFFIX, describe
@@ -46,6 +47,9 @@ def read_document(path: Path, corpus_dir: Path, catalog: dict, sha256: str | Non
     blocks = result.blocks if result.blocks is not None else parse_blocks(result.pages)
     first_heading = next((b.text for b in blocks if b.kind == "heading"), "")
     info = describe(relative_name(path, corpus_dir), path, catalog, result.title, first_heading)
+    meta = result.meta or {}
+    if meta.get("url") or (meta.get("year") and not info.year):
+        info = replace(info, url=meta.get("url", ""), year=info.year or meta.get("year", ""))
     return Document(
         info=info,
         sha256=sha256 or file_sha256(path),
@@ -53,4 +57,5 @@ def read_document(path: Path, corpus_dir: Path, catalog: dict, sha256: str | Non
         warnings=list(result.warnings or []),
         page_count=result.page_count,
         blocks=result.blocks,
+        ocr_pages=list(result.ocr_pages or []),
     )

@@ -12,9 +12,10 @@ from .normalise import clean_lines, normalise_chars
 from .records import Page
 
 # Bump when a reader's output changes: files read by an older version are read again.
-READER_VERSION = "2"  # 2: PDFs read as blocks (outline, typography, tables, boxes)
+READER_VERSION = "3"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR
 
-SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md")
+SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".pptx", ".html", ".htm")
+SUPPORTED_WORDS = "PDF, DOCX, PPTX, HTML, TXT or MD"
 
 # A .docx is a zip; refuse ones that expand to more than this (zip bombs).
 MAX_DOCX_EXPANDED_BYTES = 200 * 1024 * 1024
@@ -36,6 +37,8 @@ class ReadResult:
     title: str = ""  # the file's own title metadata, used when the catalog has none
     warnings: list[str] | None = None
     blocks: list | None = None  # typed blocks when the format gives its own structure
+    ocr_pages: list[int] | None = None  # pages whose text was read by OCR (ingest/ocr.py)
+    meta: dict | None = None  # web pages: canonical url, date, year
 
 
 def read_file(path: Path) -> ReadResult:
@@ -48,7 +51,16 @@ def read_file(path: Path) -> ReadResult:
         return read_docx(path)
     if suffix in (".txt", ".md"):
         return read_text(path)
-    raise ReadError("unsupported", f"unsupported file type {suffix or '(none)'}; use PDF, DOCX, TXT or MD")
+    if suffix == ".pptx":
+        from .pptx_reader import read_pptx
+
+        return read_pptx(path)
+    if suffix in (".html", ".htm"):
+        from .html_reader import read_html
+
+        return read_html(path)
+    raise ReadError("unsupported", f"unsupported file type {suffix or '(none)'}; use "
+                                   f"{SUPPORTED_WORDS}")
 
 
 def _page_from_text(number: int | None, raw: str, label: str | None = None) -> Page:
@@ -108,14 +120,22 @@ def read_pdf(path: Path) -> ReadResult:
 
     labels = _page_labels(reader, n_pages)
     warnings: list[str] = []
-    blocks, empty_pages, failed, first_failure = _pdf_blocks(path, reader, n_pages, warnings)
+    blocks, empty_pages, failed, first_failure, ocr = _pdf_blocks(path, reader, n_pages,
+                                                                  warnings)
     if not any(b.lines for b in blocks if not b.synthetic):
         if failed:  # pages that could not be decoded are damage, not a missing text layer
             raise ReadError(
                 "corrupt", f"corrupt PDF: {failed} of {n_pages} page(s) could not be read "
                            f"({first_failure})")
+        if ocr.tried:
+            raise ReadError(
+                "ocr_empty", f"no text found: OCR read nothing usable on {ocr.tried} page(s) "
+                             "(blank, a photo, handwriting or not in English?)"
+                             + "".join(f"; {w}" for w in warnings
+                                     if w.startswith(("page ", "OCR could not"))))
         raise ReadError(
             "no_text", f"no text layer in {n_pages} page(s): scanned or image-only, needs OCR"
+            + (f" ({ocr.unavailable})" if ocr.unavailable else "")
         )
     from .pdf_layout import page_texts
 
@@ -127,8 +147,12 @@ def read_pdf(path: Path) -> ReadResult:
     for i in range(n_pages):
         label = labels[i] if labels and labels[i] != str(i + 1) else None
         pages.append(Page(number=i + 1, text=texts.get(i + 1, ""), label=label))
-    if empty_pages:
-        warnings.append(f"{empty_pages} of {n_pages} pages have no text layer")
+    if empty_pages and ocr.unavailable:
+        warnings.append(f"{empty_pages} of {n_pages} pages have no text layer (scanned?) and "
+                        f"were not read: {ocr.unavailable}")
+    elif empty_pages:
+        warnings.append(f"{empty_pages} of {n_pages} pages have no text"
+                        + (" (blank, or unreadable by OCR)" if ocr.tried else " layer"))
     if failed:
         warnings.append(f"{failed} of {n_pages} pages could not be read")
     title = ""
@@ -137,13 +161,14 @@ def read_pdf(path: Path) -> ReadResult:
         title = str(meta.title).strip() if meta and meta.title else ""
     except Exception:
         title = ""
-    return ReadResult(pages, n_pages, title, warnings, blocks)
+    return ReadResult(pages, n_pages, title, warnings, blocks, ocr_pages=ocr.pages)
 
 
 def _pdf_blocks(path: Path, reader, n_pages: int, warnings: list[str]):
     """Blocks from the PDF's layout (pdfplumber), page by page; a page whose layout cannot be
-    read falls back to pypdf's plain text, so no text is lost. Returns (blocks, pages with no
-    text, pages that failed, the first failure)."""
+    read falls back to pypdf's plain text, so no text is lost; a page with no text at all is
+    read by OCR (ingest/ocr.py). Returns (blocks, pages with no text, pages that failed, the
+    first failure, the OcrOutcome)."""
     from pypdf.errors import FileNotDecryptedError
 
     from .pdf_layout import (
@@ -196,6 +221,11 @@ def _pdf_blocks(path: Path, reader, n_pages: int, warnings: list[str]):
     if fallback and plumber is not None and len(fallback) > failed:
         warnings.append(f"{len(fallback) - failed} of {n_pages} pages read without layout "
                         f"(their structure is guessed from the text)")
+    from .ocr import ocr_layouts
+
+    # Pages whose layout could not be read are damaged (a decompression bomb, say): never
+    # rendered for OCR.
+    ocr = ocr_layouts(path, layouts, set(fallback), warnings)
     strip_margins(layouts)
     outline, outline_warnings = outline_entries(reader, n_pages)
     warnings.extend(outline_warnings)
@@ -205,7 +235,7 @@ def _pdf_blocks(path: Path, reader, n_pages: int, warnings: list[str]):
         blocks = _merge_fallback(blocks, fallback)
     empty = sum(1 for p in layouts if not p.lines and not p.tables
                 and not (fallback.get(p.number) or "").strip())
-    return blocks, empty, failed, first_failure
+    return blocks, empty, failed, first_failure, ocr
 
 
 def _merge_fallback(blocks, fallback: dict[int, str]):

@@ -18,6 +18,7 @@ class DocumentInfo:
     doc_type: str = "report"  # report | briefing | vignette
     original_name: str = ""  # for uploads: the name the user gave; never used as a path
     added: str = ""  # ISO date the file was first indexed or uploaded
+    url: str = ""  # saved web pages: the page's canonical URL (never fetched)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Document:
     # pages and line boxes) for formats whose structure the file itself gives (PDF, DOCX).
     # None: the chunker rebuilds structure from the pages' text (.txt, .md).
     blocks: list[Any] | None = None
+    ocr_pages: list[int] = field(default_factory=list)  # pages whose text was read by OCR
 
 
 @dataclass
@@ -65,6 +67,7 @@ class Passage:
     boxes: list[list[float]] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)  # tables: header row, then its rows
     page_end_label: str | None = None  # printed label of the last page, where the PDF has them
+    ocr: bool = False  # its text was read by OCR from a scanned page
 
     @property
     def page(self) -> int | None:
@@ -78,7 +81,11 @@ class Passage:
     def citation(self) -> str:
         """How the passage is cited: short title, page (printed label if any), section."""
         parts = [self.short_title]
-        if self.page_start is not None:
+        if self.page_label and self.page_label.startswith("slide "):  # PowerPoint
+            last = f"-{self.page_end}" if self.page_end and self.page_end != self.page_start \
+                else ""
+            parts.append(f"slide{'s' if last else ''} {self.page_start}{last}")
+        elif self.page_start is not None:
             label = self.page_label or str(self.page_start)
             if self.page_end and self.page_end != self.page_start:
                 end = self.page_end_label or str(self.page_end)

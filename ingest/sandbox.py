@@ -40,10 +40,12 @@ import sys
 import threading
 import time
 import weakref
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from . import ocr as _ocr
 from .documents import read_document, relative_name
+from .ocr import OcrSettings
 from .readers import ReadError
 from .records import Document, DocumentInfo, Page
 from .structure import Block
@@ -64,6 +66,9 @@ class ReadLimits:
     memory_mb: int = 2048  # address-space limit of the reading process
     max_text_chars: int = 5_000_000  # about 2,500 pages; larger documents are refused
     inprocess_max_bytes: int = 2 * 1024 * 1024  # .txt/.md up to this size skip the worker
+    # Pages without a text layer are read by OCR (ingest/ocr.py); `timeout` then applies to
+    # each OCR'd page: every page done restarts the clock.
+    ocr: OcrSettings = field(default_factory=OcrSettings)
 
 
 def _memory_words(mb: int) -> str:
@@ -112,7 +117,7 @@ def doc_to_json(doc: Document) -> dict:
     # Blocks carry reading state (the last line read) that is not part of the record.
     data = {"info": asdict(doc.info), "sha256": doc.sha256,
             "pages": [asdict(p) for p in doc.pages], "warnings": doc.warnings,
-            "page_count": doc.page_count}
+            "page_count": doc.page_count, "ocr_pages": doc.ocr_pages}
     data["blocks"] = [b.to_json() for b in doc.blocks] if doc.blocks is not None else None
     return data
 
@@ -124,6 +129,7 @@ def doc_from_json(data: dict) -> Document:
         pages=[Page(**p) for p in data["pages"]],
         warnings=list(data.get("warnings") or []),
         page_count=data.get("page_count"),
+        ocr_pages=list(data.get("ocr_pages") or []),
         blocks=[Block.from_json(b) for b in data["blocks"]] if data.get("blocks") is not None
         else None,
     )
@@ -137,11 +143,16 @@ class InProcessReader:
 
     def __init__(self, limits: ReadLimits | None = None):
         self.limits = limits or ReadLimits(sandbox=False)
+        self.progress = None  # (stage, done, total), e.g. OCR pages
+
+    def set_progress(self, progress) -> None:
+        self.progress = progress
 
     def __call__(self, path: Path, corpus_dir: Path, catalog: dict,
                  sha256: str | None = None) -> Document:
         precheck(path, self.limits)
-        return check_size(read_document(path, corpus_dir, catalog, sha256), self.limits)
+        with _ocr.using(self.limits.ocr, self.progress):
+            return check_size(read_document(path, corpus_dir, catalog, sha256), self.limits)
 
     def close(self) -> None:
         pass
@@ -197,6 +208,10 @@ class SandboxReader:
         self._proc: subprocess.Popen | None = None
         self._lock = threading.Lock()
         self._finalizer = None
+        self.progress = None  # (stage, done, total) from the worker, e.g. OCR pages
+
+    def set_progress(self, progress) -> None:
+        self.progress = progress
 
     # -- worker lifecycle
 
@@ -251,11 +266,12 @@ class SandboxReader:
         if (not self.limits.sandbox or suffix in TEXT_SUFFIXES
                 and path.stat().st_size <= self.limits.inprocess_max_bytes):
             self.stats.inprocess += 1
-            return check_size(read_document(path, corpus_dir, catalog, sha256), self.limits)
+            with _ocr.using(self.limits.ocr, self.progress):
+                return check_size(read_document(path, corpus_dir, catalog, sha256), self.limits)
         request = {
             "path": str(path.absolute()), "corpus_dir": str(corpus_dir.absolute()),
             "catalog": _sub_catalog(path, corpus_dir, catalog), "sha256": sha256,
-            "max_text_chars": self.limits.max_text_chars,
+            "max_text_chars": self.limits.max_text_chars, "ocr": asdict(self.limits.ocr),
         }
         with self._lock:
             self.stats.sandboxed += 1
@@ -281,7 +297,14 @@ class SandboxReader:
                 continue
             deadline = time.monotonic() + limit
             try:
-                return _recv(proc.stdout, deadline)
+                while True:
+                    reply = _recv(proc.stdout, deadline)
+                    if "progress" not in reply:
+                        return reply
+                    # A page read by OCR: the time limit starts again for the next one.
+                    deadline = time.monotonic() + limit
+                    if self.progress is not None:
+                        self.progress(*reply["progress"])
             except TimeoutError:
                 self.stats.timeouts += 1
                 _kill(proc)
@@ -418,7 +441,7 @@ def worker_main(memory_mb: int, target: str, parent: int) -> int:
             request = _recv(inp, None)
         except _WorkerGone:
             return 0
-        reply = _serve(fn, request)
+        reply = _serve(fn, request, out)
         try:
             _send(out, reply)
         except MemoryError:
@@ -428,10 +451,16 @@ def worker_main(memory_mb: int, target: str, parent: int) -> int:
             return 0
 
 
-def _serve(fn, request: dict) -> dict:
+def _serve(fn, request: dict, out=None) -> dict:
+    def progress(stage: str, done: int, total: int) -> None:
+        if out is not None:
+            _send(out, {"progress": [stage, done, total]})
+
     try:
-        doc = fn(Path(request["path"]), Path(request["corpus_dir"]), request["catalog"],
-                 request["sha256"])
+        settings = OcrSettings(**request["ocr"]) if request.get("ocr") else OcrSettings()
+        with _ocr.using(settings, progress):
+            doc = fn(Path(request["path"]), Path(request["corpus_dir"]), request["catalog"],
+                     request["sha256"])
         chars = sum(len(p.text) for p in doc.pages)
         if chars > request["max_text_chars"]:
             raise _too_large(chars, ReadLimits(max_text_chars=request["max_text_chars"]))

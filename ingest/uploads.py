@@ -34,7 +34,8 @@ MAX_TITLE_CHARS = 200
 _CHUNK = 1 << 20
 _INCOMING_PREFIX = ".incoming-"  # hidden from discover(): dot-files are skipped
 
-KIND = {".pdf": "PDF", ".docx": "Word (.docx)", ".txt": "text", ".md": "Markdown"}
+KIND = {".pdf": "PDF", ".docx": "Word (.docx)", ".txt": "text", ".md": "Markdown",
+        ".pptx": "PowerPoint (.pptx)", ".html": "web page (.html)", ".htm": "web page (.htm)"}
 
 
 @dataclass
@@ -117,7 +118,40 @@ def sniff(path: Path, suffix: str) -> str:
         return ""
     if suffix in (".txt", ".md"):
         return _text_problem(path)
+    if suffix == ".pptx":
+        from .pptx_reader import MAX_PPTX_EXPANDED_BYTES
+
+        try:
+            with zipfile.ZipFile(path) as zf:
+                infos = zf.infolist()
+                names = {i.filename for i in infos}
+                expanded = sum(i.file_size for i in infos)
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return "it is called .pptx but is not a PowerPoint file (not a zip archive)"
+        if "ppt/presentation.xml" not in names:
+            return ("it is called .pptx but is not a PowerPoint file (no ppt/presentation.xml "
+                    "inside)")
+        if expanded > MAX_PPTX_EXPANDED_BYTES:
+            return (f"the PowerPoint file would expand to {_size_words(expanded)}, "
+                    "far more than a real presentation (zip bomb?)")
+        return ""
+    if suffix in (".html", ".htm"):
+        from .html_reader import looks_binary
+
+        if looks_binary(head):
+            return f"it is called {suffix} but is binary data, not a web page"
+        if not re.search(rb"<\s*(!doctype|html|head|body|title|meta|p|div|h[1-6]|main|article)\b",
+                         head + fh_tail(path), re.I):
+            return f"it is called {suffix} but has no HTML in it"
+        return ""
     return "unsupported file type"
+
+
+def fh_tail(path: Path) -> bytes:
+    """Up to 256 KB after the first 8 KB: a page may open with a long comment or script."""
+    with path.open("rb") as fh:
+        fh.seek(8192)
+        return fh.read(256 * 1024)
 
 
 def _text_problem(path: Path) -> str:
@@ -193,7 +227,8 @@ def store_upload(src: Path, original_name: str, corpus_dir: Path, *, title: str 
     if suffix not in SUPPORTED_SUFFIXES:
         shown = suffix or "no extension"
         return _refused(f"“{name}” was not added: {shown} files are not supported. "
-                        "Upload a PDF, Word (.docx), text (.txt) or Markdown (.md) file.",
+                        "Upload a PDF, Word (.docx), PowerPoint (.pptx), web page (.html, "
+                        ".htm), text (.txt) or Markdown (.md) file.",
                         name=name)
     doc_type = clean_text(doc_type, 40).lower()
     if doc_type and doc_type not in DOC_TYPES:

@@ -14,6 +14,8 @@ from pathlib import Path
 from index import LoadedIndex
 from ingest import Passage
 
+OCR_NOTE = "text read by OCR"  # the quote comes from a scanned page
+
 
 @dataclass
 class CitedQuote:
@@ -31,7 +33,7 @@ class CitedQuote:
     @classmethod
     def from_passage(cls, p: Passage, highlight: list[str] | None = None) -> CitedQuote:
         return cls(p.id, p.text, p.file, p.title, p.citation, p.page, p.section_label,
-                   list(highlight or []),
+                   list(highlight or []), OCR_NOTE if getattr(p, "ocr", False) else "",
                    rows=[list(r) for r in p.rows] if p.kind == "table" else [])
 
     @property
@@ -253,7 +255,7 @@ def to_csv(doc: ExportDocument) -> str:
         for q in section.quotes:
             writer.writerow([section.heading, q.text, q.title,
                              "" if q.page is None else q.page, q.section, q.passage_id,
-                             q.citation])
+                             q.citation + (f" ({OCR_NOTE})" if q.note == OCR_NOTE else "")])
         # A passage quoted under an earlier heading is listed again here: in a spreadsheet each
         # question's rows should hold all its evidence.
         quoted = _quoted_under(doc)

@@ -49,3 +49,18 @@ def uncapped_pdf(path: Path, corpus_dir: Path, catalog: dict, sha256: str | None
     with pypdf.apply_configuration(zlib_maximum_output_length=1 << 40,
                                    stream_decoding_work_maximum_length=1 << 40):
         return read_document(path, corpus_dir, catalog, sha256)
+
+
+def paced(path: Path, corpus_dir: Path, catalog: dict, sha256: str | None = None):
+    """Pages that take 1 s each, like OCR: "paced-*" reports each page (the heartbeat that
+    restarts the time limit), "silent-*" takes as long without a word."""
+    from ingest import ocr
+
+    if not path.name.startswith(("paced", "silent")):
+        return read_document(path, corpus_dir, catalog, sha256)
+    _, progress = ocr.current()
+    for n in range(4):
+        time.sleep(1.0)
+        if path.name.startswith("paced") and progress is not None:
+            progress(f"OCR {path.name}", n + 1, 4)
+    return read_document(path, corpus_dir, catalog, sha256)

@@ -420,3 +420,45 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_tab(tpage):
         page.wait_for_timeout(500)  # let the tab finish drawing
         found[name] = _serious(page)
     assert found == {name: [] for name in found}
+SCANNED_MINUTES = [
+    ("Oakridge Trust board minutes (fictional)", [
+        "FICTIONAL TEST DATA for the browser tests: not research evidence.",
+        "The Oakridge board agreed that the peripatetic bursar will reconcile every school's "
+        "accounts at the end of each month and report any variance to the finance committee.",
+        "Governors asked for the scheme of delegation to be reviewed before the summer term.",
+    ]),
+]
+
+
+@pytest.mark.ocr
+@pytest.mark.skipif(shutil.which("tesseract") is None,
+                    reason="tesseract is not installed (apt-get install tesseract-ocr "
+                           "tesseract-ocr-eng); make test and .ci/run install it as root")
+def test_uploaded_scan_is_read_by_ocr_and_found(browser, server, tmp_path):
+    from playwright.sync_api import expect
+    from scans import scanned_copy, typeset
+
+    src = typeset(tmp_path / "minutes-typeset.pdf", SCANNED_MINUTES)
+    scan = scanned_copy(src, tmp_path / "oakridge-minutes-scan.pdf")
+    ctx, page, outside = _open(browser, server["url"])
+    page.get_by_role("tab", name="Add documents").click()
+    page.locator("#upload input[type=file]").set_input_files(str(scan))
+    expect(page.locator("#upload")).to_contain_text("oakridge-minutes-scan.pdf", timeout=10_000)
+    page.locator("#add-btn").click()
+    expect(page.locator("#upload-result")).to_contain_text("Added", timeout=15_000)
+    expect(page.locator("#rebuild-status")).to_contain_text("Index updated", timeout=120_000)
+    page.get_by_role("tab", name="Sources").click()
+    row = page.locator("#sources tr", has_text="oakridge-minutes-scan.pdf")
+    expect(row).to_contain_text("1 of 1 pages read by OCR")
+    page.get_by_role("tab", name="Ask", exact=True).click()
+    _ask(page, "Who reconciles the Oakridge school accounts each month?")
+    card = page.locator("#answer .mx-card", has_text="peripatetic bursar").first
+    expect(card).to_contain_text("the peripatetic bursar will reconcile every school")
+    expect(card.locator(".mx-ocr")).to_have_text("text read by OCR")
+    expect(card.locator(".mx-cite")).to_contain_text("p. 1")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    card.screenshot(path=str(SHOTS / "ocr-card.png"))
+    page.get_by_role("tab", name="Sources").click()
+    page.locator("#sources").screenshot(path=str(SHOTS / "ocr-sources.png"))
+    assert outside == []
+    ctx.close()

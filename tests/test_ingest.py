@@ -196,9 +196,11 @@ def test_pdf_pages_and_labels():
     ("encrypted-no-trailer-id_image-only_encrypted_doc_no_id.pdf", "no_text"),
 ])
 def test_unusable_pdfs_refused_with_reason(name, reason):
+    from ingest import ocr
+
     path = DATA / "badpdfs" / name
-    with pytest.raises(ReadError) as err:
-        read_document(path, path.parent, {})
+    with pytest.raises(ReadError) as err, ocr.using(ocr.OcrSettings(enabled=False)):
+        read_document(path, path.parent, {})  # without OCR (tests/test_ocr.py: with it)
     assert err.value.reason == reason
 
 

@@ -87,6 +87,8 @@ def build(ctx: TabContext) -> AddDocumentsTab:
 
         def report_progress(stage: str, done: int, total: int) -> None:
             words = STAGE_WORDS.get(stage, stage)
+            if stage.startswith("OCR ") and total:  # "OCR page 3 of 9 (scan.pdf)"
+                words = f"OCR page {min(done + 1, total)} of {total} ({stage[4:]})"
             if total:
                 progress((min(done, total), total), desc=words)
             else:
@@ -117,13 +119,15 @@ def build(ctx: TabContext) -> AddDocumentsTab:
     with gr.Tab("Add documents", id="add"):
         pending = gr.State(False)
         gr.Markdown(
-            "Upload PDF, Word (.docx), text (.txt) or Markdown (.md) files, up to "
+            "Upload PDF (scans are read by OCR), Word (.docx), PowerPoint (.pptx), saved web "
+            "pages (.html), text (.txt) or Markdown (.md) files, up to "
             f"{settings.max_upload_bytes // (1024 * 1024)} MB each. Each file is "
             "checked, kept under its content fingerprint with the name you gave it, "
             "and the index is rebuilt; people can keep searching meanwhile. A file "
             "already in the evidence is reported, not added twice.")
         files_in = gr.File(label="Documents", file_count="multiple",
-                           file_types=[".pdf", ".docx", ".txt", ".md"], type="filepath",
+                           file_types=[".pdf", ".docx", ".pptx", ".html", ".htm", ".txt", ".md"],
+                           type="filepath",
                            elem_id="upload")
         with gr.Row():
             title_in = gr.Textbox(label="Title (optional, for a single file)",

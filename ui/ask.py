@@ -162,6 +162,8 @@ def render_answer(answer, index=None, *, strong: float = 0.45, weak: float = 0.3
             f'<header><span class="mx-num">[{i}]</span> <span class="mx-title">'
             f"{esc(p.title)}</span></header>"
             f'<div class="mx-cite">{esc(p.citation)}</div>'
+            + ('<div class="mx-note mx-ocr">text read by OCR</div>' if getattr(p, "ocr", False)
+               else "") +
             f'<div class="mx-meta"><span class="mx-badge mx-{level}">{LEVEL_WORDS[level]}</span>'
             f" relevance {h.similarity:.2f} · {esc(p.doc_type)}</div>"
             f'<div class="mx-text">{passage_body(p, highlights.get(p.id, []))}</div>'

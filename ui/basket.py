@@ -21,7 +21,8 @@ MAX_BASKET = 200
 def basket_item(p, question: str = "", highlight: list[str] | None = None) -> dict[str, Any]:
     return {"id": p.id, "text": p.text, "file": p.file, "title": p.title,
             "citation": p.citation, "page": p.page, "section": p.section_label,
-            "doc_type": p.doc_type, "question": question, "highlight": list(highlight or [])}
+            "doc_type": p.doc_type, "question": question, "highlight": list(highlight or []),
+            "ocr": bool(getattr(p, "ocr", False))}
 
 
 def basket_add(items: list[dict], item: dict) -> tuple[list[dict], str]:
@@ -63,6 +64,7 @@ def render_basket(items: list[dict]) -> str:
         parts.append(
             f'<li class="mx-card mx-bitem" data-pid="{esc(it["id"])}">'
             f'<div class="mx-cite">{esc(it["citation"])}</div>'
+            + ('<div class="mx-note mx-ocr">text read by OCR</div>' if it.get("ocr") else "") +
             f'<div class="mx-meta">{esc(it["title"])}'
             + (f" · found for “{esc(it['question'])}”" if it.get("question") else "") + "</div>"
             f'<blockquote class="mx-text">{paragraphs(it["text"], it.get("highlight", []))}'
@@ -87,7 +89,8 @@ def basket_document(items: list[dict], title: str = "", index=None):
             sections.append(ExportSection(heading))
         sections[-1].quotes.append(CitedQuote(
             it["id"], it["text"], it["file"], it["title"], it["citation"], it.get("page"),
-            it.get("section", ""), list(it.get("highlight", []))))
+            it.get("section", ""), list(it.get("highlight", [])),
+            "text read by OCR" if it.get("ocr") else ""))
     files = [it["file"] for it in items or []]
     if index is not None:
         refs = references_for(index, files)

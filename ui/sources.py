@@ -28,8 +28,9 @@ def status_words(rec) -> str:
     code = rec.reason_code
     if code == "password":
         return "encrypted or password-protected"
-    if code == "no_text":
-        return "no text layer, needs OCR"
+    if code == "no_text":  # with what to install when Tesseract is missing (ingest/ocr.py)
+        hint = re.search(r"\(([^()]*install[^()]*)\)\s*$", rec.reason or "")
+        return "no text layer, needs OCR" + (f" ({hint.group(1)})" if hint else "")
     reason = rec.reason or "unknown reason"
     reason = re.sub(r"^(unreadable|corrupt[^:]*):\s*", "", reason)
     return f"unreadable: {reason}"

@@ -1,0 +1,242 @@
+"""Saved web pages (.html, .htm) as typed blocks, with selectolax (lexbor, a C HTML5 parser).
+
+Only the main content is read: <main>, <article> or [role=main] when the page marks it, else
+the body; navigation, headers, footers, asides, forms, cookie and consent banners, scripts and
+styles are dropped before any text is taken. h1-h6 are the section tree, lists become items
+(nested lists one level deeper), tables rows with their header row. The page's <title>, its
+canonical URL and its date (article:published_time, <time datetime>, DC.date) are metadata.
+Nothing runs and nothing is fetched: the parser only builds a tree, and no URL in the page is
+ever opened. Measured against trafilatura (bench/html_extract.py): see the README.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .normalise import normalise_chars
+from .records import Page
+from .structure import Block
+
+MAX_HTML_BYTES = 20 * 1024 * 1024
+DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
+        "nav", "header", "footer", "aside", "form", "button", "select", "input", "textarea",
+        "dialog", "menu", "figure > img", "img", "video", "audio", "link", "meta")
+_BOILERPLATE = re.compile(
+    r"(?:^|[\s_-])(?:cookie|consent|gdpr|banner|navbar|nav|menu|breadcrumbs?|sidebar|footer|"
+    r"header|masthead|share|social|advert|ads?|promo|newsletter|subscribe|related|comments?|"
+    r"skip-link|popup|modal)(?:$|[\s_-])", re.I)
+_BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "pre",
+               "dd", "dt", "figcaption", "caption", "div", "section", "article", "main", "ul",
+               "ol", "dl", "tr", "td", "th", "address", "details", "summary"}
+_DATE = re.compile(r"\b((?:19|20)\d\d)(?:-(\d\d)(?:-(\d\d))?)?")
+
+
+def _clean(text: str) -> str:
+    return " ".join(normalise_chars(text or "").split())
+
+
+def looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    bad = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return bad > 0.02 * max(1, len(head))
+
+
+def metadata(tree) -> dict[str, str]:
+    def meta(*names: str) -> str:
+        for name in names:
+            for attr in ("property", "name", "itemprop"):
+                node = tree.css_first(f'meta[{attr}="{name}"]')
+                if node is not None and _clean(node.attributes.get("content") or ""):
+                    return _clean(node.attributes.get("content"))
+        return ""
+
+    title_node = tree.css_first("title")
+    title = _clean(title_node.text()) if title_node is not None else ""
+    title = title or meta("og:title", "twitter:title", "DC.title", "dc.title")
+    canonical = tree.css_first('link[rel="canonical"]')
+    url = _clean(canonical.attributes.get("href") or "") if canonical is not None else ""
+    url = url or meta("og:url")
+    if not re.match(r"^https?://", url):
+        url = ""
+    date = meta("article:published_time", "datePublished", "DC.date", "dc.date", "date",
+                "citation_publication_date", "article:modified_time", "dateModified")
+    if not date:
+        node = tree.css_first("time[datetime]")
+        date = _clean(node.attributes.get("datetime") or "") if node is not None else ""
+    m = _DATE.search(date)
+    return {"title": title, "url": url, "date": m.group(0) if m else "",
+            "year": m.group(1) if m else ""}
+
+
+def _main(tree):
+    for selector in ("main", '[role="main"]', "article"):
+        nodes = tree.css(selector)
+        if nodes:
+            return max(nodes, key=lambda n: len(n.text(separator=" ")))
+    return tree.body
+
+
+def _strip(root) -> None:
+    for selector in DROP:
+        for node in root.css(selector):
+            node.decompose()
+    for node in root.css("[id], [class], [role], [aria-hidden]"):
+        attrs = node.attributes
+        if node.tag in ("main", "article", "body", "html"):
+            continue
+        marks = " ".join(filter(None, (attrs.get("id"), attrs.get("class"), attrs.get("role"))))
+        if attrs.get("aria-hidden") == "true" or attrs.get("hidden") is not None or (
+                marks and _BOILERPLATE.search(marks)) or attrs.get("role") in (
+                "navigation", "banner", "contentinfo", "complementary", "search", "dialog"):
+            node.decompose()
+
+
+def _inline_text(node) -> str:
+    return _clean(node.text(separator=" ", deep=True))
+
+
+def _walk(node, out: list[tuple], depth: int = 0) -> None:
+    """(kind, text or rows, level) in document order."""
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            text = _clean(child.text_content or "")
+            if text:
+                out.append(("text", text, 0))
+            continue
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            text = _inline_text(child)
+            if text:
+                out.append(("heading", text, int(tag[1])))
+            continue
+        if tag in ("ul", "ol"):
+            _list(child, out, depth)
+            continue
+        if tag == "table":
+            rows = []
+            for tr in child.css("tr"):
+                cells = [_inline_text(c) for c in tr.iter() if c.tag in ("td", "th")]
+                if any(cells):
+                    rows.append(cells)
+            if rows:
+                width = max(len(r) for r in rows)
+                rows = [r + [""] * (width - len(r)) for r in rows]
+                out.append(("table", rows, 0))
+            caption = child.css_first("caption")
+            if caption is not None and _inline_text(caption):
+                out.insert(len(out) - (1 if rows else 0), ("caption", _inline_text(caption), 0))
+            continue
+        if tag in ("p", "blockquote", "pre", "dd", "dt", "figcaption", "address", "summary"):
+            if any(c.tag in ("ul", "ol", "table", "p", "div") for c in child.iter()):
+                _walk(child, out, depth)
+            else:
+                text = _inline_text(child)
+                if text:
+                    out.append(("para", text, 0))
+            continue
+        if tag == "br":
+            out.append(("break", "", 0))
+            continue
+        if tag in _BLOCK_TAGS:
+            _walk(child, out, depth)
+            out.append(("break", "", 0))
+            continue
+        # Inline element (a, em, strong, span ...): its text runs on with the text around it.
+        text = _inline_text(child)
+        if text:
+            out.append(("text", text, 0))
+
+
+def _list(node, out: list[tuple], depth: int) -> None:
+    """The items of a <ul>/<ol>; a list inside an item is read one level deeper."""
+    for li in node.iter():
+        if li.tag != "li":
+            continue
+        own, nested = [], []
+        for part in li.iter(include_text=True):
+            if part.tag in ("ul", "ol"):
+                nested.append(part)
+            elif part.tag == "-text":
+                own.append(_clean(part.text_content or ""))
+            else:
+                own.append(_inline_text(part))
+        text = " ".join(t for t in own if t)
+        if text:
+            out.append(("item", text, depth))
+        for sub in nested:
+            _list(sub, out, depth + 1)
+
+
+def read_html(path: Path):
+    from .readers import MIN_TEXT_CHARS, ReadError, ReadResult, decode_text
+
+    data = path.read_bytes()
+    if len(data) > MAX_HTML_BYTES:
+        raise ReadError("too_large", f"too large to index: {len(data) / 2**20:.0f} MB of HTML "
+                                     f"(the limit is {MAX_HTML_BYTES // 2**20} MB)")
+    if looks_binary(data):
+        raise ReadError("corrupt", "not a web page: the file is binary, not HTML text")
+    text, warning = _decode(data, decode_text)
+    if not re.search(r"<\s*(html|body|head|p|div|h[1-6]|main|article|title)\b", text[:200_000],
+                     re.I):
+        raise ReadError("corrupt", "not a web page: no HTML tags in the file")
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(text)
+    meta = metadata(tree)
+    root = _main(tree)
+    if root is None:
+        raise ReadError("empty", "no main content in the web page")
+    _strip(root)
+    events: list[tuple] = []
+    _walk(root, events)
+    blocks: list[Block] = []
+    para: list[str] = []
+
+    def flush() -> None:
+        if para:
+            blocks.append(Block("para", [" ".join(para)], None, None))
+            para.clear()
+
+    for kind, value, level in events:
+        if kind == "text":
+            para.append(value)
+            continue
+        flush()
+        if kind == "heading":
+            blocks.append(Block("heading", [value], None, None, level=level))
+        elif kind == "item":
+            blocks.append(Block("item", ["- " + value], None, None, level=level))
+        elif kind == "table":
+            b = Block("table", [" | ".join(r) for r in value], None, None)
+            b.rows = value
+            blocks.append(b)
+        elif kind in ("para", "caption"):
+            blocks.append(Block(kind, [value], None, None))
+    flush()
+    body = sum(len(b.text) for b in blocks if b.kind != "heading")
+    if body < max(MIN_TEXT_CHARS, 20):
+        raise ReadError("empty", "no main content in the web page (only navigation, scripts "
+                                 "or boilerplate)")
+    lines = []
+    for b in blocks:
+        lines.extend(b.lines if b.kind != "heading" else ["#" * b.level + " " + b.text])
+        lines.append("")
+    warnings = [warning] if warning else []
+    result = ReadResult([Page(None, "\n".join(lines).strip())], None, meta["title"], warnings,
+                        blocks)
+    result.meta = {k: v for k, v in meta.items() if v and k != "title"}
+    return result
+
+
+def _decode(data: bytes, decode_text) -> tuple[str, str | None]:
+    m = re.search(rb"<meta[^>]+charset=[\"']?([\w-]+)", data[:4096], re.I)
+    if m:
+        try:
+            return data.decode(m.group(1).decode("ascii")), None
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_text(data)
