@@ -19,6 +19,7 @@ SUPPORTED_WORDS = "PDF, DOCX, PPTX, HTML, TXT or MD"
 
 # A .docx is a zip; refuse ones that expand to more than this (zip bombs).
 MAX_DOCX_EXPANDED_BYTES = 200 * 1024 * 1024
+PAGES_REPORTED_FROM = 20  # PDFs this long report reading progress page by page
 MIN_TEXT_CHARS = 1  # "test example" is a real one-line PDF: any text at all counts
 
 
@@ -195,8 +196,15 @@ def _pdf_blocks(path: Path, reader, n_pages: int, warnings: list[str]):
         warnings.append(f"layout unreadable ({type(exc).__name__}): text read without "
                         f"fonts or positions")
     try:
+        from .ocr import current as _reading
+
+        # A long PDF reports its pages: the rebuild bar moves, and each page reported restarts
+        # the sandbox's time limit, so the limit is per page rather than per document.
+        progress = _reading()[1] if n_pages >= PAGES_REPORTED_FROM else None
         for i in range(n_pages):
             number = i + 1
+            if progress is not None:
+                progress(f"pages {path.name}", i, n_pages)
             if plumber is not None:
                 try:
                     page = plumber.pages[i]

@@ -303,3 +303,29 @@ def test_a_long_list_across_a_page_break_keeps_its_items_and_pages(made):
     assert all(p.text.split("\n")[1] == "[…]" for p in parts[1:])
     ok, total, bad = pages_right(parts, page_keys(made["report"].path))
     assert ok == total, bad
+
+
+def test_a_long_pdf_reports_its_pages_from_the_sandbox(tmp_path):
+    """Each page of a long PDF is reported (the rebuild bar moves, and each report restarts
+    the sandbox's time limit); a short one reads without reports."""
+    from ingest.sandbox import ReadLimits, SandboxReader
+
+    spec = [Element("h", "A long report", level=1)] + [
+        Element("p", f"Paragraph {n}: the trust board reviewed the evidence from each academy "
+                     "and agreed a common approach to improvement. " * 6) for n in range(140)]
+    long_pdf = typeset(spec, tmp_path / "long.pdf").path
+    short_pdf = typeset(spec[:4], tmp_path / "short.pdf").path
+    reader = SandboxReader(ReadLimits())
+    seen: list[tuple] = []
+    reader.set_progress(lambda stage, done, total: seen.append((stage, done, total)))
+    try:
+        doc = reader(long_pdf, tmp_path, {})
+        n = doc.page_count
+        assert n >= 20
+        assert [s for s in seen if s[0] == "pages long.pdf"] == [
+            ("pages long.pdf", i, n) for i in range(n)]
+        seen.clear()
+        reader(short_pdf, tmp_path, {})
+        assert not [s for s in seen if s[0].startswith("pages ")]
+    finally:
+        reader.close()

@@ -89,6 +89,8 @@ def build(ctx: TabContext) -> AddDocumentsTab:
             words = STAGE_WORDS.get(stage, stage)
             if stage.startswith("OCR ") and total:  # "OCR page 3 of 9 (scan.pdf)"
                 words = f"OCR page {min(done + 1, total)} of {total} ({stage[4:]})"
+            elif stage.startswith("pages ") and total:  # "Reading page 40 of 120 (report.pdf)"
+                words = f"Reading page {min(done + 1, total)} of {total} ({stage[6:]})"
             if total:
                 progress((min(done, total), total), desc=words)
             else:
