@@ -419,6 +419,13 @@ def _heading_text_ok(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
+def _section_number(text: str) -> str:
+    """"2.3" for "2.3 Issues ...", "" for an unnumbered or Roman-numbered heading."""
+    m = _SECTION_NUMBER.match(text)
+    number = m.group(1).rstrip(".") if m else ""
+    return number if re.fullmatch(r"\d{1,2}(?:\.\d{1,2})*", number) else ""
+
+
 def _number_depth(text: str) -> int:
     m = _SECTION_NUMBER.match(text)
     if not m:
@@ -537,6 +544,7 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
             warnings.append(f"{len(missing)} of {len(outline)} outline titles were not found on "
                             f"their pages: their sections start at the top of the page")
     styles = _heading_levels(pages, typo) if not outline else {}
+    numbered: dict = {}  # per heading style, the number of the last top-level numbered heading
     blocks: list[Block] = []
     cur: Block | None = None
     missing_by_page: dict[int, list[OutlineEntry]] = {}
@@ -606,6 +614,11 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
                 # The style ranks the heading; numbering orders headings set in one style
                 # ("2." above "2.3").
                 depth = _number_depth(ln.text)
+                number = _section_number(ln.text)
+                if depth > 1 and number and numbered.get(style, "") != number.rsplit(".", 1)[0]:
+                    depth = 1  # "2.1" after "1." (no "2." printed): not a part of section 1
+                if number and depth == 1:
+                    numbered[style] = number.split(".")[0]
                 cur = new("heading", ln, level=styles[style] * 10 + min(depth or 1, 9))
                 cur.style = style
                 continue
