@@ -149,6 +149,56 @@ def build(docs: list[dict], index_dir: Path, cache: Path, log):
     return embedder
 
 
+def build_one_pass(docs: list[dict], index_dir: Path, cache: Path, log, window: int,
+                   sentences: bool = True):
+    """The build's own path (issue 14): one forward pass per passage gives its vector, its
+    token vectors (stored in the index, as a corpus build stores them) and its sentences'
+    vectors, cached by the exact inputs."""
+    from index.build import _join_tokens, passage_input, passage_sentences
+    from index.onepass import OnePassEncoder, inputs_digest
+
+    settings = IndexSettings(embed_window=window)
+    embedder = make_embedder(settings.embed)
+    passages = passages_of(docs, settings.chunk)
+    log(f"{len(docs)} abstracts -> {len(passages)} passages")
+    rows = [[{"pid": p.id, "text": t, "context": c} for t, c in passage_sentences(p)]
+            for p in passages]
+    items = [passage_input(p, r) for p, r in zip(passages, rows, strict=True)]
+    salt = f"{embedder.fingerprint()}:{getattr(embedder, 'precision', 'fp32')}:w{window}"
+    path = cache / f"onepass-{inputs_digest(items)}-{hashlib.sha256(salt.encode()).hexdigest()[:8]}.npz"
+    if path.exists():
+        z = np.load(path)
+        matrix, s_matrix = z["vectors"], z["sentences"]
+        tokens = (z["tvecs"], z["tkeys"], z["toffsets"])
+        log(f"one-pass vectors from cache {path}")
+    else:
+        t0 = time.perf_counter()
+        out, stats = OnePassEncoder(embedder, window, settings.embed.batch_size).encode(items)
+        matrix = np.stack([o.vector for o in out])
+        s_matrix = np.concatenate([o.sentences for o in out])
+        tokens = _join_tokens([o.tokens for o in out])
+        log(f"one pass over {len(passages)} passages in {time.perf_counter() - t0:.0f} s "
+            f"({stats.segments} segments, {stats.batches} forward passes)")
+        cache.mkdir(parents=True, exist_ok=True)
+        np.savez(path, vectors=matrix, sentences=s_matrix, tvecs=tokens[0], tkeys=tokens[1],
+                 toffsets=tokens[2])
+    sentence_rows = [r for rs in rows for r in rs]
+    if not sentences:
+        sentence_rows, s_matrix = [], np.zeros((0, matrix.shape[1]), np.float32)
+    faiss_index, index_type = build_faiss(matrix, settings)
+    lexical = LexicalIndex.build([lexical_text(p) for p in passages], settings.lexical)
+    config = _config(embedder, settings)
+    manifest = Manifest(model=config["model"], chunker=config["chunker"],
+                        lexical=config["lexical"], reader_version=READER_VERSION, files={},
+                        passages=len(passages), index_type=index_type,
+                        sentences=bool(sentence_rows), tokens=config["tokens"],
+                        embedding=config["embedding"])
+    data = GenerationData(manifest, passages, matrix, sentence_rows, s_matrix,
+                          glossary=build_glossary(passages), tokens=tokens)
+    write_generation(index_dir, data, faiss_index, lexical)
+    return embedder
+
+
 def _token_store(searcher: Searcher, cache: Path) -> Path:
     fp = searcher.embedder.fingerprint()[:16]
     precision = getattr(searcher.embedder, "precision", "fp32")
@@ -250,6 +300,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=ROOT / "var" / "bench" / "scifact")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a SearchSettings field (tune on --split train only)")
+    parser.add_argument("--path", choices=("new", "old"), default="new",
+                        help="new: one pass per passage (the build's path, issue 14); old: "
+                             "passage vectors, then token vectors for the re-ranked passages")
+    parser.add_argument("--window", type=int, default=256, help="one-pass segment window")
+    parser.add_argument("--no-sentences", action="store_true",
+                        help="new path: leave the pooled sentence vectors out of the index")
     args = parser.parse_args(argv)
     started = time.perf_counter()
 
@@ -273,13 +329,19 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="scifact-index-") as tmp:
         index_dir = Path(tmp)
-        embedder = build(docs, index_dir, args.cache, log)
+        if args.path == "new":
+            embedder = build_one_pass(docs, index_dir, args.cache, log, args.window,
+                                      sentences=not args.no_sentences)
+        else:
+            embedder = build(docs, index_dir, args.cache, log)
         from index import load_index
 
         searcher = Searcher(load_index(index_dir), embedder, settings)
         searcher.embed_query("warm up")
-        searcher._late_setup()  # IDF over the passages; token vectors come from preload_tokens
-        preload_tokens(searcher, [" ".join(queries[q].split()) for q in qids], args.cache, log)
+        searcher._late_setup()  # IDF over the passages (from the token store when it has one)
+        if args.path == "old":  # token vectors for the passages late interaction will read
+            preload_tokens(searcher, [" ".join(queries[q].split()) for q in qids], args.cache,
+                           log)
         t0 = time.perf_counter()
         ranked = run(searcher, queries, qids)
         log(f"{len(qids)} queries in {time.perf_counter() - t0:.1f} s")
@@ -288,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"run written to {args.run_file}")
     score = ndcg_at_10({q: [d for d, _ in r] for q, r in ranked.items()}, qrels)
     log(f"total {time.perf_counter() - started:.0f} s; split {args.split}, {len(qrels)} queries, "
-        f"{len(docs)} abstracts; settings {args.set or 'shipped'}")
+        f"{len(docs)} abstracts; settings {args.set or 'shipped'}; path {args.path}")
     print(f"nDCG@10 {score:.4f}")
     return 0
 
