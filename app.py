@@ -879,17 +879,23 @@ def build_app(settings: AppSettings, service=None):
             lines.append("\nRebuilding the index… searches carry on meanwhile.")
         return "\n".join(lines), stored
 
-    stage_words = {"reading": "Reading documents", "embedding": "Embedding passages",
-                   "token vectors": "Encoding passages for re-ranking",
-                   "indexing": "Writing the index"}
+    stage_words = {"reading": "Reading documents", "model": "Loading the model",
+                   "embedding": "Embedding passages", "token vectors": "Encoding passages for "
+                   "re-ranking", "indexing": "Writing the index"}
 
     def rebuild(needed, progress=gr.Progress()):  # noqa: B008 (how Gradio injects progress)
         if not needed:
             return gr.skip()
         progress(0, desc="Starting")
 
+        from index.progress import TimeLeft, time_left_words
+
+        time_left = TimeLeft()
+
         def report_progress(stage: str, done: int, total: int) -> None:
             words = stage_words.get(stage, stage)
+            left = time_left_words(time_left(stage, done, total))
+            words = f"{words}, {left}" if left else words
             if total:
                 progress((min(done, total), total), desc=words)
             else:

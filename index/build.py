@@ -537,6 +537,11 @@ def _embed_one_pass(layout: Layout, embedder: Embedder, settings: IndexSettings,
             if row < 0:
                 text = sentence_embedding_text(sentences[k]["text"], sentences[k]["context"])
                 jobs.append(("sentence", k, PassageInput(text, 0, ())))
+    if jobs and hasattr(embedder, "load"):
+        # Loaded before the embedding stage starts, so its time-left estimate is the model's.
+        progress("model", 0, 1)
+        embedder.load()
+        progress("model", 1, 1)
     progress("embedding", 0, len(jobs))
     encoder = OnePassEncoder(embedder, settings.embed_window, settings.embed.batch_size)
     encoded, stats = encoder.encode([job for _, _, job in jobs],
