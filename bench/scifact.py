@@ -149,52 +149,57 @@ def build(docs: list[dict], index_dir: Path, cache: Path, log):
     return embedder
 
 
-def build_one_pass(docs: list[dict], index_dir: Path, cache: Path, log, window: int,
-                   sentences: bool = True):
-    """The build's own path (issue 14): one forward pass per passage gives its vector, its
-    token vectors (stored in the index, as a corpus build stores them) and its sentences'
-    vectors, cached by the exact inputs."""
-    from index.build import _join_tokens, passage_input, passage_sentences
-    from index.onepass import OnePassEncoder, inputs_digest
+def build_one_pass(docs: list[dict], index_dir: Path, cache: Path, log,
+                   overrides: dict | None = None):
+    """The build's own embedding stage (index.build.embed_changes, issue 14) with the shipped
+    IndexSettings (or `overrides`): passage, token and sentence vectors as a corpus build makes
+    and stores them, cached by the exact passages and settings."""
+    from index.build import Layout, embed_changes, passage_sentences
 
-    settings = IndexSettings(embed_window=window)
+    settings = dataclasses.replace(IndexSettings(), **(overrides or {}))
     embedder = make_embedder(settings.embed)
     passages = passages_of(docs, settings.chunk)
     log(f"{len(docs)} abstracts -> {len(passages)} passages")
-    rows = [[{"pid": p.id, "text": t, "context": c} for t, c in passage_sentences(p)]
-            for p in passages]
-    items = [passage_input(p, r) for p, r in zip(passages, rows, strict=True)]
-    salt = f"{embedder.fingerprint()}:{getattr(embedder, 'precision', 'fp32')}:w{window}"
-    path = cache / f"onepass-{inputs_digest(items)}-{hashlib.sha256(salt.encode()).hexdigest()[:8]}.npz"
+    sentences, spans = [], []
+    for p in passages:
+        start = len(sentences)
+        sentences.extend({"pid": p.id, "text": t, "context": c} for t, c in passage_sentences(p))
+        spans.append((start, len(sentences)))
+    layout = Layout(passages, [-1] * len(passages), sentences, [-1] * len(sentences), spans,
+                    None, [])
+    config = _config(embedder, settings)
+    salt = json.dumps([embedder.fingerprint(), config["embedding"], config["tokens"],
+                       getattr(embedder, "precision", "fp32")])
+    path = cache / f"build-{_digest([p.embedding_text() for p in passages], salt)}.npz"
     if path.exists():
         z = np.load(path)
         matrix, s_matrix = z["vectors"], z["sentences"]
+        ranking = z["ranking"] if "ranking" in z.files else None
         tokens = (z["tvecs"], z["tkeys"], z["toffsets"])
-        log(f"one-pass vectors from cache {path}")
+        log(f"vectors from cache {path}")
     else:
         t0 = time.perf_counter()
-        out, stats = OnePassEncoder(embedder, window, settings.embed.batch_size).encode(items)
-        matrix = np.stack([o.vector for o in out])
-        s_matrix = np.concatenate([o.sentences for o in out])
-        tokens = _join_tokens([o.tokens for o in out])
-        log(f"one pass over {len(passages)} passages in {time.perf_counter() - t0:.0f} s "
-            f"({stats.segments} segments, {stats.batches} forward passes)")
+        vectors = embed_changes(layout, embedder, settings, lambda *a: None)
+        matrix, s_matrix, tokens = vectors.passages, vectors.sentences, vectors.tokens
+        ranking = vectors.ranking_sentences
+        log(f"embedded in {time.perf_counter() - t0:.0f} s (model load included): "
+            f"{json.dumps(vectors.stats)}")
         cache.mkdir(parents=True, exist_ok=True)
+        extra = {"ranking": ranking} if ranking is not None else {}
         np.savez(path, vectors=matrix, sentences=s_matrix, tvecs=tokens[0], tkeys=tokens[1],
-                 toffsets=tokens[2])
-    sentence_rows = [r for rs in rows for r in rs]
-    if not sentences:
-        sentence_rows, s_matrix = [], np.zeros((0, matrix.shape[1]), np.float32)
+                 toffsets=tokens[2], **extra)
+    if not settings.sentence_vectors:
+        sentences = []
     faiss_index, index_type = build_faiss(matrix, settings)
     lexical = LexicalIndex.build([lexical_text(p) for p in passages], settings.lexical)
-    config = _config(embedder, settings)
     manifest = Manifest(model=config["model"], chunker=config["chunker"],
                         lexical=config["lexical"], reader_version=READER_VERSION, files={},
                         passages=len(passages), index_type=index_type,
-                        sentences=bool(sentence_rows), tokens=config["tokens"],
+                        sentences=settings.sentence_vectors, tokens=config["tokens"],
                         embedding=config["embedding"])
-    data = GenerationData(manifest, passages, matrix, sentence_rows, s_matrix,
-                          glossary=build_glossary(passages), tokens=tokens)
+    data = GenerationData(manifest, passages, matrix, sentences, s_matrix,
+                          glossary=build_glossary(passages), tokens=tokens,
+                          ranking_sentence_vectors=ranking)
     write_generation(index_dir, data, faiss_index, lexical)
     return embedder
 
@@ -290,6 +295,15 @@ def write_run(path: Path, ranked: dict[str, list[tuple[str, float]]]) -> None:
                 fh.write(f"{qid} Q0 {doc} {rank} {score:.6f} {TAG}\n")
 
 
+def _index_overrides(items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        kind = type(getattr(IndexSettings(), name))
+        out[name] = value.lower() in ("1", "true", "yes") if kind is bool else kind(value)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="BEIR scifact folder")
@@ -303,9 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--path", choices=("new", "old"), default="new",
                         help="new: one pass per passage (the build's path, issue 14); old: "
                              "passage vectors, then token vectors for the re-ranked passages")
-    parser.add_argument("--window", type=int, default=256, help="one-pass segment window")
-    parser.add_argument("--no-sentences", action="store_true",
-                        help="new path: leave the pooled sentence vectors out of the index")
+    parser.add_argument("--index-set", action="append", default=[], metavar="NAME=VALUE",
+                        help="new path: override an IndexSettings field (token_pass=false, "
+                             "ranking_sentences=pooled, sentence_vectors=false, ...)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
 
@@ -330,8 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="scifact-index-") as tmp:
         index_dir = Path(tmp)
         if args.path == "new":
-            embedder = build_one_pass(docs, index_dir, args.cache, log, args.window,
-                                      sentences=not args.no_sentences)
+            embedder = build_one_pass(docs, index_dir, args.cache, log,
+                                      _index_overrides(args.index_set))
         else:
             embedder = build(docs, index_dir, args.cache, log)
         from index import load_index
@@ -350,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"run written to {args.run_file}")
     score = ndcg_at_10({q: [d for d, _ in r] for q, r in ranked.items()}, qrels)
     log(f"total {time.perf_counter() - started:.0f} s; split {args.split}, {len(qrels)} queries, "
-        f"{len(docs)} abstracts; settings {args.set or 'shipped'}; path {args.path}")
+        f"{len(docs)} abstracts; settings {args.set or 'shipped'}; path {args.path} "
+        f"{args.index_set or ''}")
     print(f"nDCG@10 {score:.4f}")
     return 0
 

@@ -504,7 +504,6 @@ def _embed_one_pass(layout: Layout, embedder: Embedder, settings: IndexSettings,
     context line) for the first-stage score. All of it is one list of inputs, sorted by
     length into batches: one embedding stage. What the previous generation holds for an
     unchanged passage is kept."""
-    started = time.perf_counter()
     prev = layout.prev
     passages, sentences = layout.passages, layout.sentences
     dim = embedder.dim
@@ -521,7 +520,15 @@ def _embed_one_pass(layout: Layout, embedder: Embedder, settings: IndexSettings,
     r_matrix = (_gather(prev.ranking_sentence_vectors if prev else None, layout.sentence_rows,
                         dim) if separate else None)
 
+    work = (any(r < 0 for r in layout.rows) or any(r < 0 for r in layout.sentence_rows)
+            or (keep_tokens and any(part is None for part in token_parts)))
+    if work and hasattr(embedder, "load"):
+        # Loaded before the embedding stage starts, so its time-left estimate is the model's.
+        progress("model", 0, 1)
+        embedder.load()
+        progress("model", 1, 1)
     jobs: list[tuple[str, int, PassageInput]] = []
+    segmenter = TokenEncoder(embedder, settings.token_segment)
     for i, p in enumerate(passages):
         a, b = layout.sentences_of[i]
         fresh_s = want_s and any(r < 0 for r in layout.sentence_rows[a:b])
@@ -529,28 +536,26 @@ def _embed_one_pass(layout: Layout, embedder: Embedder, settings: IndexSettings,
         if layout.rows[i] < 0 or fresh_s or (need_tokens and not settings.token_pass):
             jobs.append(("passage", i, passage_input(p, sentences[a:b])))
         if need_tokens and settings.token_pass:
-            spans = sentence_spans(p.text, [s["text"] for s in sentences[a:b]])
-            jobs.append(("tokens", i, PassageInput(p.text, 0, spans,
-                                                   window=settings.token_segment + 2)))
+            # The segments the token store always had (index.tokens: lines, and sentences of
+            # long lines, packed up to token_segment word pieces), each its own input.
+            for seg in segmenter.segments(p.text):
+                jobs.append(("tokens", i, PassageInput(seg, 0, ())))
     if separate:
         for k, row in enumerate(layout.sentence_rows):
             if row < 0:
                 text = sentence_embedding_text(sentences[k]["text"], sentences[k]["context"])
                 jobs.append(("sentence", k, PassageInput(text, 0, ())))
-    if jobs and hasattr(embedder, "load"):
-        # Loaded before the embedding stage starts, so its time-left estimate is the model's.
-        progress("model", 0, 1)
-        embedder.load()
-        progress("model", 1, 1)
+    started = time.perf_counter()  # the embedding itself, model load excluded
     progress("embedding", 0, len(jobs))
     encoder = OnePassEncoder(embedder, settings.embed_window, settings.embed.batch_size)
     encoded, stats = encoder.encode([job for _, _, job in jobs],
                                     progress=lambda d, t: progress("embedding", d, t))
+    token_pieces: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     for (kind, i, _), out in zip(jobs, encoded, strict=True):
         if kind == "sentence":
             r_matrix[i] = out.vector
         elif kind == "tokens":
-            token_parts[i] = out.tokens
+            token_pieces.setdefault(i, []).append(out.tokens)
         else:
             if layout.rows[i] < 0:
                 matrix[i] = out.vector
@@ -561,12 +566,15 @@ def _embed_one_pass(layout: Layout, embedder: Embedder, settings: IndexSettings,
                 fresh = [k for k in range(a, b) if layout.sentence_rows[k] < 0]
                 if fresh:
                     s_matrix[fresh] = out.sentences[[k - a for k in fresh]]
+    for i, pieces in token_pieces.items():  # a passage's segments, in order
+        token_parts[i] = (np.concatenate([v for v, _ in pieces]).astype(np.float16),
+                          np.concatenate([k for _, k in pieces]).astype(np.int64))
     tokens = _join_tokens(token_parts) if keep_tokens else None
     kinds = [kind for kind, _, _ in jobs]
     return Vectors(matrix, s_matrix, tokens, sum(1 for i in range(len(passages))
                                                  if layout.rows[i] < 0),
                    {"method": "one-pass", "passages": kinds.count("passage"),
-                    "token_segments_of": kinds.count("tokens"),
+                    "token_segments": kinds.count("tokens"),
                     "sentences": kinds.count("sentence"), "inputs": len(jobs),
                     "texts": stats.segments, "forward_passes": stats.batches,
                     "word_pieces": stats.word_pieces, "padded": stats.padded,
@@ -579,9 +587,12 @@ def _embed_separately(layout: Layout, embedder: Embedder, settings: IndexSetting
     """The way before issue 14, kept behind `IndexSettings(one_pass=False)` for bench/build.py:
     passages, then each sentence on its own with its context line, then the passages again
     in segments for the token vectors."""
-    started = time.perf_counter()
     prev = layout.prev
     rows, sentence_rows = layout.rows, layout.sentence_rows
+    if hasattr(embedder, "load") and (any(r < 0 for r in rows) or any(
+            r < 0 for r in sentence_rows)):
+        embedder.load()
+    started = time.perf_counter()  # the embedding itself, model load excluded
     todo = [i for i, v in enumerate(rows) if v < 0]
     todo_s = [i for i, v in enumerate(sentence_rows) if v < 0] if settings.sentence_vectors else []
     total = len(todo) + len(todo_s)
@@ -609,6 +620,12 @@ def _embed_separately(layout: Layout, embedder: Embedder, settings: IndexSetting
     return Vectors(matrix, s_matrix, tokens, len(todo),
                    {"method": "separate", "passages": len(todo),
                     "texts": len(todo) + len(todo_s) + segments,
+                    # batches of embed.batch_size (the token pass's 256-segment chunks each
+                    # split into batches of 32 by sentence-transformers)
+                    "forward_passes": sum(-(-n // b) for n, b in (
+                        (len(todo), settings.embed.batch_size),
+                        (len(todo_s), settings.embed.batch_size)))
+                    + sum(-(-min(256, segments - k) // 32) for k in range(0, segments, 256)),
                     "seconds": round(time.perf_counter() - started, 3)})
 
 
