@@ -93,10 +93,64 @@ def _plain(args, embed, started) -> int:
     with torch.inference_mode():
         model.encode(texts, batch_size=args.batch, show_progress_bar=False)
     seconds = time.perf_counter() - t0
+    pieces = sum(min(len(ids), 256) for ids in model.tokenizer(texts)["input_ids"]) if texts else 0
     print(json.dumps({"path": "plain", "passages": len(texts), "texts": len(texts),
-                      "forward_passes": math.ceil(len(texts) / args.batch),
+                      "forward_passes": math.ceil(len(texts) / args.batch), "word_pieces": pieces,
                       "seconds": round(seconds, 2), "read_seconds": round(read_done - started, 2),
                       "wall": round(time.perf_counter() - started, 2)}))
+    return 0
+
+
+def sweep(args) -> int:
+    """Batch size x threads for the shipped embedding stage, in one process (model loaded
+    once), on one corpus: the best of `--repeat` runs of each setting."""
+    import dataclasses
+
+    import torch
+
+    from index import IndexSettings, make_embedder
+    from index.build import Layout, _embed_one_pass, passage_sentences
+    from ingest import chunk_document, discover, file_sha256, load_catalog
+    from ingest.sandbox import make_reader
+
+    corpus = Path(args.corpus) if args.corpus else ROOT / "corpus"
+    base = IndexSettings(**PATHS[args.sweep])
+    reader = make_reader(base.read)
+    catalog = load_catalog(corpus)
+    passages = []
+    try:
+        for path in discover(corpus)[0]:
+            try:
+                passages.extend(chunk_document(reader(path, corpus, catalog, file_sha256(path)),
+                                               base.chunk))
+            except Exception:
+                continue
+    finally:
+        reader.close()
+    sentences, spans = [], []
+    for p in passages:
+        start = len(sentences)
+        sentences.extend({"pid": p.id, "text": t, "context": c} for t, c in passage_sentences(p))
+        spans.append((start, len(sentences)))
+    layout = Layout(passages, [-1] * len(passages), sentences, [-1] * len(sentences), spans,
+                    None, [])
+    embedder = make_embedder(base.embed)
+    embedder.load()
+    print(f"sweep: path {args.sweep}, {corpus.name}, {len(passages)} passages, "
+          f"{os.cpu_count()} cores; best of {args.repeat}; seconds in the embedding stage\n")
+    print("| threads | batch | seconds | texts/s | padded / real word pieces |")
+    print("|---:|---:|---:|---:|---:|")
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        for batch in (8, 16, 32, 64, 128):
+            settings = dataclasses.replace(base, embed=dataclasses.replace(base.embed,
+                                                                          batch_size=batch))
+            runs = [_embed_one_pass(layout, embedder, settings, lambda *a: None).stats
+                    for _ in range(args.repeat)]
+            best = min(runs, key=lambda r: r["seconds"])
+            print(f"| {threads} | {batch} | {best['seconds']:.2f} | "
+                  f"{best['texts'] / best['seconds']:.0f} | "
+                  f"{best['padded'] / best['word_pieces']:.3f} |", flush=True)
     return 0
 
 
@@ -142,15 +196,18 @@ def table(name: str, rows: list[dict]) -> str:
     plain = next((r for r in rows if r["path"] == "plain"), None)
     old = next((r for r in rows if r["path"] == "old"), None)
     out = [f"{name}: {rows[0]['passages']} passages", "",
-           "| path | texts embedded | forward passes | embed s | process s | texts/s | "
-           "x plain (process) | old / this (process) |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+           "| path | texts embedded | forward passes | word pieces | embed s | process s | "
+           "texts/s | x plain (process) | old / this (embed s) | old / this (process) |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         rate = r["texts"] / r["seconds"] if r["seconds"] else 0.0
         vs_plain = f"{r['wall'] / plain['wall']:.2f}" if plain else ""
         vs_old = f"{old['wall'] / r['wall']:.2f}" if old else ""
-        out.append(f"| {r['path']} | {r['texts']} | {r['forward_passes']} | {r['seconds']:.1f} | "
-                   f"{r['wall']:.1f} | {rate:.0f} | {vs_plain} | {vs_old} |")
+        vs_old_embed = f"{old['seconds'] / r['seconds']:.2f}" if old and r["seconds"] else ""
+        pieces = r.get("word_pieces") or ""
+        out.append(f"| {r['path']} | {r['texts']} | {r['forward_passes']} | {pieces} | "
+                   f"{r['seconds']:.1f} | {r['wall']:.1f} | {rate:.0f} | {vs_plain} | "
+                   f"{vs_old_embed} | {vs_old} |")
     return "\n".join(out)
 
 
@@ -165,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write every measurement here")
+    parser.add_argument("--sweep", choices=sorted(PATHS),
+                        help="instead: batch size x threads for this path (--corpus DIR)")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--tables", type=Path, help="instead: print the tables of a --json file")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     parser.add_argument("--index", help=argparse.SUPPRESS)
@@ -172,6 +233,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         args.path = args.child
         return child(args)
+    if args.sweep:
+        return sweep(args)
+    if args.tables:  # the tables again, from a --json file
+        for name, rows in json.loads(args.tables.read_text()).items():
+            print(table(name, rows) + "\n")
+        return 0
     args.work.mkdir(parents=True, exist_ok=True)
     corpora = {
         "seed": lambda: ROOT / "corpus",

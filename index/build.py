@@ -617,16 +617,35 @@ def _embed_separately(layout: Layout, embedder: Embedder, settings: IndexSetting
             [sentence_embedding_text(layout.sentences[i]["text"], layout.sentences[i]["context"])
              for i in todo_s], progress=tick)
     tokens, segments = _token_vectors(layout.passages, rows, prev, embedder, settings, progress)
+    seconds = round(time.perf_counter() - started, 3)
     return Vectors(matrix, s_matrix, tokens, len(todo),
-                   {"method": "separate", "passages": len(todo),
+                   {"method": "separate", "passages": len(todo), "seconds": seconds,
+                    "word_pieces": _word_pieces(embedder, layout, todo, todo_s, settings),
                     "texts": len(todo) + len(todo_s) + segments,
                     # batches of embed.batch_size (the token pass's 256-segment chunks each
                     # split into batches of 32 by sentence-transformers)
                     "forward_passes": sum(-(-n // b) for n, b in (
                         (len(todo), settings.embed.batch_size),
                         (len(todo_s), settings.embed.batch_size)))
-                    + sum(-(-min(256, segments - k) // 32) for k in range(0, segments, 256)),
-                    "seconds": round(time.perf_counter() - started, 3)})
+                    + sum(-(-min(256, segments - k) // 32) for k in range(0, segments, 256))})
+
+
+def _word_pieces(embedder, layout: Layout, todo: list[int], todo_s: list[int],
+                 settings: IndexSettings) -> int:
+    """(old path, for bench/build.py) Word pieces the model saw, specials included, counted
+    after the timing: passages and sentences as truncated at 256, the token pass's segments."""
+    if not hasattr(embedder, "load"):
+        return 0
+    tok = embedder.load().tokenizer
+    texts = [layout.passages[i].embedding_text() for i in todo] + [
+        sentence_embedding_text(layout.sentences[i]["text"], layout.sentences[i]["context"])
+        for i in todo_s]
+    n = sum(min(len(ids), 256) for ids in tok(texts)["input_ids"]) if texts else 0
+    if 0 < len(layout.passages) <= settings.token_vectors_max:
+        encoder = TokenEncoder(embedder, settings.token_segment)
+        segs = [seg for i in todo for seg in encoder.segments(layout.passages[i].text)]
+        n += sum(min(len(ids), 256) for ids in tok(segs)["input_ids"]) if segs else 0
+    return n
 
 
 def passage_input(p: Passage, sentences: list[dict[str, Any]], with_context: bool = False,
