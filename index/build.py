@@ -516,6 +516,9 @@ def _embed_one_pass(layout: Layout, embedder: Embedder, settings: IndexSettings,
     want_s = settings.sentence_vectors
     s_matrix = (_gather(prev.sentence_vectors if prev else None, layout.sentence_rows, dim)
                 if want_s else np.zeros((0, dim), np.float32))
+    if settings.ranking_sentences not in ("separate", "pooled"):
+        raise BuildError(f"unknown ranking_sentences {settings.ranking_sentences!r}: "
+                         "use 'separate' or 'pooled'")
     separate = want_s and settings.ranking_sentences == "separate"
     r_matrix = (_gather(prev.ranking_sentence_vectors if prev else None, layout.sentence_rows,
                         dim) if separate else None)
@@ -534,7 +537,10 @@ def _embed_one_pass(layout: Layout, embedder: Embedder, settings: IndexSettings,
         fresh_s = want_s and any(r < 0 for r in layout.sentence_rows[a:b])
         need_tokens = keep_tokens and token_parts[i] is None
         if layout.rows[i] < 0 or fresh_s or (need_tokens and not settings.token_pass):
-            jobs.append(("passage", i, passage_input(p, sentences[a:b])))
+            job = passage_input(p, sentences[a:b])
+            if settings.token_pass or not need_tokens:
+                job = replace(job, tokens=False)
+            jobs.append(("passage", i, job))
         if need_tokens and settings.token_pass:
             # The segments the token store always had (index.tokens: lines, and sentences of
             # long lines, packed up to token_segment word pieces), each its own input.
@@ -544,7 +550,7 @@ def _embed_one_pass(layout: Layout, embedder: Embedder, settings: IndexSettings,
         for k, row in enumerate(layout.sentence_rows):
             if row < 0:
                 text = sentence_embedding_text(sentences[k]["text"], sentences[k]["context"])
-                jobs.append(("sentence", k, PassageInput(text, 0, ())))
+                jobs.append(("sentence", k, PassageInput(text, 0, (), tokens=False)))
     started = time.perf_counter()  # the embedding itself, model load excluded
     progress("embedding", 0, len(jobs))
     encoder = OnePassEncoder(embedder, settings.embed_window, settings.embed.batch_size)

@@ -21,7 +21,6 @@ the tokenizer drops entirely) gets a zero vector, which scores 0 against any que
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 from collections.abc import Callable, Sequence
@@ -47,6 +46,7 @@ class PassageInput:
     # heading) whose word pieces are pooled with the sentence's; (0, 0) for none.
     context_spans: tuple[tuple[int, int], ...] = ()
     window: int = 0  # word pieces per segment, specials included (0: the encoder's)
+    tokens: bool = True  # False: no token vectors wanted (not kept in memory)
 
 
 @dataclass
@@ -143,8 +143,8 @@ class OnePassEncoder:
             real = [i for i, s in enumerate(sents) if re.search(r"[A-Za-z0-9]", s)]
             if real:
                 svecs[real] = self.embedder.embed([sents[i] for i in real])
-            out.append(PassageVectors(vec.astype(np.float32), _fake_tokens(it.text[it.body_start:]),
-                                      svecs))
+            tokens = _fake_tokens(it.text[it.body_start:] if it.tokens else "")
+            out.append(PassageVectors(vec.astype(np.float32), tokens, svecs))
             if progress is not None:
                 progress(n, total)
         return out, PassStats(total, total, total, 0, 0)
@@ -254,8 +254,9 @@ class OnePassEncoder:
         body = np.concatenate([p[1:-1] for p in pieces]) if pieces else np.zeros((0, dim))
         body = body[:len(ids)]
         id_arr = np.asarray(ids, dtype=np.int64)
-        keep = np.asarray([n for n in range(len(ids))
-                           if starts[n] >= item.body_start and ids[n] in content], dtype=np.int64)
+        keep = np.asarray([n for n in range(len(ids)) if item.tokens
+                           and starts[n] >= item.body_start and ids[n] in content],
+                          dtype=np.int64)
         tvecs = _unit_rows(body[keep]).astype(np.float16) if len(keep) else \
             np.zeros((0, dim), np.float16)
         tokens = (tvecs, id_arr[keep] if len(keep) else np.zeros(0, np.int64))
@@ -287,11 +288,3 @@ def _unit_rows(m: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(m, axis=1, keepdims=True)
     return (m / np.maximum(norms, 1e-12)).astype(np.float32)
 
-
-def inputs_digest(items: Sequence[PassageInput]) -> str:
-    h = hashlib.sha256()
-    for it in items:
-        h.update(f"{it.body_start}:{it.spans}:".encode())
-        h.update(it.text.encode())
-        h.update(b"\0")
-    return h.hexdigest()[:16]
