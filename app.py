@@ -880,7 +880,8 @@ def build_app(settings: AppSettings, service=None):
         return "\n".join(lines), stored
 
     stage_words = {"reading": "Reading documents", "model": "Loading the model",
-                   "embedding": "Embedding passages", "token vectors": "Encoding passages for "
+                   "embedding": "Embedding passages and sentences",
+                   "token vectors": "Encoding passages for "
                    "re-ranking", "indexing": "Writing the index"}
 
     def rebuild(needed, progress=gr.Progress()):  # noqa: B008 (how Gradio injects progress)
