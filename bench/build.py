@@ -114,7 +114,7 @@ def sweep(args) -> int:
     from ingest.sandbox import make_reader
 
     corpus = Path(args.corpus) if args.corpus else ROOT / "corpus"
-    base = IndexSettings(**PATHS[args.sweep])
+    base = IndexSettings(**PATHS[args.sweep or "new"])
     reader = make_reader(base.read)
     catalog = load_catalog(corpus)
     passages = []
@@ -136,6 +136,8 @@ def sweep(args) -> int:
                     None, [])
     embedder = make_embedder(base.embed)
     embedder.load()
+    if args.ab:
+        return _ab(args, layout, embedder, corpus)
     print(f"sweep: path {args.sweep}, {corpus.name}, {len(passages)} passages, "
           f"{os.cpu_count()} cores; best of {args.repeat}; seconds in the embedding stage\n")
     print("| threads | batch | seconds | texts/s | padded / real word pieces |")
@@ -151,6 +153,30 @@ def sweep(args) -> int:
             print(f"| {threads} | {batch} | {best['seconds']:.2f} | "
                   f"{best['texts'] / best['seconds']:.0f} | "
                   f"{best['padded'] / best['word_pieces']:.3f} |", flush=True)
+    return 0
+
+
+def _ab(args, layout, embedder, corpus) -> int:
+    """The embedding stage of each path in turn, in one process with the model loaded once,
+    `--repeat` rounds: load that comes and goes hits every path alike."""
+    from index import IndexSettings
+    from index.build import embed_changes
+
+    print(f"A/B: {corpus.name}, {len(layout.passages)} passages, {len(layout.sentences)} "
+          f"sentences; seconds in the embedding stage, round by round\n")
+    print("| round | " + " | ".join(PATHS) + " |")
+    print("|---:|" + "---:|" * len(PATHS))
+    stats = {}
+    for r in range(1, args.repeat + 1):
+        row = []
+        for name, overrides in PATHS.items():
+            st = embed_changes(layout, embedder, IndexSettings(**overrides), lambda *a: None).stats
+            stats[name] = st
+            row.append(f"{st['seconds']:.2f}")
+        print(f"| {r} | " + " | ".join(row) + " |", flush=True)
+    print("\n| path | texts | forward passes | word pieces |\n|---|---:|---:|---:|")
+    for name, st in stats.items():
+        print(f"| {name} | {st['texts']} | {st['forward_passes']} | {st.get('word_pieces', '')} |")
     return 0
 
 
@@ -225,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep", choices=sorted(PATHS),
                         help="instead: batch size x threads for this path (--corpus DIR)")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--ab", action="store_true",
+                        help="instead: each path's embedding stage in turn, in one process")
     parser.add_argument("--tables", type=Path, help="instead: print the tables of a --json file")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
@@ -233,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         args.path = args.child
         return child(args)
-    if args.sweep:
+    if args.sweep or args.ab:
         return sweep(args)
     if args.tables:  # the tables again, from a --json file
         for name, rows in json.loads(args.tables.read_text()).items():
