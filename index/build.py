@@ -176,7 +176,8 @@ def _config_change(prev: Manifest, config: dict[str, Any]) -> str:
     if prev_embedding != config["embedding"]:
         if config["embedding"]["method"] == "one-pass" and prev_embedding["method"] == "separate":
             return ("the index was built the old way (passages, sentences and token vectors "
-                    "embedded separately); it is rebuilt once with one pass per passage")
+                    "embedded in three separate passes); it is rebuilt once, in one embedding "
+                    "stage")
         return "the embedding settings changed"
     if prev.sentences != config["sentences"]:
         return "the sentence-vector setting changed"

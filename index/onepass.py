@@ -197,7 +197,7 @@ class OnePassEncoder:
         flat = [(i, k) for i, (_, _, _, segs) in enumerate(plans) for k in range(len(segs))]
         seg_len = [plans[i][3][k][1] - plans[i][3][k][0] + 2 for i, k in flat]
         order = sorted(range(len(flat)), key=lambda j: seg_len[j])
-        batches = [order[s:s + self.batch_size] for s in range(0, len(order), self.batch_size)]
+        batches = _batches(order, seg_len, self.batch_size)
         if self.shuffle_batches:
             random.Random(len(order)).shuffle(batches)
         remaining = [len(p[3]) for p in plans]
@@ -277,6 +277,24 @@ class OnePassEncoder:
                 pool = [*rows(*item.context_spans[s]), *pool]
             svecs[s] = _unit(body[pool].mean(axis=0))
         return PassageVectors(vector, tokens, svecs)
+
+
+def _batches(order: list[int], lengths: list[int], batch_size: int) -> list[list[int]]:
+    """Consecutive runs of the length-sorted inputs: at most batch_size inputs and at most
+    batch_size * 64 word-piece slots (padding included), so that a batch of short sentences
+    is full and one long passage does not pad a batch of short ones up to its length."""
+    budget = batch_size * 64
+    out: list[list[int]] = []
+    current: list[int] = []
+    for j in order:
+        if current and (len(current) >= batch_size or
+                        (len(current) + 1) * lengths[j] > budget):
+            out.append(current)
+            current = []
+        current.append(j)
+    if current:
+        out.append(current)
+    return out
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
