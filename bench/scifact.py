@@ -149,6 +149,61 @@ def build(docs: list[dict], index_dir: Path, cache: Path, log):
     return embedder
 
 
+def build_one_pass(docs: list[dict], index_dir: Path, cache: Path, log,
+                   overrides: dict | None = None):
+    """The build's own embedding stage (index.build.embed_changes, issue 14) with the shipped
+    IndexSettings (or `overrides`): passage, token and sentence vectors as a corpus build makes
+    and stores them, cached by the exact passages and settings."""
+    from index.build import Layout, embed_changes, passage_sentences
+
+    settings = dataclasses.replace(IndexSettings(), **(overrides or {}))
+    embedder = make_embedder(settings.embed)
+    passages = passages_of(docs, settings.chunk)
+    log(f"{len(docs)} abstracts -> {len(passages)} passages")
+    sentences, spans = [], []
+    for p in passages:
+        start = len(sentences)
+        sentences.extend({"pid": p.id, "text": t, "context": c} for t, c in passage_sentences(p))
+        spans.append((start, len(sentences)))
+    layout = Layout(passages, [-1] * len(passages), sentences, [-1] * len(sentences), spans,
+                    None, [])
+    config = _config(embedder, settings)
+    salt = json.dumps([embedder.fingerprint(), config["embedding"], config["tokens"],
+                       getattr(embedder, "precision", "fp32")])
+    path = cache / f"build-{_digest([p.embedding_text() for p in passages], salt)}.npz"
+    if path.exists():
+        z = np.load(path)
+        matrix, s_matrix = z["vectors"], z["sentences"]
+        ranking = z["ranking"] if "ranking" in z.files else None
+        tokens = (z["tvecs"], z["tkeys"], z["toffsets"])
+        log(f"vectors from cache {path}")
+    else:
+        t0 = time.perf_counter()
+        vectors = embed_changes(layout, embedder, settings, lambda *a: None)
+        matrix, s_matrix, tokens = vectors.passages, vectors.sentences, vectors.tokens
+        ranking = vectors.ranking_sentences
+        log(f"embedded in {time.perf_counter() - t0:.0f} s (model load included): "
+            f"{json.dumps(vectors.stats)}")
+        cache.mkdir(parents=True, exist_ok=True)
+        extra = {"ranking": ranking} if ranking is not None else {}
+        np.savez(path, vectors=matrix, sentences=s_matrix, tvecs=tokens[0], tkeys=tokens[1],
+                 toffsets=tokens[2], **extra)
+    if not settings.sentence_vectors:
+        sentences = []
+    faiss_index, index_type = build_faiss(matrix, settings)
+    lexical = LexicalIndex.build([lexical_text(p) for p in passages], settings.lexical)
+    manifest = Manifest(model=config["model"], chunker=config["chunker"],
+                        lexical=config["lexical"], reader_version=READER_VERSION, files={},
+                        passages=len(passages), index_type=index_type,
+                        sentences=settings.sentence_vectors, tokens=config["tokens"],
+                        embedding=config["embedding"])
+    data = GenerationData(manifest, passages, matrix, sentences, s_matrix,
+                          glossary=build_glossary(passages), tokens=tokens,
+                          ranking_sentence_vectors=ranking)
+    write_generation(index_dir, data, faiss_index, lexical)
+    return embedder
+
+
 def _token_store(searcher: Searcher, cache: Path) -> Path:
     fp = searcher.embedder.fingerprint()[:16]
     precision = getattr(searcher.embedder, "precision", "fp32")
@@ -240,6 +295,15 @@ def write_run(path: Path, ranked: dict[str, list[tuple[str, float]]]) -> None:
                 fh.write(f"{qid} Q0 {doc} {rank} {score:.6f} {TAG}\n")
 
 
+def _index_overrides(items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        kind = type(getattr(IndexSettings(), name))
+        out[name] = value.lower() in ("1", "true", "yes") if kind is bool else kind(value)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="BEIR scifact folder")
@@ -250,6 +314,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=ROOT / "var" / "bench" / "scifact")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a SearchSettings field (tune on --split train only)")
+    parser.add_argument("--path", choices=("new", "old"), default="new",
+                        help="new: one pass per passage (the build's path, issue 14); old: "
+                             "passage vectors, then token vectors for the re-ranked passages")
+    parser.add_argument("--index-set", action="append", default=[], metavar="NAME=VALUE",
+                        help="new path: override an IndexSettings field (token_pass=false, "
+                             "ranking_sentences=pooled, sentence_vectors=false, ...)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
 
@@ -273,13 +343,19 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="scifact-index-") as tmp:
         index_dir = Path(tmp)
-        embedder = build(docs, index_dir, args.cache, log)
+        if args.path == "new":
+            embedder = build_one_pass(docs, index_dir, args.cache, log,
+                                      _index_overrides(args.index_set))
+        else:
+            embedder = build(docs, index_dir, args.cache, log)
         from index import load_index
 
         searcher = Searcher(load_index(index_dir), embedder, settings)
         searcher.embed_query("warm up")
-        searcher._late_setup()  # IDF over the passages; token vectors come from preload_tokens
-        preload_tokens(searcher, [" ".join(queries[q].split()) for q in qids], args.cache, log)
+        searcher._late_setup()  # IDF over the passages (from the token store when it has one)
+        if args.path == "old":  # token vectors for the passages late interaction will read
+            preload_tokens(searcher, [" ".join(queries[q].split()) for q in qids], args.cache,
+                           log)
         t0 = time.perf_counter()
         ranked = run(searcher, queries, qids)
         log(f"{len(qids)} queries in {time.perf_counter() - t0:.1f} s")
@@ -288,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"run written to {args.run_file}")
     score = ndcg_at_10({q: [d for d, _ in r] for q, r in ranked.items()}, qrels)
     log(f"total {time.perf_counter() - started:.0f} s; split {args.split}, {len(qrels)} queries, "
-        f"{len(docs)} abstracts; settings {args.set or 'shipped'}")
+        f"{len(docs)} abstracts; settings {args.set or 'shipped'}; path {args.path} "
+        f"{args.index_set or ''}")
     print(f"nDCG@10 {score:.4f}")
     return 0
 

@@ -35,6 +35,7 @@ from ingest.sandbox import ReadLimits, make_reader
 
 from .embedder import Embedder, EmbedSettings, make_embedder
 from .lexical import LexicalIndex, LexicalSettings
+from .onepass import MODEL_WINDOW, OnePassEncoder, PassageInput, sentence_spans
 from .store import (
     FORMAT_VERSION,
     FileRecord,
@@ -85,6 +86,20 @@ class IndexSettings:
     # encodes the few passages it re-ranks when asked (slower first answers; see bench).
     token_vectors_max: int = 20_000
     token_segment: int = SEGMENT_TOKENS  # word pieces per encoded segment (index.tokens)
+    # One forward pass per passage gives its vector, its token vectors and its sentences'
+    # vectors (index.onepass, issue 14). False: the old way, three separate passes (kept for
+    # bench/build.py's comparison).
+    one_pass: bool = True
+    embed_window: int = MODEL_WINDOW  # word pieces per one-pass segment, specials included
+    # Measured on qa.eval (bench/RESULTS.md, "One-pass indexing"): token vectors from the
+    # passage's 256-piece pass re-rank worse than from short segments of its own text, and the
+    # first-stage best-sentence score is better with each sentence embedded on its own, while
+    # answer sentences are chosen better with vectors pooled in context. So by default the
+    # passage's text is encoded again in segments of token_segment word pieces (token_pass)
+    # and each sentence on its own for ranking; token_pass=False and
+    # ranking_sentences="pooled" give the single pass (about 3x less model work).
+    token_pass: bool = True
+    ranking_sentences: str = "separate"  # separate | pooled
     # Above this many passages, an approximate (IVF) index: measured, see build_faiss.
     exact_search_max: int = 50_000
     lock_timeout: float = 0.0  # seconds to wait for another build; 0 refuses at once
@@ -104,7 +119,9 @@ class BuildReport:
     passages: int = 0
     seconds: float = 0.0
     full_rebuild: str = ""  # why everything was re-embedded, when it was
+    read_again: str = ""  # why unchanged files were read again (a newer file reader)
     embedded: int = 0  # passages embedded in this build
+    embedding: dict[str, Any] = field(default_factory=dict)  # what the model did (bench)
     generation: str = ""
     changed: bool = False
     warnings: list[dict[str, str]] = field(default_factory=list)
@@ -125,9 +142,25 @@ def _config(embedder: Embedder, settings: IndexSettings) -> dict[str, Any]:
         "lexical": settings.lexical.to_json(),
         "reader_version": READER_VERSION,
         "sentences": settings.sentence_vectors,
-        "tokens": {"segment_tokens": settings.token_segment,
+        "tokens": {"segment_tokens": settings.embed_window
+                   if settings.one_pass and not settings.token_pass else settings.token_segment,
                    "max_passages": settings.token_vectors_max},
+        "embedding": _embedding_config(settings),
     }
+
+
+def _embedding_config(settings: IndexSettings) -> dict[str, Any]:
+    if settings.one_pass:
+        return {"method": "one-pass", "window": settings.embed_window,
+                "token_pass": settings.token_pass,
+                "answer_sentences": "pooled from the passage's word pieces",
+                "ranking_sentences": settings.ranking_sentences if settings.sentence_vectors
+                else ""}
+    return dict(OLD_EMBEDDING)
+
+
+# What a generation written before issue 14 did (its manifest has no "embedding").
+OLD_EMBEDDING = {"method": "separate"}
 
 
 def _config_change(prev: Manifest, config: dict[str, Any]) -> str:
@@ -144,6 +177,13 @@ def _config_change(prev: Manifest, config: dict[str, Any]) -> str:
         return "the chunker settings changed"
     if prev.lexical != config["lexical"]:
         return "the BM25 settings changed"
+    prev_embedding = prev.embedding or OLD_EMBEDDING
+    if prev_embedding != config["embedding"]:
+        if config["embedding"]["method"] == "one-pass" and prev_embedding["method"] == "separate":
+            return ("the index was built the old way (passages, sentences and token vectors "
+                    "embedded in three separate passes); it is rebuilt once, in one embedding "
+                    "stage")
+        return "the embedding settings changed"
     if prev.sentences != config["sentences"]:
         return "the sentence-vector setting changed"
     if prev.tokens != config["tokens"]:
@@ -199,8 +239,53 @@ def build_index(
 
 
 def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, reader) -> BuildReport:
+    """The build in its stages: plan the changes, read, lay out (reuse), embed, write."""
     report = BuildReport()
     config = _config(embedder, settings)
+    plan = plan_changes(corpus_dir, index_dir, settings, config, full, report)
+    if plan.nothing_to_do:
+        report.passages = plan.prev_manifest.passages
+        report.generation = plan.prev_manifest.generation
+        return report  # nothing to do: no model load, no write
+    read = read_changes(plan, corpus_dir, settings, reader, progress, report)
+    try:
+        layout = lay_out(plan, read, index_dir)
+    except _CannotReuse as exc:
+        # Cannot trust the old vectors: read those files again instead.
+        report.full_rebuild = f"the previous index could not be reused ({exc})"
+        return _build_locked(corpus_dir, index_dir, settings, embedder, True, progress, reader)
+    if not layout.passages:
+        reasons = "; ".join(f"{f['file']}: {f['reason']}" for f in report.failed) or "it is empty"
+        raise BuildError(f"no document in {corpus_dir} could be indexed ({reasons})")
+    vectors = embed_changes(layout, embedder, settings, progress)
+    report.embedded = vectors.embedded
+    report.embedding = vectors.stats
+    folder = write_changes(index_dir, layout, vectors, plan.records, config, settings, progress)
+    if not settings.read.ocr.cache_dir:  # the index's own OCR cache: files gone, OCR gone
+        prune_ocr_cache(index_dir / "ocr-cache", {r.sha256 for r in plan.records.values()})
+    report.passages = len(layout.passages)
+    report.generation = folder.name
+    report.changed = True
+    return report
+
+
+# -- stage 1: plan -------------------------------------------------------------------------
+
+@dataclass
+class BuildPlan:
+    """What the corpus holds against the previous generation: what to read, what to keep."""
+
+    records: dict[str, FileRecord]  # every file's record (those to read are filled in later)
+    to_read: list[tuple[Path, str, str]]  # (path, relative name, sha256) new or changed
+    reused_from: dict[str, str]  # relative name -> previous name whose passages it keeps
+    prev_manifest: Manifest | None
+    prev_files: dict[str, FileRecord]
+    reuse: bool  # the previous generation's vectors can be kept
+    nothing_to_do: bool
+
+
+def plan_changes(corpus_dir: Path, index_dir: Path, settings: IndexSettings,
+                 config: dict[str, Any], full: bool, report: BuildReport) -> BuildPlan:
     prev_manifest: Manifest | None = None
     try:
         prev_manifest = read_manifest(index_dir)
@@ -220,8 +305,8 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
         if rec.status in ("indexed", "refused"):
             by_sha_prev.setdefault(rec.sha256, rec)
 
-    to_read: list[tuple[Path, str, str]] = []  # (path, rel, sha)
-    reused_from: dict[str, str] = {}  # rel -> previous rel whose passages it keeps
+    to_read: list[tuple[Path, str, str]] = []
+    reused_from: dict[str, str] = {}
     hashed = []
     for path in doc_paths:
         rel = relative_name(path, corpus_dir)
@@ -236,6 +321,7 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
     canonical: dict[str, str] = {}
     for _, rel, _, sha in sorted(hashed, key=lambda h: (h[1] not in prev_files, h[1])):
         canonical.setdefault(sha, rel)
+    stale_reader: list[str] = []  # unchanged files last read by an older reader
     for path, rel, stat, sha in hashed:
         old = prev_files.get(rel)
         if canonical[sha] != rel:
@@ -257,6 +343,8 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
             elif rec.status == "indexed":
                 report.unchanged += 1
             continue
+        if prior is not None and prior.reader_version != READER_VERSION:
+            stale_reader.append(rel)
         to_read.append((path, rel, sha))
         (report.updated if rel in prev_files else report.added).append(rel)
 
@@ -267,6 +355,12 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
                                   reason=f"unsupported file type {path.suffix or '(none)'}; "
                                          f"use {SUPPORTED_WORDS}",
                                   reason_code="unsupported")
+    if stale_reader:
+        versions = sorted({prev_files[f].reader_version or "1" for f in stale_reader
+                           if f in prev_files})
+        report.read_again = (f"{len(stale_reader)} unchanged file(s) read again: the file "
+                             f"reader changed (version {', '.join(versions)} -> "
+                             f"{READER_VERSION}; PDFs are now read by their layout)")
     renamed_from = {r["from"] for r in report.renamed}
     report.removed = sorted(
         f for f, rec in prev_files.items()
@@ -281,13 +375,24 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
     structural = bool(to_read or report.removed or report.renamed)
     statuses_changed = set(records) != set(prev_files) or any(
         prev_files[f].status != r.status for f, r in records.items() if f in prev_files)
-    if reuse and not structural and not statuses_changed and current_generation(index_dir):
-        report.passages = prev_manifest.passages
-        report.generation = prev_manifest.generation
-        return report  # nothing to do: no model load, no write
+    nothing = bool(reuse and not structural and not statuses_changed
+                   and current_generation(index_dir))
+    return BuildPlan(records, to_read, reused_from, prev_manifest, prev_files, reuse, nothing)
 
-    # Read what is new or changed.
+
+# -- stage 2: read -------------------------------------------------------------------------
+
+@dataclass
+class ReadResult:
+    """The passages of each file read in this build (refused files are in plan.records)."""
+
+    passages: dict[str, list[Passage]]
+
+
+def read_changes(plan: BuildPlan, corpus_dir: Path, settings: IndexSettings, reader,
+                 progress: Progress, report: BuildReport) -> ReadResult:
     catalog = load_catalog(corpus_dir)
+    records, to_read = plan.records, plan.to_read
     new_passages: dict[str, list[Passage]] = {}
     for n, (path, rel, sha) in enumerate(to_read, 1):
         progress("reading", n - 1, len(to_read))
@@ -311,7 +416,7 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
             _refuse(report, rel, reason)
             continue
         info = doc.info
-        prev_added = prev_files.get(rel).added if rel in prev_files else ""
+        prev_added = plan.prev_files[rel].added if rel in plan.prev_files else ""
         records[rel] = FileRecord(
             rel, sha, stat.st_size, stat.st_mtime, "indexed", warnings=doc.warnings,
             passages=len(passages), title=info.title, short_title=info.short_title,
@@ -322,58 +427,201 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
             report.warnings.append({"file": rel, "warning": w})
         new_passages[rel] = passages
     progress("reading", len(to_read), len(to_read))
+    return ReadResult(new_passages)
 
-    # Reuse what is unchanged from the previous generation.
+
+# -- stage 3: lay out the new generation, reusing what is unchanged -------------------------
+
+class _CannotReuse(Exception):
+    pass
+
+
+@dataclass
+class Layout:
+    """The new generation's passages and sentences in order, each with the row of its
+    vectors in the previous generation (-1: to be embedded now)."""
+
+    passages: list[Passage]
+    rows: list[int]  # previous passage row, or -1
+    sentences: list[dict[str, Any]]  # {"pid", "text", "context"}
+    sentence_rows: list[int]  # previous sentence row, or -1
+    sentences_of: list[tuple[int, int]]  # passage i's sentences: sentences[start:end]
+    prev: LoadedIndex | None
+    retired: list[dict[str, Any]]
+
+
+def lay_out(plan: BuildPlan, read: ReadResult, index_dir: Path) -> Layout:
     prev_gen: LoadedIndex | None = None
-    if reuse and reused_from:
+    if plan.reuse and plan.reused_from:
         try:
             prev_gen = _load_generation(current_generation(index_dir), verify=True)
         except (IndexUnavailable, TypeError) as exc:
-            # Cannot trust the old vectors: read those files again instead.
-            report.full_rebuild = f"the previous index could not be reused ({exc})"
-            return _build_locked(corpus_dir, index_dir, settings, embedder, True, progress, reader)
-
+            raise _CannotReuse(str(exc)) from exc
     # Speed (issue 7): for each passage and sentence, the row of its vector in the previous
-    # generation (-1: embed it now); the rows are gathered in one go below instead of being
-    # copied one memory-mapped row at a time.
-    all_passages: list[Passage] = []
-    vectors: list[int] = []
-    sentence_rows: list[dict[str, Any]] = []
-    sentence_vecs: list[int] = []
-    for rel in sorted(records):
-        rec = records[rel]
-        if rec.status != "indexed":
+    # generation (-1: embed it now); the rows are gathered in one go when the vectors are
+    # assembled instead of being copied one memory-mapped row at a time.
+    passages: list[Passage] = []
+    rows: list[int] = []
+    sentences: list[dict[str, Any]] = []
+    sentence_rows: list[int] = []
+    spans: list[tuple[int, int]] = []
+    has_svecs = prev_gen is not None and len(prev_gen.sentence_vectors) > 0
+    for rel in sorted(plan.records):
+        if plan.records[rel].status != "indexed":
             continue
-        if rel in new_passages:
-            for p in new_passages[rel]:
-                all_passages.append(p)
-                vectors.append(-1)
+        if rel in read.passages:
+            for p in read.passages[rel]:
+                start = len(sentences)
+                passages.append(p)
+                rows.append(-1)
                 for text, context in passage_sentences(p):
-                    sentence_rows.append({"pid": p.id, "text": text, "context": context})
-                    sentence_vecs.append(-1)
+                    sentences.append({"pid": p.id, "text": text, "context": context})
+                    sentence_rows.append(-1)
+                spans.append((start, len(sentences)))
             continue
-        old_rel = reused_from[rel]
-        rows = prev_gen.by_file.get(old_rel, []) if prev_gen else []
-        has_svecs = prev_gen is not None and len(prev_gen.sentence_vectors) > 0
-        for i in rows:
+        old_rel = plan.reused_from[rel]
+        for i in (prev_gen.by_file.get(old_rel, []) if prev_gen else []):
             p = prev_gen.passages[i]
             if old_rel != rel:
                 p = Passage(**{**p.to_json(), "file": rel})
-            all_passages.append(p)
-            vectors.append(i)
+            start = len(sentences)
+            passages.append(p)
+            rows.append(i)
             for j in prev_gen.sentences_of.get(i, []):
-                sentence_rows.append({**prev_gen.sentences[j], "pid": p.id})
-                sentence_vecs.append(j if has_svecs else -1)
+                sentences.append({**prev_gen.sentences[j], "pid": p.id})
+                sentence_rows.append(j if has_svecs else -1)
+            spans.append((start, len(sentences)))
+    retired = _retired(index_dir, passages, plan.records)
+    return Layout(passages, rows, sentences, sentence_rows, spans, prev_gen, retired)
 
-    retired = _retired(index_dir, all_passages, records)
 
-    if not all_passages:
-        reasons = "; ".join(f"{f['file']}: {f['reason']}" for f in report.failed) or "it is empty"
-        raise BuildError(f"no document in {corpus_dir} could be indexed ({reasons})")
+# -- stage 4: embed ------------------------------------------------------------------------
 
-    # Embed what is new.
-    todo = [i for i, v in enumerate(vectors) if v < 0]
-    todo_s = [i for i, v in enumerate(sentence_vecs) if v < 0] if settings.sentence_vectors else []
+@dataclass
+class Vectors:
+    """The new generation's vectors, reused or embedded in this build."""
+
+    passages: np.ndarray  # float32 [passages, dim]
+    sentences: np.ndarray  # float32 [sentences, dim] (0 rows when not kept)
+    tokens: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # see GenerationData.tokens
+    embedded: int  # passages embedded
+    stats: dict[str, Any]  # what the model did (texts, forward passes, seconds)
+    ranking_sentences: np.ndarray | None = None  # each sentence embedded on its own
+
+
+def embed_changes(layout: Layout, embedder: Embedder, settings: IndexSettings,
+                  progress: Progress) -> Vectors:
+    if settings.one_pass:
+        return _embed_one_pass(layout, embedder, settings, progress)
+    return _embed_separately(layout, embedder, settings, progress)
+
+
+def _embed_one_pass(layout: Layout, embedder: Embedder, settings: IndexSettings,
+                    progress: Progress) -> Vectors:
+    """One forward pass per passage that needs any of its vectors (index.onepass): its vector,
+    its answer sentences' vectors pooled from its word pieces and, unless `token_pass`, its
+    token vectors. With `token_pass`, the passage's own text again in short segments for the
+    token vectors; with ranking_sentences="separate", each new sentence on its own (with its
+    context line) for the first-stage score. All of it is one list of inputs, sorted by
+    length into batches: one embedding stage. What the previous generation holds for an
+    unchanged passage is kept."""
+    prev = layout.prev
+    passages, sentences = layout.passages, layout.sentences
+    dim = embedder.dim
+    keep_tokens = 0 < len(passages) <= settings.token_vectors_max
+    prev_store = prev.token_store if prev is not None else None
+    token_parts: list[tuple[np.ndarray, np.ndarray] | None] = [
+        prev.tokens_of(row) if keep_tokens and prev_store is not None and row >= 0 else None
+        for row in layout.rows]
+    matrix = _gather(prev.vectors if prev else None, layout.rows, dim)
+    want_s = settings.sentence_vectors
+    s_matrix = (_gather(prev.sentence_vectors if prev else None, layout.sentence_rows, dim)
+                if want_s else np.zeros((0, dim), np.float32))
+    if settings.ranking_sentences not in ("separate", "pooled"):
+        raise BuildError(f"unknown ranking_sentences {settings.ranking_sentences!r}: "
+                         "use 'separate' or 'pooled'")
+    separate = want_s and settings.ranking_sentences == "separate"
+    r_matrix = (_gather(prev.ranking_sentence_vectors if prev else None, layout.sentence_rows,
+                        dim) if separate else None)
+
+    work = (any(r < 0 for r in layout.rows) or any(r < 0 for r in layout.sentence_rows)
+            or (keep_tokens and any(part is None for part in token_parts)))
+    if work and hasattr(embedder, "load"):
+        # Loaded before the embedding stage starts, so its time-left estimate is the model's.
+        progress("model", 0, 1)
+        embedder.load()
+        progress("model", 1, 1)
+    jobs: list[tuple[str, int, PassageInput]] = []
+    segmenter = TokenEncoder(embedder, settings.token_segment)
+    for i, p in enumerate(passages):
+        a, b = layout.sentences_of[i]
+        fresh_s = want_s and any(r < 0 for r in layout.sentence_rows[a:b])
+        need_tokens = keep_tokens and token_parts[i] is None
+        if layout.rows[i] < 0 or fresh_s or (need_tokens and not settings.token_pass):
+            job = passage_input(p, sentences[a:b])
+            if settings.token_pass or not need_tokens:
+                job = replace(job, tokens=False)
+            jobs.append(("passage", i, job))
+        if need_tokens and settings.token_pass:
+            # The segments the token store always had (index.tokens: lines, and sentences of
+            # long lines, packed up to token_segment word pieces), each its own input.
+            for seg in segmenter.segments(p.text):
+                jobs.append(("tokens", i, PassageInput(seg, 0, ())))
+    if separate:
+        for k, row in enumerate(layout.sentence_rows):
+            if row < 0:
+                text = sentence_embedding_text(sentences[k]["text"], sentences[k]["context"])
+                jobs.append(("sentence", k, PassageInput(text, 0, (), tokens=False)))
+    started = time.perf_counter()  # the embedding itself, model load excluded
+    progress("embedding", 0, len(jobs))
+    encoder = OnePassEncoder(embedder, settings.embed_window, settings.embed.batch_size)
+    encoded, stats = encoder.encode([job for _, _, job in jobs],
+                                    progress=lambda d, t: progress("embedding", d, t))
+    token_pieces: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for (kind, i, _), out in zip(jobs, encoded, strict=True):
+        if kind == "sentence":
+            r_matrix[i] = out.vector
+        elif kind == "tokens":
+            token_pieces.setdefault(i, []).append(out.tokens)
+        else:
+            if layout.rows[i] < 0:
+                matrix[i] = out.vector
+            if keep_tokens and token_parts[i] is None and not settings.token_pass:
+                token_parts[i] = out.tokens
+            if want_s:
+                a, b = layout.sentences_of[i]
+                fresh = [k for k in range(a, b) if layout.sentence_rows[k] < 0]
+                if fresh:
+                    s_matrix[fresh] = out.sentences[[k - a for k in fresh]]
+    for i, pieces in token_pieces.items():  # a passage's segments, in order
+        token_parts[i] = (np.concatenate([v for v, _ in pieces]).astype(np.float16),
+                          np.concatenate([k for _, k in pieces]).astype(np.int64))
+    tokens = _join_tokens(token_parts) if keep_tokens else None
+    kinds = [kind for kind, _, _ in jobs]
+    return Vectors(matrix, s_matrix, tokens, sum(1 for i in range(len(passages))
+                                                 if layout.rows[i] < 0),
+                   {"method": "one-pass", "passages": kinds.count("passage"),
+                    "token_segments": kinds.count("tokens"),
+                    "sentences": kinds.count("sentence"), "inputs": len(jobs),
+                    "texts": stats.segments, "forward_passes": stats.batches,
+                    "word_pieces": stats.word_pieces, "padded": stats.padded,
+                    "seconds": round(time.perf_counter() - started, 3)},
+                   ranking_sentences=r_matrix)
+
+
+def _embed_separately(layout: Layout, embedder: Embedder, settings: IndexSettings,
+                      progress: Progress) -> Vectors:
+    """The way before issue 14, kept behind `IndexSettings(one_pass=False)` for bench/build.py:
+    passages, then each sentence on its own with its context line, then the passages again
+    in segments for the token vectors."""
+    prev = layout.prev
+    rows, sentence_rows = layout.rows, layout.sentence_rows
+    if hasattr(embedder, "load") and (any(r < 0 for r in rows) or any(
+            r < 0 for r in sentence_rows)):
+        embedder.load()
+    started = time.perf_counter()  # the embedding itself, model load excluded
+    todo = [i for i, v in enumerate(rows) if v < 0]
+    todo_s = [i for i, v in enumerate(sentence_rows) if v < 0] if settings.sentence_vectors else []
     total = len(todo) + len(todo_s)
     done = 0
     progress("embedding", 0, total)
@@ -383,34 +631,90 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
         done += n
         progress("embedding", done, total)
 
-    matrix = _gather(prev_gen.vectors if prev_gen else None, vectors, embedder.dim)
+    matrix = _gather(prev.vectors if prev else None, rows, embedder.dim)
     if todo:
-        matrix[todo] = embedder.embed([all_passages[i].embedding_text() for i in todo],
+        matrix[todo] = embedder.embed([layout.passages[i].embedding_text() for i in todo],
                                       progress=tick)
-    if settings.sentence_vectors and sentence_vecs:
-        s_matrix = _gather(prev_gen.sentence_vectors if prev_gen else None, sentence_vecs,
-                           embedder.dim)
+    if settings.sentence_vectors and sentence_rows:
+        s_matrix = _gather(prev.sentence_vectors if prev else None, sentence_rows, embedder.dim)
     else:
         s_matrix = np.zeros((0, embedder.dim), dtype=np.float32)
     if todo_s:
-        s_matrix[todo_s] = embedder.embed([sentence_embedding_text(sentence_rows[i]["text"],
-                                                                   sentence_rows[i]["context"])
-                                           for i in todo_s], progress=tick)
-    report.embedded = len(todo)
-    tokens = _token_vectors(all_passages, vectors, prev_gen, embedder, settings, progress)
+        s_matrix[todo_s] = embedder.embed(
+            [sentence_embedding_text(layout.sentences[i]["text"], layout.sentences[i]["context"])
+             for i in todo_s], progress=tick)
+    tokens, segments = _token_vectors(layout.passages, rows, prev, embedder, settings, progress)
+    seconds = round(time.perf_counter() - started, 3)
+    return Vectors(matrix, s_matrix, tokens, len(todo),
+                   {"method": "separate", "passages": len(todo), "seconds": seconds,
+                    "word_pieces": _word_pieces(embedder, layout, todo, todo_s, settings),
+                    "texts": len(todo) + len(todo_s) + segments,
+                    # batches of embed.batch_size (the token pass's 256-segment chunks each
+                    # split into batches of 32 by sentence-transformers)
+                    "forward_passes": sum(-(-n // b) for n, b in (
+                        (len(todo), settings.embed.batch_size),
+                        (len(todo_s), settings.embed.batch_size)))
+                    + sum(-(-min(256, segments - k) // 32) for k in range(0, segments, 256))})
 
+
+def _word_pieces(embedder, layout: Layout, todo: list[int], todo_s: list[int],
+                 settings: IndexSettings) -> int:
+    """(old path, for bench/build.py) Word pieces the model saw, specials included, counted
+    after the timing: passages and sentences as truncated at 256, the token pass's segments."""
+    if not hasattr(embedder, "load"):
+        return 0
+    tok = embedder.load().tokenizer
+    texts = [layout.passages[i].embedding_text() for i in todo] + [
+        sentence_embedding_text(layout.sentences[i]["text"], layout.sentences[i]["context"])
+        for i in todo_s]
+    n = sum(min(len(ids), 256) for ids in tok(texts)["input_ids"]) if texts else 0
+    if 0 < len(layout.passages) <= settings.token_vectors_max:
+        encoder = TokenEncoder(embedder, settings.token_segment)
+        segs = [seg for i in todo for seg in encoder.segments(layout.passages[i].text)]
+        n += sum(min(len(ids), 256) for ids in tok(segs)["input_ids"]) if segs else 0
+    return n
+
+
+def passage_input(p: Passage, sentences: list[dict[str, Any]], with_context: bool = False,
+                  head: bool = True) -> PassageInput:
+    """A passage's one-pass input: its text (the embedding text, title and headings first,
+    unless `head` is False) and where each of its sentences is (with its context line's span
+    when `with_context`: the nearest earlier occurrence of the context, else none)."""
+    text = p.embedding_text() if head else p.text
+    body = len(text) - len(p.text)
+    spans = sentence_spans(p.text, [s["text"] for s in sentences], body)
+    contexts: tuple[tuple[int, int], ...] = ()
+    if with_context:
+        found = []
+        for s, (a, _) in zip(sentences, spans, strict=True):
+            c = s.get("context") or ""
+            at = text.rfind(c, 0, a) if c else -1
+            found.append((at, at + len(c)) if at >= 0 else (0, 0))
+        contexts = tuple(found)
+    return PassageInput(text, body, spans, contexts)
+
+
+# -- stage 5: write the generation ----------------------------------------------------------
+
+def write_changes(index_dir: Path, layout: Layout, vectors: Vectors,
+                  records: dict[str, FileRecord], config: dict[str, Any],
+                  settings: IndexSettings, progress: Progress) -> Path:
     progress("indexing", 0, 1)
-    faiss_index, index_type = build_faiss(matrix, settings)
+    passages, prev_gen = layout.passages, layout.prev
+    faiss_index, index_type = build_faiss(vectors.passages, settings)
     # The previous generation's token ids are reused for unchanged passages (issue 7).
-    lexical = LexicalIndex.build([lexical_text(p) for p in all_passages], settings.lexical,
+    lexical = LexicalIndex.build([lexical_text(p) for p in passages], settings.lexical,
                                  previous=prev_gen.lexical if prev_gen is not None else None)
     manifest = Manifest(
         model=config["model"], chunker=config["chunker"], lexical=config["lexical"],
-        reader_version=READER_VERSION, files=records, passages=len(all_passages),
+        reader_version=READER_VERSION, files=records, passages=len(passages),
         index_type=index_type, sentences=settings.sentence_vectors, tokens=config["tokens"],
+        embedding=config["embedding"],
     )
-    data = GenerationData(manifest, all_passages, matrix, sentence_rows, s_matrix, retired,
-                          glossary=build_glossary(all_passages), tokens=tokens)
+    data = GenerationData(manifest, passages, vectors.passages, layout.sentences,
+                          vectors.sentences, layout.retired,
+                          glossary=build_glossary(passages), tokens=vectors.tokens,
+                          ranking_sentence_vectors=vectors.ranking_sentences)
     serving = current_generation_name(index_dir)
     gens = index_dir / "generations"
     existing = set(os.listdir(gens)) if gens.is_dir() else set()
@@ -419,12 +723,7 @@ def _build_locked(corpus_dir, index_dir, settings, embedder, full, progress, rea
     except Exception as exc:
         folder = _write_failed(index_dir, serving, existing, exc)
     progress("indexing", 1, 1)
-    if not settings.read.ocr.cache_dir:  # the index's own OCR cache: files gone, OCR gone
-        prune_ocr_cache(index_dir / "ocr-cache", {r.sha256 for r in records.values()})
-    report.passages = len(all_passages)
-    report.generation = folder.name
-    report.changed = True
-    return report
+    return folder
 
 
 def _with_ocr_cache(limits: ReadLimits, index_dir: Path) -> ReadLimits:
@@ -437,23 +736,33 @@ def _with_ocr_cache(limits: ReadLimits, index_dir: Path) -> ReadLimits:
 
 def _token_vectors(passages: list[Passage], prev_rows: list[int], prev_gen: LoadedIndex | None,
                    embedder: Embedder, settings: IndexSettings, progress: Progress
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Each passage's token vectors (index.tokens) for the token store: reused from the previous
-    generation for unchanged passages, encoded for the rest. None above token_vectors_max."""
+                   ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray] | None, int]:
+    """(old path) Each passage's token vectors (index.tokens) for the token store: reused from
+    the previous generation for unchanged passages, encoded for the rest. None above
+    token_vectors_max. Also returns the number of segments encoded."""
     if not 0 < len(passages) <= settings.token_vectors_max:
-        return None
+        return None, 0
     prev_store = prev_gen.token_store if prev_gen is not None else None
     parts: list[tuple[np.ndarray, np.ndarray] | None] = [
         prev_gen.tokens_of(row) if prev_store is not None and row >= 0 else None
         for row in prev_rows]
     todo = [i for i, part in enumerate(parts) if part is None]
+    segments = 0
     if todo:
         encoder = TokenEncoder(embedder, settings.token_segment)
-        encoded = encoder.encode_passages(
-            [passages[i].text for i in todo],
-            progress=lambda done, total: progress("token vectors", done, total))
+
+        def count(done: int, total: int) -> None:
+            nonlocal segments
+            segments = total
+            progress("token vectors", done, total)
+
+        encoded = encoder.encode_passages([passages[i].text for i in todo], progress=count)
         for i, part in zip(todo, encoded, strict=True):
             parts[i] = part
+    return _join_tokens(parts), segments
+
+
+def _join_tokens(parts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     vecs = [np.asarray(v) for v, _ in parts]
     width = max((v.shape[1] for v in vecs), default=0)
     offsets = np.cumsum([0] + [len(k) for _, k in parts]).astype(np.int64)

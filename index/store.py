@@ -4,7 +4,8 @@
       CURRENT             name of the generation being served (replaced by rename)
       build.lock          held while a build runs
       generations/g-*/    manifest.json, passages.jsonl, vectors.npy, faiss.index,
-                          bm25/, sentences.json, sentence_vectors.npy
+                          bm25/, sentences.json, sentence_vectors.npy,
+                          [sentence_vectors_ranking.npy], [token_*.npy]
 
 A build writes a new generation folder, fsyncs it, then renames CURRENT.tmp over CURRENT.
 A crash at any point leaves CURRENT naming the previous, complete generation.
@@ -32,6 +33,9 @@ CHECKED_FILES = ("passages.jsonl", "vectors.npy", "faiss.index")
 # Per-passage token vectors for late interaction (index.tokens); absent from generations that
 # were written without them (too many passages, or before they existed).
 TOKEN_FILES = ("token_vectors.npy", "token_keys.npy", "token_offsets.npy")
+# Sentence vectors for the first-stage best-sentence score when they are not the answer
+# sentences' ones (each sentence embedded on its own; index.build, issue 14).
+RANKING_SENTENCES = "sentence_vectors_ranking.npy"
 
 
 class IndexUnavailable(RuntimeError):
@@ -72,6 +76,8 @@ class Manifest:
     index_type: str = "flat"
     sentences: bool = True
     tokens: dict[str, Any] = field(default_factory=dict)  # token-vector settings (index.build)
+    # How the vectors were made (index.build._embedding_config); {} before issue 14.
+    embedding: dict[str, Any] = field(default_factory=dict)
     format: int = FORMAT_VERSION
     created: str = ""
     generation: str = ""
@@ -153,6 +159,9 @@ class GenerationData:
     # (vectors float16 [T, dim], keys int64 [T], offsets int64 [passages + 1]): passage i's
     # token vectors are rows offsets[i]:offsets[i + 1]. None: not stored.
     tokens: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    # Row i: sentence i embedded on its own, for the first-stage score. None: the first stage
+    # uses sentence_vectors too.
+    ranking_sentence_vectors: np.ndarray | None = None
 
 
 def write_generation(index_dir: Path, data: GenerationData, faiss_index, lexical: LexicalIndex) -> Path:
@@ -179,6 +188,9 @@ def write_generation(index_dir: Path, data: GenerationData, faiss_index, lexical
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     (tmp / "glossary.json").write_text(json.dumps(data.glossary, ensure_ascii=False, indent=1))
     checked = CHECKED_FILES
+    if data.ranking_sentence_vectors is not None:
+        np.save(tmp / RANKING_SENTENCES, data.ranking_sentence_vectors.astype(np.float32))
+        checked += (RANKING_SENTENCES,)
     if data.tokens is not None:
         for fname, array in zip(TOKEN_FILES, data.tokens, strict=True):
             np.save(tmp / fname, array)
@@ -265,6 +277,18 @@ class LoadedIndex:
                     store = None  # not this generation's passages: never mix them up
             self._token_store = store
         return self._token_store
+
+    @property
+    def ranking_sentence_vectors(self) -> np.ndarray:
+        """Sentence vectors for the first-stage best-sentence score: each sentence embedded
+        on its own where the generation has them, else the answer sentences' vectors."""
+        if not hasattr(self, "_ranking_sentences"):
+            path = self.folder / RANKING_SENTENCES
+            vecs = np.load(path, mmap_mode="r") if path.exists() else None
+            if vecs is None or len(vecs) != len(self.sentence_vectors):
+                vecs = self.sentence_vectors  # never rows of other sentences
+            self._ranking_sentences = vecs
+        return self._ranking_sentences
 
     def tokens_of(self, row: int) -> tuple[np.ndarray, np.ndarray]:
         """Passage `row`'s token vectors and keys (index.tokens); needs a token store."""

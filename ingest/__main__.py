@@ -51,23 +51,33 @@ def main(argv: list[str] | None = None) -> int:
 
 
 class _tqdm_progress:
-    """One progress bar per stage, on stderr."""
+    """One progress bar per stage, on stderr, with the count and the time left."""
 
     def __init__(self):
+        from index.progress import TimeLeft
+
         self.bar = None
         self.stage = None
+        self.time_left = TimeLeft()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         from tqdm import tqdm
 
+        from index.progress import time_left_words
+
+        left = self.time_left(stage, done, total)
         if stage != self.stage:
             self.close()
             self.stage = stage
             if total == 0:
                 return
-            self.bar = tqdm(total=total, desc=stage, unit="item", file=sys.stderr, leave=True)
+            self.bar = tqdm(total=total, desc=stage, unit="text", file=sys.stderr, leave=True,
+                            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
+                                       "[{elapsed}{postfix}]")
         if self.bar is not None:
             self.bar.n = done
+            words = time_left_words(left)
+            self.bar.set_postfix_str(words, refresh=False)
             self.bar.refresh()
 
     def close(self) -> None:
@@ -79,6 +89,8 @@ class _tqdm_progress:
 def _print_report(report) -> None:
     if report.full_rebuild:
         print(f"full rebuild: {report.full_rebuild}")
+    if report.read_again:
+        print(report.read_again)
     if not report.changed:
         print(f"index up to date: {report.unchanged} files unchanged, {report.passages} passages "
               f"({report.seconds:.2f} s)")

@@ -386,7 +386,7 @@ class Searcher:
             return []
         # 2. first stage: z-scores over the candidates
         first = s.dense_weight * _z(dense[cand]) + s.lexical_weight * _z(lexical[cand])
-        if s.sentence_weight and len(idx.sentence_vectors):
+        if s.sentence_weight and len(idx.ranking_sentence_vectors):
             first = first + s.sentence_weight * _z(self._best_sentence(qvec, cand))
         order = np.argsort(-first, kind="stable")
         cand, first = cand[order], first[order]
@@ -426,7 +426,8 @@ class Searcher:
         flat = [j for js in sent_rows for j in js]
         if not flat:
             return out
-        sims = np.asarray(idx.sentence_vectors[np.asarray(flat)] @ qvec, dtype=np.float32)
+        sims = np.asarray(idx.ranking_sentence_vectors[np.asarray(flat)] @ qvec,
+                          dtype=np.float32)
         pos = 0
         for r, js in enumerate(sent_rows):
             if js:

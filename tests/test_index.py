@@ -38,6 +38,7 @@ class CountingEmbedder:
         self.name, self.dim = self.inner.name, self.inner.dim
         self.calls = 0
         self.texts = 0
+        self.seen: list[str] = []
 
     def fingerprint(self):
         return self.inner.fingerprint()
@@ -45,6 +46,7 @@ class CountingEmbedder:
     def embed(self, texts, batch_size=32, progress=None):
         self.calls += 1
         self.texts += len(texts)
+        self.seen.extend(texts)
         return self.inner.embed(texts, progress=progress)
 
 
@@ -82,8 +84,13 @@ def test_added_pdf_is_the_only_file_embedded_and_cites_pages(built, fake_setting
     assert report.added == ["four-pages.pdf"] and report.unchanged == 2
     idx = load_index(index_dir)
     new = [p for p in idx.passages if p.file == "four-pages.pdf"]
-    n_sentences = sum(len(idx.sentences_of.get(idx.by_id[p.id], [])) for p in new)
-    assert emb.texts == len(new) + n_sentences  # only the new file's passages and sentences
+    assert report.embedded == len(new)
+    # Only the new file's passages and sentences were embedded, each of them.
+    sentences = [idx.sentences[j]["text"] for p in new
+                 for j in idx.sentences_of.get(idx.by_id[p.id], [])]
+    assert emb.seen and all(any(t in p.embedding_text() for p in new)
+                            or any(t.endswith(s) for s in sentences) for t in emb.seen)
+    assert all(any(p.text in t for t in emb.seen) for p in new)
     assert {p.page for p in new} >= {1, 2}
     assert all(1 <= p.page_start <= p.page_end <= 4 for p in new)
     # Removing it removes its passages.
@@ -105,7 +112,9 @@ def test_edited_file_re_embedded_others_reused(built, fake_settings):
     idx = load_index(index_dir)
     synopsis_ids = {p.id for p in idx.passages if p.file.startswith("leadership")}
     assert synopsis_ids <= old_ids  # untouched document keeps its ids
-    assert emb.texts < 700
+    synopsis = [p.text for p in idx.passages if p.file.startswith("leadership")]
+    assert emb.seen and not any(p in t for p in synopsis for t in emb.seen)
+    assert report.embedded == sum(1 for p in idx.passages if p.file == path.name)
 
 
 def test_renamed_file_not_re_embedded(built, fake_settings):
@@ -262,7 +271,7 @@ def test_ingest_cli_fails_clearly_when_nothing_usable(tmp_path):
 
 def test_token_vectors_stored_checksummed_and_reused_for_unchanged_passages(
         built, fake_settings, monkeypatch):
-    import index.tokens as tokens
+    import index.onepass as onepass
 
     corpus, index_dir = built
     idx = load_index(index_dir)
@@ -274,16 +283,22 @@ def test_token_vectors_stored_checksummed_and_reused_for_unchanged_passages(
     assert all(before.values())
 
     encoded: list[str] = []
-    real = tokens.TokenEncoder.encode_passages
-    monkeypatch.setattr(tokens.TokenEncoder, "encode_passages",
-                        lambda self, texts, progress=None: encoded.extend(texts)
-                        or real(self, texts, progress))
+    real = onepass.OnePassEncoder.encode
+    monkeypatch.setattr(onepass.OnePassEncoder, "encode",
+                        lambda self, items, progress=None: encoded.extend(
+                            it.text[it.body_start:] for it in items) or real(self, items, progress))
     (corpus / "extra.txt").write_text("Trust boards\n\nA short new note about trust boards, "
                                       "their members and how often they meet.\n")
     build_index(corpus, index_dir, fake_settings)
     idx = load_index(index_dir)
     new = [p.text for p in idx.passages if p.file == "extra.txt"]
-    assert new and encoded == new  # only the new document's passages were encoded
+    # Only the new document was encoded: its passage (twice: whole, and in token segments)
+    # and its sentences, each on its own.
+    from index.build import sentence_embedding_text
+
+    sentences = {sentence_embedding_text(s["text"], s["context"]) for s in idx.sentences
+                 if s["pid"] in {p.id for p in idx.passages if p.file == "extra.txt"}}
+    assert new and set(encoded) == set(new) | sentences
     for i, p in enumerate(idx.passages):
         if p.id in before:
             assert idx.tokens_of(i)[1].tolist() == before[p.id]

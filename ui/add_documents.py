@@ -12,7 +12,8 @@ import gradio as gr
 from .context import TabContext
 from .html import esc
 
-STAGE_WORDS = {"reading": "Reading documents", "embedding": "Embedding passages",
+STAGE_WORDS = {"reading": "Reading documents", "model": "Loading the model",
+               "embedding": "Embedding passages and sentences",
                "token vectors": "Encoding passages for re-ranking",
                "indexing": "Writing the index"}
 
@@ -85,8 +86,14 @@ def build(ctx: TabContext) -> AddDocumentsTab:
             return gr.skip()
         progress(0, desc="Starting")
 
+        from index.progress import TimeLeft, time_left_words
+
+        time_left = TimeLeft()
+
         def report_progress(stage: str, done: int, total: int) -> None:
             words = STAGE_WORDS.get(stage, stage)
+            left = time_left_words(time_left(stage, done, total))
+            words = f"{words}, {left}" if left else words
             if stage.startswith("OCR ") and total:  # "OCR page 3 of 9 (scan.pdf)"
                 words = f"OCR page {min(done + 1, total)} of {total} ({stage[4:]})"
             elif stage.startswith("pages ") and total:  # "Reading page 40 of 120 (report.pdf)"
