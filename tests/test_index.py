@@ -341,3 +341,20 @@ def test_index_from_before_token_vectors_is_rebuilt_with_them(built, fake_settin
     report = build_index(corpus, index_dir, fake_settings)
     assert report.full_rebuild == "the token-vector settings changed"
     assert load_index(index_dir).token_store is not None
+
+
+def test_a_newer_file_reader_reads_unchanged_files_again_and_says_why(tmp_path, fake_settings,
+                                                                      monkeypatch):
+    import index.build as build
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "notes.md").write_text("# Notes\n\nFinance was run centrally.\n", encoding="utf-8")
+    build_index(corpus, tmp_path / "i", fake_settings)
+    again = build_index(corpus, tmp_path / "i", fake_settings)
+    assert not again.changed and not again.read_again
+    monkeypatch.setattr(build, "READER_VERSION", "99")
+    report = build_index(corpus, tmp_path / "i", fake_settings)
+    assert report.updated == ["notes.md"] and not report.full_rebuild
+    assert report.read_again.startswith("1 unchanged file(s) read again: the file reader changed")
+    assert "-> 99" in report.read_again
