@@ -565,7 +565,7 @@ def _embed_one_pass(layout: Layout, embedder: Embedder, settings: IndexSettings,
         if need_tokens and settings.token_pass:
             # The segments the token store always had (index.tokens: lines, and sentences of
             # long lines, packed up to token_segment word pieces), each its own input.
-            for seg in segmenter.segments(p.text):
+            for seg in segmenter.segments(p.embedding_body()):
                 jobs.append(("tokens", i, PassageInput(seg, 0, ())))
     if separate:
         for k, row in enumerate(layout.sentence_rows):
@@ -670,7 +670,7 @@ def _word_pieces(embedder, layout: Layout, todo: list[int], todo_s: list[int],
     n = sum(min(len(ids), 256) for ids in tok(texts)["input_ids"]) if texts else 0
     if 0 < len(layout.passages) <= settings.token_vectors_max:
         encoder = TokenEncoder(embedder, settings.token_segment)
-        segs = [seg for i in todo for seg in encoder.segments(layout.passages[i].text)]
+        segs = [seg for i in todo for seg in encoder.segments(layout.passages[i].embedding_body())]
         n += sum(min(len(ids), 256) for ids in tok(segs)["input_ids"]) if segs else 0
     return n
 
@@ -680,9 +680,10 @@ def passage_input(p: Passage, sentences: list[dict[str, Any]], with_context: boo
     """A passage's one-pass input: its text (the embedding text, title and headings first,
     unless `head` is False) and where each of its sentences is (with its context line's span
     when `with_context`: the nearest earlier occurrence of the context, else none)."""
-    text = p.embedding_text() if head else p.text
-    body = len(text) - len(p.text)
-    spans = sentence_spans(p.text, [s["text"] for s in sentences], body)
+    text = p.embedding_text() if head else p.embedding_body()
+    body_text = p.embedding_body()
+    body = len(text) - len(body_text)
+    spans = sentence_spans(body_text, [s["text"] for s in sentences], body)
     contexts: tuple[tuple[int, int], ...] = ()
     if with_context:
         found = []
@@ -756,7 +757,7 @@ def _token_vectors(passages: list[Passage], prev_rows: list[int], prev_gen: Load
             segments = total
             progress("token vectors", done, total)
 
-        encoded = encoder.encode_passages([passages[i].text for i in todo], progress=count)
+        encoded = encoder.encode_passages([passages[i].embedding_body() for i in todo], progress=count)
         for i, part in zip(todo, encoded, strict=True):
             parts[i] = part
     return _join_tokens(parts), segments
@@ -868,8 +869,7 @@ def passage_sentences(p: Passage) -> list[tuple[str, str]]:
         if not line:
             continue
         is_item = bool(LIST_ITEM.match(line))
-        if line == OMISSION:  # "[…]": items left out; the lead-in before it still governs
-            out.append((line, ""))
+        if line == OMISSION:  # "[…]": words left out, not a sentence; the lead-in still governs
             continue
         if is_label_line(line):
             context = line  # a label or lead-in: it introduces what follows

@@ -101,9 +101,12 @@ class Passage:
     def embedding_text(self) -> str:
         """Title and heading path go in with the text so a passage keeps its context."""
         head = " › ".join([self.short_title, *self.section])
-        # The omission mark is for readers of the quote; it says nothing about the subject.
-        text = "\n".join(line for line in self.text.split("\n") if line != "[…]")
-        return f"{head}\n{text}"
+        return f"{head}\n{self.embedding_body()}"
+
+    def embedding_body(self) -> str:
+        """The text the model sees: the omission mark is for readers of the quote and says
+        nothing about the subject."""
+        return "\n".join(line for line in self.text.split("\n") if line != "[…]")
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -244,7 +244,7 @@ class Searcher:
             self._late_setup()
             idx = self.index
             if idx.token_store is None and len(idx.passages) <= 2000:
-                self.late.passage_tokens([(p.id, p.text) for p in idx.passages])
+                self.late.passage_tokens([(p.id, p.embedding_body()) for p in idx.passages])
 
     def _late_setup(self) -> None:
         if not self._late_ready:
@@ -272,7 +272,7 @@ class Searcher:
             _, keys, offsets = idx.token_store
             return [(self._token_vectors[offsets[i]:offsets[i + 1]], keys[offsets[i]:offsets[i + 1]])
                     for i in rows]
-        return self.late.passage_tokens([(idx.passages[i].id, idx.passages[i].text) for i in rows])
+        return self.late.passage_tokens([(idx.passages[i].id, idx.passages[i].embedding_body()) for i in rows])
 
     def expand(self, question: str) -> str:
         """The question with the glossary terms it implies (see ingest.glossary)."""
@@ -550,12 +550,11 @@ class Searcher:
         gap = False
         for j in reversed(rows[:pos]):
             text = idx.sentences[j]["text"].strip()
-            if text == OMISSION:
-                gap = True
-                continue
             if LIST_ITEM.match(text):
                 gap = True
                 continue
+            # A later part of a split list marks the items before it: "lead-in\n[…]".
+            gap = gap or f"{text}\n{OMISSION}" in idx.passages[row].text
             return text, gap
         return "", False
 
