@@ -109,7 +109,7 @@ def sweep(args) -> int:
     import torch
 
     from index import IndexSettings, make_embedder
-    from index.build import Layout, _embed_one_pass, passage_sentences
+    from index.build import Layout, _embed_one_pass
     from ingest import chunk_document, discover, file_sha256, load_catalog
     from ingest.sandbox import make_reader
 
@@ -127,13 +127,7 @@ def sweep(args) -> int:
                 continue
     finally:
         reader.close()
-    sentences, spans = [], []
-    for p in passages:
-        start = len(sentences)
-        sentences.extend({"pid": p.id, "text": t, "context": c} for t, c in passage_sentences(p))
-        spans.append((start, len(sentences)))
-    layout = Layout(passages, [-1] * len(passages), sentences, [-1] * len(sentences), spans,
-                    None, [])
+    layout = Layout.fresh(passages)
     embedder = make_embedder(base.embed)
     embedder.load()
     if args.ab:

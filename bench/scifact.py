@@ -154,19 +154,13 @@ def build_one_pass(docs: list[dict], index_dir: Path, cache: Path, log,
     """The build's own embedding stage (index.build.embed_changes, issue 14) with the shipped
     IndexSettings (or `overrides`): passage, token and sentence vectors as a corpus build makes
     and stores them, cached by the exact passages and settings."""
-    from index.build import Layout, embed_changes, passage_sentences
+    from index.build import Layout, embed_changes
 
     settings = dataclasses.replace(IndexSettings(), **(overrides or {}))
     embedder = make_embedder(settings.embed)
     passages = passages_of(docs, settings.chunk)
     log(f"{len(docs)} abstracts -> {len(passages)} passages")
-    sentences, spans = [], []
-    for p in passages:
-        start = len(sentences)
-        sentences.extend({"pid": p.id, "text": t, "context": c} for t, c in passage_sentences(p))
-        spans.append((start, len(sentences)))
-    layout = Layout(passages, [-1] * len(passages), sentences, [-1] * len(sentences), spans,
-                    None, [])
+    layout = Layout.fresh(passages)
     config = _config(embedder, settings)
     salt = json.dumps([embedder.fingerprint(), config["embedding"], config["tokens"],
                        getattr(embedder, "precision", "fp32")])
@@ -188,8 +182,7 @@ def build_one_pass(docs: list[dict], index_dir: Path, cache: Path, log,
         extra = {"ranking": ranking} if ranking is not None else {}
         np.savez(path, vectors=matrix, sentences=s_matrix, tvecs=tokens[0], tkeys=tokens[1],
                  toffsets=tokens[2], **extra)
-    if not settings.sentence_vectors:
-        sentences = []
+    sentences = layout.sentences if settings.sentence_vectors else []
     faiss_index, index_type = build_faiss(matrix, settings)
     lexical = LexicalIndex.build([lexical_text(p) for p in passages], settings.lexical)
     manifest = Manifest(model=config["model"], chunker=config["chunker"],

@@ -449,6 +449,19 @@ class Layout:
     prev: LoadedIndex | None
     retired: list[dict[str, Any]]
 
+    @classmethod
+    def fresh(cls, passages: list[Passage]) -> Layout:
+        """Every passage and sentence to be embedded now (no previous generation)."""
+        sentences: list[dict[str, Any]] = []
+        spans: list[tuple[int, int]] = []
+        for p in passages:
+            start = len(sentences)
+            sentences.extend({"pid": p.id, "text": t, "context": c}
+                             for t, c in passage_sentences(p))
+            spans.append((start, len(sentences)))
+        return cls(passages, [-1] * len(passages), sentences, [-1] * len(sentences), spans,
+                   None, [])
+
 
 def lay_out(plan: BuildPlan, read: ReadResult, index_dir: Path) -> Layout:
     prev_gen: LoadedIndex | None = None
