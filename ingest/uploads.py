@@ -86,6 +86,25 @@ def _refused(message: str, sha: str = "", name: str = "") -> UploadResult:
     return UploadResult("refused", message, None, sha, name)
 
 
+def _office_zip_problem(path: Path, suffix: str, what: str, required: str, max_bytes: int,
+                        the_file: str, real: str) -> str:
+    """An Office file is a zip: it must open, hold its main part, and not expand to more than
+    `max_bytes` (zip bomb), checked from the directory before anything is inflated."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            expanded = sum(i.file_size for i in infos)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return f"it is called {suffix} but is not {what} (not a zip archive)"
+    if required not in names:
+        return f"it is called {suffix} but is not {what} (no {required} inside)"
+    if expanded > max_bytes:
+        return (f"{the_file} would expand to {_size_words(expanded)}, "
+                f"far more than a real {real} (zip bomb?)")
+    return ""
+
+
 def _size_words(n: int) -> str:
     if n >= 1024 * 1024:
         return f"{n / (1024 * 1024):.1f} MB"
@@ -103,38 +122,16 @@ def sniff(path: Path, suffix: str) -> str:
             return "it is called .pdf but is not a PDF (no %PDF- header)"
         return ""
     if suffix == ".docx":
-        try:
-            with zipfile.ZipFile(path) as zf:
-                infos = zf.infolist()
-                names = {i.filename for i in infos}
-                expanded = sum(i.file_size for i in infos)
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return "it is called .docx but is not a Word document (not a zip archive)"
-        if "word/document.xml" not in names:
-            return "it is called .docx but is not a Word document (no word/document.xml inside)"
-        if expanded > MAX_DOCX_EXPANDED_BYTES:
-            return (f"the Word file would expand to {_size_words(expanded)}, "
-                    "far more than a real document (zip bomb?)")
-        return ""
+        return _office_zip_problem(path, ".docx", "a Word document", "word/document.xml",
+                                   MAX_DOCX_EXPANDED_BYTES, "the Word file", "document")
     if suffix in (".txt", ".md"):
         return _text_problem(path)
     if suffix == ".pptx":
         from .pptx_reader import MAX_PPTX_EXPANDED_BYTES
 
-        try:
-            with zipfile.ZipFile(path) as zf:
-                infos = zf.infolist()
-                names = {i.filename for i in infos}
-                expanded = sum(i.file_size for i in infos)
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return "it is called .pptx but is not a PowerPoint file (not a zip archive)"
-        if "ppt/presentation.xml" not in names:
-            return ("it is called .pptx but is not a PowerPoint file (no ppt/presentation.xml "
-                    "inside)")
-        if expanded > MAX_PPTX_EXPANDED_BYTES:
-            return (f"the PowerPoint file would expand to {_size_words(expanded)}, "
-                    "far more than a real presentation (zip bomb?)")
-        return ""
+        return _office_zip_problem(path, ".pptx", "a PowerPoint file", "ppt/presentation.xml",
+                                   MAX_PPTX_EXPANDED_BYTES, "the PowerPoint file",
+                                   "presentation")
     if suffix in (".html", ".htm"):
         from .html_reader import looks_binary
 
