@@ -58,13 +58,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("browser")
-    corpus = root / "corpus"
-    shutil.copytree(ROOT / "corpus", corpus)
-    index_settings = IndexSettings(embed=EmbedSettings(model="fake"))
-    build_index(corpus, root / "index", index_settings)
+def serve(root: Path, corpus: Path, index_settings=None):
+    """Index `corpus` (fake embedder unless settings are given) into root/index and serve the
+    app on a free loopback port; yields {"url", "root", "corpus"}, closes the app after."""
+    index_settings = index_settings or IndexSettings(embed=EmbedSettings(model="fake"))
+    build_index(corpus, root / "index", index_settings)  # a no-op if it is built already
     settings = app.AppSettings(root / "index", corpus, port=_free_port())
     service = EvidenceService(root / "index", corpus, index_settings=index_settings,
                               search_settings=SearchSettings(strong_threshold=0.35,
@@ -72,8 +70,18 @@ def server(tmp_path_factory):
     demo = app.build_app(settings, service)
     service.warm_up()
     _, url, _ = demo.launch(**app.launch_kwargs(settings), prevent_thread_lock=True, quiet=True)
-    yield {"url": url, "root": root, "corpus": corpus}
-    demo.close(verbose=False)
+    try:
+        yield {"url": url, "root": root, "corpus": corpus}
+    finally:
+        demo.close(verbose=False)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser")
+    corpus = root / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    yield from serve(root, corpus)
 
 
 @pytest.fixture(scope="module")
@@ -299,17 +307,7 @@ def trusts_server(tmp_path_factory):
     for f in [*(data / "vignettes").iterdir(), data / "vignette-oakmoor.docx",
               data / "vignette-riverbend.txt"]:
         shutil.copy(f, corpus / f.name)
-    index_settings = IndexSettings(embed=EmbedSettings(model="fake"))
-    build_index(corpus, root / "index", index_settings)
-    settings = app.AppSettings(root / "index", corpus, port=_free_port())
-    service = EvidenceService(root / "index", corpus, index_settings=index_settings,
-                              search_settings=SearchSettings(strong_threshold=0.35,
-                                                             weak_threshold=0.15))
-    demo = app.build_app(settings, service)
-    service.warm_up()
-    _, url, _ = demo.launch(**app.launch_kwargs(settings), prevent_thread_lock=True, quiet=True)
-    yield {"url": url, "root": root, "corpus": corpus}
-    demo.close(verbose=False)
+    yield from serve(root, corpus)
 
 
 @pytest.fixture

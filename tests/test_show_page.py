@@ -93,20 +93,10 @@ def test_show_page_in_the_browser(pdf_index):
     if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
         pytest.skip(f"Debian chromium is not installed at {CHROMIUM}")
     from playwright.sync_api import expect, sync_playwright
-    from test_browser import BROWSER_ARGS, SHOTS, _free_port
+    from test_browser import BROWSER_ARGS, SHOTS, serve
 
-    import app
-    from qa.service import EvidenceService
-
-    root = pdf_index["root"]
-    settings = app.AppSettings(root / "index", pdf_index["corpus"], port=_free_port())
-    service = EvidenceService(root / "index", pdf_index["corpus"],
-                              index_settings=pdf_index["settings"],
-                              search_settings=SearchSettings(strong_threshold=0.35,
-                                                             weak_threshold=0.15))
-    demo = app.build_app(settings, service)
-    service.warm_up()
-    _, url, _ = demo.launch(**app.launch_kwargs(settings), prevent_thread_lock=True, quiet=True)
+    served = serve(pdf_index["root"], pdf_index["corpus"], pdf_index["settings"])
+    url = next(served)["url"]
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
@@ -143,4 +133,4 @@ def test_show_page_in_the_browser(pdf_index):
             expect(page.locator("#mx-pageview")).to_have_count(0, timeout=10_000)
             browser.close()
     finally:
-        demo.close(verbose=False)
+        served.close()  # runs serve's own finally: the app is closed
