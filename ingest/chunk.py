@@ -7,9 +7,10 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass, field
 
+from .blocks import Block
 from .normalise import OMISSION
 from .records import Document, Passage
-from .structure import Block, parse_blocks
+from .structure import parse_blocks
 from .vignettes import parse_key_dimensions_block, parse_vignette
 
 _ABBREVIATIONS = {"e.g", "i.e", "dr", "mr", "mrs", "ms", "sir", "st", "no", "vs", "cf", "prof", "fig"}

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .normalise import normalise_chars
+from .blocks import MIN_TEXT_CHARS, Block, ReadError, ReadResult
+from .normalise import decode_text, normalise_chars
 from .records import Page
-from .structure import Block
 
 MAX_HTML_BYTES = 20 * 1024 * 1024
 DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
@@ -171,15 +171,13 @@ def _list(node, out: list[tuple], depth: int) -> None:
 
 
 def read_html(path: Path):
-    from .readers import MIN_TEXT_CHARS, ReadError, ReadResult, decode_text
-
     data = path.read_bytes()
     if len(data) > MAX_HTML_BYTES:
         raise ReadError("too_large", f"too large to index: {len(data) / 2**20:.0f} MB of HTML "
                                      f"(the limit is {MAX_HTML_BYTES // 2**20} MB)")
     if looks_binary(data):
         raise ReadError("corrupt", "not a web page: the file is binary, not HTML text")
-    text, warning = _decode(data, decode_text)
+    text, warning = _decode(data)
     if not re.search(r"<\s*(html|body|head|p|div|h[1-6]|main|article|title)\b", text[:200_000],
                      re.I):
         raise ReadError("corrupt", "not a web page: no HTML tags in the file")
@@ -232,7 +230,7 @@ def read_html(path: Path):
     return result
 
 
-def _decode(data: bytes, decode_text) -> tuple[str, str | None]:
+def _decode(data: bytes) -> tuple[str, str | None]:
     m = re.search(rb"<meta[^>]+charset=[\"']?([\w-]+)", data[:4096], re.I)
     if m:
         try:

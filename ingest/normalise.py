@@ -165,3 +165,16 @@ def is_verbatim(quote: str, key: str) -> bool:
 def canonical(text: str) -> str:
     """Form used to check that a quote is verbatim: one space for any run of whitespace."""
     return _WS.sub(" ", normalise_chars(text)).strip()
+
+
+def decode_text(data: bytes) -> tuple[str, str | None]:
+    """UTF-8 if it is; otherwise Windows-1252 (what Word and Excel on Windows write)."""
+    for encoding in ("utf-8-sig",):
+        try:
+            return data.decode(encoding), None
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("cp1252"), "not UTF-8: read as Windows-1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "not UTF-8: read as Latin-1"

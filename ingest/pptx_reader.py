@@ -8,9 +8,9 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from .blocks import MIN_TEXT_CHARS, Block, ReadError, ReadResult
 from .normalise import normalise_chars
 from .records import Page
-from .structure import Block
 
 MAX_PPTX_EXPANDED_BYTES = 400 * 1024 * 1024  # slides carry pictures: more room than Word
 NOTES_LABEL = "Speaker notes:"
@@ -22,8 +22,6 @@ def slide_label(number: int) -> str:
 
 def check_zip(path: Path, kind: str, required: str, limit: int) -> None:
     """Refuse a file that is not a zip, expands beyond `limit` (zip bomb) or lacks `required`."""
-    from .readers import ReadError
-
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -76,8 +74,6 @@ def _paragraphs(frame, body: bool = False) -> list[tuple[int, str, bool]]:
 
 
 def read_pptx(path: Path):
-    from .readers import MIN_TEXT_CHARS, ReadError, ReadResult
-
     check_zip(path, "PowerPoint file", "ppt/presentation.xml", MAX_PPTX_EXPANDED_BYTES)
     try:
         from pptx import Presentation

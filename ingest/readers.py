@@ -1,15 +1,23 @@
-"""One reader per file type. Each returns normalised pages or raises ReadError with a reason
-a person can act on ("password-protected", "no text layer, needs OCR", "corrupt: ...")."""
+"""Which reader reads which file type, and the PDF and plain-text readers. Each reader keeps
+the contract in ingest/blocks.py: it returns a ReadResult (pages, typed blocks, warnings) or
+raises ReadError with a reason a person can act on ("password-protected", "no text layer,
+needs OCR", "corrupt: ...")."""
 
 from __future__ import annotations
 
 import re
-import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
-from .normalise import clean_lines, normalise_chars
+from .blocks import MIN_TEXT_CHARS, ReadError, ReadResult
+from .docx_reader import MAX_DOCX_EXPANDED_BYTES, read_docx
+from .html_reader import read_html
+from .normalise import clean_lines, decode_text, normalise_chars
+from .pptx_reader import read_pptx
 from .records import Page
+
+# Names other modules import from here.
+__all__ = ["MAX_DOCX_EXPANDED_BYTES", "MIN_TEXT_CHARS", "READER_VERSION", "SUPPORTED_SUFFIXES",
+           "SUPPORTED_WORDS", "ReadError", "ReadResult", "decode_text", "read_file"]
 
 # Bump when a reader's output changes: files read by an older version are read again.
 READER_VERSION = "3"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR
@@ -17,29 +25,7 @@ READER_VERSION = "3"  # 2: PDFs read as blocks (outline, typography, tables, box
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".pptx", ".html", ".htm")
 SUPPORTED_WORDS = "PDF, DOCX, PPTX, HTML, TXT or MD"
 
-# A .docx is a zip; refuse ones that expand to more than this (zip bombs).
-MAX_DOCX_EXPANDED_BYTES = 200 * 1024 * 1024
 PAGES_REPORTED_FROM = 20  # PDFs this long report reading progress page by page
-MIN_TEXT_CHARS = 1  # "test example" is a real one-line PDF: any text at all counts
-
-
-class ReadError(Exception):
-    """A file that cannot be indexed. `reason` is a short code, str(err) the plain message."""
-
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
-
-
-@dataclass
-class ReadResult:
-    pages: list[Page]
-    page_count: int | None
-    title: str = ""  # the file's own title metadata, used when the catalog has none
-    warnings: list[str] | None = None
-    blocks: list | None = None  # typed blocks when the format gives its own structure
-    ocr_pages: list[int] | None = None  # pages whose text was read by OCR (ingest/ocr.py)
-    meta: dict | None = None  # web pages: canonical url, date, year
 
 
 def read_file(path: Path) -> ReadResult:
@@ -53,12 +39,8 @@ def read_file(path: Path) -> ReadResult:
     if suffix in (".txt", ".md"):
         return read_text(path)
     if suffix == ".pptx":
-        from .pptx_reader import read_pptx
-
         return read_pptx(path)
     if suffix in (".html", ".htm"):
-        from .html_reader import read_html
-
         return read_html(path)
     raise ReadError("unsupported", f"unsupported file type {suffix or '(none)'}; use "
                                    f"{SUPPORTED_WORDS}")
@@ -67,19 +49,6 @@ def read_file(path: Path) -> ReadResult:
 def _page_from_text(number: int | None, raw: str, label: str | None = None) -> Page:
     lines = clean_lines(normalise_chars(raw).split("\n"))
     return Page(number=number, text="\n".join(lines), label=label)
-
-
-def decode_text(data: bytes) -> tuple[str, str | None]:
-    """UTF-8 if it is; otherwise Windows-1252 (what Word and Excel on Windows write)."""
-    for encoding in ("utf-8-sig",):
-        try:
-            return data.decode(encoding), None
-        except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode("cp1252"), "not UTF-8: read as Windows-1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "not UTF-8: read as Latin-1"
 
 
 def read_text(path: Path) -> ReadResult:
@@ -281,92 +250,3 @@ def _page_labels(reader, n_pages: int) -> list[str] | None:
     if len(labels) != n_pages or labels == [str(i) for i in range(n_pages)]:
         return None  # labels counting from 0 are no printed page numbers
     return labels
-
-
-def read_docx(path: Path) -> ReadResult:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            expanded = sum(info.file_size for info in zf.infolist())
-            if expanded > MAX_DOCX_EXPANDED_BYTES:
-                raise ReadError(
-                    "corrupt",
-                    f"refused: the Word file expands to {expanded / 2**30:.1f} GB (zip bomb?)",
-                )
-            if "word/document.xml" not in zf.namelist():
-                raise ReadError("corrupt", "corrupt Word file: no word/document.xml inside")
-    except zipfile.BadZipFile as exc:
-        raise ReadError("corrupt", "corrupt Word file: not a zip archive") from exc
-
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    try:
-        document = docx.Document(str(path))
-    except Exception as exc:
-        raise ReadError("corrupt", f"corrupt Word file: {exc}") from exc
-
-    from .pdf_layout import table_row_lines
-    from .structure import Block
-
-    blocks: list[Block] = []
-    lines: list[str] = []  # the text as before the block model: vignette fields parse from it
-    first_heading = ""
-
-    def add(kind: str, text: str, **kw) -> None:
-        text = " ".join(normalise_chars(text).split())
-        if text:
-            blocks.append(Block(kind, [text], None, None, **kw))
-
-    for element in document.element.body.iterchildren():
-        tag = element.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            para = Paragraph(element, document)
-            text = para.text.strip()
-            if not text:
-                continue
-            style = (para.style.name if para.style is not None else "") or ""
-            level = _heading_level(style)
-            if level:  # Word's heading styles are the section tree
-                first_heading = first_heading or text
-                add("heading", text, level=level)
-                lines += ["", "#" * level + " " + text, ""]
-            elif "List" in style or para._p.pPr is not None and para._p.pPr.numPr is not None:
-                add("item", "- " + text)
-                lines.append("- " + text)
-            else:
-                add("para", text)
-                lines += [text, ""]
-        elif tag == "tbl":
-            rows = []
-            for row in Table(element, document).rows:
-                cells = []
-                for cell in row.cells:
-                    value = " ".join(normalise_chars(cell.text).split())
-                    if value and (not cells or cells[-1] != value):  # merged cells repeat
-                        cells.append(value)
-                if cells:
-                    rows.append(cells)
-            if rows and all(len(r) <= 2 for r in rows):
-                for r in rows:  # a label/value table: one "Label: value" line a row
-                    add("para", ": ".join(r))
-                    lines.append(": ".join(r))
-            elif rows:
-                width = max(len(r) for r in rows)
-                rows = [r + [""] * (width - len(r)) for r in rows]
-                blocks.append(Block("table", [" | ".join(c for c in r if c) for r in rows],
-                                    None, None, rows=rows))
-                lines += table_row_lines(rows)
-            lines.append("")
-    page = _page_from_text(None, "\n".join(lines))
-    if len(page.text.strip()) < MIN_TEXT_CHARS:
-        raise ReadError("empty", "no text in the Word file")
-    title = (document.core_properties.title or "").strip() or first_heading
-    return ReadResult([page], None, title, [], blocks)
-
-
-def _heading_level(style: str) -> int:
-    if style == "Title":
-        return 1
-    m = re.match(r"Heading (\d)", style)
-    return int(m.group(1)) if m else 0

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # records sit below the block model; the name is for type checkers only
+    from .blocks import Block
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class Document:
     # The reader's typed blocks (headings, paragraphs, items, tables, footnotes with their
     # pages and line boxes) for formats whose structure the file itself gives (PDF, DOCX).
     # None: the chunker rebuilds structure from the pages' text (.txt, .md).
-    blocks: list[Any] | None = None
+    blocks: list[Block] | None = None
     ocr_pages: list[int] = field(default_factory=list)  # pages whose text was read by OCR
 
 

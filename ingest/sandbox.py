@@ -44,11 +44,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import ocr as _ocr
+from .blocks import Block, ReadError
 from .documents import read_document, relative_name
 from .ocr import OcrSettings
-from .readers import ReadError
 from .records import Document, DocumentInfo, Page
-from .structure import Block
 
 DEFAULT_TARGET = "ingest.documents:read_document"
 TEXT_SUFFIXES = (".txt", ".md")

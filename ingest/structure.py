@@ -8,9 +8,9 @@ line continues the one before from punctuation, case and line length instead.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
+from .blocks import Block  # noqa: F401  (the block model lives in ingest/blocks.py)
 from .normalise import join_hyphenated
 from .records import Page
 
@@ -30,54 +30,6 @@ FUNCTION_WORDS = {
 }
 HEADING_MAX_WORDS = 12
 HEADING_MAX_CHARS = 90
-
-
-@dataclass
-class Block:
-    kind: str  # heading | para | item
-    lines: list[str]
-    page_start: int | None
-    page_end: int | None
-    page_label: str | None = None
-    level: int = 0  # headings: 0 = part, 1 = top-level section, ...
-    numbered: bool = False
-    blank_before: bool = False
-    echoed: bool = False  # a numbered heading whose line is also kept as body text
-    source: str = ""  # headings: the line as printed, when the title differs ("... on:")
-    line_pages: list[int | None] | None = None  # page of each line, for exact citations
-    # PDF readers: the boxes (page, x0, top, x1, bottom in points) each line was printed in.
-    line_boxes: list[list[tuple]] | None = None
-    rows: list[list[str]] | None = None  # tables: the cells, header row first
-    synthetic: bool = False  # an outline heading not found in the text, placed at its page
-    # Reading state of the PDF layout pass; not part of the record.
-    last_line: Any = field(default=None, repr=False, compare=False)
-    style: Any = field(default=None, repr=False, compare=False)
-    indent: float = field(default=0.0, repr=False, compare=False)
-
-    def to_json(self) -> dict:
-        return {"kind": self.kind, "lines": self.lines, "page_start": self.page_start,
-                "page_end": self.page_end, "page_label": self.page_label, "level": self.level,
-                "numbered": self.numbered, "source": self.source, "line_pages": self.line_pages,
-                "line_boxes": self.line_boxes, "rows": self.rows, "synthetic": self.synthetic}
-
-    @classmethod
-    def from_json(cls, data: dict) -> Block:
-        boxes = data.get("line_boxes")
-        return cls(**{**data, "line_boxes": [[tuple(b) for b in lb] for lb in boxes]
-                      if boxes else None})
-
-    def page_of_line(self, i: int) -> int | None:
-        if self.line_pages and i < len(self.line_pages):
-            return self.line_pages[i]
-        return self.page_start
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.lines)
-
-    @property
-    def words(self) -> int:
-        return len(self.text.split())
 
 
 @dataclass
