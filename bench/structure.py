@@ -221,6 +221,8 @@ class FileScore:
     words_found: int = 0
     words_total: int = 0
     words_compared: bool = True
+    furniture_lines: int | None = None  # passage lines holding page furniture (typeset sets)
+    warnings: list[str] = field(default_factory=list)  # the file's warnings from the reader
     excluded: list[str] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
 
@@ -238,7 +240,12 @@ def _key(text: str) -> str:
     return re.sub(r"[\W_]+", "", normalise_chars(text).lower())
 
 
-def score(name: str, set_name: str, passages, truth: Truth) -> FileScore:
+def score(name: str, set_name: str, passages, truth: Truth,
+          reader_headings: set[str] | None = None) -> FileScore:
+    """`reader_headings`: keys of the headings the reader found (its heading blocks). A
+    ground-truth heading with no body of its own under it ("Introduction" straight before
+    "About case studies") can be in no passage's section path: it counts as found when the
+    reader made it a heading."""
     fs = FileScore(set_name, name, passages=len(passages))
     fs.words_compared = name not in WORDS_NOT_COMPARED
     heading_keys = [_key(h) for h in truth.headings]
@@ -266,11 +273,14 @@ def score(name: str, set_name: str, passages, truth: Truth) -> FileScore:
 
     row_keys = [([_key(c) for c in cells], h) for cells, h in truth.rows]
 
+    heading_set = set(heading_keys)
+
     def expected(p, last: int) -> tuple[int | None, int]:
         for line in p.text.split("\n"):
             k = _key(_strip_marks(line))
-            if len(k) < 12:
-                continue
+            if len(k) < 12 or _key(line) in heading_set or any(
+                    h.startswith(_key(line)) for h in heading_set):
+                continue  # a heading line travelling with its body is not body text
             for probe in (k[:40], k[len(k) // 2:len(k) // 2 + 40]):
                 if len(probe) < 12:
                     continue
@@ -303,11 +313,13 @@ def score(name: str, set_name: str, passages, truth: Truth) -> FileScore:
             first = next((ln for ln in p.text.split("\n") if len(ln) > 10), p.text)[:60]
             fs.misses.append(f"section: {' › '.join(p.section) or '(none)'} for {first!r} "
                              f"(truth: {truth.headings[h] if h >= 0 else '(none)'})")
+    with_body = {h for _t, h in truth.body} | {h for _c, h in truth.rows}
     for i, h in enumerate(truth.headings):
         if i in excluded_headings:
             continue
         fs.headings_total += 1
-        if heading_keys[i] in section_keys_seen:
+        if heading_keys[i] in section_keys_seen or (
+                i not in with_body and heading_keys[i] in (reader_headings or set())):
             fs.headings_found += 1
         else:
             fs.misses.append(f"heading not found: {h!r}")
@@ -343,10 +355,18 @@ def read_and_chunk(path: Path):
     return doc, chunk_document(doc)
 
 
-def score_file(path: Path, set_name: str, truth: Truth, name: str | None = None) -> FileScore:
+def heading_keys_of(doc) -> set[str]:
+    from ingest.structure import parse_blocks
+
+    blocks = doc.blocks if doc.blocks is not None else parse_blocks(doc.pages)
+    return {_key(b.text) for b in blocks if b.kind == "heading" and not b.synthetic}
+
+
+def score_file(path: Path, set_name: str, truth: Truth, name: str | None = None,
+               furniture: list[str] | None = None) -> FileScore:
     name = name or path.name
     try:
-        _doc, passages = read_and_chunk(path)
+        doc, passages = read_and_chunk(path)
     except ReadError as exc:
         fs = FileScore(set_name, name, refused=f"{exc.reason}: {exc}")
         fs.headings_total = len(truth.headings)
@@ -360,7 +380,15 @@ def score_file(path: Path, set_name: str, truth: Truth, name: str | None = None)
         fs.rows_total = len(truth.rows)
         fs.words_total = sum(truth.words.values())
         return fs
-    return score(name, set_name, passages, truth)
+    fs = score(name, set_name, passages, truth, heading_keys_of(doc))
+    fs.warnings = list(doc.warnings)
+    if furniture is not None:  # typeset files know their page furniture: none may be quoted
+        pats = [re.compile(f) for f in furniture]
+        hits = [ln for p in passages for ln in p.text.split("\n")
+                if any(pat.search(ln) for pat in pats)]
+        fs.furniture_lines = len(hits)
+        fs.misses += [f"furniture in a passage: {ln[:70]!r}" for ln in hits]
+    return fs
 
 
 # -------------------------------------------------------------------------------------- sets
@@ -413,8 +441,9 @@ def run_matrix(held_out: bool, only: str | None, out_dir: Path) -> list[FileScor
         return []
     set_name = "heldout" if held_out else "matrix"
     scores = []
-    for name, pdf, markdown in matrix_documents(out_dir, held_out=held_out, only=only):
-        scores.append(score_file(pdf, set_name, parse_truth(markdown), name=name))
+    for m in matrix_documents(out_dir, held_out=held_out, only=only):
+        scores.append(score_file(m.path, set_name, parse_truth(m.markdown), name=m.name,
+                                 furniture=m.furniture))
     return scores
 
 
@@ -441,6 +470,7 @@ def totals(scores: list[FileScore]) -> dict:
         "min_recall": min(recalls) if recalls else None,
         "words_found": sum(s.words_found for s in read if s.words_compared),
         "words_total": sum(s.words_total for s in scores if s.words_compared),
+        "furniture_lines": sum(s.furniture_lines or 0 for s in read),
     }
 
 
@@ -464,6 +494,8 @@ def print_set(set_name: str, scores: list[FileScore], verbose: bool) -> None:
           f"{_pct(t['headings_found'], t['headings_total'])} | "
           f"{_pct(t['rows_whole'], t['rows_total'])} | {words} words; "
           f"{t['files_recall_below_90']} file(s) < 90% |")
+    if any(s.furniture_lines is not None for s in scores):
+        print(f"\npassage lines holding page furniture: {t['furniture_lines']}")
     print(f"\nfiles refused: {t['refused']}")
     for s in scores:
         if s.refused:
