@@ -284,7 +284,9 @@ def score(name: str, set_name: str, passages, truth: Truth,
             for probe in (k[:40], k[len(k) // 2:len(k) // 2 + 40]):
                 if len(probe) < 12:
                     continue
-                at = stream.find(probe, last)
+                # A line printed more than once ("What are the best") is taken after the
+                # previous passage's first body line.
+                at = stream.find(probe, last + 1) if stream.count(probe) > 1 else -1
                 if at < 0:
                     at = stream.find(probe)
                 if at >= 0:
