@@ -30,7 +30,10 @@ _ENUMERATOR = re.compile(r"^(?:\d{1,2}[.)]|[a-z][.)]|\((?:[a-z]|[ivx]+|\d{1,2})\
 _SECTION_NUMBER = re.compile(r"^((?:\d{1,2}\.)*\d{1,2}\.?|[IVXLC]{1,5}(?:-[A-Z])?\.?|[A-Z]\.)\s+\S")
 _DOT_LEADER = re.compile(
     r"(?:\.\s*){4,}\s*\(?[0-9ivxlc]{1,4}\)?\s*$|\s{2,}\d{1,4}\s*$|\s\|\s\d{1,4}$", re.I)
-_CAPTION = re.compile(r"^(Graph|Graphic|Table|Tableau|Figure|Fig\.|Chart|Diagram|Exhibit)\s*[A-Z0-9]+\b", re.I)
+# "Figure 2", "Table 1.", "Graph A:", "Fig. 3b": the word, then a number or a capital letter
+# ("Figures Example" is a title, not a caption).
+_CAPTION = re.compile(r"^(?i:Graph|Graphic|Table|Tableau|Figure|Fig\.|Chart|Diagram|Exhibit)"
+                      r"\s*(?:\d+(?:\.\d+)*[a-z]?|[A-Z]|[IVXL]+)\b(?![’'])")
 _TERMINAL = re.compile(r"[.!?;][’”'\")\]]*$")
 _CID = re.compile(r"^\s*\(cid:\d+\)\s*|\(cid:\d+\)")  # glyphs with no Unicode mapping
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[ivxlc]{1,6}$", re.I)
@@ -147,6 +150,10 @@ def read_page_layout(page, number: int) -> PageLayout:
             if not text and (symbol or len(raw_text.strip()) == 1) and raw_text.strip():
                 text = "•"  # a lone picture glyph (Dingbats, a control code): a bullet
                 symbol = True
+            elif symbol and text and raw_text.strip()[:1] != text[:1]:
+                # The picture glyph was a control code normalisation dropped ("\x84They"):
+                # the bullet stands for it, so the item's first letter is never taken for it.
+                text = "• " + text
             if not text:
                 continue
             in_box.append(Line(text, number, obj.x0, height - obj.y1, obj.x1, height - obj.y0,
@@ -395,6 +402,10 @@ def _near(a: str, b: str) -> bool:
         len(a) + len(b) - 2 * sum(bl.size for bl in m.get_matching_blocks()) <= 4
 
 
+# A running head or footer by its form alone ("9 | Title", "Title | 11", "Page 5 of 9"), for
+# a page cut from a longer document: where it stands apart at the page's edge.
+_RUNNING_LINE = re.compile(r"^\d{1,4}\s*\|\s*\S.{2,}$|^\S.{2,}\s\|\s*\d{1,4}$|"
+                           r"^page\s+\d{1,4}\s+of\s+\d{1,4}$", re.I)
 FUZZY_FURNITURE_MAX_KEYS = 400  # distinct edge lines compared pairwise (OCR variants)
 
 
@@ -467,6 +478,7 @@ def strip_margins(pages: list[PageLayout]) -> int:
             fk = _furniture_key(ln.text)
             in_margin = ln.top < 0.09 * p.height or ln.bottom > 0.91 * p.height
             furniture = id(ln) in edge and (fk in strong or k in strong_exact or (
+                _RUNNING_LINE.match(ln.text) and _stands_apart(ln, p)) or (
                 fk in weak and _stands_apart(ln, p)))
             if (furniture or id(ln) in edge and in_margin and _PAGE_NUMBER.match(ln.text)
                     or (k, round(ln.top / 8)) in fixed):
@@ -693,6 +705,10 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
     typo = Typography.of(pages)
     outline_hits: dict = {}
     missing: list[OutlineEntry] = []
+    if outline and len(outline) == 1 and _heading_levels(pages, typo):
+        # One bookmark (the title of the document a page was cut from): no section tree.
+        warnings.append("the outline has a single entry; headings taken from the typography")
+        outline = None
     if outline:
         outline_hits, missing = _match_outline(pages, outline)
         if not outline_hits:
@@ -870,7 +886,9 @@ def _heading_run_ok(text: str) -> bool:
         return True
     if not re.match(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z‘“'\"(]", text):
         return False
-    return len(text.split()) <= CLAUSE_MAX_WORDS and not text.endswith((",", ";", "."))
+    # A numbered sentence ("23. If your country has ... at one time?") is a question or a
+    # statement in bold, not a title.
+    return len(text.split()) <= CLAUSE_MAX_WORDS and not text.endswith((",", ";", ".", "?", "!"))
 
 
 def _is_code(ln: Line, typo: Typography) -> bool:

@@ -88,3 +88,38 @@ def test_one_odd_line_does_not_disqualify_a_style(tmp_path):
     _doc, passages = _read(ts.path)
     sections = [p.section[-1] if p.section else "" for p in passages]
     assert "Alpha section" in sections and "Beta section" in sections, sections
+
+
+def _shared() -> Path | None:
+    for base in (ROOT.parent, ROOT.parent.parent):
+        if (base / "shared" / "docling").is_dir():
+            return base / "shared" / "docling"
+    return None
+
+
+DOCLING = _shared()
+needs_docling = pytest.mark.skipif(DOCLING is None, reason="../shared/docling/ not present")
+
+
+@needs_docling
+def test_docling_page_cut_from_a_paper():
+    """One page of an arXiv paper: its one bookmark (the paper's title) gives way to the
+    typography, so "5.1 Hyper Parameter Optimization" is a section, and the running head
+    "Optimized Table Tokenization ... | 9" is furniture, not a heading."""
+    doc, passages = _read(DOCLING / "2305.03393v1-pg9.pdf")
+    sections = {p.section_label for p in passages}
+    assert {"5.1 Hyper Parameter Optimization", "5.2 Quantitative Results"} <= sections
+    assert not any("| 9" in p.text for p in passages)
+    assert any("single entry" in w for w in doc.warnings)
+
+
+@needs_docling
+def test_docling_figures_title_and_picture_bullets():
+    """"Figures Example" is a title, not a caption; a bullet drawn as a Wingdings control
+    code never costs the item its first letter ("They work ...", not "hey work ...")."""
+    _doc, passages = _read(DOCLING / "picture_classification.pdf")
+    assert {p.section_label for p in passages} == {"Figures Example"}
+    _doc, passages = _read(DOCLING / "table_mislabeled_as_picture.pdf")
+    text = "\n".join(p.text for p in passages)
+    assert "• They work in parallel" in text and "• hey " not in text
+    assert "Global Study on Legal Aid" not in text  # the footer "208 | Global Study ..."
