@@ -69,6 +69,7 @@ class Table:
     bbox: tuple[float, float, float, float]  # x0, top, x1, bottom
     rows: list[list[str]]
     order: float = 0.0  # position in the page's reading order
+    header: bool = True  # the first row labels the columns; else labels run down the first
 
 
 @dataclass
@@ -78,6 +79,7 @@ class PageLayout:
     height: float
     lines: list[Line] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # a structure source that failed here
 
 
 @dataclass
@@ -127,7 +129,7 @@ def read_page_layout(page, number: int) -> PageLayout:
 
     height = float(page.height)
     layout = PageLayout(number, float(page.width), height)
-    tables = _find_tables(page, number)
+    tables = _find_tables(page, number, layout.notes)
     raw: list[Line] = []
     # pdfminer leaves a line it could not group (a lone bullet set apart from its item) at
     # the page's top level: it is a box of one line.
@@ -348,12 +350,15 @@ def _inside(ln: Line, bbox) -> bool:
     return x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1
 
 
-def _find_tables(page, number: int) -> list[Table]:
+def _find_tables(page, number: int, warnings: list[str] | None = None) -> list[Table]:
     """Ruled tables only: a table detector guessing from text alignment finds garbage in
     columns of prose. A candidate must have 2+ rows, 2+ columns and mostly filled cells."""
     try:
         found = page.find_tables()
-    except Exception:  # a detector failure costs the table, never the text
+    except Exception as exc:  # a detector failure costs the table, never the text
+        if warnings is not None:
+            warnings.append(f"page {number}: table detection failed ({type(exc).__name__}); "
+                            f"its tables read as lines of text")
         return []
     tables = []
     for t in found:
@@ -376,8 +381,39 @@ def _find_tables(page, number: int) -> list[Table]:
         filled = sum(1 for r in clean for c in r if c) / (len(clean) * len(cols))
         if filled < 0.5:
             continue
-        tables.append(Table(number, tuple(float(v) for v in t.bbox), clean))
+        header = _first_row_is_header(page, t, clean)
+        tables.append(Table(number, tuple(float(v) for v in t.bbox), clean, header=header))
     return tables
+
+
+def _first_row_is_header(page, t, rows: list[list[str]]) -> bool:
+    """Does the first row label the columns? Set apart in bold from the rows under it, yes.
+    Otherwise a two-column table whose first column holds short labels, every row, is a
+    key/value table ("Number of schools | 12"): its labels run down the first column."""
+    def bold_share(bbox) -> float:
+        x0, top, x1, bottom = bbox
+        chars = [c for c in page.chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1
+                 and top <= (c["top"] + c["bottom"]) / 2 <= bottom and c["text"].strip()]
+        return sum(1 for c in chars if _BOLD_FONT.search(c.get("fontname") or "")) / max(
+            1, len(chars))
+
+    try:
+        first = bold_share(t.rows[0].bbox)
+        rest = max((bold_share(r.bbox) for r in t.rows[1:]), default=0.0)
+    except Exception:  # no row boxes: decide from the text
+        first, rest = 0.0, 0.0
+    if first >= 0.8 and rest < 0.6:
+        return True
+    return not _key_value_rows(rows)
+
+
+def _key_value_rows(rows: list[list[str]]) -> bool:
+    if len(rows) < 2 or any(len(r) != 2 for r in rows):
+        return False
+    labels = [r[0] for r in rows]
+    return all(lb and len(lb) <= 60 and len(lb.split()) <= 8 and re.search(r"[^\W\d_]", lb)
+               and not lb.endswith((".", ";")) for lb in labels) and sum(
+        1 for r in rows if r[1]) >= 0.5 * len(rows)
 
 
 # ----------------------------------------------------------------------- running heads, TOC
@@ -701,7 +737,7 @@ def _match_outline(pages: list[PageLayout], entries: list[OutlineEntry]) -> tupl
 def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = None) -> tuple[
         list[Block], list[str]]:
     """Blocks in reading order for the whole document, and warnings about its structure."""
-    warnings: list[str] = []
+    warnings: list[str] = [n for p in pages for n in p.notes]
     typo = Typography.of(pages)
     outline_hits: dict = {}
     missing: list[OutlineEntry] = []
@@ -748,7 +784,7 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
         footnote_zone = 0.75 * p.height
         for i, ln in enumerate(p.lines):
             for t in table_at.pop(i, []):
-                blocks.append(_table_block(t))
+                blocks.extend(_table_blocks(t))
                 cur = None
             if i < skip_until:
                 continue
@@ -817,7 +853,7 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
             cur = new("para", ln)
         for rest in table_at.values():
             for t in rest:
-                blocks.append(_table_block(t))
+                blocks.extend(_table_blocks(t))
                 cur = None
     if not outline and not styles:
         warnings.append("no headings found in the typography (one font size throughout)")
@@ -971,6 +1007,20 @@ def _append(cur: Block, ln: Line, text: str, join: bool = True) -> None:
         cur.line_boxes.append([ln.bbox])
     cur.page_end = ln.page
     cur.last_line = ln
+
+
+def _table_blocks(t: Table) -> list[Block]:
+    """A table's blocks: one table block of rows; a key/value table (no header row) as one
+    "Label: value" line per row, as a person reads it out."""
+    if t.header:
+        return [_table_block(t)]
+    out = []
+    for row in t.rows:
+        text = ": ".join(c for c in row if c)
+        b = Block("para", [text], t.page, t.page, None, line_pages=[t.page])
+        b.line_boxes = [[(t.page, *(round(v, 1) for v in t.bbox))]]
+        out.append(b)
+    return out
 
 
 def _table_block(t: Table) -> Block:
