@@ -30,7 +30,10 @@ _ENUMERATOR = re.compile(r"^(?:\d{1,2}[.)]|[a-z][.)]|\((?:[a-z]|[ivx]+|\d{1,2})\
 _SECTION_NUMBER = re.compile(r"^((?:\d{1,2}\.)*\d{1,2}\.?|[IVXLC]{1,5}(?:-[A-Z])?\.?|[A-Z]\.)\s+\S")
 _DOT_LEADER = re.compile(
     r"(?:\.\s*){4,}\s*\(?[0-9ivxlc]{1,4}\)?\s*$|\s{2,}\d{1,4}\s*$|\s\|\s\d{1,4}$", re.I)
-_CAPTION = re.compile(r"^(Graph|Graphic|Table|Tableau|Figure|Fig\.|Chart|Diagram|Exhibit)\s*[A-Z0-9]+\b", re.I)
+# "Figure 2", "Table 1.", "Graph A:", "Fig. 3b": the word, then a number or a capital letter
+# ("Figures Example" is a title, not a caption).
+_CAPTION = re.compile(r"^(?i:Graph|Graphic|Table|Tableau|Figure|Fig\.|Chart|Diagram|Exhibit)"
+                      r"\s*(?:\d+(?:\.\d+)*[a-z]?|[A-Z]|[IVXL]+)\b(?![’'])")
 _TERMINAL = re.compile(r"[.!?;][’”'\")\]]*$")
 _CID = re.compile(r"^\s*\(cid:\d+\)\s*|\(cid:\d+\)")  # glyphs with no Unicode mapping
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[ivxlc]{1,6}$", re.I)
@@ -66,6 +69,7 @@ class Table:
     bbox: tuple[float, float, float, float]  # x0, top, x1, bottom
     rows: list[list[str]]
     order: float = 0.0  # position in the page's reading order
+    header: bool = True  # the first row labels the columns; else labels run down the first
 
 
 @dataclass
@@ -75,6 +79,7 @@ class PageLayout:
     height: float
     lines: list[Line] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # a structure source that failed here
 
 
 @dataclass
@@ -124,12 +129,15 @@ def read_page_layout(page, number: int) -> PageLayout:
 
     height = float(page.height)
     layout = PageLayout(number, float(page.width), height)
-    tables = _find_tables(page, number)
+    tables = _find_tables(page, number, layout.notes)
     raw: list[Line] = []
     # pdfminer leaves a line it could not group (a lone bullet set apart from its item) at
     # the page's top level: it is a box of one line.
     boxes = [o if isinstance(o, LTTextBox) else [o] for o in page.layout
              if isinstance(o, LTTextBox | LTTextLine)]
+    boxes, gutter = _column_order(boxes, float(page.width), height,
+                                  [(t.bbox[0], height - t.bbox[3], t.bbox[2], height - t.bbox[1])
+                                   for t in tables])
     for box_index, box in enumerate(boxes):
         in_box: list[Line] = []
         for obj in box:
@@ -144,12 +152,16 @@ def read_page_layout(page, number: int) -> PageLayout:
             if not text and (symbol or len(raw_text.strip()) == 1) and raw_text.strip():
                 text = "•"  # a lone picture glyph (Dingbats, a control code): a bullet
                 symbol = True
+            elif symbol and text and raw_text.strip()[:1] != text[:1]:
+                # The picture glyph was a control code normalisation dropped ("\x84They"):
+                # the bullet stands for it, so the item's first letter is never taken for it.
+                text = "• " + text
             if not text:
                 continue
             in_box.append(Line(text, number, obj.x0, height - obj.y1, obj.x1, height - obj.y0,
                                size, bold, box_index, symbol, font))
         raw.extend(_by_baseline(in_box))
-    lines = _join_rows(_attach_bullets(_dedupe(_merge_split_lines(raw))))
+    lines = _join_rows(_attach_bullets(_dedupe(_merge_split_lines(raw))), gutter)
     for prev, ln in zip([None, *lines], lines, strict=False):
         ln.gap_above = ln.top - prev.bottom if prev is not None and prev.box == ln.box else 99.0
     kept: list[Line] = []
@@ -198,7 +210,77 @@ def _merge_split_lines(lines: list[Line]) -> list[Line]:
     return out
 
 
-def _join_rows(lines: list[Line]) -> list[Line]:
+def _box_extent(box) -> tuple[float, float, float, float, int]:
+    """x0, y0, x1, y1 (PDF coordinates, y up) and line count of a pdfminer box (or [line])."""
+    obj = box if hasattr(box, "x0") else box[0]
+    return obj.x0, obj.y0, obj.x1, obj.y1, len(box) if hasattr(box, "__len__") else 1
+
+
+def _column_order(boxes: list, width: float, height: float,
+                  tables: list[tuple[float, float, float, float]] = ()) -> tuple[
+                      list, float | None]:
+    """Text boxes in reading order on a page set in two columns: the left column top to
+    bottom, then the right, between the full-width boxes that span both (a title, a wide
+    table). pdfminer's own order interleaves the columns where short boxes stand side by side
+    (two lists). A page is set in columns when a vertical gutter near the middle crosses no
+    box and each side holds wrapped paragraphs (boxes of 2+ lines) beside each other; label
+    and value rows (single lines) are no columns; the cells of a ruled table (`tables`, in
+    PDF coordinates) stand together as one full-width box. Returns (boxes, the gutter's x or
+    None)."""
+    if len(boxes) < 6:
+        return boxes, None
+    ext = [_box_extent(b) for b in boxes]
+    in_table = set()
+    for i, e in enumerate(ext):
+        cx, cy = (e[0] + e[2]) / 2, (e[1] + e[3]) / 2
+        for t in tables:
+            if t[0] - 1 <= cx <= t[2] + 1 and t[1] - 1 <= cy <= t[3] + 1:
+                ext[i] = (min(e[0], t[0], 0.1 * width), e[1], max(e[2], t[2], 0.9 * width),
+                          e[3], 0)  # spans both columns, and is no evidence of any
+                in_table.add(i)
+    best = None
+    for g in range(int(0.3 * width), int(0.7 * width), 3):
+        left = [e for e in ext if e[2] <= g]
+        right = [e for e in ext if e[0] >= g]
+        crossing = [e for e in ext if e[0] < g < e[2] and e[4]]
+        if sum(1 for e in left if e[4] >= 2) < 2 or sum(1 for e in right if e[4] >= 2) < 2:
+            continue
+        # side by side: the two columns share most of their height
+        lo = max(min(e[1] for e in left), min(e[1] for e in right))
+        hi = min(max(e[3] for e in left), max(e[3] for e in right))
+        if hi - lo < 0.3 * height:
+            continue
+        crossing_lines = sum(e[4] for e in crossing if lo < (e[1] + e[3]) / 2 < hi)
+        if crossing_lines > 1:
+            continue
+        score = min(sum(e[4] for e in left), sum(e[4] for e in right))
+        if best is None or score > best[0]:
+            best = (score, g)
+    if best is None:
+        return boxes, None
+    g = best[1]
+    spanning = sorted((i for i, e in enumerate(ext) if e[0] < g < e[2]), key=lambda i: -ext[i][3])
+    bands: list[list[int]] = [[]]
+    cuts = [ext[i][3] for i in spanning]  # tops of the spanning boxes, top of page first
+    for i in spanning:
+        bands.append([i])
+    def band_of(e) -> int:
+        top = e[3]
+        return sum(1 for c in cuts if top < c - 0.5)
+    order: list[int] = []
+    columns: list[list[list[int]]] = [[[], []] for _ in bands]
+    for i, e in enumerate(ext):
+        if e[0] < g < e[2]:
+            continue
+        columns[band_of(e)][0 if e[2] <= g else 1].append(i)
+    for k, band in enumerate(bands):
+        order.extend(band)
+        for col in columns[k]:
+            order.extend(sorted(col, key=lambda i: -ext[i][3]))
+    return [boxes[i] for i in order], float(g)
+
+
+def _join_rows(lines: list[Line], gutter: float | None = None) -> list[Line]:
     """Single lines set side by side on one baseline (a label and its value, the cells of an
     unruled table row) are one row of text, read left to right, not two columns; " | "
     stands between the cells, as for the rows of a Word table."""
@@ -213,6 +295,8 @@ def _join_rows(lines: list[Line]) -> list[Line]:
         for other in sorted(single, key=lambda x: x.x0):
             if other is ln or id(other) in taken or abs(other.bottom - ln.bottom) >= 2:
                 continue
+            if gutter is not None and ln.x1 <= gutter <= other.x0:
+                continue  # side by side in two columns: two texts, not one row
             if other.x0 - ln.x1 >= 0.5 * ln.size:
                 ln.text = f"{ln.text} | {other.text}"
                 ln.x1 = max(ln.x1, other.x1)
@@ -266,12 +350,15 @@ def _inside(ln: Line, bbox) -> bool:
     return x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1
 
 
-def _find_tables(page, number: int) -> list[Table]:
+def _find_tables(page, number: int, warnings: list[str] | None = None) -> list[Table]:
     """Ruled tables only: a table detector guessing from text alignment finds garbage in
     columns of prose. A candidate must have 2+ rows, 2+ columns and mostly filled cells."""
     try:
         found = page.find_tables()
-    except Exception:  # a detector failure costs the table, never the text
+    except Exception as exc:  # a detector failure costs the table, never the text
+        if warnings is not None:
+            warnings.append(f"page {number}: table detection failed ({type(exc).__name__}); "
+                            f"its tables read as lines of text")
         return []
     tables = []
     for t in found:
@@ -294,17 +381,76 @@ def _find_tables(page, number: int) -> list[Table]:
         filled = sum(1 for r in clean for c in r if c) / (len(clean) * len(cols))
         if filled < 0.5:
             continue
-        tables.append(Table(number, tuple(float(v) for v in t.bbox), clean))
+        header = _first_row_is_header(page, t, clean)
+        tables.append(Table(number, tuple(float(v) for v in t.bbox), clean, header=header))
     return tables
+
+
+def _first_row_is_header(page, t, rows: list[list[str]]) -> bool:
+    """Does the first row label the columns? Set apart in bold from the rows under it, yes.
+    Otherwise a two-column table whose first column holds short labels, every row, is a
+    key/value table ("Number of schools | 12"): its labels run down the first column."""
+    def bold_share(bbox) -> float:
+        x0, top, x1, bottom = bbox
+        chars = [c for c in page.chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1
+                 and top <= (c["top"] + c["bottom"]) / 2 <= bottom and c["text"].strip()]
+        return sum(1 for c in chars if _BOLD_FONT.search(c.get("fontname") or "")) / max(
+            1, len(chars))
+
+    try:
+        first = bold_share(t.rows[0].bbox)
+        rest = max((bold_share(r.bbox) for r in t.rows[1:]), default=0.0)
+    except Exception:  # no row boxes: decide from the text
+        first, rest = 0.0, 0.0
+    if first >= 0.8 and rest < 0.6:
+        return True
+    return not _key_value_rows(rows)
+
+
+def _key_value_rows(rows: list[list[str]]) -> bool:
+    if len(rows) < 2 or any(len(r) != 2 for r in rows):
+        return False
+    labels = [r[0] for r in rows]
+    return all(lb and len(lb) <= 60 and len(lb.split()) <= 8 and re.search(r"[^\W\d_]", lb)
+               and not lb.endswith((".", ";")) for lb in labels) and sum(
+        1 for r in rows if r[1]) >= 0.5 * len(rows)
 
 
 # ----------------------------------------------------------------------- running heads, TOC
 
 
+def _furniture_key(text: str) -> str:
+    """What a running head or footer keeps from page to page: its words, not its page number
+    or the bars and dashes around it ("10 | Title", "Title | 11", "Page 5 of 9")."""
+    return re.sub(r"[\W\d_]+", "", normalise_chars(text).lower())
+
+
+def _near(a: str, b: str) -> bool:
+    """The same furniture read twice by OCR, a character or two apart."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 2 or min(len(a), len(b)) < 6:
+        return False
+    import difflib
+
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return m.real_quick_ratio() >= 0.85 and m.quick_ratio() >= 0.85 and \
+        len(a) + len(b) - 2 * sum(bl.size for bl in m.get_matching_blocks()) <= 4
+
+
+# A running head or footer by its form alone ("9 | Title", "Title | 11", "Page 5 of 9"), for
+# a page cut from a longer document: where it stands apart at the page's edge.
+_RUNNING_LINE = re.compile(r"^\d{1,4}\s*\|\s*\S.{2,}$|^\S.{2,}\s\|\s*\d{1,4}$|"
+                           r"^page\s+\d{1,4}\s+of\s+\d{1,4}$", re.I)
+FUZZY_FURNITURE_MAX_KEYS = 400  # distinct edge lines compared pairwise (OCR variants)
+
+
 def strip_margins(pages: list[PageLayout]) -> int:
-    """Drop page furniture: running heads and footers (the same words, numbers aside, at the
-    top or bottom of most pages), anything else printed at the same place on most pages (side
-    tabs, navigation buttons), and bare page numbers in the margins. Returns how many went."""
+    """Drop page furniture: running heads and footers (the same words, page numbers and bars
+    aside, at the top or bottom of half the pages or more; two pages are enough, and an OCR'd
+    page may read them a character or two differently), anything else printed at the same
+    place on most pages (side tabs, navigation buttons), and bare page numbers in the margins.
+    Returns how many went."""
     def key(text: str) -> str:
         return re.sub(r"\d+", "#", text.lower())
 
@@ -313,31 +459,88 @@ def strip_margins(pages: list[PageLayout]) -> int:
         return by_top[:2] + by_top[-2:]
 
     counts: Counter[str] = Counter()
+    exact: Counter[str] = Counter()  # numbers aside only ("ER 29,2" has almost no words)
+    by_parity: tuple[Counter[str], Counter[str]] = (Counter(), Counter())  # even, odd pages
+    placed_by_parity: tuple[Counter, Counter] = (Counter(), Counter())
     placed: Counter[tuple[str, int]] = Counter()
     for p in pages:
-        counts.update({key(ln.text) for ln in edges(p)})
+        counts.update({_furniture_key(ln.text) for ln in edges(p)})
+        exact.update({key(ln.text) for ln in edges(p)})
+        by_parity[p.number % 2].update({key(ln.text) for ln in edges(p)})
         # Only words count as furniture by place: a bullet or a lone digit stands at the same
-        # height on many pages of any list-heavy report.
-        placed.update({(key(ln.text), round(ln.top / 8)) for ln in p.lines
-                       if sum(ch.isalpha() for ch in ln.text) >= 3})
-    threshold = max(3, (len(pages) + 1) // 2)
+        # height on many pages of any list-heavy report. In the side margins (a tab with
+        # the journal's volume, "ER" over "29,2") anything repeated at one place is.
+        here = {(key(ln.text), round(ln.top / 8)) for ln in p.lines
+                if sum(ch.isalpha() for ch in ln.text) >= 3
+                or (ln.x1 < 0.12 * p.width or ln.x0 > 0.88 * p.width) and len(ln.text) >= 2}
+        placed.update(here)
+        placed_by_parity[p.number % 2].update(here)
+    with_text = sum(1 for p in pages if p.lines)
+    # Repeated on most pages (3 or more): furniture wherever it stands at the page's edge.
+    strong = {k for k, n in counts.items() if n >= max(3, (with_text + 1) // 2)
+              and len(k) >= 3} if with_text >= 3 else set()
+    strong_exact = {k for k, n in exact.items() if n >= max(3, (with_text + 1) // 2)} \
+        if with_text >= 3 else set()
+    # A book's running heads alternate: the journal on even pages, the article on odd ones.
+    for parity, seen in enumerate(by_parity):
+        n_pages = sum(1 for p in pages if p.lines and p.number % 2 == parity)
+        strong_exact |= {k for k, n in seen.items() if n_pages >= 3 and n >= max(
+            3, (n_pages + 1) // 2) and sum(ch.isalpha() for ch in k) >= 3}
+    # Repeated on fewer (a document of two pages), or only nearly (OCR reads a footer a
+    # character or two differently on each page): furniture only where it stands apart in
+    # the margin, as running heads and footers do (the end of a paragraph carried over to
+    # the top of the next page does not).
+    weak_threshold = max(2, (with_text + 1) // 2)
+    weak = {k for k, n in counts.items() if n >= weak_threshold and len(k) >= 3} \
+        if with_text >= 2 else set()
+    if with_text >= 2 and len(counts) <= FUZZY_FURNITURE_MAX_KEYS:
+        for k in [k for k, n in counts.items() if n < weak_threshold and len(k) >= 6]:
+            if sum(n for other, n in counts.items() if _near(k, other)) >= weak_threshold:
+                weak.add(k)
+    weak -= strong
     many = len(pages) >= 3
-    repeated = {k for k, n in counts.items() if n >= threshold} if many else set()
-    fixed = {k for k, n in placed.items() if n >= threshold} if many else set()
+    fixed = {k for k, n in placed.items() if n >= max(3, (len(pages) + 1) // 2)} if many \
+        else set()
+    for parity, seen in enumerate(placed_by_parity):
+        n_pages = sum(1 for p in pages if p.number % 2 == parity)
+        fixed |= {k for k, n in seen.items() if n_pages >= 3 and n >= max(3, (n_pages + 1) // 2)}
     dropped = 0
     for p in pages:
         edge = {id(ln) for ln in edges(p)}
         keep = []
-        for ln in p.lines:
+        gone_at: list[int] = []  # indices dropped: a table keeps its place among the rest
+        for index, ln in enumerate(p.lines):
             k = key(ln.text)
+            fk = _furniture_key(ln.text)
             in_margin = ln.top < 0.09 * p.height or ln.bottom > 0.91 * p.height
-            if (id(ln) in edge and (k in repeated or (in_margin and _PAGE_NUMBER.match(ln.text)))
+            furniture = id(ln) in edge and (fk in strong or k in strong_exact or (
+                _RUNNING_LINE.match(ln.text) and _stands_apart(ln, p)) or (
+                fk in weak and _stands_apart(ln, p)))
+            if (furniture or id(ln) in edge and in_margin and _PAGE_NUMBER.match(ln.text)
                     or (k, round(ln.top / 8)) in fixed):
                 dropped += 1
+                gone_at.append(index)
                 continue
             keep.append(ln)
         p.lines = keep
+        for t in p.tables:
+            t.order -= sum(1 for i in gone_at if i < t.order)
     return dropped
+
+
+def _stands_apart(ln: Line, p: PageLayout) -> bool:
+    """In the outer eighth of the page, with a wide gap between it and the text on the page's
+    side of it: where running heads and footers are printed."""
+    top_side = ln.top < 0.125 * p.height
+    if not top_side and ln.bottom <= 0.875 * p.height:
+        return False
+    if top_side:
+        below = [o.top for o in p.lines if o.top > ln.bottom - 0.5 and o is not ln]
+        gap = min(below) - ln.bottom if below else 99.0
+    else:
+        above = [o.bottom for o in p.lines if o.bottom < ln.top + 0.5 and o is not ln]
+        gap = ln.top - max(above) if above else 99.0
+    return gap >= 1.4 * max(ln.size, 6.0)
 
 
 def is_contents_page(p: PageLayout) -> bool:
@@ -409,13 +612,17 @@ def _bullet_text(ln: Line) -> str:
     return ln.text
 
 
+_ABBREVIATION_END = re.compile(r"\b(?:etc|ltd|inc|co|al|cont|no|vol|ed|eds)\.$", re.I)
+
+
 def _heading_text_ok(text: str) -> bool:
     if len(text) > HEADING_MAX_CHARS or len(text.split()) > HEADING_MAX_WORDS:
         return False
     if _CAPTION.match(text) or text[:1].islower() or text.endswith((",", ";")):
         return False
-    if text.endswith(".") and not _SECTION_NUMBER.match(text) and len(text.split()) > 3:
-        return False  # a sentence set in bold is emphasis, not a title
+    if text.endswith(".") and not _SECTION_NUMBER.match(text) and len(text.split()) > 3 \
+            and not _ABBREVIATION_END.search(text):
+        return False  # a sentence set in bold is emphasis, not a title ("... MATs etc." is one)
     return any(ch.isalpha() for ch in text)
 
 
@@ -530,10 +737,14 @@ def _match_outline(pages: list[PageLayout], entries: list[OutlineEntry]) -> tupl
 def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = None) -> tuple[
         list[Block], list[str]]:
     """Blocks in reading order for the whole document, and warnings about its structure."""
-    warnings: list[str] = []
+    warnings: list[str] = [n for p in pages for n in p.notes]
     typo = Typography.of(pages)
     outline_hits: dict = {}
     missing: list[OutlineEntry] = []
+    if outline and len(outline) == 1 and _heading_levels(pages, typo):
+        # One bookmark (the title of the document a page was cut from): no section tree.
+        warnings.append("the outline has a single entry; headings taken from the typography")
+        outline = None
     if outline:
         outline_hits, missing = _match_outline(pages, outline)
         if not outline_hits:
@@ -544,7 +755,7 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
             warnings.append(f"{len(missing)} of {len(outline)} outline titles were not found on "
                             f"their pages: their sections start at the top of the page")
     styles = _heading_levels(pages, typo) if not outline else {}
-    numbered: dict = {}  # per heading style, the number of the last top-level numbered heading
+    numbered: dict = {}  # "top": the number of the last top-level numbered heading, any style
     blocks: list[Block] = []
     cur: Block | None = None
     missing_by_page: dict[int, list[OutlineEntry]] = {}
@@ -569,10 +780,11 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
         for t in p.tables:
             table_at.setdefault(int(t.order), []).append(t)
         skip_until = -1
+        runs = heading_runs(p, typo) if not outline and not contents else {}
         footnote_zone = 0.75 * p.height
         for i, ln in enumerate(p.lines):
             for t in table_at.pop(i, []):
-                blocks.append(_table_block(t))
+                blocks.extend(_table_blocks(t))
                 cur = None
             if i < skip_until:
                 continue
@@ -601,26 +813,22 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
                 else:
                     cur = new("footnote", ln)
                 continue
-            style = typo.heading_style(ln) if not outline else None
-            if style is not None and style in styles and not _is_bullet(ln) \
-                    and _heading_text_ok(ln.text):
-                if cur is not None and cur.kind == "heading" and not cur.synthetic \
-                        and cur.style == style and cur.last_line.box == ln.box \
-                        and ln.page == cur.page_end and ln.top - cur.last_line.bottom < ln.size:
-                    _append(cur, ln, ln.text)  # a title that wraps onto a second line
-                    cur.lines = [" ".join(cur.lines)]
-                    cur.line_boxes = [[bx for lb in cur.line_boxes for bx in lb]]
-                    continue
+            run = runs.get(i)
+            if run is not None and run.ok and run.style in styles:
                 # The style ranks the heading; numbering orders headings set in one style
                 # ("2." above "2.3").
-                depth = _number_depth(ln.text)
-                number = _section_number(ln.text)
-                if depth > 1 and number and numbered.get(style, "") != number.rsplit(".", 1)[0]:
-                    depth = 1  # "2.1" after "1." (no "2." printed): not a part of section 1
+                style = run.style
+                depth = _number_depth(run.text)
+                number = _section_number(run.text)
                 if number and depth == 1:
-                    numbered[style] = number.split(".")[0]
-                cur = new("heading", ln, level=styles[style] * 10 + min(depth or 1, 9))
+                    numbered["top"] = number
+                elif depth > 1 and number and numbered.get("top", "") != number.split(".")[0]:
+                    depth = 1  # "2.1" after "1." (no "2." printed): not a part of section 1
+                cur = new("heading", ln, run.text, level=styles[style] * 10 + min(depth or 1, 9))
+                cur.line_boxes = [[g.bbox for g in p.lines[i:run.end]]]
+                cur.last_line = p.lines[run.end - 1]
                 cur.style = style
+                skip_until = run.end
                 continue
             if _is_bullet(ln) or (_ENUMERATOR.match(ln.text) and ln.x0 > typo.left + 2):
                 cur = new("item", ln, _bullet_text(ln))
@@ -645,7 +853,7 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
             cur = new("para", ln)
         for rest in table_at.values():
             for t in rest:
-                blocks.append(_table_block(t))
+                blocks.extend(_table_blocks(t))
                 cur = None
     if not outline and not styles:
         warnings.append("no headings found in the typography (one font size throughout)")
@@ -655,6 +863,80 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
     return blocks, warnings
 
 
+@dataclass
+class HeadingRun:
+    """Consecutive lines set in one heading style: one heading, wrapped or not."""
+
+    end: int  # index after its last line on the page
+    style: tuple[float, str]
+    text: str
+    ok: bool  # reads as a heading: a short title, or a numbered clause
+
+
+HEADING_RUN_MAX_LINES = 4
+CLAUSE_MAX_WORDS = 40  # "2.1 Research evidence suggests that ... successful federations/ MATs"
+
+
+def heading_runs(p: PageLayout, typo: Typography) -> dict[int, HeadingRun]:
+    """Runs of lines set in a heading style, by the index of their first line. A line joins
+    the run above it when it is set in the same style right under it (no paragraph gap, same
+    column), whatever its first letter: a wrapped title's second line may start in lower
+    case ("result in successful federations/ MATs")."""
+    runs: dict[int, HeadingRun] = {}
+    lines = p.lines
+    i = 0
+    while i < len(lines):
+        style = typo.heading_style(lines[i])
+        if style is None or _is_bullet(lines[i]) or _is_code(lines[i], typo):
+            i += 1
+            continue
+        j = i + 1
+        text = lines[i].text
+        while j < len(lines) and j - i < HEADING_RUN_MAX_LINES and \
+                _wraps_on(lines[j - 1], lines[j], style, typo):
+            text = join_hyphenated(text, lines[j].text) or f"{text} {lines[j].text}"
+            j += 1
+        runs[i] = HeadingRun(j, style, text, _heading_run_ok(text))
+        i = j
+    return runs
+
+
+def _wraps_on(prev: Line, ln: Line, style: tuple[float, str], typo: Typography) -> bool:
+    if ln.page != prev.page or _is_bullet(ln) or ln.top <= prev.top:
+        return False
+    if ln.top - prev.bottom >= 0.5 * ln.size or ln.x0 > prev.x1 or ln.x1 < prev.x0:
+        return False  # a gap (the next heading) or another column
+    here = typo.heading_style(ln)
+    if here == style:
+        return True
+    # A display face's wrapped line has no gap above it, so the face alone does not make
+    # it a heading style: same size and face as the line above is enough.
+    return here is None and round(ln.size * 2) / 2 == style[0] and (
+        ln.font == style[1] or style[1] == "bold" and ln.bold)
+
+
+def _heading_run_ok(text: str) -> bool:
+    """A title, or a numbered clause set in heading type (a heading at its depth, however
+    long)."""
+    if _heading_text_ok(text):
+        return True
+    if not re.match(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z‘“'\"(]", text):
+        return False
+    # A numbered sentence ("23. If your country has ... at one time?") is a question or a
+    # statement in bold, not a title.
+    return len(text.split()) <= CLAUSE_MAX_WORDS and not text.endswith((",", ";", ".", "?", "!"))
+
+
+def _is_code(ln: Line, typo: Typography) -> bool:
+    """A line set in a monospaced face the body is not set in: code or a formula."""
+    return bool(ln.font) and bool(_MONO_FONT.search(ln.font)) and not (
+        typo.body_font and _MONO_FONT.search(typo.body_font))
+
+
+_MONO_FONT = re.compile(r"courier|mono|consol|menlo|inconsolata|lucidaconsole|cmtt|"
+                        r"sourcecodepro|firacode|andalemono", re.I)
+
+
 _ITALIC_FONT = re.compile(r"italic|oblique|[-,]it\b", re.I)
 
 
@@ -662,21 +944,27 @@ def _heading_levels(pages: list[PageLayout], typo: Typography) -> dict[tuple[flo
     """Heading styles ranked by size, then bold before other faces before italic, then by
     first use (a document opens with its top-level headings): the first is level 1. A style
     used for long runs of text (a pull-quote font, a bigger intro) is not a heading style."""
-    uses: Counter = Counter()
-    words: Counter = Counter()
+    good: Counter = Counter()
+    runs: Counter = Counter()
     first: dict = {}
+    pages_of: dict = {}
+    first_page = next((p.number for p in pages if p.lines), 1)
     for p in pages:
         if is_contents_page(p):
             continue
-        for ln in p.lines:
-            style = typo.heading_style(ln)
-            if style is not None:
-                first.setdefault(style, len(first))
-                uses[style] += 1
-                words[style] += len(ln.text.split())
-                if not _heading_text_ok(ln.text) or _is_bullet(ln):
-                    words[style] += 50  # a style that sets sentences is a text style
-    kept = [s for s in uses if words[s] / uses[s] <= HEADING_MAX_WORDS]
+        for run in heading_runs(p, typo).values():
+            first.setdefault(run.style, len(first))
+            runs[run.style] += 1
+            good[run.style] += run.ok
+            pages_of.setdefault(run.style, set()).add(p.number)
+    # Decided run by run: a style sets headings when at least half of what it sets reads as
+    # one (a short title, or a numbered clause); one odd line does not disqualify it.
+    kept = [s for s in runs if good[s] and good[s] >= 0.5 * runs[s]]
+    # A byline: a style set several times on the first page and never again (authors under
+    # an article's title), while other heading styles go on: front matter, not sections.
+    later = {s for s in kept if pages_of[s] - {first_page}}
+    if len(pages) >= 3 and later:
+        kept = [s for s in kept if not (pages_of[s] == {first_page} and runs[s] >= 2)]
     kept.sort(key=lambda s: (-s[0], s[1] != "bold", bool(_ITALIC_FONT.search(s[1])),
                              first[s]))
     return {s: i + 1 for i, s in enumerate(kept)}
@@ -719,6 +1007,20 @@ def _append(cur: Block, ln: Line, text: str, join: bool = True) -> None:
         cur.line_boxes.append([ln.bbox])
     cur.page_end = ln.page
     cur.last_line = ln
+
+
+def _table_blocks(t: Table) -> list[Block]:
+    """A table's blocks: one table block of rows; a key/value table (no header row) as one
+    "Label: value" line per row, as a person reads it out."""
+    if t.header:
+        return [_table_block(t)]
+    out = []
+    for row in t.rows:
+        text = ": ".join(c for c in row if c)
+        b = Block("para", [text], t.page, t.page, None, line_pages=[t.page])
+        b.line_boxes = [[(t.page, *(round(v, 1) for v in t.bbox))]]
+        out.append(b)
+    return out
 
 
 def _table_block(t: Table) -> Block:

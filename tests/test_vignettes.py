@@ -157,3 +157,19 @@ def test_the_synopsis_template_with_graphical_scales_is_read_without_guessing():
     assert v.scales["decision_making"] is None  # a colour key is not a position
     assert v.scales["evaluation"] is None
     assert any("“Approach to governance” has no value" in w for w in v.warnings)
+
+
+def test_pdf_vignette_with_a_ruled_key_dimensions_table(tmp_path):
+    """Issue 21: Key dimensions as a ruled two-column table (labels down the first column, no
+    header row) keep every field: the first row is no header whose label goes on every cell."""
+    v = {**next(x for x in mv.VIGNETTES if x["slug"] == "thornwick"), "format": "pdf-ruled"}
+    path = tmp_path / mv.file_name(v)
+    path.write_bytes(mv._pdf(v))
+    doc, passages = _read(path)
+    assert len(passages) == 1 and passages[0].kind == "vignette"
+    assert passages[0].key_dimensions == expected_fields(v)
+    for label, value in v["dims"]:
+        assert f"{label}: {value}" in passages[0].text
+    from qa.trusts import trust_from_passage  # what `qa trusts` shows: every field
+
+    assert trust_from_passage(passages[0]).fields == expected_fields(v)

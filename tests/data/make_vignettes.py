@@ -243,7 +243,17 @@ def _pdf(v) -> bytes:
     for p in v["paragraphs"]:
         lines(p, "Helvetica", 10)
     lines("Key dimensions", "Helvetica-Bold", 12)
-    if v["format"] == "pdf-table":  # two columns, no separator: the label, then the value
+    if v["format"] == "pdf-ruled":  # a ruled grid of two columns, labels down the first
+        c.setFont("Helvetica", 9)
+        top = y + 11
+        for label, value in v["dims"]:
+            c.rect(x, top - 18, 250, 18)
+            c.rect(x + 250, top - 18, width - 2 * x - 250, 18)
+            c.drawString(x + 4, top - 12, label)
+            c.drawString(x + 254, top - 12, value)
+            top -= 18
+        y = top - 10
+    elif v["format"] == "pdf-table":  # two columns, no separator: the label, then the value
         for label, value in v["dims"]:
             c.setFont("Helvetica-Bold", 9)
             c.drawString(x, y, label)
@@ -282,7 +292,7 @@ def _text(v) -> str:
 
 
 EXTENSIONS = {"docx-lines": "docx", "docx-table": "docx", "pdf-lines": "pdf",
-              "pdf-table": "pdf", "md-list": "md", "md-table": "md", "txt": "txt"}
+              "pdf-table": "pdf", "pdf-ruled": "pdf", "md-list": "md", "md-table": "md", "txt": "txt"}
 
 
 def file_name(v) -> str:
