@@ -89,6 +89,7 @@ class Outcome:
     fragments: list[str] = field(default_factory=list)  # answer sentences < 5 words, no lead-in
     coverage: float | None = None  # Answer.coverage
     union: float | None = None  # Answer.union
+    answer_first_hit: bool | None = None  # the best answer sentence (first shown) holds it
 
 
 def gold_ranks(q: Question, texts: list[str]) -> list[int | None]:
@@ -144,8 +145,10 @@ def outcome(q: Question, texts: list[str], ids: list[str], evidence: str,
     ans = answer_contains_gold(q, sentences) if q.in_scope else None
     ans_alone = answer_contains_gold(q, sentences if alone is None else alone) \
         if q.in_scope else None
+    first = (alone if alone is not None else sentences)[:1]
+    ans_first = answer_contains_gold(q, first) if q.in_scope else None
     return Outcome(q.id, q.kind, rank, both, evidence, ans, rank == 1, confidence, seconds, ids,
-                   q.oos, ans_alone, list(shown_fragments or []), coverage, union)
+                   q.oos, ans_alone, list(shown_fragments or []), coverage, union, ans_first)
 
 
 def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
@@ -169,6 +172,7 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
         "both@5": sum(1 for o in both if o.both5) / (len(both) or 1),
         "answer_hit": sum(1 for o in inscope if o.answer_hit) / n,
         "answer_hit_alone": sum(1 for o in inscope if o.answer_hit_alone) / n,
+        "answer_first_hit": sum(1 for o in inscope if o.answer_first_hit) / n,
         "answer_hit_given_top1": sum(1 for o in top1 if o.answer_hit) / (len(top1) or 1),
         "fragments": sum(len(o.fragments) for o in outcomes),
         "oos_accuracy": sum(1 for o in oos if o.evidence == "none") / (len(oos) or 1),
@@ -427,6 +431,7 @@ def evaluate(searcher, questions: list[Question], baselines: bool = True) -> dic
 
 COLUMNS = [("hit@1", "hit@1", "{:.3f}"), ("hit@3", "hit@3", "{:.3f}"), ("hit@5", "hit@5", "{:.3f}"),
            ("MRR@10", "mrr@10", "{:.3f}"), ("both@5", "both@5", "{:.3f}"),
+           ("ans@1", "answer_first_hit", "{:.3f}"),
            ("ans", "answer_hit_alone", "{:.3f}"), ("ans+items", "answer_hit", "{:.3f}"),
            ("ans|top1", "answer_hit_given_top1", "{:.3f}"), ("frag", "fragments", "{}"),
            ("none P", "none_precision", "{:.3f}"), ("none R", "none_recall", "{:.3f}"),

@@ -95,6 +95,12 @@ class SearchSettings:
     answer_passages: int = 3  # answer sentences are drawn from this many top passages
     answer_rank_penalty: float = 0.3  # per rank below the first: the top passage comes first
     answer_margin: float = 0.4  # a further sentence must score within this of the best
+    # Each candidate sentence (a list item too) is also scored on its own words: the share of
+    # the question's content words it holds, weighted by rarity (idf) or not (flat), times
+    # this weight. Its vector alone cannot do it: pooled from the passage's word pieces, every
+    # item of a list carries its lead-in's topic.
+    answer_words: str = "idf"  # idf | flat (before issue 18: a word-prefix overlap)
+    answer_word_weight: float = 0.15
     # A chosen sentence that introduces a list ("The more common features ... include:") is
     # no answer without the list: it brings up to this many of the items that follow it.
     answer_list_items: int = 8
@@ -588,6 +594,24 @@ class Searcher:
             return "strong"
         return "weak"
 
+    def _question_idf(self, question: str) -> dict[str, float]:
+        """The question's BM25 tokens with their idf over the passages."""
+        from index.lexical import tokenize
+
+        vocab = self.index.lexical.vocab
+        df = self._document_frequency()
+        n = len(self.index.passages)
+        return {t: float(np.log(1.0 + n / ((df[vocab[t]] if t in vocab else 0) + 0.5)))
+                for t in tokenize(question, self.index.lexical.settings)}
+
+    def _own_words(self, q_idf: dict[str, float], text: str) -> float:
+        """IDF-weighted share of the question's tokens that `text` itself holds."""
+        total = sum(q_idf.values())
+        if not total:
+            return 0.0
+        words = _tokens_of(text, self.index.lexical.settings)
+        return sum(w for t, w in q_idf.items() if t in words) / total
+
     def _known_word(self, word: str) -> bool:
         """Some passage holds this word (as BM25 tokenises it)."""
         from index.lexical import tokenize
@@ -606,6 +630,8 @@ class Searcher:
         out: list[str] = []
         for raw in re.findall(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]", question):
             toks = tokenize(raw, settings)
+            if raw.lower() in _ENGLISH or raw.lower() in _GENERIC:
+                continue  # "No passage mentions “much”" would say nothing
             if toks and all(t not in vocab or df[vocab[t]] == 0 for t in toks) \
                     and raw.lower() not in (w.lower() for w in out):
                 out.append(raw)
@@ -635,6 +661,7 @@ class Searcher:
             sims = dict(zip(rows, (idx.sentence_vectors[np.asarray(rows)] @ qvec).tolist(),
                             strict=True))
         lead_of: dict[tuple[int, int], tuple[str, bool, int]] = {}
+        q_idf = self._question_idf(question) if self.settings.answer_words == "idf" else {}
         for rank, hit in enumerate(top_hits):
             row = idx.by_id[hit.passage.id]
             for pos, j in enumerate(idx.sentences_of.get(row, [])):
@@ -647,9 +674,13 @@ class Searcher:
                     if not lead_of[(row, pos)][0] and len(text.split()) - 1 < SHORT_ANSWER:
                         continue  # a short item with no lead-in to show it under: a fragment
                 sim = sims.get(j, 0.0)
-                overlap = len(q_terms & terms) / (len(q_terms) or 1)
+                if self.settings.answer_words == "idf":
+                    overlap = self._own_words(q_idf, text)
+                else:
+                    overlap = len(q_terms & terms) / (len(q_terms) or 1)
                 # The top passage is usually the answer (eval: hit@1): its sentences come first.
-                score = sim + 0.15 * overlap - self.settings.answer_rank_penalty * rank
+                score = sim + self.settings.answer_word_weight * overlap \
+                    - self.settings.answer_rank_penalty * rank
                 candidates.append((score, text, hit.passage.id, row, pos))
         if not candidates:
             return []
@@ -779,6 +810,12 @@ most my no not of on or our should so some than that the their them then there t
 those to was we were what when where which while who whom why will with would you your""".split())
 
 
+# Words too general to name as what the evidence lacks.
+_GENERIC = frozenset("""also actually best better get gets give good just like lot lots make
+many much need needs new now one really take thing things two use used want way ways well
+year years""".split())
+
+
 def other_language(question: str, known=None) -> bool:
     """True for a question that is plainly not in English: mostly in a non-Latin script
     ("什么是多学院信托？"), or three or more words without one English function word ("Wie
@@ -845,6 +882,14 @@ def _sentence_features(text: str) -> tuple[bool, frozenset[str]]:
     """(_is_label(text), set(_terms(text))), cached: the same sentences come up again and
     again as answer candidates, and re-tokenising them was most of a query's own cost."""
     return _is_label(text), frozenset(_terms(text))
+
+
+@lru_cache(maxsize=65536)
+def _tokens_of(text: str, settings) -> frozenset[str]:
+    """A sentence's BM25 tokens, cached like _sentence_features."""
+    from index.lexical import tokenize
+
+    return frozenset(tokenize(text, settings))
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
