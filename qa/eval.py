@@ -9,10 +9,18 @@ gold phrase, compared with `ingest.normalise.match_key` (whitespace and hyphens 
 "both" questions any gold phrase counts for hit@k, and `both@5` reports how often the gold
 passages of both documents are in the top 5.
 
-Columns: hit@1/3/5, MRR@10, both@5, answer-sentence hit (a gold phrase inside the 1-3 quoted
-answer sentences; `ans|top1`: the same, counted only where the top passage holds the gold),
-out-of-scope accuracy (evidence "none" for questions neither document answers), false "none"
-(in-scope questions graded "none"), and median latency per question.
+By default both eval/questions.jsonl (tuning) and eval/questions_heldout.jsonl (held out,
+never tuned on) are run and reported apart.
+
+Columns: hit@1/3/5, MRR@10, both@5, answer-sentence hit three ways (`ans@1`: the first answer
+sentence holds a gold phrase; `ans`: the answer sentences alone, list items chosen on their own
+words included; `ans+items`: with the lead-ins and the items shown under them; `ans|top1`: the
+last, counted only where the top passage holds the gold), fragments (answer sentences under five
+words not under a lead-in), precision and recall of "none" (positives: every out-of-scope
+question), false "none" (in-scope questions graded "none"), and median latency per question.
+Below the table: how the off-topic (unrelated, other languages) and near-topic questions were
+graded, and the "none" rule `fit_none` fits on these questions (the defaults of SearchSettings
+come from the tuning set's).
 
 The baselines have no evidence grading of their own, so they get the plainest one their score
 allows: BM25 says "none" when no question word is in the index; dense says "none" below the
