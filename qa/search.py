@@ -99,6 +99,9 @@ class SearchSettings:
     # the question's content words it holds, weighted by rarity (idf) or not (flat), times
     # this weight. Its vector alone cannot do it: pooled from the passage's word pieces, every
     # item of a list carries its lead-in's topic.
+    # At most this many answer entries from one passage (0: no limit), so that the answer also
+    # quotes the next passages when the first holds several close sentences.
+    answer_per_passage: int = 0
     answer_words: str = "idf"  # idf | flat (before issue 18: a word-prefix overlap)
     answer_word_weight: float = 0.15
     # A chosen sentence that introduces a list ("The more common features ... include:") is
@@ -714,6 +717,9 @@ class Searcher:
                 continue
             if used >= self.settings.answer_sentences:
                 break
+            cap = self.settings.answer_per_passage
+            if cap and sum(1 for c in chosen if c.passage_ids[0] == pid) >= cap:
+                continue
             used += 1
             if lead:
                 group = AnswerSentence(lead, [pid], score, [shown], items_order="best")
