@@ -160,7 +160,9 @@ class AnswerSentence:
     items: list[str] = field(default_factory=list)
     more_items: int = 0
     # A list item is never shown without the words that govern it: the sentence that
-    # introduces its list, and whether items stand between the two in the source.
+    # introduces its list, and whether items stand between the two in the source. (Since
+    # issue 18 answer_sentences shows chosen items grouped under their lead-in instead, below;
+    # these stay for records that quote one item with its lead-in inline.)
     lead_in: str = ""
     lead_in_gap: bool = False
     # One lead-in per list (issue 18). When items of a list are chosen as answers on their own
@@ -753,14 +755,10 @@ class Searcher:
             group.items_skipped = resumed or skipped
         return chosen
 
-    def _lead_in_of(self, row: int, pos: int) -> tuple[str, bool]:
-        """The sentence introducing the list that item `pos` of passage `row` belongs to, and
-        whether other items (or an omission mark) stand between them; ("", False) if the
-        passage does not hold it."""
-        return self._lead_in_at(row, pos)[:2]
-
     def _lead_in_at(self, row: int, pos: int) -> tuple[str, bool, int]:
-        """`_lead_in_of`, and the lead-in's position in the passage's sentences (-1: none)."""
+        """The sentence introducing the list that item `pos` of passage `row` belongs to,
+        whether other items (or an omission mark) stand between them, and its position in the
+        passage's sentences; ("", False, -1) if the passage does not hold it."""
         idx = self.index
         rows = idx.sentences_of.get(row, [])
         gap = False
