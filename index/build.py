@@ -877,23 +877,79 @@ def passage_sentences(p: Passage) -> list[tuple[str, str]]:
     """
     out: list[tuple[str, str]] = []
     context = p.section[-1] if p.section else p.short_title
+    open_prose = False  # the previous line was prose that ended mid-sentence
     for line in p.text.split("\n"):
         line = line.strip()
         if not line:
             continue
         is_item = bool(LIST_ITEM.match(line))
         if line == OMISSION:  # "[…]": words left out, not a sentence; the lead-in still governs
+            open_prose = False
             continue
+        pieces = [] if is_item else _whole_sentences(line)
+        if open_prose and pieces and out and not is_label_line(line) and _continues(pieces[0]):
+            # A sentence the line break cut ("... a specialised" / "‘corporate’ executive
+            # team."): one unit, spanning the break exactly as the passage has it.
+            joined = f"{out[-1][0]}\n{pieces[0]}"
+            if joined in p.text:
+                out[-1] = (joined, out[-1][1])
+                pieces = pieces[1:]
+                if not pieces:
+                    open_prose = not _ends_sentence(joined)
+                    continue
         if is_label_line(line):
             context = line  # a label or lead-in: it introduces what follows
             out.append((line, ""))
+            open_prose = False
             continue
-        pieces = [line] if is_item else split_sentences(line)
+        pieces = [line] if is_item else pieces
         for piece in pieces:
             out.append((piece, context))
+        open_prose = not is_item and bool(pieces) and len(line.split()) > 12 \
+            and not _ends_sentence(pieces[-1])
         if not is_item and pieces and pieces[-1].endswith(":"):
             context = pieces[-1]
     return out
+
+
+SHORT_SENTENCE = 5  # words: a shorter piece of a line is no answer alone; it joins a neighbour
+
+
+def _whole_sentences(line: str) -> list[str]:
+    """The line's sentences (ingest.split_sentences), a piece under SHORT_SENTENCE words joined
+    to the sentence before it (or after it, when it comes first), verbatim as in the line."""
+    pieces = split_sentences(line)
+    if len(pieces) < 2:
+        return pieces
+    spans: list[list[int]] = []
+    cursor = 0
+    for piece in pieces:
+        at = line.find(piece, cursor)
+        if at < 0:
+            return pieces  # not found verbatim: leave the split as it is
+        spans.append([at, at + len(piece)])
+        cursor = at + len(piece)
+    k = 0
+    while len(spans) > 1 and k < len(spans):
+        a, b = spans[k]
+        if len(line[a:b].split()) >= SHORT_SENTENCE:
+            k += 1
+            continue
+        if k > 0:
+            spans[k - 1][1] = b
+        else:
+            spans[1][0] = a
+        del spans[k]
+    return [line[a:b] for a, b in spans]
+
+
+def _ends_sentence(text: str) -> bool:
+    return bool(re.search(r"[.!?:;][’”'\")\]]*$", text.strip()))
+
+
+def _continues(piece: str) -> bool:
+    """Words that carry on the sentence the previous line left open: a lower-case start."""
+    return bool(re.match(r"^[‘“\"'(\[]*[a-z]", piece))
 
 
 def sentence_embedding_text(sentence: str, context: str) -> str:

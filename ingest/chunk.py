@@ -30,24 +30,59 @@ class ChunkSettings:
     # quote and search for ("Q and A session with executive headteachers"), and a heading with
     # nothing under it (a trailing label, a run of table labels) is kept rather than lost.
     heading_lines: bool = True
+    # Version of the sentence units (split_sentences, index.build.passage_sentences) whose
+    # vectors the index stores: a change re-chunks and re-embeds everything. 2 (issue 18): a
+    # bare number, a parenthetical, a clause cut off or a piece under five words joins its
+    # sentence, and a sentence a line break cut is one unit.
+    sentence_units: int = 2
 
     def to_json(self) -> dict:
         return asdict(self)
 
 
+# Pieces a full stop cuts off that are no sentence of their own (issue 18): a bare number or
+# enumerator ("4." before a heading's words, "2.1", "iv."), which belongs to what follows, and
+# a parenthetical ("(up to 16 schools).") or a clause starting in lower case, which belong to
+# what precedes them.
+_BARE_NUMBER = re.compile(r"^\(?(?:\d+(?:\.\d+)*|[ivxlc]+|[a-z])[.)]?$", re.IGNORECASE)
+_PARENTHETICAL = re.compile(r"^\([^()]*\)[.!?,;:’”'\")\]]*$")
+_LOWER_START = re.compile(r"^[‘“\"'(\[]*[a-z]")
+
+
 def split_sentences(text: str) -> list[str]:
-    """Sentence boundaries, careful with abbreviations; never returns an empty string."""
-    pieces: list[str] = []
+    """Sentence boundaries, careful with abbreviations; never returns an empty string. A bare
+    number joins the sentence after it, a parenthetical or a lower-case clause the one before
+    it, so that every piece is a whole sentence as written (the text between is kept as is)."""
+    spans: list[list[int]] = []  # [start, end) of each piece in `text`
     start = 0
     for m in _SENTENCE_END.finditer(text):
         before = text[start:m.start()].rstrip("’”'\")]")
         last = before.rsplit(" ", 1)[-1].rstrip(".").lower()
         if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
             continue
-        pieces.append(text[start:m.start()].strip())
+        spans.append([start, m.start()])
         start = m.end()
-    pieces.append(text[start:].strip())
-    return [p for p in pieces if p]
+    spans.append([start, len(text)])
+    spans = [sp for sp in spans if text[sp[0]:sp[1]].strip()]
+    merged: list[list[int]] = []
+    carry: int | None = None  # start of a bare number waiting for its sentence
+    for a, b in spans:
+        piece = text[a:b].strip()
+        if carry is not None:
+            a, carry = carry, None
+        elif merged and (_PARENTHETICAL.match(piece) or _LOWER_START.match(piece)):
+            merged[-1][1] = b
+            continue
+        if _BARE_NUMBER.match(piece):
+            carry = a
+            continue
+        merged.append([a, b])
+    if carry is not None:  # a number with nothing after it stays what it is
+        if merged:
+            merged[-1][1] = len(text)
+        else:
+            merged.append([carry, len(text)])
+    return [text[a:b].strip() for a, b in merged if text[a:b].strip()]
 
 
 def passage_id(doc_sha256: str, text: str) -> str:

@@ -9,10 +9,18 @@ gold phrase, compared with `ingest.normalise.match_key` (whitespace and hyphens 
 "both" questions any gold phrase counts for hit@k, and `both@5` reports how often the gold
 passages of both documents are in the top 5.
 
-Columns: hit@1/3/5, MRR@10, both@5, answer-sentence hit (a gold phrase inside the 1-3 quoted
-answer sentences; `ans|top1`: the same, counted only where the top passage holds the gold),
-out-of-scope accuracy (evidence "none" for questions neither document answers), false "none"
-(in-scope questions graded "none"), and median latency per question.
+By default both eval/questions.jsonl (tuning) and eval/questions_heldout.jsonl (held out,
+never tuned on) are run and reported apart.
+
+Columns: hit@1/3/5, MRR@10, both@5, answer-sentence hit three ways (`ans@1`: the first answer
+sentence holds a gold phrase; `ans`: the answer sentences alone, list items chosen on their own
+words included; `ans+items`: with the lead-ins and the items shown under them; `ans|top1`: the
+last, counted only where the top passage holds the gold), fragments (answer sentences under five
+words not under a lead-in), precision and recall of "none" (positives: every out-of-scope
+question), false "none" (in-scope questions graded "none"), and median latency per question.
+Below the table: how the off-topic (unrelated, other languages) and near-topic questions were
+graded, and the "none" rule `fit_none` fits on these questions (the defaults of SearchSettings
+come from the tuning set's).
 
 The baselines have no evidence grading of their own, so they get the plainest one their score
 allows: BM25 says "none" when no question word is in the index; dense says "none" below the
@@ -38,6 +46,7 @@ from ingest.normalise import match_key
 
 DEFAULT_INDEX = Path("var/index")
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "questions.jsonl"
+DEFAULT_HELDOUT = DEFAULT_QUESTIONS.parent / "questions_heldout.jsonl"  # never tuned on
 K = 10
 DENSE_BASELINE_NONE_BELOW = 0.30  # the cosine threshold the project shipped with
 
@@ -48,6 +57,9 @@ class Question:
     question: str
     kind: str
     gold: list[dict[str, str]]
+    # out-of-scope questions: "unrelated" or "language" (must be "none"), "near" (the domain
+    # but not covered: "none" or "weak", never "strong"); see eval/README.md
+    oos: str | None = None
 
     @property
     def in_scope(self) -> bool:
@@ -59,7 +71,8 @@ def load_questions(path: Path = DEFAULT_QUESTIONS) -> list[Question]:
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
-            out.append(Question(row["id"], row["question"], row["kind"], row.get("gold", [])))
+            out.append(Question(row["id"], row["question"], row["kind"], row.get("gold", []),
+                                row.get("oos")))
     return out
 
 
@@ -77,6 +90,14 @@ class Outcome:
     confidence: float | None
     seconds: float
     top: list[str] = field(default_factory=list)  # passage ids, best first
+    oos: str | None = None  # Question.oos
+    # a gold phrase in the answer sentences alone (answer_hit: with the list items shown
+    # under them and the lead-ins items are shown under)
+    answer_hit_alone: bool | None = None
+    fragments: list[str] = field(default_factory=list)  # answer sentences < 5 words, no lead-in
+    coverage: float | None = None  # Answer.coverage
+    union: float | None = None  # Answer.union
+    answer_first_hit: bool | None = None  # the best answer sentence (first shown) holds it
 
 
 def gold_ranks(q: Question, texts: list[str]) -> list[int | None]:
@@ -95,8 +116,34 @@ def answer_contains_gold(q: Question, sentences: list[str]) -> bool:
     return any(match_key(g["phrase"]) in k for g in q.gold for k in [*keys, joined])
 
 
+FRAGMENT_WORDS = 5  # an answer sentence shorter than this, not under a lead-in, is a fragment
+
+
+def fragments(answer_sentences) -> list[str]:
+    """Answer sentences (qa.search.AnswerSentence) shown alone with fewer than five words."""
+    return [s.text for s in answer_sentences
+            if not s.lead_in and not s.items and len(s.text.split()) < FRAGMENT_WORDS]
+
+
+def chosen_sentences(answer_sentences) -> list[str]:
+    """The answer sentences alone: each sentence chosen, and the list items chosen on their own
+    words (shown under their lead-in, items_order "best"); not the lead-ins, nor the items a
+    chosen lead-in brings along."""
+    out = []
+    for s in answer_sentences:
+        if s.items_order == "best":
+            out.extend(s.items)
+        else:
+            out.append(s.text)
+    return out
+
+
 def outcome(q: Question, texts: list[str], ids: list[str], evidence: str,
-            sentences: list[str], confidence: float | None, seconds: float) -> Outcome:
+            sentences: list[str], confidence: float | None, seconds: float,
+            alone: list[str] | None = None, shown_fragments: list[str] | None = None,
+            coverage: float | None = None, union: float | None = None) -> Outcome:
+    """`sentences`: every piece the answer shows (sentences, lead-ins, items); `alone`: the
+    answer sentences only (default: the same)."""
     ranks = gold_ranks(q, texts) if q.in_scope else []
     found = [r for r in ranks if r is not None]
     rank = min(found) if found else None
@@ -104,7 +151,12 @@ def outcome(q: Question, texts: list[str], ids: list[str], evidence: str,
     if q.kind == "both":
         both = all(r is not None and r <= 5 for r in ranks)
     ans = answer_contains_gold(q, sentences) if q.in_scope else None
-    return Outcome(q.id, q.kind, rank, both, evidence, ans, rank == 1, confidence, seconds, ids)
+    ans_alone = answer_contains_gold(q, sentences if alone is None else alone) \
+        if q.in_scope else None
+    first = (alone if alone is not None else sentences)[:1]
+    ans_first = answer_contains_gold(q, first) if q.in_scope else None
+    return Outcome(q.id, q.kind, rank, both, evidence, ans, rank == 1, confidence, seconds, ids,
+                   q.oos, ans_alone, list(shown_fragments or []), coverage, union, ans_first)
 
 
 def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
@@ -127,11 +179,39 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
         "mrr@10": sum(1.0 / o.rank for o in inscope if o.rank is not None and o.rank <= K) / n,
         "both@5": sum(1 for o in both if o.both5) / (len(both) or 1),
         "answer_hit": sum(1 for o in inscope if o.answer_hit) / n,
+        "answer_hit_alone": sum(1 for o in inscope if o.answer_hit_alone) / n,
+        "answer_first_hit": sum(1 for o in inscope if o.answer_first_hit) / n,
         "answer_hit_given_top1": sum(1 for o in top1 if o.answer_hit) / (len(top1) or 1),
+        "fragments": sum(len(o.fragments) for o in outcomes),
         "oos_accuracy": sum(1 for o in oos if o.evidence == "none") / (len(oos) or 1),
         "false_none": sum(1 for o in inscope if o.evidence == "none"),
+        **none_scores(outcomes),
         "latency_ms_median": 1000 * statistics.median(o.seconds for o in outcomes),
         "latency_ms_p95": 1000 * float(np.percentile([o.seconds for o in outcomes], 95)),
+    }
+
+
+MUST_BE_NONE = ("unrelated", "language")  # Question.oos values that must be graded "none"
+
+
+def none_scores(outcomes: list[Outcome]) -> dict[str, Any]:
+    """Precision and recall of "none" (positives: every out-of-scope question), recall on the
+    off-topic ones alone (unrelated, other languages: must be "none"), and how near-topic
+    questions were graded."""
+    oos = [o for o in outcomes if o.kind == "out_of_scope"]
+    said = [o for o in outcomes if o.evidence == "none"]
+    off = [o for o in oos if o.oos in MUST_BE_NONE]
+    near = [o for o in oos if o.oos not in MUST_BE_NONE]
+    right = sum(1 for o in said if o.kind == "out_of_scope")
+    return {
+        "none_precision": right / len(said) if said else 1.0,
+        "none_recall": right / len(oos) if oos else 1.0,
+        "off_topic": len(off),
+        "off_topic_none": sum(1 for o in off if o.evidence == "none"),
+        "off_topic_not_none": [o.id for o in off if o.evidence != "none"],
+        "near_topic": len(near),
+        "near_topic_grades": {g: sum(1 for o in near if o.evidence == g)
+                              for g in ("none", "weak", "strong")},
     }
 
 
@@ -239,6 +319,38 @@ def midpoint_threshold(in_scope: list[float], out_of_scope: list[float]) -> floa
     return (min(in_scope) + max(out_of_scope)) / 2
 
 
+def fit_none(outcomes: list[Outcome], step: float = 0.1, top: float = 2.0) -> dict[str, Any]:
+    """The "none" rule of SearchSettings fitted on these (tuning) outcomes, by a rule fixed
+    before looking: over a grid of the two weights (coverage, union; 0 to `top` by `step`),
+    the threshold is placed halfway between the lowest in-scope score and the highest
+    off-topic score below it (no in-scope question "none": the worse error); the weights
+    that put the most off-topic questions (unrelated, other languages) below it win, ties
+    going to the wider gap (measured on the similarity's scale), then to smaller weights."""
+    from .search import SearchSettings, none_score
+
+    ins = [o for o in outcomes if o.kind != "out_of_scope" and o.coverage is not None]
+    off = [o for o in outcomes if o.oos in MUST_BE_NONE and o.coverage is not None]
+    if not ins or not off:
+        return {}
+    best = None
+    grid = np.round(np.arange(0.0, top + 1e-9, step), 6)
+    for a in grid:
+        for b in grid:
+            st = SearchSettings(none_coverage_weight=float(a), none_union_weight=float(b))
+            f_in = [none_score(o.confidence, o.coverage, o.union or 0.0, st) for o in ins]
+            f_off = [none_score(o.confidence, o.coverage, o.union or 0.0, st) for o in off]
+            lo = min(f_in)
+            below = [x for x in f_off if x < lo]
+            gap = lo - max(below) if below else 0.0
+            key = (len(below), round(gap, 6), -(a + b))
+            if best is None or key > best[0]:
+                t = (lo + max(below)) / 2 if below else lo - 0.01
+                best = (key, float(a), float(b), t)
+    (caught, gap, _), a, b, t = best
+    return {"none_coverage_weight": a, "none_union_weight": b, "none_threshold": round(t, 4),
+            "off_topic_below": caught, "off_topic": len(off), "gap": gap}
+
+
 # --- the three systems ------------------------------------------------------------------------
 
 def run_system(searcher, questions: list[Question]) -> list[Outcome]:
@@ -247,10 +359,15 @@ def run_system(searcher, questions: list[Question]) -> list[Outcome]:
         t0 = time.perf_counter()
         answer = searcher.ask(q.question, k=K)
         secs = time.perf_counter() - t0
+        shown = [t for s in answer.sentences for t in [*([s.lead_in] if s.lead_in else []),
+                                                       *s.quoted]]
         out.append(outcome(q, [h.passage.text for h in answer.hits],
-                           [h.passage.id for h in answer.hits], answer.evidence,
-                           [t for s in answer.sentences for t in s.quoted],
-                           getattr(answer, "confidence", None), secs))
+                           [h.passage.id for h in answer.hits], answer.evidence, shown,
+                           getattr(answer, "confidence", None), secs,
+                           alone=chosen_sentences(answer.sentences),
+                           shown_fragments=fragments(answer.sentences),
+                           coverage=getattr(answer, "coverage", None),
+                           union=getattr(answer, "union", None)))
     return out
 
 
@@ -283,7 +400,9 @@ def run_baseline(searcher, questions: list[Question], which: str) -> list[Outcom
                 for r, i in enumerate(top)]
         sentences = searcher.answer_sentences(qvec, question, hits) if evidence != "none" else []
         out.append(outcome(q, [h.passage.text for h in hits], [h.passage.id for h in hits],
-                           evidence, [t for s in sentences for t in s.quoted], confidence, secs))
+                           evidence, [t for s in sentences for t in [s.lead_in, *s.quoted] if t],
+                           confidence, secs, alone=chosen_sentences(sentences),
+                           shown_fragments=fragments(sentences)))
     return out
 
 
@@ -310,6 +429,7 @@ def evaluate(searcher, questions: list[Question], baselines: bool = True) -> dic
         "leave_one_out": leave_one_out(main, midpoint_threshold)
         if confidence_margin(main) else {},
         "calibration": calibration_report(main),
+        "none_fit": fit_none(main),
         "outcomes": {name: [dataclasses.asdict(o) for o in rows] for name, rows in systems.items()},
     }
     return report
@@ -319,9 +439,11 @@ def evaluate(searcher, questions: list[Question], baselines: bool = True) -> dic
 
 COLUMNS = [("hit@1", "hit@1", "{:.3f}"), ("hit@3", "hit@3", "{:.3f}"), ("hit@5", "hit@5", "{:.3f}"),
            ("MRR@10", "mrr@10", "{:.3f}"), ("both@5", "both@5", "{:.3f}"),
-           ("ans", "answer_hit", "{:.3f}"), ("ans|top1", "answer_hit_given_top1", "{:.3f}"),
-           ("OOS none", "oos_accuracy", "{:.3f}"), ("false none", "false_none", "{}"),
-           ("ms/q", "latency_ms_median", "{:.0f}")]
+           ("ans@1", "answer_first_hit", "{:.3f}"),
+           ("ans", "answer_hit_alone", "{:.3f}"), ("ans+items", "answer_hit", "{:.3f}"),
+           ("ans|top1", "answer_hit_given_top1", "{:.3f}"), ("frag", "fragments", "{}"),
+           ("none P", "none_precision", "{:.3f}"), ("none R", "none_recall", "{:.3f}"),
+           ("false none", "false_none", "{}"), ("ms/q", "latency_ms_median", "{:.0f}")]
 
 
 def table(report: dict[str, Any]) -> str:
@@ -346,6 +468,19 @@ def text_report(report: dict[str, Any], misses: bool = False) -> str:
             f"{k} {v['hit@1']:.2f}/{v['hit@5']:.2f} (n={v['n']})"
             for k, v in report["by_kind"].items()) + "  [hit@1/hit@5]",
     ]
+    nearg = s["near_topic_grades"]
+    lines.append(
+        f"off-topic (unrelated, other languages) \"none\": {s['off_topic_none']}/{s['off_topic']}"
+        + (f" (not: {', '.join(s['off_topic_not_none'])})" if s["off_topic_not_none"] else "")
+        + f"; near-topic ({s['near_topic']}): none {nearg['none']}, weak {nearg['weak']}, "
+        f"strong {nearg['strong']}")
+    fit = report.get("none_fit") or {}
+    if fit:
+        lines.append(
+            f"\"none\" rule fitted on these questions (qa.eval.fit_none): none_coverage_weight="
+            f"{fit['none_coverage_weight']:g} none_union_weight={fit['none_union_weight']:g} "
+            f"none_threshold={fit['none_threshold']:.4f}; {fit['off_topic_below']}/"
+            f"{fit['off_topic']} off-topic below it, gap {fit['gap']:+.4f}")
     m = report["margin"]
     if m:
         lines.append(
@@ -375,10 +510,13 @@ def text_report(report: dict[str, Any], misses: bool = False) -> str:
         for o in report["outcomes"]["system"]:
             wrong_evidence = (o["kind"] == "out_of_scope") != (o["evidence"] == "none")
             if (o["kind"] != "out_of_scope" and o["rank"] != 1) or wrong_evidence \
-                    or o["answer_hit"] is False:
+                    or o["answer_hit"] is False or o["fragments"]:
                 conf = "" if o["confidence"] is None else f" conf={o['confidence']:.3f}"
-                lines.append(f"  {o['id']} {o['kind']:<12} rank={o['rank']} "
-                             f"evidence={o['evidence']} answer={o['answer_hit']}{conf}")
+                if o.get("coverage") is not None:
+                    conf += f" cov={o['coverage']:.3f} union={o['union'] or 0:.3f}"
+                frag = f" fragments={o['fragments']}" if o["fragments"] else ""
+                lines.append(f"  {o['id']} {o['kind']:<12} {o['oos'] or '':<9} rank={o['rank']} "
+                             f"evidence={o['evidence']} answer={o['answer_hit']}{conf}{frag}")
     return "\n".join(lines)
 
 
@@ -404,7 +542,10 @@ def _parse_set(items: list[str], settings):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa.eval", description=__doc__.split("\n")[0])
     parser.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder")
-    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
+    parser.add_argument("--questions", type=Path, action="append", default=None,
+                        help="question file (repeatable); default: the tuning set "
+                             "(eval/questions.jsonl) and the held-out set "
+                             "(eval/questions_heldout.jsonl), reported apart")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
     parser.add_argument("--misses", action="store_true", help="list the system's misses")
     parser.add_argument("--no-baselines", action="store_true", help="skip the two baselines")
@@ -421,11 +562,19 @@ def main(argv: list[str] | None = None) -> int:
     except (IndexUnavailable, EmbedderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    report = evaluate(searcher, load_questions(args.questions), baselines=not args.no_baselines)
+    files = args.questions or [DEFAULT_QUESTIONS, DEFAULT_HELDOUT]
+    reports = {}
+    for path in files:
+        reports[str(path)] = evaluate(searcher, load_questions(path),
+                                      baselines=not args.no_baselines)
     if args.json:
-        print(json.dumps(report, indent=1))
+        print(json.dumps(reports if len(reports) > 1 else reports[str(files[0])], indent=1))
     else:
-        print(text_report(report, misses=args.misses))
+        for n, (path, report) in enumerate(reports.items()):
+            held = "held out: never used for tuning" if Path(path).name == DEFAULT_HELDOUT.name \
+                else "tuning"
+            print(("\n" if n else "") + f"## {Path(path).name} ({held})\n")
+            print(text_report(report, misses=args.misses))
     return 0
 
 

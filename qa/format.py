@@ -20,11 +20,14 @@ def answer_text(answer: Answer) -> str:
                          + f" [{t['citation']}, id {t['passage_id']}]")
         lines.append("")
     number = {h.passage.id: i for i, h in enumerate(answer.hits, 1)}
+    reason = getattr(answer, "reason", "")
     if not answer.found:
-        lines += [f"{NOT_FOUND} The nearest passages are listed below, but they do not "
-                  "answer the question.", ""]
+        lines += [f"{NOT_FOUND} " + (f"{reason} " if reason else "") + "The nearest passages "
+                  "are listed below, but they do not answer the question.", ""]
     else:
         lines.append(f"Answer (evidence: {answer.evidence}):")
+        if reason and answer.evidence == "weak":
+            lines.append(f"  Weak match: {reason}")
         for s in answer.sentences:
             refs = "".join(f"[{number[p]}]" for p in s.passage_ids if p in number)
             lines.append(textwrap.fill(f"“{s.display}” {refs}", 100, initial_indent="  ",

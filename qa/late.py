@@ -119,23 +119,34 @@ class LateInteraction:
     def score(query: tuple[np.ndarray, np.ndarray, np.ndarray],
               passages: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         """IDF-weighted mean, over question tokens, of each token's best cosine in a passage."""
+        return LateInteraction.score_and_union(query, passages)[0]
+
+    @staticmethod
+    def score_and_union(query: tuple[np.ndarray, np.ndarray, np.ndarray],
+                        passages: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, float]:
+        """`score`, and the same IDF-weighted mean taken over the passages together: each
+        question token's best cosine in any of them. The second says how much of the question
+        the candidates speak of at all (qa.search grades "none" on it); it comes from the same
+        product, at no extra cost."""
         qv, _, w = query
         out = np.zeros(len(passages), dtype=np.float32)
         if not len(query[1]) or w.sum() <= 0:
-            return out
+            return out, 0.0
         qkeys = query[1]
         rows = [i for i, (_, pkeys) in enumerate(passages) if len(pkeys)]
         if not rows:
-            return out
+            return out, 0.0
         if qv.shape[1] == 0:  # the test stand-in: a token matches only itself
+            every = np.zeros(len(qkeys), dtype=np.float32)
             for i in rows:
                 best = np.isin(qkeys, passages[i][1]).astype(np.float32)
                 out[i] = float((w * best).sum() / w.sum())
-            return out
+                every = np.maximum(every, best)
+            return out, float((w * every).sum() / w.sum())
         # All candidates' tokens in one product, then each passage's best match per question
         # token (maximum over that passage's columns).
         tokens = np.concatenate([passages[i][0] for i in rows]).astype(np.float32, copy=False)
         starts = np.cumsum([0] + [len(passages[i][1]) for i in rows[:-1]])
         best = np.maximum.reduceat(qv @ tokens.T, starts, axis=1)  # [question tokens, rows]
         out[rows] = (w @ best) / w.sum()
-        return out
+        return out, float((w @ best.max(axis=1)) / w.sum())

@@ -73,10 +73,37 @@ class SearchSettings:
     # Figures, margins and a leave-one-out check: bench/RESULTS.md, "Retrieval quality".
     strong_threshold: float = 0.527
     weak_threshold: float = 0.313
+    # "Not found" (issue 18): similarity alone cannot tell "What is the capital of France?"
+    # (0.39) from a paraphrase the evidence answers ("Should I make big calls quickly or wait
+    # until I know more?", 0.35). The grade also weighs how much of the question the evidence
+    # speaks of at all: `coverage` (the IDF-weighted share of its content words some passage
+    # holds, Searcher.coverage) and `union` (each question word piece's best match in any
+    # re-ranked candidate, IDF-weighted; LateInteraction.score_and_union). "none" when
+    #   (similarity + none_coverage_weight * coverage + none_union_weight * union)
+    #   / (1 + both weights) < none_threshold.
+    # Fitted on the tuning questions of eval/questions.jsonl by qa.eval --fit-none (the rule
+    # in qa.eval.fit_none); precision and recall, tuning and held out: bench/RESULTS.md.
+    none_coverage_weight: float = 0.1
+    none_union_weight: float = 2.0
+    none_threshold: float = 0.4245
+    # True: a strong grade also needs every content word of the question in the evidence (a
+    # question naming what no passage mentions, "pay", "RAAC", is at most weak). Off by
+    # default: it made half the answered questions weak and kept the near-topic ones that
+    # were strong (their words are all in the evidence) strong.
+    strong_needs_coverage: bool = False
     answer_sentences: int = 3
     answer_passages: int = 3  # answer sentences are drawn from this many top passages
     answer_rank_penalty: float = 0.3  # per rank below the first: the top passage comes first
     answer_margin: float = 0.4  # a further sentence must score within this of the best
+    # Each candidate sentence (a list item too) is also scored on its own words: the share of
+    # the question's content words it holds, weighted by rarity (idf) or not (flat), times
+    # this weight. Its vector alone cannot do it: pooled from the passage's word pieces, every
+    # item of a list carries its lead-in's topic.
+    # At most this many answer entries from one passage (0: no limit), so that the answer also
+    # quotes the next passages when the first holds several close sentences.
+    answer_per_passage: int = 0
+    answer_words: str = "idf"  # idf | flat (before issue 18: a word-prefix overlap)
+    answer_word_weight: float = 0.15
     # A chosen sentence that introduces a list ("The more common features ... include:") is
     # no answer without the list: it brings up to this many of the items that follow it.
     answer_list_items: int = 8
@@ -133,9 +160,20 @@ class AnswerSentence:
     items: list[str] = field(default_factory=list)
     more_items: int = 0
     # A list item is never shown without the words that govern it: the sentence that
-    # introduces its list, and whether items stand between the two in the source.
+    # introduces its list, and whether items stand between the two in the source. (Since
+    # issue 18 answer_sentences shows chosen items grouped under their lead-in instead, below;
+    # these stay for records that quote one item with its lead-in inline.)
     lead_in: str = ""
     lead_in_gap: bool = False
+    # One lead-in per list (issue 18). When items of a list are chosen as answers on their own
+    # words, they are shown once, under the lead-in: this record's `text` is then the lead-in,
+    # `items` the chosen items best first (items_order "best"; "passage" when the lead-in was
+    # chosen and brings its list in the passage's order), and `items_skipped` says that other
+    # items of the list are left out ("[…]" after the lead-in). The CLI, the web page, `/ask`
+    # and the packs all show this one record: `display` (the lead-in, with "[…]" when items
+    # are skipped) and then `items`, each verbatim.
+    items_order: str = "passage"
+    items_skipped: bool = False
 
     @property
     def quoted(self) -> list[str]:
@@ -145,10 +183,14 @@ class AnswerSentence:
     @property
     def display(self) -> str:
         """The sentence as shown and exported: a list item after its lead-in, "[…]" marking
-        the items left out between them."""
+        the items left out between them; a lead-in over chosen items with "[…]" when some of
+        its items are not shown. Whitespace as one space (a sentence may run over a line)."""
+        text = " ".join(self.text.split())
+        if self.items_skipped:
+            return f"{text} {OMISSION}"
         if not self.lead_in:
-            return self.text
-        return f"{self.lead_in} {OMISSION + ' ' if self.lead_in_gap else ''}{self.text}"
+            return text
+        return f"{self.lead_in} {OMISSION + ' ' if self.lead_in_gap else ''}{text}"
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "passage_ids": self.passage_ids}
@@ -159,6 +201,9 @@ class AnswerSentence:
         if self.items:
             out["items"] = self.items
             out["more_items"] = self.more_items
+            out["items_order"] = self.items_order
+            out["items_skipped"] = self.items_skipped
+            out["display"] = self.display
         return out
 
 
@@ -172,6 +217,11 @@ class Answer:
     generation: str = ""
     notes: list[str] = field(default_factory=list)
     confidence: float = 0.0  # the score the evidence level was graded on
+    coverage: float = 1.0  # Searcher.coverage: share of the question's words the evidence has
+    union: float = 0.0  # best match of each question word in any candidate (see SearchSettings)
+    # Why the evidence is only weak, or why there is none, in words for the reader ("No
+    # passage mentions “pay” or “range”."); "" when strong.
+    reason: str = ""
     # For a question about the trusts as a group (qa/trusts.py): the matching trusts, each
     # {"name", "matched": {field: value}, "citation", "passage_id"}, and what was matched on.
     trusts: list[dict[str, Any]] = field(default_factory=list)
@@ -187,6 +237,7 @@ class Answer:
         out = {
             "question": self.question,
             "evidence": self.evidence,
+            "reason": self.reason,
             "answer": [s.to_json() for s in self.sentences],
             "passages": [h.to_json() for h in self.hits],
             "trusts": self.trusts,
@@ -229,6 +280,7 @@ class Searcher:
         self._trusts = None  # qa/trusts.py's table of this generation's vignettes, on first use
         self._token_vectors: np.ndarray | None = None  # float32 copy of a small token store
         self._expander: Expander | None = None
+        self._df: np.ndarray | None = None  # BM25 words' document frequencies (coverage)
 
     @classmethod
     def open(cls, index_dir: Path, settings: SearchSettings | None = None,
@@ -309,15 +361,25 @@ class Searcher:
         if not question:
             return Answer(question, "none", [], [], notes=["empty question"])
         qvec = self.embed_query(question)
-        hits = self.rank(question, qvec, k, filters)
+        extra: dict[str, float] = {}
+        hits = self.rank(question, qvec, k, filters, extra=extra)
         # Graded on the first `settings.k` passages whatever k was asked for, so that the same
         # question gets the same level in the app (k=5) and in a longer list.
         graded = hits[: self.settings.k]
-        evidence = self.evidence_level(graded)
+        foreign = other_language(question, self._known_word)
+        coverage = self.coverage(question)
+        union = extra.get("union", 0.0)
+        evidence = "none" if foreign else self.evidence_level(graded, coverage, union)
         # With no real evidence we still list the nearest passages, but quote none as an answer.
         sentences = self.answer_sentences(qvec, question, hits) if evidence != "none" else []
         answer = Answer(question, evidence, sentences, hits, generation=self.index.generation,
-                        confidence=max((h.similarity for h in graded), default=0.0))
+                        confidence=max((h.similarity for h in graded), default=0.0),
+                        coverage=coverage, union=union)
+        if foreign:
+            answer.notes.append(OTHER_LANGUAGE)
+            answer.reason = OTHER_LANGUAGE
+        elif evidence != "strong":
+            answer.reason = self.weak_reason(question, evidence)
         self._answer_about_trusts(answer)
         answer.seconds = time.perf_counter() - started
         return answer
@@ -340,13 +402,15 @@ class Searcher:
             answer.trust_conditions = found.conditions
             answer.trusts_message = found.message
 
-    def rank(self, question: str, qvec: np.ndarray, k: int, filters: Filters | None) -> list[Hit]:
+    def rank(self, question: str, qvec: np.ndarray, k: int, filters: Filters | None,
+             extra: dict[str, float] | None = None) -> list[Hit]:
+        """The k best passages. `extra`, when given, receives "union" (SearchSettings)."""
         idx = self.index
         n = len(idx.passages)
         if n == 0:
             return []
         if self.settings.fusion in ("late", "zscore"):
-            return self._rank_hybrid(question, qvec, k, filters)
+            return self._rank_hybrid(question, qvec, k, filters, extra)
         dense = idx.dense_scores(qvec)
         lexical = idx.lexical.scores(question, n)
         allowed = None
@@ -366,7 +430,7 @@ class Searcher:
                 for r, i in enumerate(top) if np.isfinite(fused[i])]
 
     def _rank_hybrid(self, question: str, qvec: np.ndarray, k: int,
-                     filters: Filters | None) -> list[Hit]:
+                     filters: Filters | None, extra: dict[str, float] | None = None) -> list[Hit]:
         s = self.settings
         idx = self.index
         n = len(idx.passages)
@@ -397,7 +461,10 @@ class Searcher:
             self._late_setup()
             depth = min(s.rerank_depth, len(cand))
             head = cand[:depth]
-            late = self.late.score(self.late.query(question), self._passage_tokens(head))
+            late, union = self.late.score_and_union(self.late.query(question),
+                                                    self._passage_tokens(head))
+            if extra is not None:
+                extra["union"] = union
             fused = _z(late) + s.first_stage_weight * _z(first[:depth])
             rerank = np.argsort(-fused, kind="stable")
             tail_top = float(score[depth]) if depth < len(cand) else 0.0
@@ -474,15 +541,117 @@ class Searcher:
             fused[order[keep]] += weight / (s.rrf_k + ranks[keep] + 1)
         return fused
 
-    def evidence_level(self, hits: list[Hit]) -> str:
+    def coverage(self, question: str) -> float:
+        """How much of the question the evidence speaks of at all: the share, weighted by how
+        rare each word is (BM25's inverse document frequency; a word no passage has counts as
+        rarer than any), of the question's content words that occur in some passage. "What is
+        the capital of France?" 0.43 ("capital" occurs once, as "capitalised"); "How do I
+        configure a Cisco router?" 0."""
+        from index.lexical import tokenize
+
+        idx = self.index
+        words = tokenize(question, idx.lexical.settings)
+        if not words:
+            return 0.0
+        df = self._document_frequency()
+        n = len(idx.passages)
+        rare = np.log(1.0 + n / 0.5)  # idf of a word no passage holds
+        vocab = idx.lexical.vocab
+        weights = [(float(np.log(1.0 + n / (df[vocab[w]] + 0.5))), True)
+                   if w in vocab and df[vocab[w]] > 0 else (float(rare), False) for w in words]
+        total = sum(w for w, _ in weights)
+        return sum(w for w, known in weights if known) / total if total else 0.0
+
+    def _document_frequency(self) -> np.ndarray:
+        """Passages holding each BM25 vocabulary word (by word id), computed once."""
+        if self._df is None:
+            idx = self.index
+            docs = idx.lexical._load_docs()
+            df = np.zeros(max(idx.lexical.vocab.values(), default=-1) + 1, dtype=np.int64)
+            if docs is not None:
+                _, offsets, ids = docs
+                for d in range(len(offsets) - 1):
+                    df[np.unique(ids[offsets[d]:offsets[d + 1]])] += 1
+            else:  # an index from before the token file: tokenise the passages once
+                from index.lexical import tokenize
+
+                for p in idx.passages:
+                    for w in set(tokenize(p.text, idx.lexical.settings)):
+                        if w in idx.lexical.vocab:
+                            df[idx.lexical.vocab[w]] += 1
+            self._df = df
+        return self._df
+
+    def evidence_level(self, hits: list[Hit], coverage: float | None = None,
+                       union: float | None = None) -> str:
+        """strong | weak | none from the best similarity; with the question's `coverage` and
+        `union` (Searcher.ask), also the calibrated "none" of SearchSettings."""
         if not hits:
             return "none"
+        s = self.settings
         best = max(h.similarity for h in hits)
-        if best >= self.settings.strong_threshold:
+        if best < s.weak_threshold:
+            return "none"
+        if coverage is not None and none_score(best, coverage, union or 0.0, s) < s.none_threshold:
+            return "none"
+        if best >= s.strong_threshold and not (
+                coverage is not None and s.strong_needs_coverage and coverage < 1.0):
             return "strong"
-        if best >= self.settings.weak_threshold:
-            return "weak"
-        return "none"
+        return "weak"
+
+    def _question_idf(self, question: str) -> dict[str, float]:
+        """The question's BM25 tokens with their idf over the passages."""
+        from index.lexical import tokenize
+
+        vocab = self.index.lexical.vocab
+        df = self._document_frequency()
+        n = len(self.index.passages)
+        return {t: float(np.log(1.0 + n / ((df[vocab[t]] if t in vocab else 0) + 0.5)))
+                for t in tokenize(question, self.index.lexical.settings)}
+
+    def _own_words(self, q_idf: dict[str, float], text: str) -> float:
+        """IDF-weighted share of the question's tokens that `text` itself holds."""
+        total = sum(q_idf.values())
+        if not total:
+            return 0.0
+        words = _tokens_of(text, self.index.lexical.settings)
+        return sum(w for t, w in q_idf.items() if t in words) / total
+
+    def _known_word(self, word: str) -> bool:
+        """Some passage holds this word (as BM25 tokenises it)."""
+        from index.lexical import tokenize
+
+        toks = tokenize(word, self.index.lexical.settings)
+        vocab = self.index.lexical.vocab
+        return bool(toks) and all(t in vocab for t in toks)
+
+    def missing_words(self, question: str) -> list[str]:
+        """The question's content words (as typed) that no passage holds, rarest first."""
+        from index.lexical import tokenize
+
+        settings = self.index.lexical.settings
+        vocab = self.index.lexical.vocab
+        df = self._document_frequency()
+        out: list[str] = []
+        for raw in re.findall(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]", question):
+            toks = tokenize(raw, settings)
+            if raw.lower() in _ENGLISH or raw.lower() in _GENERIC:
+                continue  # "No passage mentions “much”" would say nothing
+            if toks and all(t not in vocab or df[vocab[t]] == 0 for t in toks) \
+                    and raw.lower() not in (w.lower() for w in out):
+                out.append(raw)
+        return out
+
+    def weak_reason(self, question: str, evidence: str) -> str:
+        """Why the evidence is weak or missing, for the reader."""
+        missing = self.missing_words(question)
+        if missing:
+            named = " or ".join(f"“{w}”" for w in missing[:4]) if len(missing) <= 2 else \
+                ", ".join(f"“{w}”" for w in missing[:3]) + (" or others" if len(missing) > 3 else "")
+            return f"No passage mentions {named}."
+        if evidence == "none":
+            return "No passage is close to the question."
+        return "The passages are only loosely related to the question."
 
     def answer_sentences(self, qvec: np.ndarray, question: str, hits: list[Hit]) -> list[AnswerSentence]:
         idx = self.index
@@ -496,6 +665,8 @@ class Searcher:
         if rows and len(idx.sentence_vectors):
             sims = dict(zip(rows, (idx.sentence_vectors[np.asarray(rows)] @ qvec).tolist(),
                             strict=True))
+        lead_of: dict[tuple[int, int], tuple[str, bool, int]] = {}
+        q_idf = self._question_idf(question) if self.settings.answer_words == "idf" else {}
         for rank, hit in enumerate(top_hits):
             row = idx.by_id[hit.passage.id]
             for pos, j in enumerate(idx.sentences_of.get(row, [])):
@@ -503,16 +674,26 @@ class Searcher:
                 is_label, terms = _sentence_features(text)  # cached: same words, same result
                 if is_label:
                     continue
+                if LIST_ITEM.match(text):
+                    lead_of[(row, pos)] = self._lead_in_at(row, pos)
+                    if not lead_of[(row, pos)][0] and len(text.split()) - 1 < SHORT_ANSWER:
+                        continue  # a short item with no lead-in to show it under: a fragment
                 sim = sims.get(j, 0.0)
-                overlap = len(q_terms & terms) / (len(q_terms) or 1)
+                if self.settings.answer_words == "idf":
+                    overlap = self._own_words(q_idf, text)
+                else:
+                    overlap = len(q_terms & terms) / (len(q_terms) or 1)
                 # The top passage is usually the answer (eval: hit@1): its sentences come first.
-                score = sim + 0.15 * overlap - self.settings.answer_rank_penalty * rank
+                score = sim + self.settings.answer_word_weight * overlap \
+                    - self.settings.answer_rank_penalty * rank
                 candidates.append((score, text, hit.passage.id, row, pos))
         if not candidates:
             return []
         candidates.sort(key=lambda c: -c[0])
         best = candidates[0][0]
         chosen: list[AnswerSentence] = []
+        groups: dict[tuple[int, int], AnswerSentence] = {}  # (row, lead-in pos) -> its record
+        used = 0  # answer sentences chosen (items under a shared lead-in count one each)
         for score, text, pid, row, pos in candidates:
             shown = _display_sentence(text)
             # Already shown, as an answer sentence or as an item of a list one introduces. The
@@ -523,8 +704,30 @@ class Searcher:
                 if same.text == shown and pid not in same.passage_ids:
                     same.passage_ids.append(pid)
                 continue
-            if len(chosen) >= self.settings.answer_sentences or score < best - self.settings.answer_margin:
+            if score < best - self.settings.answer_margin:
                 break
+            lead, _, lead_pos = lead_of.get((row, pos), ("", False, -1))
+            if lead and (row, lead_pos) in groups:
+                # Another item of a list already shown: under the same lead-in, after the
+                # items that scored better.
+                if used >= self.settings.answer_sentences:
+                    break
+                group = groups[(row, lead_pos)]
+                if len(group.items) < self.settings.answer_list_items:
+                    group.items.append(shown)
+                    used += 1  # a chosen item is one of the answer's sentences, shown grouped
+                continue
+            if used >= self.settings.answer_sentences:
+                break
+            cap = self.settings.answer_per_passage
+            if cap and sum(1 for c in chosen if c.passage_ids[0] == pid) >= cap:
+                continue
+            used += 1
+            if lead:
+                group = AnswerSentence(lead, [pid], score, [shown], items_order="best")
+                groups[(row, lead_pos)] = group
+                chosen.append(group)
+                continue
             items = [] if LIST_ITEM.match(text) else self._list_after(row, pos)
             limit = self.settings.answer_list_items
             items, more = items[:limit], max(0, len(items) - limit)
@@ -536,27 +739,38 @@ class Searcher:
             at = absorbed[0] if absorbed else len(chosen)
             chosen = [s for i, s in enumerate(chosen) if i not in absorbed]
             sentence = AnswerSentence(shown, [pid], score, items, more)
-            if LIST_ITEM.match(text):
-                sentence.lead_in, sentence.lead_in_gap = self._lead_in_of(row, pos)
             chosen.insert(at, sentence)
+        for (row, lead_pos), group in groups.items():
+            # "[…]" after the lead-in when its list has items not shown, or when this part of a
+            # split list follows items left in an earlier passage.
+            rows = idx.sentences_of.get(row, [])
+            resumed = f"{group.text}\n{OMISSION}" in idx.passages[row].text
+            shown = set(group.items)
+            skipped = False
+            for j in rows[lead_pos + 1:]:
+                text = idx.sentences[j]["text"]
+                if not LIST_ITEM.match(text):
+                    break
+                skipped = skipped or _display_sentence(text) not in shown
+            group.items_skipped = resumed or skipped
         return chosen
 
-    def _lead_in_of(self, row: int, pos: int) -> tuple[str, bool]:
-        """The sentence introducing the list that item `pos` of passage `row` belongs to, and
-        whether other items (or an omission mark) stand between them; ("", False) if the
-        passage does not hold it."""
+    def _lead_in_at(self, row: int, pos: int) -> tuple[str, bool, int]:
+        """The sentence introducing the list that item `pos` of passage `row` belongs to,
+        whether other items (or an omission mark) stand between them, and its position in the
+        passage's sentences; ("", False, -1) if the passage does not hold it."""
         idx = self.index
         rows = idx.sentences_of.get(row, [])
         gap = False
-        for j in reversed(rows[:pos]):
-            text = idx.sentences[j]["text"].strip()
+        for k in range(pos - 1, -1, -1):
+            text = idx.sentences[rows[k]]["text"].strip()
             if LIST_ITEM.match(text):
                 gap = True
                 continue
             # A later part of a split list marks the items before it: "lead-in\n[…]".
             gap = gap or f"{text}\n{OMISSION}" in idx.passages[row].text
-            return text, gap
-        return "", False
+            return text, gap, k
+        return "", False, -1
 
     def _list_after(self, row: int, pos: int) -> list[str]:
         """The items of the list that directly follows sentence `pos` of passage `row`, with
@@ -584,6 +798,45 @@ class Searcher:
         return items
 
 
+def none_score(similarity: float, coverage: float, union: float, s: SearchSettings) -> float:
+    """The score "none" is graded on (SearchSettings): similarity, coverage and union
+    combined, on the similarity's scale."""
+    total = 1.0 + s.none_coverage_weight + s.none_union_weight
+    return (similarity + s.none_coverage_weight * coverage + s.none_union_weight * union) / total
+
+
+OTHER_LANGUAGE = "The evidence is in English: ask in English to search it."
+# Common English function words: a question of three or more words with none of them, in a
+# Latin script, is taken to be in another language (with fewer words it is searched as it is).
+_ENGLISH = frozenset("""a about after all am an and any are as at be before being between both
+but by can could did do does doing for from had has have how i if in into is it its me more
+most my no not of on or our should so some than that the their them then there these they this
+those to was we were what when where which while who whom why will with would you your""".split())
+
+
+# Words too general to name as what the evidence lacks.
+_GENERIC = frozenset("""also actually best better get gets give good just like lot lots make
+many much need needs new now one really take thing things two use used want way ways well
+year years""".split())
+
+
+def other_language(question: str, known=None) -> bool:
+    """True for a question that is plainly not in English: mostly in a non-Latin script
+    ("什么是多学院信托？"), or three or more words without one English function word ("Wie
+    viele Schulen hat ein typischer Schulverbund?") and, when `known(word)` says which words
+    the evidence has, fewer than half of them known ("Twitter support sources" is English)."""
+    letters = [ch for ch in question if ch.isalpha()]
+    if not letters:
+        return False
+    latin = sum(1 for ch in letters if ch.isascii() or "\u00c0" <= ch <= "\u024f")
+    if latin < len(letters) / 2:
+        return True
+    words = re.findall(r"[^\W\d_]+", question.lower())
+    if len(words) < 3 or any(w in _ENGLISH for w in words):
+        return False
+    return known is None or sum(1 for w in words if known(w)) < len(words) / 2
+
+
 def _contents_last(idx, cand, score, similarity):
     """A table of contents names every section, so it matches questions about any of them:
     it never outranks the sections themselves (kept, last, for questions nothing else
@@ -599,12 +852,18 @@ def _contents_last(idx, cand, score, similarity):
     return cand[order], new_score, similarity[order]
 
 
+SHORT_ANSWER = 5  # words: a shorter sentence is no answer alone (a list item is, under its lead-in)
+
+
 def _is_label(text: str) -> bool:
-    """A heading or label line ("Types of federation", "Materials"): not an answer."""
+    """A heading or label line ("Types of federation", "Materials"), or a sentence too short
+    to answer alone ("Where are the Vignettes?"): not an answer."""
     if LIST_ITEM.match(text):
         return len(text.split()) < 3
     if " | " in text and not re.search(r"[.!?]", text):
         return True  # a table's header row: column names, not an answer
+    if len(text.split()) < SHORT_ANSWER:
+        return True
     return len(text.split()) <= 6 and not re.search(r"[.!?;:]$", text.strip())
 
 
@@ -627,6 +886,14 @@ def _sentence_features(text: str) -> tuple[bool, frozenset[str]]:
     """(_is_label(text), set(_terms(text))), cached: the same sentences come up again and
     again as answer candidates, and re-tokenising them was most of a query's own cost."""
     return _is_label(text), frozenset(_terms(text))
+
+
+@lru_cache(maxsize=65536)
+def _tokens_of(text: str, settings) -> frozenset[str]:
+    """A sentence's BM25 tokens, cached like _sentence_features."""
+    from index.lexical import tokenize
+
+    return frozenset(tokenize(text, settings))
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

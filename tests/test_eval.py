@@ -18,11 +18,16 @@ def _q(kind="direct", gold=("single legal entity",), docs=None):
 
 def test_questions_file_is_well_formed():
     questions = ev.load_questions()
-    assert len(questions) >= 100
-    assert len({q.id for q in questions}) == len(questions)
+    heldout = ev.load_questions(ROOT / "eval" / "questions_heldout.jsonl")
+    assert len(questions) >= 100 and len(heldout) >= 60
+    every = questions + heldout
+    assert len({q.id for q in every}) == len(every)
+    # at least 60 out-of-scope questions beyond the first 16, split between tuning and held out
+    assert sum(q.kind == "out_of_scope" for q in every) >= 16 + 60
     corpus = {p.name: match_key(p.read_text(encoding="utf-8")) for p in (ROOT / "corpus").glob("*.txt")}
-    for q in questions:
+    for q in every:
         assert (q.kind == "out_of_scope") == (not q.gold)
+        assert (q.oos in ("unrelated", "language", "near")) == (q.kind == "out_of_scope"), q.id
         for g in q.gold:
             # every gold phrase is verbatim in its document, once in the whole corpus
             assert corpus[g["document"]].count(match_key(g["phrase"])) == 1, q.id

@@ -131,16 +131,19 @@ def render_answer(answer, index=None, *, strong: float = 0.45, weak: float = 0.3
         parts.append(f'<div class="mx-summary mx-notfound" role="status"><strong>'
                      f"{esc(NOT_FOUND)}</strong> {esc(why)}</div></div>")
         return "".join(parts)
+    reason = getattr(answer, "reason", "")
     if not answer.found:
         parts.append(
             f'<div class="mx-summary mx-notfound" role="status" id="not-found"><strong>'
-            f"{esc(NOT_FOUND)}</strong> The documents in this collection do not answer this "
+            f"{esc(NOT_FOUND)}</strong> " + (f"{esc(reason)} " if reason else "") +
+            "The documents in this collection do not answer this "
             "question. The nearest passages are listed below for reference only: they are "
             "not an answer.</div>")
     else:
         weak_note = ("" if answer.evidence == "strong" else
-                     '<p class="mx-note">The evidence is thin: read the passages before relying '
-                     "on it.</p>")
+                     '<p class="mx-note">The evidence is thin' +
+                     (f" ({esc(reason)})" if reason else "") +
+                     ": read the passages before relying on it.</p>")
         parts.append(f'<div class="mx-summary mx-{esc(answer.evidence)}" role="status">'
                      f'<div class="mx-level">Answer from the evidence · '
                      f"{esc(LEVEL_WORDS.get(answer.evidence, answer.evidence))}</div>{weak_note}"
@@ -393,7 +396,10 @@ def build(ctx: TabContext, basket: gr.State, last: gr.State) -> AskTab:
         or none), `found`, `answer` (sentences quoted verbatim, each with the ids of the
         passages it comes from; a sentence that introduces a list also has its `items`, verbatim,
         and `more_items`, how many more the passage holds) and `passages` (id, text, title,
-        citation, page, section, score). With evidence "none" the answer is empty and `message` says so."""
+        citation, page, section, score). With evidence "none" the answer is empty and `message` says so.
+        `reason` says why the evidence is weak or missing ("No passage mentions “France”.", or
+        that the evidence is in English). Items of one list chosen as answers come once, under
+        their lead-in: `items_order` "best" (best first), `items_skipped` ("[…]" in `display`)."""
         from qa import NOT_FOUND
 
         question = clean_question(question)

@@ -20,7 +20,9 @@ def esc(text: Any) -> str:
 def highlight(line: str, sentences: list[str]) -> str:
     """One line of passage text, escaped, with each answer sentence in it wrapped in <mark>."""
     escaped = esc(line)
-    for s in sorted({s for s in sentences if s}, key=len, reverse=True):
+    # A sentence that runs over a line break is marked on each of its lines.
+    parts = {part.strip() for s in sentences if s for part in s.split("\n")}
+    for s in sorted({s for s in parts if s}, key=len, reverse=True):
         e = esc(s)
         if e and e in escaped:
             escaped = escaped.replace(e, f"<mark>{e}</mark>")
