@@ -38,9 +38,12 @@ class AuditLog:
         path = Path(self.path)
         with _LOCK:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)  # the app and `python -m ingest restore` at once
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    line = b"\n" + line  # after a torn line (a crash mid-write): start afresh
                 os.write(fd, line)
                 os.fsync(fd)
             finally:
