@@ -119,9 +119,9 @@ def build(ctx: TabContext) -> AddDocumentsTab:
 
     def rebuild(needed, request: gr.Request,
                 progress=gr.Progress()):  # noqa: B008 (how Gradio injects progress)
+        ctx.require_editor(request, "rebuild")  # first: a reader's replay is refused, not skipped
         if not needed:
             return gr.skip()
-        ctx.require_editor(request, "rebuild")
         progress(0, desc="Starting")
 
         from index.progress import TimeLeft, time_left_words

@@ -241,14 +241,16 @@ def build(ctx: TabContext) -> SourcesTab:
                         "at the next build and is kept (with who removed it and when), so "
                         "Restore brings it back exactly as it was.")
             with gr.Row():
+                # Custom values pass Gradio's check so that the handler decides: the role
+                # first, then remove_document accepts only files of the corpus.
                 remove_dd = gr.Dropdown(choices=[], value=None, label="Document to remove",
-                                        elem_id="remove-choice")
+                                        allow_custom_value=True, elem_id="remove-choice")
                 remove_btn = gr.Button("Remove from the evidence", variant="stop",
                                        elem_id="remove-btn")
             with gr.Row():
                 restore_dd = gr.Dropdown(choices=[], value=None,
                                          label="Removed document to restore",
-                                         elem_id="restore-choice")
+                                         allow_custom_value=True, elem_id="restore-choice")
                 restore_btn = gr.Button("Restore", elem_id="restore-btn")
             edit_md = gr.Markdown(elem_id="edit-result")
             edit_status = gr.Markdown(elem_id="edit-rebuild-status", min_height=40)
