@@ -3,9 +3,14 @@
 helpers (`ui/html.py`). Only composition, login and launch live here.
 
     python app.py [--index DIR] [--corpus DIR] [--host 127.0.0.1] [--port 7860]
-                  [--auth-file FILE] [--max-upload-mb 50]
+                  [--users FILE] [--audit FILE] [--open] [--max-upload-mb 50]
+    python app.py users add NAME --role reader|editor | list | remove NAME | passwd NAME
+    python app.py audit [--since DATE]
 
-Login is optional: MAT_EVIDENCE_AUTH="user:password" or --auth-file (one user:password a line).
+Accounts (accounts/): readers ask and export; editors also add, remove and restore documents
+and rebuild, checked on the server in every handler that changes the corpus. Without accounts
+the app is local-only and everyone is an editor. The legacy MAT_EVIDENCE_AUTH="user:password"
+and --auth-file (one user:password a line) still work, read as editors, with a warning.
 Every piece of document text is HTML-escaped (ui/html.py `esc`) before it reaches the page
 (gr.HTML does not sanitise).
 """
@@ -26,6 +31,8 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 import gradio as gr  # noqa: E402 (after the environment above)
 
+from accounts import Access, AuditLog, ClientAddressMiddleware, UsersFileError  # noqa: E402
+from accounts.signin import AUTH_MESSAGE  # noqa: E402
 from ui import add_documents, ask, basket, glossary, session_prep, sources, trusts  # noqa: E402
 from ui.ask import (  # noqa: E402
     DIMENSION_LABELS,
@@ -67,6 +74,7 @@ __all__ = [
     "MAX_QUESTION_CHARS", "SOURCE_HEADERS", "AppSettings", "_context_block", "basket_add",
     "basket_document", "basket_item", "basket_move", "basket_remove", "build_app", "esc",
     "example_questions", "filter_choices", "glossary_rows", "launch_kwargs", "load_auth", "main",
+    "make_access",
     "make_filters", "passage_level", "render_answer", "render_basket", "render_message",
     "render_pack", "render_sources", "shown_passages", "slug", "source_rows", "sources_summary",
     "status_words", "without_server_paths", "write_exports",
@@ -74,6 +82,9 @@ __all__ = [
 
 ROOT = Path(__file__).resolve().parent
 AUTH_ENV = "MAT_EVIDENCE_AUTH"
+DEFAULT_USERS = ROOT / "var" / "users.json"
+DEFAULT_AUDIT = ROOT / "var" / "audit.jsonl"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # the same as ingest.uploads.DEFAULT_MAX_UPLOAD_BYTES
 
 
@@ -90,6 +101,8 @@ class AppSettings:
     queue_size: int = 64  # waiting requests beyond which people are told the app is busy;
     # 50 people asking at once (bench/load.py) were turned away at 32, none at 64
     sessions_file: Path | None = None  # session definitions for the Session prep tab
+    users_file: Path | None = None  # accounts (main: var/users.json); none: open, all editors
+    audit_file: Path | None = None  # the audit trail (main: var/audit.jsonl); none: not kept
 
 
 # --------------------------------------------------------------------------------------------
@@ -118,14 +131,27 @@ def load_auth(env_value: str | None = None, auth_file: Path | None = None) -> li
     return pairs
 
 
-def launch_kwargs(settings: AppSettings) -> dict[str, Any]:
-    """The safe launch settings, shared by `main` and the tests."""
+def make_access(settings: AppSettings) -> Access:
+    """The accounts for these settings; raises UsersFileError when the users file is unusable."""
+    audit = AuditLog(settings.audit_file) if settings.audit_file else None
+    return Access(users_file=settings.users_file, legacy=tuple(settings.auth), audit=audit)
+
+
+def launch_kwargs(settings: AppSettings, access: Access | None = None) -> dict[str, Any]:
+    """The safe launch settings, shared by `main` and the tests. With accounts, Gradio's login
+    asks `access.check` (scrypt, lockout, audit); the middleware gives it the client address."""
+    from starlette.middleware import Middleware
+
+    if access is None and (settings.auth or settings.users_file):
+        access = make_access(settings)
+    signed_in = access is not None and not access.open
     return dict(
         server_name=settings.host,
         server_port=settings.port,
         share=False,
-        auth=list(settings.auth) or None,
-        auth_message="Sign in to the MAT evidence app." if settings.auth else None,
+        auth=access.check if signed_in else None,
+        auth_message=AUTH_MESSAGE if signed_in else None,
+        app_kwargs={"middleware": [Middleware(ClientAddressMiddleware)]},
         max_file_size=settings.max_upload_bytes,
         allowed_paths=[],
         # Belt and braces: nothing under the index or the corpus is ever served as a file.
@@ -147,13 +173,19 @@ def launch_kwargs(settings: AppSettings) -> dict[str, Any]:
 # The app
 # --------------------------------------------------------------------------------------------
 
-def build_app(settings: AppSettings, service=None):
+def build_app(settings: AppSettings, service=None, access: Access | None = None):
     """The app: each tab builds its own blocks and events (ui/); here they are composed, and
-    the events that cross tabs (Add to basket, refresh after a rebuild) are wired."""
+    the events that cross tabs (Add to basket, refresh after a rebuild) are wired.
+    `demo.access` is what `launch_kwargs` needs for sign-in (None when the app is open)."""
     from qa.service import EvidenceService
+    from ui.add_documents import build_status
 
     service = service or EvidenceService(settings.index_dir, settings.corpus_dir)
-    ctx = TabContext(service, settings)
+    access = access or make_access(settings)
+    # Open (no account when it starts): no sign-in, everyone an editor, until a restart.
+    access = None if access.open else access
+    audit = AuditLog(settings.audit_file) if settings.audit_file else None
+    ctx = TabContext(service, settings, access=access, audit=audit)
     private = ctx.private
 
     with gr.Blocks(title="MAT evidence", analytics_enabled=False,
@@ -175,6 +207,22 @@ def build_app(settings: AppSettings, service=None):
         gr.api(ask_tab.api_ask, api_name="ask", concurrency_id="ask")
         gr.api(trusts_tab.api_trusts, api_name="trusts", concurrency_id="trusts")
 
+        def api_remove_document(file: str, request: gr.Request = None) -> dict:
+            """Take a file out of the evidence (editors only): it is moved to
+            corpus/.removed/, and the index rebuilt. Returns the outcome and the build's
+            status."""
+            result = sources_tab.remove_file(file, request)
+            build = (build_status(*add_tab.run_rebuild(request)) if result.ok
+                     else {"status": "not needed", "message": "Nothing was removed."})
+            return {"file": result.file, "status": result.status, "message": result.message,
+                    "build": build}
+
+        # Editors only (checked inside); one at a time with the UI's rebuilds.
+        gr.api(add_tab.api_add_documents, api_name="add_documents", concurrency_limit=1,
+               concurrency_id="rebuild")
+        gr.api(api_remove_document, api_name="remove_document", concurrency_limit=1,
+               concurrency_id="rebuild")
+
         ask_tab.answer.click(ask.on_answer_action, [basket_state, last],
                              [basket_state, basket_tab.html, ask_tab.basket_status],
                              **private).then(
@@ -183,18 +231,30 @@ def build_app(settings: AppSettings, service=None):
 
         views = [*sources_tab.views, *ask_tab.views, *glossary_tab.views, *trusts_tab.views]
 
-        def refresh_views():
+        def refresh_views(request: gr.Request):
             index = ctx.current_index()
-            return [*sources_tab.refresh(index), *ask_tab.refresh(index),
+            editor = ctx.role(request) == "editor"
+            return [*sources_tab.refresh(index, editor), *ask_tab.refresh(index),
                     *glossary_tab.refresh(index), *trusts_tab.refresh(ctx)]
 
         add_tab.wire(refresh_views, views, private)
+        sources_tab.wire(add_tab.rebuild, refresh_views, views, private)
         demo.load(refresh_views, None, views, show_progress="hidden", **private)
+        if not ctx.open:
+            def show_for_role(request: gr.Request):
+                """Editors see Add documents and the Remove/Restore tools; readers never do
+                (and their requests are refused on the server anyway)."""
+                editor = ctx.role(request) == "editor"
+                return gr.update(visible=editor), gr.update(visible=editor)
+
+            demo.load(show_for_role, None, [add_tab.tab, sources_tab.editor_box],
+                      show_progress="hidden", **private)
 
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size,
                api_open=False)
     demo.service = service
     demo.app_settings = settings
+    demo.access = access
     return demo
 
 
@@ -211,15 +271,41 @@ def _limit_threads() -> None:
         pass
 
 
+def _admin(argv: list[str]) -> int:
+    """`python app.py users ...` and `python app.py audit ...` (accounts/cli.py)."""
+    from accounts import cli
+
+    parser = argparse.ArgumentParser(prog="python app.py",
+                                     description="Accounts and the audit trail.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    cli.add_parsers(sub, DEFAULT_USERS, DEFAULT_AUDIT)
+    return cli.run(parser.parse_args(argv))
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Serve the MAT evidence web app.")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] in (["users"], ["audit"]):
+        sys.exit(_admin(argv))
+    parser = argparse.ArgumentParser(
+        description="Serve the MAT evidence web app. Also: `python app.py users "
+                    "add|list|remove|passwd|role|migrate` and `python app.py audit`.")
     parser.add_argument("--index", type=Path, default=AppSettings.index_dir)
     parser.add_argument("--corpus", type=Path, default=AppSettings.corpus_dir)
     parser.add_argument("--host", default=AppSettings.host,
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=AppSettings.port)
+    parser.add_argument("--users", type=Path, default=DEFAULT_USERS,
+                        help="the accounts file (default var/users.json; `python app.py users "
+                             "add NAME --role editor` creates it)")
+    parser.add_argument("--audit", type=Path, default=DEFAULT_AUDIT,
+                        help="the audit trail (default var/audit.jsonl)")
+    parser.add_argument("--open", action="store_true",
+                        help="allow --host beyond this machine without accounts (everyone who "
+                             "can reach it is an editor)")
     parser.add_argument("--auth-file", type=Path, default=None,
-                        help=f"file of user:password lines; or set {AUTH_ENV}=user:password")
+                        help=f"legacy: file of plain user:password lines (read as editors); or "
+                             f"set {AUTH_ENV}=user:password. Migrate with `python app.py users "
+                             f"migrate --auth-file FILE`")
     parser.add_argument("--max-upload-mb", type=int,
                         default=DEFAULT_MAX_UPLOAD_BYTES // (1024 * 1024))
     args = parser.parse_args(argv)
@@ -229,17 +315,39 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"login settings: {exc}")
     settings = AppSettings(args.index, args.corpus, args.host, args.port,
                            max_upload_bytes=max(1, args.max_upload_mb) * 1024 * 1024,
-                           auth=tuple(auth))
-    if settings.host not in ("127.0.0.1", "localhost", "::1") and not auth:
-        print(f"warning: serving on {settings.host} without a login; set {AUTH_ENV} or "
-              "--auth-file so that only your colleagues can use it", file=sys.stderr)
+                           auth=tuple(auth), users_file=args.users, audit_file=args.audit)
+    try:
+        access = make_access(settings)
+    except UsersFileError as exc:
+        print(f"error: {exc}. The app did not start.", file=sys.stderr)
+        sys.exit(2)
+    if auth:
+        where = " and ".join(w for w in (str(args.auth_file) if args.auth_file else "",
+                                         AUTH_ENV if os.environ.get(AUTH_ENV) else "") if w)
+        print(f"warning: {where} holds plain-text passwords; its accounts are read as editors. "
+              f"Hash them into {args.users} with `python app.py users migrate"
+              f"{' --auth-file ' + str(args.auth_file) if args.auth_file else ''} --users "
+              f"{args.users}`, then remove the plain ones", file=sys.stderr)
+    if access.open and settings.host not in LOOPBACK:
+        if not args.open:
+            parser.error(f"--host {settings.host} without accounts would let anyone who can "
+                         "reach it change the evidence. Add accounts (`python app.py users add "
+                         "NAME --role editor`) or pass --open to accept that")
+        print(f"warning: --open: serving on {settings.host} without sign-in; everyone who can "
+              "reach it is an editor", file=sys.stderr)
+    elif access.open:
+        print("note: no accounts; local only, and everyone is an editor", file=sys.stderr)
+    else:
+        roles = [a.role for a in access.accounts().values()]
+        print(f"note: sign-in required: {roles.count('editor')} editor(s), "
+              f"{roles.count('reader')} reader(s); audit trail in {args.audit}", file=sys.stderr)
     _limit_threads()
-    demo = build_app(settings)
+    demo = build_app(settings, access=access)
     try:
         demo.service.warm_up()  # load the model now, not on the first question
     except Exception as exc:  # no index yet: the app still starts, to let people add documents
         print(f"note: {exc}", file=sys.stderr)
-    demo.launch(**launch_kwargs(settings))
+    demo.launch(**launch_kwargs(settings, demo.access))
 
 
 if __name__ == "__main__":

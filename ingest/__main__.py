@@ -1,4 +1,5 @@
-"""`python -m ingest`: build or update the index from the corpus folder."""
+"""`python -m ingest`: build or update the index from the corpus folder;
+`python -m ingest restore FILE`: bring back a removed document."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ DEFAULT_INDEX = Path("var/index")
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["restore"]:
+        return restore_main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m ingest",
         description="Build or update the evidence index. Only new or changed files are read "
@@ -48,6 +52,44 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     _print_report(report)
     return 0
+
+
+def restore_main(argv: list[str]) -> int:
+    """`python -m ingest restore FILE`: bring back a file removed in the web app (or list them)."""
+    import getpass
+
+    from accounts.audit import AuditLog
+    from ingest.uploads import removed_documents, restore_document
+
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest restore",
+        description="Move a removed document back from corpus/.removed/ to where it was (byte "
+                    "for byte: the next build gives its passages their old ids).")
+    parser.add_argument("file", nargs="?", help="where the file was (uploads/ab12.pdf), or its "
+                                                ".removed folder; omit to list removed files")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="documents folder")
+    parser.add_argument("--audit", type=Path, default=Path("var/audit.jsonl"),
+                        help="the audit file (default var/audit.jsonl)")
+    args = parser.parse_args(argv)
+    if not args.file:
+        removed = removed_documents(args.corpus)
+        if not removed:
+            print("no removed documents")
+        for r in removed:
+            title = f"  “{r.title}”" if r.title else ""
+            print(f"{r.file}{title}  removed {r.removed_at} by {r.removed_by}  "
+                  f"(.removed/{r.folder})")
+        return 0
+    who = f"{getpass.getuser()} (command line)"
+    result = restore_document(args.corpus, args.file, who)
+    AuditLog(args.audit).append("restore", user=who, role="command line", file=result.file,
+                                sha256=result.sha256, result=result.status)
+    print(result.message if result.ok else f"error: {result.message}",
+          file=sys.stdout if result.ok else sys.stderr)
+    if result.ok:
+        print(f"run `python -m ingest --corpus {args.corpus}` (or Rebuild in the app) to index "
+              "it again")
+    return 0 if result.ok else 1
 
 
 class _tqdm_progress:

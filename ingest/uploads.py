@@ -8,6 +8,10 @@ ingest reads (see `catalog.read_sidecar`).
 The uploaded name is only ever metadata: it is cleaned (control characters, path components and
 excess length removed) and never used to build a path. Nothing is written outside
 `corpus/uploads/`, and nothing already in the corpus is modified or replaced.
+
+`remove_document` takes a file out of the evidence by moving it (and its sidecar) into
+`corpus/.removed/`, with when and by whom; `restore_document` moves it back, byte for byte, so
+its passages come back with the same ids. Nothing is ever deleted.
 """
 
 from __future__ import annotations
@@ -308,3 +312,175 @@ def store_upload(src: Path, original_name: str, corpus_dir: Path, *, title: str 
     finally:
         incoming.unlink(missing_ok=True)
         incoming.with_name(incoming.name + ".json").unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Removing and restoring: nothing is ever deleted
+# --------------------------------------------------------------------------------------------
+
+REMOVED_DIR = ".removed"  # a dot folder: discover() never indexes what is in it
+RECORD_NAME = "removal.json"
+
+
+@dataclass
+class Removal:
+    """One removed file, kept in corpus/.removed/<folder>/ at its relative path, with its
+    sidecar, and this record beside it (removal.json)."""
+
+    folder: str
+    file: str  # where it was (and will be restored to), relative to the corpus
+    sha256: str
+    removed_at: str
+    removed_by: str
+    title: str = ""
+    restored_at: str = ""
+    restored_by: str = ""
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class MoveResult:
+    status: str  # removed | restored | refused
+    message: str  # plain words
+    file: str = ""
+    sha256: str = ""
+    removal: Removal | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("removed", "restored")
+
+
+def _utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _write_record(folder: Path, removal: Removal) -> None:
+    tmp = folder / f".{RECORD_NAME}.{secrets.token_hex(4)}"
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(removal.to_json(), fh, ensure_ascii=False, indent=1)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, folder / RECORD_NAME)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def corpus_files(corpus_dir: Path) -> list[str]:
+    """Every file of the corpus a person may remove (documents and unsupported files), as
+    relative paths: the only names `remove_document` accepts."""
+    corpus = Path(corpus_dir)
+    docs, others = discover(corpus)
+    return sorted(p.relative_to(corpus).as_posix() for p in [*docs, *others]
+                  if not p.is_symlink())
+
+
+def remove_document(corpus_dir: Path, rel: str, who: str, title: str = "") -> MoveResult:
+    """Move `rel` (and its sidecar) into corpus/.removed/<time>-<random>/, recording when and
+    by whom. The next build retires its passages; `restore_document` brings it back."""
+    corpus = Path(corpus_dir)
+    rel = str(rel or "").strip().lstrip("/")
+    if rel not in corpus_files(corpus):
+        return MoveResult("refused", f"“{clean_text(rel, 200)}” is not a file of the corpus; "
+                          "nothing was removed.", rel)
+    src = corpus / rel
+    sha = file_sha256(src)
+    stamp = _utc_now()
+    folder = corpus / REMOVED_DIR / f"{stamp.replace(':', '')}-{secrets.token_hex(3)}"
+    removal = Removal(folder.name, rel, sha, stamp, who, title)
+    try:
+        (corpus / REMOVED_DIR).mkdir(exist_ok=True)
+        folder.mkdir()
+        _write_record(folder, removal)  # the record first: a moved file always has one
+        dest = folder / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(src, dest)
+        side = src.with_name(src.name + SIDECAR_SUFFIX)
+        if side.is_file() and not side.is_symlink():
+            os.rename(side, dest.with_name(dest.name + SIDECAR_SUFFIX))
+        _fsync_dir(src.parent)
+        _fsync_dir(dest.parent)
+    except OSError as exc:
+        if src.exists() or not (folder / rel).exists():  # else moved; only the tidy-up failed
+            return MoveResult("refused", f"“{rel}” could not be removed "
+                              f"({exc.strerror or 'write error'}); nothing was changed.", rel,
+                              sha)
+    shown = f"“{title}” ({rel})" if title and title != rel else f"“{rel}”"
+    return MoveResult("removed", f"Removed {shown}: kept in the corpus's .removed folder; "
+                      "Restore brings it back.", rel, sha, removal)
+
+
+def removed_documents(corpus_dir: Path, include_restored: bool = False) -> list[Removal]:
+    """Removed files, newest first."""
+    out = []
+    base = Path(corpus_dir) / REMOVED_DIR
+    if not base.is_dir():
+        return out
+    for record in base.glob(f"*/{RECORD_NAME}"):
+        try:
+            data = json.loads(record.read_text(encoding="utf-8"))
+            removal = Removal(**{k: str(data.get(k, "")) for k in Removal.__dataclass_fields__})
+        except (OSError, ValueError, TypeError):
+            continue
+        if removal.folder != record.parent.name:
+            removal.folder = record.parent.name
+        if removal.restored_at and not include_restored:
+            continue
+        if not (record.parent / removal.file).is_file():
+            continue
+        out.append(removal)
+    out.sort(key=lambda r: (r.removed_at, r.folder), reverse=True)
+    return out
+
+
+def restore_document(corpus_dir: Path, name: str, who: str) -> MoveResult:
+    """Move a removed file (named by where it was, or by its .removed folder) back where it was,
+    byte for byte, with its sidecar. Refused when something else is there now."""
+    corpus = Path(corpus_dir)
+    name = str(name or "").strip()
+    if name.startswith(f"{REMOVED_DIR}/"):
+        name = name.split("/", 2)[1]
+    candidates = [r for r in removed_documents(corpus)
+                  if name in (r.file, r.folder, f"{r.folder}/{r.file}")]
+    if not candidates:
+        return MoveResult("refused", f"“{clean_text(name, 200)}” is not among the removed "
+                          "documents; nothing was restored.", name)
+    removal = candidates[0]
+    folder = corpus / REMOVED_DIR / removal.folder
+    src = folder / removal.file
+    dest = corpus / removal.file
+    if dest.exists() or dest.is_symlink():
+        return MoveResult("refused", f"“{removal.file}” was not restored: another file is at "
+                          "that place now. Move it away first.", removal.file, removal.sha256)
+    try:
+        if file_sha256(src) != removal.sha256:
+            return MoveResult("refused", f"“{removal.file}” was not restored: the kept copy "
+                              "does not match the removed file's fingerprint.", removal.file,
+                              removal.sha256)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        side = src.with_name(src.name + SIDECAR_SUFFIX)
+        dest_side = dest.with_name(dest.name + SIDECAR_SUFFIX)
+        if side.is_file() and not dest_side.exists():
+            os.rename(side, dest_side)  # the sidecar first: a build never sees it without
+        os.rename(src, dest)
+        _fsync_dir(dest.parent)
+        removal.restored_at, removal.restored_by = _utc_now(), who
+        _write_record(folder, removal)
+    except OSError as exc:
+        return MoveResult("refused", f"“{removal.file}” could not be restored "
+                          f"({exc.strerror or 'write error'}).", removal.file, removal.sha256)
+    shown = f"“{removal.title}” ({removal.file})" if removal.title else f"“{removal.file}”"
+    return MoveResult("restored", f"Restored {shown}.", removal.file, removal.sha256, removal)

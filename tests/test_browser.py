@@ -58,20 +58,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(root: Path, corpus: Path, index_settings=None):
+def serve(root: Path, corpus: Path, index_settings=None, **overrides):
     """Index `corpus` (fake embedder unless settings are given) into root/index and serve the
-    app on a free loopback port; yields {"url", "root", "corpus"}, closes the app after."""
+    app on a free loopback port (`overrides`: more AppSettings, e.g. users_file); yields
+    {"url", "root", "corpus", "demo"}, closes the app after."""
     index_settings = index_settings or IndexSettings(embed=EmbedSettings(model="fake"))
     build_index(corpus, root / "index", index_settings)  # a no-op if it is built already
-    settings = app.AppSettings(root / "index", corpus, port=_free_port())
+    settings = app.AppSettings(root / "index", corpus, port=_free_port(), **overrides)
     service = EvidenceService(root / "index", corpus, index_settings=index_settings,
                               search_settings=SearchSettings(strong_threshold=0.35,
                                                              weak_threshold=0.15))
     demo = app.build_app(settings, service)
     service.warm_up()
-    _, url, _ = demo.launch(**app.launch_kwargs(settings), prevent_thread_lock=True, quiet=True)
+    _, url, _ = demo.launch(**app.launch_kwargs(settings, demo.access), prevent_thread_lock=True,
+                            quiet=True)
     try:
-        yield {"url": url, "root": root, "corpus": corpus}
+        yield {"url": url, "root": root, "corpus": corpus, "demo": demo}
     finally:
         demo.close(verbose=False)
 
@@ -459,4 +461,145 @@ def test_uploaded_scan_is_read_by_ocr_and_found(browser, server, tmp_path):
     page.get_by_role("tab", name="Sources").click()
     page.locator("#sources").screenshot(path=str(SHOTS / "ocr-sources.png"))
     assert outside == []
+    ctx.close()
+
+
+# ---- readers and editors (issue 20) ------------------------------------------------------------
+
+EDITOR = ("alice", "editor-pass-123")
+READER = ("rita", "reader-pass-456")
+LARKFIELD = """Larkfield Learning Partnership (fictional)
+
+FICTIONAL TEST DATA for the browser tests: not research evidence.
+
+The Larkfield partnership pools its catering contracts across nine schools and reports the
+savings to governors each spring.
+"""
+
+
+@pytest.fixture(scope="module")
+def roles_server(tmp_path_factory):
+    from accounts.users import hash_password, save_users
+
+    root = tmp_path_factory.mktemp("browser-roles")
+    corpus = root / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    users = root / "var" / "users.json"
+    save_users(users, [{"name": EDITOR[0], "role": "editor", "password": hash_password(EDITOR[1])},
+                       {"name": READER[0], "role": "reader", "password": hash_password(READER[1])}])
+    yield from serve(root, corpus, users_file=users, audit_file=root / "var" / "audit.jsonl")
+
+
+def _sign_in(browser, url, who):
+    from playwright.sync_api import expect
+
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = ctx.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+    page.goto(url)
+    page.get_by_label("username").fill(who[0])
+    page.get_by_label("password").fill(who[1])
+    page.get_by_role("button", name="Login").click()
+    expect(page.get_by_label("Question")).to_be_visible(timeout=20_000)
+    return ctx, page, outside
+
+
+def test_a_reader_sees_no_add_documents_tab_and_no_editor_tools(browser, roles_server):
+    from playwright.sync_api import expect
+
+    ctx, page, outside = _sign_in(browser, roles_server["url"], READER)
+    expect(page.get_by_role("tab", name="Sources")).to_be_visible()
+    page.wait_for_timeout(1500)  # the role's load event has run (the editor's test sees it)
+    expect(page.get_by_role("tab", name="Add documents")).to_have_count(0)
+    page.get_by_role("tab", name="Sources").click()
+    expect(page.locator("#sources")).to_contain_text("Leadership of Learning")
+    expect(page.locator("#remove-btn")).to_have_count(0)
+    expect(page.locator("#restore-btn")).to_have_count(0)
+    # the audit trail (which holds every sign-in with its address) is never sent to a reader
+    assert page.locator(".mx-audit").count() == 0 and "from 127.0.0.1" not in page.content()
+    page.get_by_role("tab", name="Ask", exact=True).click()
+    _ask(page, DELEGATE)  # readers ask as everyone does
+    assert outside == []
+    ctx.close()
+
+
+def test_an_editor_uploads_the_answer_cites_it_then_removes_and_restores_it(browser,
+                                                                            roles_server,
+                                                                            tmp_path):
+    from playwright.sync_api import expect
+
+    doc = tmp_path / "larkfield-partnership.txt"
+    doc.write_text(LARKFIELD, encoding="utf-8")
+    ctx, page, outside = _sign_in(browser, roles_server["url"], EDITOR)
+    page.get_by_role("tab", name="Add documents").click()
+    page.locator("#upload input[type=file]").set_input_files(str(doc))
+    expect(page.locator("#upload")).to_contain_text(re.compile(r"larkfield-partnership\s*\.txt"),
+                                                    timeout=10_000)
+    page.get_by_label("Title (optional, for a single file)").fill("Larkfield partnership")
+    page.locator("#add-btn").click()
+    expect(page.locator("#upload-result")).to_contain_text("Added", timeout=15_000)
+    expect(page.locator("#rebuild-status")).to_contain_text("Index updated", timeout=30_000)
+    page.get_by_role("tab", name="Ask", exact=True).click()
+    _ask(page, "Larkfield catering contracts savings")
+    card = page.locator("#answer .mx-card").first
+    expect(card.locator(".mx-title")).to_contain_text("Larkfield partnership")
+    expect(card).to_contain_text("pools its catering contracts")
+    # Sources: the audit trail, then Remove and Restore
+    page.get_by_role("tab", name="Sources").click()
+    audit = page.locator("#audit")
+    expect(audit).to_contain_text("upload", timeout=10_000)
+    expect(audit).to_contain_text("alice")
+    page.locator("#remove-choice input").click()
+    page.get_by_role("option", name=re.compile("Larkfield partnership")).click()
+    page.locator("#remove-btn").click()
+    expect(page.locator("#edit-result")).to_contain_text("Removed", timeout=15_000)
+    expect(page.locator("#edit-rebuild-status")).to_contain_text("Taken out", timeout=30_000)
+    expect(page.locator("#sources")).not_to_contain_text("Larkfield partnership")
+    page.locator("#restore-choice input").click()
+    page.get_by_role("option", name=re.compile("Larkfield partnership")).click()
+    page.locator("#restore-btn").click()
+    expect(page.locator("#edit-result")).to_contain_text("Restored", timeout=15_000)
+    expect(page.locator("#sources")).to_contain_text("Larkfield partnership", timeout=30_000)
+    expect(audit).to_contain_text("restore")
+    assert outside == []
+    ctx.close()
+
+
+def test_a_readers_replay_of_the_upload_event_is_refused(browser, roles_server):
+    """Signed in as a reader in the browser, the upload event sent as an editor's page sends
+    it (the reader's own cookie): refused on the server, nothing stored."""
+    import json
+
+    import httpx
+
+    ctx, page, _ = _sign_in(browser, roles_server["url"], READER)
+    cookies = {c["name"]: c["value"] for c in ctx.cookies()}
+    url, demo = roles_server["url"].rstrip("/"), roles_server["demo"]
+    before = sorted((roles_server["corpus"] / "uploads").glob("*")) \
+        if (roles_server["corpus"] / "uploads").exists() else []
+    up = httpx.post(f"{url}/gradio_api/upload", cookies=cookies,
+                    files={"files": ("replayed.txt", LARKFIELD.encode(), "text/plain")},
+                    timeout=10)
+    assert up.status_code == 200
+    idx, dep = next((i, f) for i, f in demo.fns.items() if f.name == "add_files")
+    session = "replay" + os.urandom(4).hex()
+    data = [[{"path": up.json()[0], "orig_name": "replayed.txt",
+              "meta": {"_type": "gradio.FileData"}}], "", ""]
+    r = httpx.post(f"{url}/gradio_api/queue/join", cookies=cookies,
+                   json={"data": data, "event_data": None, "fn_index": idx,
+                         "trigger_id": dep.targets[0][0], "session_hash": session}, timeout=10)
+    assert r.status_code == 200
+    done = None
+    with httpx.stream("GET", f"{url}/gradio_api/queue/data", cookies=cookies,
+                      params={"session_hash": session}, timeout=30) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data:") and json.loads(line[5:]).get("msg") == "process_completed":
+                done = json.loads(line[5:])
+                break
+    assert done and done["success"] is False and "Only editors" in json.dumps(done)
+    after = sorted((roles_server["corpus"] / "uploads").glob("*")) \
+        if (roles_server["corpus"] / "uploads").exists() else []
+    assert after == before
     ctx.close()

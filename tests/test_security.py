@@ -154,7 +154,9 @@ def test_api_only_through_the_queue_and_extras_off(server):
     assert "not enabled" in httpx.get(f"{url}/monitoring", timeout=10).text.lower()
     assert httpx.get(f"{url}/gradio_api/runs", timeout=10).status_code == 404
     info = httpx.get(f"{url}/gradio_api/info", timeout=10).json()
-    assert set(info["named_endpoints"]) == {"/ask", "/trusts"}  # the two documented APIs
+    # the documented APIs (issue 20 added the two editor-only ones)
+    assert set(info["named_endpoints"]) == {"/ask", "/trusts", "/add_documents",
+                                            "/remove_document"}
     assert not info["unnamed_endpoints"]
     cfg = httpx.get(f"{url}/config", timeout=10).json()
     assert cfg.get("is_space") in (False, None) and not cfg.get("share_url")

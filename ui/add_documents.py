@@ -1,5 +1,6 @@
 """The Add documents tab: uploads checked and stored under their content hash, then the index
-rebuilt with a progress bar while searches carry on."""
+rebuilt with a progress bar while searches carry on. Editors only: the tab is hidden from
+readers and every handler (and the `/add_documents` API) checks the role on the server."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ STAGE_WORDS = {"reading": "Reading documents", "model": "Loading the model",
 
 @dataclass
 class AddDocumentsTab:
+    tab: Any  # the gr.Tab, shown to editors only
     files: Any
     title: Any
     doc_type: Any
@@ -30,6 +32,8 @@ class AddDocumentsTab:
     pending: Any  # gr.State: True when a stored upload awaits a rebuild
     add_files: Any  # handler
     rebuild: Any  # handler, with a progress bar
+    api_add_documents: Any  # the `/add_documents` API endpoint
+    run_rebuild: Any  # (request, progress=None) -> (report, problem): role checked, audited
 
     def wire(self, refresh_views, views: list, private: dict) -> None:
         """The upload and rebuild events; after each rebuild every tab's views are refreshed
@@ -58,19 +62,34 @@ def build(ctx: TabContext) -> AddDocumentsTab:
 
     service, settings = ctx.service, ctx.settings
 
-    def add_files(files, title, doc_type):
-        if isinstance(files, str):
-            files = [files]
-        files = [f for f in (files or []) if f]
-        if not files:
-            return "Choose one or more files first.", False
-        lines, stored = [], False
+    def store_files(files, title, doc_type, request) -> list:
+        """Store each file (the role is checked first), one audit line each."""
+        ctx.require_editor(request, "upload")
+        results = []
         single = len(files) == 1
         for f in files:
             path = Path(f)
             result = store_upload(path, path.name, settings.corpus_dir,
                                   title=title if single else "", doc_type=doc_type or "",
                                   max_bytes=settings.max_upload_bytes)
+            stored_as = (result.stored_path.relative_to(settings.corpus_dir).as_posix()
+                         if result.stored_path else "")
+            ctx.log("upload", request, file=stored_as or result.original_name,
+                    sha256=result.sha256, result=result.status,
+                    name=result.original_name if stored_as else "")
+            results.append((result, stored_as))
+        return results
+
+    def add_files(files, title, doc_type, request: gr.Request):
+        if isinstance(files, str):
+            files = [files]
+        files = [f for f in (files or []) if f]
+        if not files:
+            ctx.require_editor(request, "upload")
+            return "Choose one or more files first.", False
+        lines, stored = [], False
+        single = len(files) == 1
+        for result, _ in store_files(files, title, doc_type, request):
             mark = {"stored": "Added", "duplicate": "Already there",
                     "refused": "Not added"}[result.status]
             lines.append(f"- **{mark}:** {esc(result.message)}")
@@ -81,7 +100,26 @@ def build(ctx: TabContext) -> AddDocumentsTab:
             lines.append("\nRebuilding the index… searches carry on meanwhile.")
         return "\n".join(lines), stored
 
-    def rebuild(needed, progress=gr.Progress()):  # noqa: B008 (how Gradio injects progress)
+    def run_rebuild(request, report_progress=None):
+        """(report, None) or (None, the reason in plain words); one audit line either way."""
+        ctx.require_editor(request, "rebuild")
+        try:
+            report = service.rebuild(progress=report_progress)
+        except BuildError as exc:
+            ctx.log("rebuild", request, result=f"failed: {ctx.for_page(str(exc))}"[:300])
+            return None, ctx.for_page(str(exc))
+        except Exception as exc:  # never leave the facilitator without an answer
+            ctx.log("rebuild", request, result=f"failed: {type(exc).__name__}")
+            return None, type(exc).__name__
+        ctx.log("rebuild", request,
+                result=(f"ok: {report.passages} passages; {len(report.added)} added, "
+                        f"{len(report.updated)} updated, {len(report.removed)} removed, "
+                        f"{len(report.failed)} not used"))
+        return report, None
+
+    def rebuild(needed, request: gr.Request,
+                progress=gr.Progress()):  # noqa: B008 (how Gradio injects progress)
+        ctx.require_editor(request, "rebuild")  # first: a reader's replay is refused, not skipped
         if not needed:
             return gr.skip()
         progress(0, desc="Starting")
@@ -103,20 +141,17 @@ def build(ctx: TabContext) -> AddDocumentsTab:
             else:
                 progress(0, desc=words)
 
-        try:
-            report = service.rebuild(progress=report_progress)
-        except BuildError as exc:
-            return (f"**Not rebuilt:** {esc(ctx.for_page(str(exc)))}. "
-                    "Searches use the previous index.")
-        except Exception as exc:  # never leave the facilitator without an answer
-            return (f"**Not rebuilt** ({esc(type(exc).__name__)}). Searches use the previous "
-                    "index.")
+        report, problem = run_rebuild(request, report_progress)
+        if report is None:
+            return f"**Not rebuilt:** {esc(problem)}. Searches use the previous index."
         index = ctx.current_index()
         titles = {f: r.title for f, r in index.manifest.files.items()} if index else {}
         lines = [f"**Index updated** in {report.seconds:.1f} s: {report.passages} passages."]
         if report.added or report.updated:
             names = ", ".join(f"“{esc(titles.get(f) or f)}”" for f in report.added + report.updated)
             lines.append(f"- New or changed: {names}")
+        if report.removed:
+            lines.append(f"- Taken out: {', '.join(esc(f) for f in report.removed)}")
         if not report.changed:
             lines.append("- Nothing had changed.")
         for f in report.failed:
@@ -125,7 +160,24 @@ def build(ctx: TabContext) -> AddDocumentsTab:
         lines.append("\nThe new documents are in Sources and in search.")
         return "\n".join(lines)
 
-    with gr.Tab("Add documents", id="add"):
+    def api_add_documents(files: list[gr.FileData], title: str = "", doc_type: str = "",
+                          request: gr.Request = None) -> dict:
+        """Add files to the evidence and rebuild (editors only). Returns each file's outcome
+        and the build's status."""
+        paths = [received_path(f) for f in (files or [])]
+        if not paths:
+            ctx.require_editor(request, "upload")
+            raise gr.Error("Give one or more files (gradio_client.handle_file).",
+                           print_exception=False)
+        outcomes = [{"name": r.original_name, "status": r.status, "message": r.message,
+                     "stored_as": stored_as, "sha256": r.sha256}
+                    for r, stored_as in store_files(paths, title, doc_type, request)]
+        build = (build_status(*run_rebuild(request)) if any(o["status"] == "stored"
+                                                             for o in outcomes)
+                 else {"status": "not needed", "message": "Nothing new was stored."})
+        return {"files": outcomes, "build": build}
+
+    with gr.Tab("Add documents", id="add", visible=ctx.open) as tab:
         pending = gr.State(False)
         gr.Markdown(
             "Upload PDF (scans are read by OCR), Word (.docx), PowerPoint (.pptx), saved web "
@@ -152,5 +204,34 @@ def build(ctx: TabContext) -> AddDocumentsTab:
             rebuild_btn = gr.Button("Rebuild the index now", elem_id="rebuild-btn")
         upload_md = gr.Markdown(elem_id="upload-result")
         rebuild_md = gr.Markdown(elem_id="rebuild-status", min_height=60)
-    return AddDocumentsTab(files_in, title_in, type_in, add_btn, rebuild_btn, upload_md,
-                           rebuild_md, pending, add_files, rebuild)
+    return AddDocumentsTab(tab, files_in, title_in, type_in, add_btn, rebuild_btn, upload_md,
+                           rebuild_md, pending, add_files, rebuild, api_add_documents,
+                           run_rebuild)
+
+
+def received_path(item) -> str:
+    """The server path of a file the API received, only if Gradio's upload folder holds it: a
+    request naming any other server file (forged FileData, a bare path) is refused."""
+    import gradio as gr
+    from gradio.utils import get_upload_folder
+
+    path = item.get("path") if isinstance(item, dict) else getattr(item, "path", item)
+    if not isinstance(path, str) or not path:
+        raise gr.Error("Not a file.", print_exception=False)
+    resolved = Path(path).resolve()
+    if not resolved.is_relative_to(Path(get_upload_folder()).resolve()) or \
+            not resolved.is_file():
+        raise gr.Error("That file was not uploaded to this app.", print_exception=False)
+    return str(resolved)
+
+
+def build_status(report, problem) -> dict:
+    """A rebuild's outcome for the API: plain JSON."""
+    if report is None:
+        return {"status": "not rebuilt", "message": f"{problem}; searches use the previous "
+                "index."}
+    return {"status": "rebuilt", "passages": report.passages,
+            "seconds": round(report.seconds, 2), "added": list(report.added),
+            "updated": list(report.updated), "removed": list(report.removed),
+            "failed": [dict(f) for f in report.failed],
+            "message": f"Index updated: {report.passages} passages."}
