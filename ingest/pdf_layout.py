@@ -984,6 +984,9 @@ def _continues(cur: Block, ln: Line, typo: Typography) -> bool:
         return ln.x0 > cur.indent + 2 and ln.top - last.bottom < 0.6 * ln.size
     if abs(ln.size - last.size) > 0.9 or ln.bold != last.bold and len(ln.text.split()) < 6:
         return False
+    if cur.kind == "caption" and not ln.text[:1].islower() and \
+            ln.size >= typo.body_size - 0.5:
+        return False  # a caption set at body size ends at its line: what follows is text
     if ln.page != last.page or ln.box != last.box:
         # Across a column or page break only an unfinished sentence carries on.
         return not _TERMINAL.search(prev_text) and not prev_text.endswith(":") and (

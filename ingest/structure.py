@@ -22,6 +22,10 @@ URL = re.compile(r"^(https?://|www\.)")
 PART = re.compile(r"^(Part|Appendix|Annex|Section|Chapter)\s+([IVXLC]+|\d+|[A-Z])\b(.*)$")
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.+)$")
 CAPTION = re.compile(r"^(Graph|Graphic|Table|Figure|Fig\.|Chart|Diagram)\s*[A-Z0-9]+\s*[:.]")
+# A caption line: "Graph A: ...", "Table 1. ...", "Figure 2 Growth of ..." (the label, then a
+# colon, a stop, a dash, or a capitalised title; "Table 1 shows ..." is a sentence).
+CAPTION_LINE = re.compile(r"^(?i:Graph|Graphic|Table|Figure|Fig\.|Chart|Diagram|Exhibit)\s*"
+                          r"(?:\d+(?:\.\d+)*[a-z]?|[A-Z]|[IVXL]+)(?:\s*[:.–—-]\s*\S|\s+[A-Z‘“(])")
 TERMINAL = re.compile(r"[.!?;:][’”'\")\]]*$")
 FUNCTION_WORDS = {
     "a", "an", "and", "as", "at", "be", "by", "for", "from", "in", "into", "is", "of", "on",
@@ -108,6 +112,10 @@ def parse_blocks(pages: list[Page]) -> list[Block]:
             if cur is None or SUBNUMBERED.match(s) or PART.match(s) or not _ends_open(cur.lines[-1]):
                 cur = start("para", line, numbered=True)
                 continue
+        if CAPTION_LINE.match(s):
+            # A caption is a block of its own: never joined to the sentence that follows it.
+            cur = start("caption", line)
+            continue
         if URL.match(s) or (cur is not None and URL.match(cur.lines[-1])):
             cur = start("para", line)
             continue
@@ -130,6 +138,8 @@ def _continues(cur: Block, line: _Line, width: int) -> bool:
     s = line.text
     if cur.kind == "heading" or (cur.numbered and PART.match(cur.lines[0])):
         return False
+    if cur.kind == "caption":  # only a wrapped caption's lower-case rest carries on
+        return s[:1].islower() and not line.blank_before and not TERMINAL.search(prev)
     if s[:1] in ",;.)":  # the rest of a sentence after a dropped footnote marker
         return True
     if line.next_is_bullet and (cur.kind == "item" or s[:1].isupper()) and (

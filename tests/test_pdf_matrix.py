@@ -123,3 +123,25 @@ def test_docling_figures_title_and_picture_bullets():
     text = "\n".join(p.text for p in passages)
     assert "• They work in parallel" in text and "• hey " not in text
     assert "Global Study on Legal Aid" not in text  # the footer "208 | Global Study ..."
+
+
+def test_captions_are_blocks_of_their_own_in_text():
+    """Issue 21/22: "Graph A: ..." in the seed synopsis is a caption, never joined to the
+    sentence that follows it; nor are "Figure 2 ..." and "Table 1 ..." lines."""
+    from ingest.readers import read_text
+    from ingest.structure import parse_blocks
+
+    blocks = parse_blocks(read_text(ROOT / "corpus" / "leadership-of-learning-synopsis.txt").pages)
+    graph = next(b for b in blocks if b.text.startswith("Graph A:"))
+    assert graph.kind == "caption"
+    assert graph.text == ("Graph A: Balance between localisation and centralisation and "
+                          "interaction with the size of the trust")
+    from ingest.records import Page
+
+    page = Page(number=None, text="The trusts grew quickly in the period.\nFigure 2 Growth of "
+                                  "trusts by year\nMost trusts added schools every year.\n"
+                                  "Table 1: Schools by phase\nPrimary schools were the most "
+                                  "common.")
+    kinds = [(b.kind, b.text) for b in parse_blocks([page])]
+    assert ("caption", "Figure 2 Growth of trusts by year") in kinds
+    assert ("caption", "Table 1: Schools by phase") in kinds
