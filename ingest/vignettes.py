@@ -204,6 +204,7 @@ def _label_like(text: str) -> bool:
 def parse_key_dimensions_block(lines: list[str]) -> Vignette:
     """The lines of a "Key dimensions" block (without its heading) as a Vignette."""
     v = Vignette()
+    lines = _unlabel_table_rows(lines)
     pending_label: tuple[str, int] | None = None
     rule = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
     cleaned = [(i, _clean_line(x)) for i, x in enumerate(lines)
@@ -239,6 +240,31 @@ def parse_key_dimensions_block(lines: list[str]) -> Vignette:
         _add(v, pending_label[0], "", pending_label[1])
     _check(v)
     return v
+
+
+def _unlabel_table_rows(lines: list[str]) -> list[str]:
+    """A two-column table with a header row ("Dimension | This trust") comes out of the PDF and
+    Word readers as one line per row with each cell labelled by its header ("Dimension: Number
+    of schools; This trust: 6"). In a vignette the columns are label and value, so each such row
+    is read back as "Number of schools: 6" and the header line, which names no dimension, goes."""
+    out, header = [], None
+    for line in lines:
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        if len(cells) == 2 and all(cells) and not any(canonical_field(c) for c in cells):
+            header = cells
+            continue
+        if header is not None:
+            first, second = f"{header[0]}: ", f"; {header[1]}: "
+            if line.startswith(first) and second in line:
+                label, _, value = line[len(first):].partition(second)
+                out.append(f"{label}: {value}")
+                continue
+            out.append(" | ".join(header))  # not a header after all: kept as written
+            header = None
+        out.append(line)
+    if header is not None:
+        out.append(" | ".join(header))
+    return out
 
 
 def _add(v: Vignette, label: str, value: str, line: int) -> None:

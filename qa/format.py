@@ -10,9 +10,10 @@ from .search import NOT_FOUND, Answer
 def answer_text(answer: Answer) -> str:
     lines = [f"Q: {answer.question}", ""]
     if answer.set_question:
-        lines.append(f"Trusts ({len(answer.trusts)}): " + ("; ".join(answer.trust_conditions)
-                                                         or "all indexed vignettes"))
-        if not answer.trusts:
+        lines.append(getattr(answer, "trusts_headline", "") or (
+            f"Trusts ({len(answer.trusts)}): " + ("; ".join(answer.trust_conditions)
+                                                 or "all indexed vignettes")))
+        if not answer.trusts and answer.trusts_message != getattr(answer, "trusts_headline", ""):
             lines.append(f"  {answer.trusts_message}")
         for t in answer.trusts:
             matched = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in t["matched"].items())

@@ -206,15 +206,17 @@ def _level(searcher: Searcher, hit: Hit) -> str:
 class _Picked:
     hits: list[Hit]  # in rank order
     evidence: str
+    trusts: str = ""  # a question about the trusts: the conditions and the trusts, in words
 
 
 def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
           excluded: Callable[[Passage], bool]) -> _Picked:
     answer = searcher.ask(question, k=candidates)
+    trusts = _trusts_note(answer)
     hits = [h for h in answer.hits if not excluded(h.passage)]
     relevant = [h for h in hits if _level(searcher, h) != "none"]
     if not relevant:
-        return _Picked([], "none")
+        return _Picked([], "none", trusts)
     chosen = relevant[:per_question]
     # Balance: every document with a passage above the evidence threshold is shown, even when
     # another document fills the top places. The document's best passage is found and graded
@@ -234,7 +236,16 @@ def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
         if best is not None:
             chosen.append(best)
             shown.add(file)
-    return _Picked(chosen, searcher.evidence_level(chosen))
+    return _Picked(chosen, searcher.evidence_level(chosen), trusts)
+
+
+def _trusts_note(answer) -> str:
+    """A question about the trusts (qa/trusts.py): what was read and which trusts, cited."""
+    if not getattr(answer, "set_question", False):
+        return ""
+    names = "; ".join(f"{t['name']} ({t['citation']})" for t in answer.trusts)
+    head = getattr(answer, "trusts_headline", "") or answer.trusts_message
+    return f"{head} {names}".strip() if answer.trusts else head
 
 
 def _answer(searcher: Searcher, question: str,
@@ -278,7 +289,7 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
         picked = _pick(searcher, question, per_question, candidates, excluded)
         section = ExportSection(question)
         if picked.evidence == "none":
-            section.note = NO_EVIDENCE
+            section.note = " ".join(n for n in (picked.trusts, NO_EVIDENCE) if n)
             sections.append(section)
             continue
         fresh = [h for h in picked.hits if h.passage.id not in quoted]
@@ -309,6 +320,8 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
             section.quotes.append(quote)
         if picked.evidence == "weak":
             section.note = WEAK_EVIDENCE
+        if picked.trusts:
+            section.note = " ".join(n for n in (picked.trusts, section.note) if n)
         sections.append(section)
     if case_studies > 0:
         sections.append(case_study_section(searcher, questions, case_studies))

@@ -115,11 +115,16 @@ class Filters:
     files: tuple[str, ...] = ()
     doc_types: tuple[str, ...] = ()
     key_dimensions: tuple[tuple[str, str], ...] = ()
+    # set-plus-content questions (qa/trusts.py): only these passages ("What do the rural
+    # trusts say about governance?" searches the rural trusts' vignettes)
+    passages: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.files or self.doc_types or self.key_dimensions)
+        return bool(self.files or self.doc_types or self.key_dimensions or self.passages)
 
     def allows(self, p: Passage) -> bool:
+        if self.passages and p.id not in self.passages:
+            return False
         if self.files and p.file not in self.files:
             return False
         if self.doc_types and p.doc_type not in self.doc_types:
@@ -228,6 +233,10 @@ class Answer:
     trust_conditions: list[str] = field(default_factory=list)
     trusts_message: str = ""
     set_question: bool = False
+    trusts_headline: str = ""  # the conditions in words: "Trusts whose ... (3 of 6):"
+    trusts_count: bool = False  # "How many trusts ...?"
+    trusts_unread: list[str] = field(default_factory=list)  # parts not read as conditions
+    trusts_content: str = ""  # set-plus-content: the part answered from those trusts' passages
 
     @property
     def found(self) -> bool:
@@ -245,6 +254,10 @@ class Answer:
         if self.set_question:
             out["trust_conditions"] = self.trust_conditions
             out["trusts_message"] = self.trusts_message
+            out["trusts_headline"] = self.trusts_headline
+            out["trusts_count"] = len(self.trusts) if self.trusts_count else None
+            out["trusts_unread"] = self.trusts_unread
+            out["trusts_content"] = self.trusts_content
         return out
 
 
@@ -292,6 +305,10 @@ class Searcher:
         """Load the model now, so the first person to ask does not wait for it; for a small
         index without stored token vectors, also encode its passages for late interaction."""
         self.embed_query("warm up")
+        if self.trusts():  # the set-question vocabulary's vectors (qa/trusts.py), once
+            from .trusts import vocabulary
+
+            vocabulary(self.trusts()).readings(self.embedder.embed)
         if self.settings.fusion == "late":
             self._late_setup()
             idx = self.index
@@ -360,6 +377,11 @@ class Searcher:
         k = k or self.settings.k
         if not question:
             return Answer(question, "none", [], [], notes=["empty question"])
+        found = self._set_answer(question)
+        if found is not None and found.content and found.trusts:
+            from .trusts import passages_about
+
+            filters = replace(filters or Filters(), passages=passages_about(self.index, found))
         qvec = self.embed_query(question)
         extra: dict[str, float] = {}
         hits = self.rank(question, qvec, k, filters, extra=extra)
@@ -380,7 +402,7 @@ class Searcher:
             answer.reason = OTHER_LANGUAGE
         elif evidence != "strong":
             answer.reason = self.weak_reason(question, evidence)
-        self._answer_about_trusts(answer)
+        self._answer_about_trusts(answer, found)
         answer.seconds = time.perf_counter() - started
         return answer
 
@@ -392,15 +414,25 @@ class Searcher:
             self._trusts = trust_table(self.index)
         return self._trusts
 
-    def _answer_about_trusts(self, answer: Answer) -> None:
+    def _set_answer(self, question: str):
+        """The question read as one about the trusts as a group (qa/trusts.py), or None;
+        leftover phrases are read by similarity with this searcher's model."""
         from .trusts import answer_set_question
 
-        found = answer_set_question(answer.question, self.trusts())
+        return answer_set_question(question, self.trusts(), embed=self.embedder.embed)
+
+    def _answer_about_trusts(self, answer: Answer, found=None) -> None:
+        if found is None:
+            found = self._set_answer(answer.question)
         if found is not None:
             answer.set_question = True
             answer.trusts = found.trusts
             answer.trust_conditions = found.conditions
             answer.trusts_message = found.message
+            answer.trusts_headline = found.headline
+            answer.trusts_count = found.count
+            answer.trusts_unread = found.unread
+            answer.trusts_content = found.content
 
     def rank(self, question: str, qvec: np.ndarray, k: int, filters: Filters | None,
              extra: dict[str, float] | None = None) -> list[Hit]:

@@ -242,56 +242,7 @@ def to_docx(trusts: list[Trust], path: Path, index=None, title: str = "Trusts si
 
 
 # ---- questions about the set ------------------------------------------------------------------
-
-_NUM_WORDS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
-_GROUP = r"(?:trusts|federations|mats|multi-academy trusts|vignettes|partnerships|case studies)"
-# "Which trusts", "how many of the trusts", "which urban trusts" (up to two describing words,
-# never a verb: "what do trusts do about finance?" is not about the set).
-_NOT_DESCRIBING = (r"(?!(?:do|does|did|are|is|was|were|can|could|should|would|will|must|"
-                   r"have|has|had|make|makes|help|helps|goes|go|happens)\b)")
-_SET_CUE = re.compile(
-    rf"\b(?:which|what|how many|list|name|show|count)(?: of)?(?: the| all| our)?"
-    rf"(?: {_NOT_DESCRIBING}[a-z][\w/-]*){{0,2}}? {_GROUP}\b"
-    rf"|^(?:and |list |show )?(?:the |all )?{_GROUP} (?:with|that|which|where|having|whose|in)\b"
-    rf"|\b(?:any|are there) {_GROUP}\b", re.I)
-_STOP = set("""a an the of in on at to for from by with without and or but not no nor that which
-who whom whose what how many much is are was were be been being do does did have has had
-having there their they them it its this these those as than then so such any all some each
-every only also just still currently more most less fewer one ones both either neither other own same please
-tell me us show list name count give find trusts trust federations federation mats mat
-vignettes vignette partnerships partnership case cases studies study schools school academies
-academy where when run runs use uses using used set sets setting rely relies work works
-working take takes approach model way ways through via like kind sort type their our your
-whose indexed fictional evidence have described include includes including included contain
-contains containing hold holds got serve serves serving located based operate operates
-operating describe describes led lead leads among within across into out up about over
-would could should can may might does tend tends seem seems sample case-study surveyed
-studied felt feel feels say says said""".split())
-# A word that names a dimension points the words around it at that dimension.
-_HINTS = {
-    "governance": "governance", "governed": "governance", "board": None,
-    "delegation": "delegation", "delegate": "delegation", "delegated": "delegation",
-    "evaluation": "evaluation", "evaluate": "evaluation", "evaluated": "evaluation",
-    "evaluating": "evaluation", "priorities": "improvement_priorities",
-    "priority": "improvement_priorities", "improvement": "improvement_priorities",
-    "decision": "decision_making", "decisions": "decision_making", "making": "decision_making",
-    "distribution": "distribution", "distributed": "distribution", "spread": "distribution",
-    "context": "urban_rural", "mix": "urban_rural", "stage": "stage",
-}
-_TYPE_WORDS = {
-    "primary": "primary", "primaries": "primary", "secondary": "secondary",
-    "secondaries": "secondary", "special": "special", "all-through": "all_through",
-    "utc": "utc", "utcs": "utc", "studio": "studio", "nursery": "nursery",
-    "alternative provision": "alternative_provision",
-}
-_CMP = [
-    (r"(?:more than|over|greater than|above)", ">"), (r"(?:at least|no fewer than|no less than)",
-                                                       ">="),
-    (r"(?:fewer than|less than|under|below)", "<"), (r"(?:at most|no more than|up to)", "<="),
-    (r"(?:exactly|just|only)", "="),
-]
+# Read by qa/trust_questions.py (conditions from the question, vocabulary from the data).
 
 
 @dataclass
@@ -301,167 +252,105 @@ class SetAnswer:
     trusts: list[dict[str, Any]]  # {"name", "matched": {field: value}, "citation", "passage_id"}
     conditions: list[str]  # the conditions read from the question, in words
     message: str = ""  # e.g. why nothing matches
+    headline: str = ""  # "Trusts whose mix of context is not rural (11 of 17):"
+    count: bool = False  # a "How many trusts ...?" question
+    total: int = 0  # trusts indexed
+    unread: list[str] = field(default_factory=list)  # parts not read as a condition, as asked
+    content: str = ""  # set-plus-content: the part answered from these trusts' passages
+    files: list[str] = field(default_factory=list)  # the matching trusts' vignette files
 
 
-def _numbers(text: str) -> str:
-    return re.sub(r"\b(" + "|".join(_NUM_WORDS) + r")\b", lambda m: _NUM_WORDS[m.group(1)],
-                  text)
+_VOCABULARY: dict[tuple[str, ...], Any] = {}
+
+
+def vocabulary(trusts: list[Trust]):
+    """The question vocabulary of a trusts table, built once per table (its MiniLM vectors
+    too, on first use)."""
+    from .trust_questions import Vocabulary
+
+    key = tuple(t.passage_id for t in trusts)
+    if key not in _VOCABULARY:
+        if len(_VOCABULARY) > 8:
+            _VOCABULARY.clear()
+        _VOCABULARY[key] = Vocabulary(trusts)
+    return _VOCABULARY[key]
 
 
 def is_set_question(question: str) -> bool:
-    return bool(_SET_CUE.search(question or ""))
+    from .trust_questions import is_set_question as cue
+
+    return cue(question)
 
 
-def _school_conditions(q: str) -> tuple[list[Where], str]:
-    """School-count conditions in the question, and the question with them cut out."""
-    wheres: list[Where] = []
-    types = "|".join(sorted((re.escape(w) for w in _TYPE_WORDS), key=len, reverse=True))
-    noun = r"(?:schools?|academies|colleges?)"
-
-    def kind(word: str | None) -> str:
-        return _TYPE_WORDS[word] if word else "total"
-
-    def cut(m: re.Match) -> str:
-        return " " * (m.end() - m.start())
-
-    for words, op in _CMP:
-        pat = re.compile(rf"\b{words}\s+(\d+)\s+(?:({types})\s+)?{noun}\b")
-        for m in pat.finditer(q):
-            wheres.append(Where(kind(m.group(2)), op, m.group(1)))
-        q = pat.sub(cut, q)
-    pat = re.compile(rf"\b(\d+)\s+or\s+(more|fewer|less)\s+(?:({types})\s+)?{noun}\b")
-    for m in pat.finditer(q):
-        wheres.append(Where(kind(m.group(3)), ">=" if m.group(2) == "more" else "<=",
-                            m.group(1)))
-    q = pat.sub(cut, q)
-    pat = re.compile(rf"\bbetween\s+(\d+)\s+and\s+(\d+)\s+(?:({types})\s+)?{noun}\b")
-    for m in pat.finditer(q):
-        wheres += [Where(kind(m.group(3)), ">=", m.group(1)),
-                   Where(kind(m.group(3)), "<=", m.group(2))]
-    q = pat.sub(cut, q)
-    pat = re.compile(rf"\b(\d+)\s+(?:({types})\s+)?{noun}\b")
-    for m in pat.finditer(q):
-        wheres.append(Where(kind(m.group(2)), "=", m.group(1)))
-    q = pat.sub(cut, q)
-    pat = re.compile(rf"\b(?:a|an|any|one or more|some)?\s*({types})(?:\s+{noun})?\b")
-    for m in pat.finditer(q):
-        if m.group(1):
-            wheres.append(Where(kind(m.group(1)), ">=", "1"))
-    q = pat.sub(cut, q)
-    if re.search(r"\bcross[- ]phase\b", q):
-        wheres += [Where("primary", ">=", "1"), Where("secondary", ">=", "1")]
-        q = re.sub(r"\bcross[- ]phase\b", " ", q)
-    if re.search(r"\bsingle[- ]school\b", q):
-        wheres.append(Where("total", "=", "1"))
-        q = re.sub(r"\bsingle[- ]school\b", " ", q)
-    return wheres, q
-
-
-def _contains(value: str, phrase: str) -> bool:
-    """The value has the phrase as whole words, and not negated ("without local governing
-    bodies" does not have local governing bodies)."""
-    for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", value.lower()):
-        before = value.lower()[:m.start()].split()
-        if not before or before[-1] not in ("without", "no", "not", "non", "never"):
-            return True
-    return False
-
-
-def _phrase_holds(t: Trust, name: str, phrase: str, exact: bool) -> bool:
-    """A phrase from the question holds for a trust's field: on a scale, a pole word ("local",
-    "formal") or "balanced" is a position (so "balanced between local and central" is not
-    "local"); where some vignette has the phrase as its whole value ("rural"), only the whole
-    value counts ("mixed urban and rural" is not "rural"); otherwise the value contains it."""
-    value = t.fields.get(name, "")
-    if name in SCALES:
-        lo, hi = SCALES[name]
-        word = phrase.split()[-1]
-        position = t.scales.get(name)
-        if word in (lo, hi, "balanced"):
-            if position is None:
-                return False
-            return {lo: position <= 2, hi: position >= 4, "balanced": position == 3}[word]
-    if exact:
-        return any(v.strip().lower() == phrase for v in value.split("; "))
-    return _contains(value, phrase)
-
-
-def answer_set_question(question: str, trusts: list[Trust]) -> SetAnswer | None:
+def answer_set_question(question: str, trusts: list[Trust], embed=None) -> SetAnswer | None:
     """None when the question is not about the trusts as a group. Otherwise the matching
-    trusts: every condition (a school count, or words found in the vignettes' own values)
-    must hold. Words the vignettes carry no value for make the answer empty, and say so."""
-    if not is_set_question(question):
-        return None
+    trusts, led by the conditions in words. `embed` (texts -> vectors, MiniLM in the app)
+    reads leftover phrases by similarity to the values; without it they are named as not
+    read. A field no vignette records, or words no value has, are said, never guessed."""
+    from .trust_questions import describe, read_question, select
+
     if not trusts:
-        return SetAnswer([], [], "No trust vignettes are indexed, so the trusts cannot be "
-                         "listed; the passages below may still say something about them.")
-    q = _numbers(" ".join(question.lower().replace("?", " ").split()))
-    wheres, q = _school_conditions(q)
-    tokens = re.findall(r"[a-z0-9][a-z0-9'/-]*", q)
-    hints = {_HINTS[w] for w in tokens if _HINTS.get(w)}
-    values = {(t.passage_id, n): v.lower() for t in trusts for n, v in t.fields.items()
-              if n != "number_of_schools"}
-    phrase_conditions: list[tuple[str, list[str]]] = []  # phrase, the fields it may match
-    unknown: list[str] = []
-    i = 0
-    while i < len(tokens):
-        if tokens[i] in _STOP or tokens[i] in _HINTS:
-            i += 1
-            continue
-        for length in range(min(6, len(tokens) - i), 0, -1):
-            words = tokens[i:i + length]
-            if words[-1] in _STOP:
-                continue
-            phrase = " ".join(words)
-            where = {n for (_, n), v in values.items() if _contains(v, phrase)}
-            if where:
-                # A one-word category ("rural", "local") is matched as the whole value.
-                exact = {n for (_, n), v in values.items() if v == phrase and length == 1}
-                hinted = where & hints
-                fields = sorted(hinted or exact or where)
-                phrase_conditions.append((phrase, fields, bool(set(fields) & exact)))
-                i += length
-                break
-        else:
-            # "informally" -> "informal", "councils" -> "council", "centralised" -> "central"
-            word = tokens[i]
-            variants = [word[:-n] for suffix, n in (("ly", 2), ("ised", 4), ("ized", 4),
-                                                    ("s", 1)) if word.endswith(suffix)]
-            variant = next((v for v in variants if len(v) > 2 and any(
-                _contains(value, v) for value in values.values())), None)
-            if variant is None:
-                unknown.append(word)
-            else:
-                where = {n for (_, n), v in values.items() if _contains(v, variant)}
-                exact = {n for (_, n), v in values.items() if v == variant}
-                fields = sorted(where & hints or exact or where)
-                phrase_conditions.append((variant, fields, bool(set(fields) & exact)))
-            i += 1
-    conditions = [w.label() for w in wheres] + [
-        f"{' or '.join(field_label(f) for f in fs)} {'is' if exact else 'includes'} “{p}”"
-        for p, fs, exact in phrase_conditions]
-    if unknown:
-        return SetAnswer([], conditions, "No trust matches: the indexed vignettes carry no "
-                         "value " + ", ".join(f"“{w}”" for w in unknown) + ".")
-    out = []
-    for t in trusts:
-        if not all(w.test(t) for w in wheres):
-            continue
-        matched: dict[str, str] = {}
-        ok = True
-        for phrase, fs, exact in phrase_conditions:
-            hit = [f for f in fs if _phrase_holds(t, f, phrase, exact)]
-            if not hit:
-                ok = False
-                break
-            for f in hit:
-                matched[f] = t.fields[f]
-        if not ok:
-            continue
-        if wheres and "number_of_schools" in t.fields:
-            matched["number_of_schools"] = t.fields["number_of_schools"]
-        out.append({"name": t.name, "matched": matched, "citation": t.citation,
-                    "passage_id": t.passage_id})
-    message = "" if out else "No trust in the indexed vignettes matches " + (
-        "; ".join(conditions) if conditions else "this question") + "."
-    return SetAnswer(out, conditions, message)
+        if not is_set_question(question):
+            return None
+        message = ("No trust vignettes are indexed, so the trusts cannot be listed; the "
+                   "passages below may still say something about them.")
+        return SetAnswer([], [], message, headline=message)
+    vocab = vocabulary(trusts)
+    reading = read_question(question, vocab, embed)
+    if reading is None:
+        return None
+    conditions = [c.said(vocab) for g in reading.groups for c in g]
+    said = describe(reading, vocab)
+    total = len(trusts)
+    answer = SetAnswer([], conditions, count=reading.count, total=total,
+                       unread=list(reading.unread), content=reading.content)
+    if reading.missing_fields:
+        answer.message = ("No vignette records " + " or ".join(
+            f"'{f}'" for f in reading.missing_fields) + ", so no trust is listed"
+            + (f" (also read: trusts {said})" if said else "") + ".")
+        answer.headline = answer.message
+        return answer
+    if reading.unread:
+        answer.message = ("No trust matches: no vignette records "
+                          + " or ".join(f"“{u}”" for u in reading.unread)
+                          + (f" (read: trusts {said})" if said else "")
+                          + "; the passages below may say more.")
+        answer.headline = answer.message
+        return answer
+    chosen = select(trusts, reading, vocab)
+    for t in chosen:
+        matched: dict[str, str] = {}  # the values the conditions were tested on, as written
+        for c in (c for g in reading.groups for c in g):
+            for sub in getattr(c, "conds", [c]):
+                f = "number_of_schools" if sub.field in SCHOOL_COLUMNS else sub.field
+                if t.fields.get(f) and (sub.op in ("max", "min") or c.negated
+                                        or sub._holds(t, vocab)):
+                    matched[f] = t.fields[f]
+        answer.trusts.append({"name": t.name, "matched": matched, "citation": t.citation,
+                              "passage_id": t.passage_id})
+        answer.files.append(t.file)
+    n = len(chosen)
+    if not chosen:
+        answer.message = "No trust matches: " + (f"trusts {said}" if said else "the question") + "."
+        answer.headline = answer.message
+    elif not said:
+        answer.headline = f"All {count_words(n, total)}:"
+    elif reading.count:
+        answer.headline = f"{n} of {total} trusts: those {said}."
+    else:
+        answer.headline = f"Trusts {said} ({n} of {total}):"
+    if reading.content and chosen:
+        answer.headline += (f" “{reading.content}” is answered below from these trusts' "
+                            "vignettes and the passages that name them.")
+    return answer
+
+
+def passages_about(index, answer: SetAnswer) -> tuple[str, ...]:
+    """For a set-plus-content question: the ids of the matching trusts' vignette passages and
+    of the passages that name one of them (its name as the vignette's title gives it)."""
+    files = set(answer.files)
+    names = [re.sub(r"\s*\([^)]*\)\s*$", "", t["name"]).strip().lower()
+             for t in answer.trusts]
+    names = [n for n in names if len(n) > 3]
+    return tuple(p.id for p in index.passages
+                 if p.file in files or any(n in p.text.lower() for n in names))

@@ -97,9 +97,8 @@ def test_set_question_evaluation_reports_precision_and_recall(trusts):
     assert report["set_questions"] >= 15
     assert report["micro_precision"] >= 0.9 and report["micro_recall"] >= 0.9
     assert report["taken_for_set_questions"] == 0
-    held_out = eval_trusts.evaluate(
-        trusts, eval_trusts.load(ROOT / "eval" / "set_questions_heldout.jsonl"))
-    assert held_out["set_questions"] >= 10 and held_out["micro_precision"] >= 0.8
+    # The held-out questions are answered over the extra vignettes too, with the model:
+    # tests/test_trust_questions.py.
 
 
 def test_word_export_has_a_reference_for_every_vignette(trusts, vignette_index, tmp_path):

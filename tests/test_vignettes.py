@@ -40,7 +40,7 @@ def _read(path: Path):
 
 def test_generator_output_is_checked_in_and_reproducible(tmp_path):
     mv.main(["make_vignettes.py", str(tmp_path)])
-    for folder in ("vignettes", "vignettes-bad"):
+    for folder in ("vignettes", "vignettes-bad", "vignettes-extra", "vignettes-pdf-ruled"):
         made = sorted(p.name for p in (tmp_path / folder).iterdir())
         assert made == sorted(p.name for p in (DATA / folder).iterdir())
         for name in made:

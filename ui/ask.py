@@ -196,8 +196,8 @@ def trusts_html(answer) -> str:
 
     n = len(answer.trusts)
     on = "; ".join(answer.trust_conditions)
-    head = (f"{n} trust{'s' if n != 1 else ''} in the indexed vignettes"
-            + (f" where {on}" if on else ""))
+    head = getattr(answer, "trusts_headline", "") or (
+        f"{n} trust{'s' if n != 1 else ''} in the indexed vignettes" + (f" where {on}" if on else ""))
     if not answer.trusts:
         return (f'<section class="mx-summary mx-notfound mx-trust-list" aria-label="Trusts">'
                 f"<strong>{esc(answer.trusts_message or 'No trust matches.')}</strong></section>")

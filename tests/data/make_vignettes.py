@@ -149,6 +149,56 @@ VIGNETTES = [
         (PRI, "trust-wide review"), (EVAL, "formal")]),
 ]
 
+# Held-out vignettes for the set-question evaluation (qa/eval_trusts.py, issue 19): the
+# synopsis's dimensions plus ones no code names (pupils on roll, year founded, religious
+# character, sixth forms), so questions about fields only these vignettes have can be asked.
+# Written before the matcher that reads them; kept apart so the tuned questions' answers stand.
+PUPILS, FOUNDED, FAITH, SIXTH = ("Pupils on roll", "Year founded", "Religious character",
+                                 "Sixth forms")
+EXTRA = [
+    _v("corvid-lane", "md-list", "Corvid Lane Catholic Academy Trust (fictional)", [
+        "Context. Corvid Lane is an invented Catholic trust of five schools in one imaginary "
+        "cathedral town: four primaries and the secondary most of their pupils move on to.",
+        "Governance. A central board works with local governing bodies; the central team sets "
+        "priorities and reviews every school formally each term.",
+    ], [(N, "5 (4 primary, 1 secondary)"), (DIST, "local"), (MIX, "urban"),
+        (BAL, "more central"), (GOV, "central board with local governing bodies"),
+        (DEL, "central scheme of delegation"), (PRI, "central team sets priorities"),
+        (EVAL, "formal"), (STAGE, "settled"), (PUPILS, "2,450"), (FOUNDED, "2013"),
+        (FAITH, "Catholic"), (SIXTH, "1")]),
+    _v("heathermoor", "txt", "Heathermoor Schools Trust (fictional)", [
+        "Context. Heathermoor is an invented trust of nine schools scattered across imaginary "
+        "moorland: seven village primaries, a secondary and a special school.",
+        "Governance. A trust board works with local governing bodies, and heads set priorities "
+        "by peer review across three clusters; evaluation is informal.",
+    ], [(N, "9 (7 primary, 1 secondary, 1 special)"), (DIST, "regional"), (MIX, "rural"),
+        (BAL, "more local"), (GOV, "trust board with local governing bodies"),
+        (DEL, "earned autonomy"), (PRI, "peer review across clusters"), (EVAL, "informal"),
+        (STAGE, "evolving"), (PUPILS, "3,100"), (FOUNDED, "2017"),
+        (FAITH, "Church of England")]),
+    _v("ironbridge", "docx-table", "Ironbridge Technical Trust (fictional)", [
+        "Context. Ironbridge is an invented trust of three secondary-age schools in different "
+        "imaginary cities: a university technical college and two studio schools.",
+        "Governance. A central board works through advisory boards and runs every school from "
+        "the centre; a central school improvement team audits each school twice a year.",
+    ], [(N, "3 Schools - 0 P: 3 S (1 UTC, 2 SS)"), (DIST, "national"), (MIX, "urban"),
+        (BAL, "very central"), (GOV, "central board with advisory boards"),
+        (DEL, "central scheme of delegation"), (PRI, "central school improvement team"),
+        (EVAL, "very formal"), (PUPILS, "1,150"), (FOUNDED, "2020"), (FAITH, "none"),
+        (SIXTH, "3")]),
+]
+
+# A vignette whose key dimensions are a ruled table in a PDF (a grid, each cell boxed, with a
+# header row): the layout the issue 19 report says loses its fields when read.
+RULED_PDF = _v("wyndham", "pdf-grid", "Wyndham Vale Trust (fictional)", [
+    "Context. Wyndham Vale is an invented trust of six schools across an imaginary county: "
+    "five primaries and a secondary.",
+    "Governance. A central board with local governing bodies; the board receives formal "
+    "evaluations each term and takes most decisions centrally.",
+], [(N, "6 (5 primary, 1 secondary)"), (DIST, "regional"), (MIX, "mixed"),
+    (BAL, "more central"), (GOV, "central board with local governing bodies"),
+    (DEL, "central scheme of delegation"), (PRI, "trust-wide plan"), (EVAL, "formal")])
+
 # Bad input: each is indexed with a warning naming the field; nothing is dropped.
 BAD = [
     _v("missing-field", "txt", "Wrenfold Trust (fictional)", [
@@ -253,6 +303,19 @@ def _pdf(v) -> bytes:
             c.drawString(x + 254, top - 12, value)
             top -= 18
         y = top - 10
+    elif v["format"] == "pdf-grid":  # a ruled grid with a header row, every cell boxed
+        rows = [("Dimension", "This trust"), *v["dims"]]
+        top, step, mid = y + 12, 18, x + 220
+        for i, (label, value) in enumerate(rows):
+            c.setFont("Helvetica-Bold" if i == 0 else "Helvetica", 9)
+            c.drawString(x + 4, top - 13 - i * step, label)
+            c.drawString(mid + 4, top - 13 - i * step, value)
+        bottom = top - len(rows) * step
+        for i in range(len(rows) + 1):
+            c.line(x, top - i * step, width - x, top - i * step)
+        for xx in (x, mid, width - x):
+            c.line(xx, top, xx, bottom)
+        y = bottom - 12
     elif v["format"] == "pdf-table":  # two columns, no separator: the label, then the value
         for label, value in v["dims"]:
             c.setFont("Helvetica-Bold", 9)
@@ -292,7 +355,8 @@ def _text(v) -> str:
 
 
 EXTENSIONS = {"docx-lines": "docx", "docx-table": "docx", "pdf-lines": "pdf",
-              "pdf-table": "pdf", "pdf-ruled": "pdf", "md-list": "md", "md-table": "md", "txt": "txt"}
+              "pdf-table": "pdf", "pdf-ruled": "pdf", "pdf-grid": "pdf", "md-list": "md",
+              "md-table": "md", "txt": "txt"}
 
 
 def file_name(v) -> str:
@@ -316,14 +380,19 @@ def write(v, folder: Path) -> Path:
 def main(argv: list[str]) -> int:
     root = Path(argv[1]) if len(argv) > 1 else HERE
     good, bad = root / "vignettes", root / "vignettes-bad"
-    for folder in (good, bad):
+    extra, ruled = root / "vignettes-extra", root / "vignettes-pdf-ruled"
+    for folder in (good, bad, extra, ruled):
         folder.mkdir(parents=True, exist_ok=True)
     for v in VIGNETTES:
         write(v, good)
     for v in BAD:
         write(v, bad)
+    for v in EXTRA:
+        write(v, extra)
+    write(RULED_PDF, ruled)
     (bad / "notes-on-comparing-trusts.txt").write_text(NOT_A_VIGNETTE, encoding="utf-8")
-    print(f"wrote {len(VIGNETTES)} vignettes to {good} and {len(BAD) + 1} bad cases to {bad}")
+    print(f"wrote {len(VIGNETTES)} vignettes to {good}, {len(BAD) + 1} bad cases to {bad}, "
+          f"{len(EXTRA)} to {extra} and a ruled-table PDF to {ruled}")
     return 0
 
 

@@ -1,0 +1,906 @@
+"""Questions about the trusts as a group, read as conditions over the trusts table (issue 19).
+
+"Which trusts are not rural?", "How many trusts have more than ten schools?", "Which is the
+smallest rural trust?", "What do the rural trusts say about governance?".
+
+A question becomes conditions (field, operator, value) joined by "and"/"but" (all must hold)
+and "or" (either group), with a count ("How many") and superlatives ("the largest", "the most
+central"). Nothing here names a trust or a question: the vocabulary is the indexed vignettes'
+own — each field's values as written, their numbers and scale positions, each field's label
+words, the school types the synopsis writes (P, S, SS, UTC, all-through, through
+ingest/vignettes.py's SCHOOL_TYPES) — and, where the words differ, MiniLM similarity between
+the question's leftover phrase and the values ("in the countryside" -> rural). Every reading
+is said in words, and a part that cannot be read is named, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from ingest.vignettes import SCALES, SCHOOL_TYPES, SUBTYPES, _type_of, field_label
+
+# ---- words -----------------------------------------------------------------------------------
+
+_NUM_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+GROUP = {"trusts", "trust", "federations", "federation", "mats", "mat", "vignettes",
+         "partnerships", "partnership", "multi-academy"}
+PLURAL_GROUP = {"trusts", "federations", "mats", "vignettes", "partnerships"}
+# Words that carry no condition (question frame, verbs of having, articles).
+STOP = set("""a an the of in on at to for from by with without and or but not no nor that which
+who whom whose what how many much is are was were be been being do does did have has had
+having there their they them it its this these those as than then so such any all some each
+every only also just still currently more most less fewer one ones both either neither other
+own same please tell me us show list name count give find get trusts trust federations
+federation mats mat vignettes vignette partnerships partnership case cases studies study schools
+school academies academy where when run runs use uses using used set sets setting rely relies
+work works working take takes approach model way ways through via like kind sort type their
+our your whose indexed fictional evidence have described include includes including included
+contain contains containing hold holds got serve serves serving located based operate operates
+operating describe describes led lead leads among within across into out up about over would
+could should can may might does tend tends seem seems sample case-study surveyed studied felt
+feel feels say says said multi-academy made make makes colleges college area areas settings
+part""".split())
+NEGATIONS = {"not", "no", "without", "non", "never", "neither", "nor"}
+# A question about the research sample (the synopsis's 13 trusts), not the indexed vignettes.
+_SAMPLE = re.compile(r"\b(sample|case[- ]stud(?:y|ies)|interviewed|surveyed|studied|felt|"
+                     r"feel|feels|this project|the study|the research|the report|the synopsis|"
+                     r"the briefing|in england|nationally)\b", re.I)
+# "Which trusts", "how many of the trusts", "which urban trusts", "trusts with ...", "is the
+# largest trust" (up to three describing words, never a verb: "what do trusts do about
+# finance?" is not about the set).
+_VERB = (r"(?!(?:do|does|did|are|is|was|were|can|could|should|would|will|must|have|has|had|"
+         r"make|makes|help|helps|goes|go|happens|join|joins|grow|grows)\b)")
+_GROUPS = r"(?:trusts|federations|mats|multi-academy trusts|vignettes|partnerships)"
+_SET_CUE = re.compile(
+    rf"\b(?:which|what|how many|list|name|show|count)(?: of)?(?: me)?(?: the| all| our)?"
+    rf"(?: {_VERB}[a-z][\w/-]*){{0,3}}? {_GROUPS}\b"
+    rf"|^(?:and |list |show )?(?:the |all )?{_GROUPS} (?:with|that|which|where|having|whose|in)\b"
+    rf"|\b(?:any|are there) {_GROUPS}\b", re.I)
+# "Which is the largest trust?", "Which trust has the most pupils?": one trust, a superlative.
+_ONE_CUE = re.compile(r"\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]* ){0,2}trust\b"
+                      r"(?=\s+(?:is|has|was|had|with|that)\b|\s*[?.!]*\s*$)", re.I)
+_SUPER_CUE = re.compile(r"\b(?:largest|biggest|greatest|smallest|most|fewest|least|highest|"
+                        r"lowest)\b", re.I)
+_CONTENT_FRAME = re.compile(r"^(?:what|how|why|where|when)\s+(?:do|did|are|have)\s+"
+                            r"(?:the\s+|our\s+|all\s+|those\s+)?", re.I)
+_SUPER = {"largest": "max", "biggest": "max", "greatest": "max", "most": "max", "highest": "max",
+          "smallest": "min", "fewest": "min", "least": "min", "lowest": "min"}
+_CMP = [  # phrase -> operator, longest first
+    ("no fewer than", ">="), ("no less than", ">="), ("no more than", "<="), ("greater than", ">"),
+    ("more than", ">"), ("at least", ">="), ("fewer than", "<"), ("less than", "<"),
+    ("at most", "<="), ("up to", "<="), ("over", ">"), ("above", ">"), ("under", "<"),
+    ("below", "<"), ("exactly", "="), ("only", "="), ("just", "="), ("before", "<"),
+    ("after", ">"), ("since", ">="), ("in", "="),
+]
+_OR_MORE = {"or more": ">=", "or over": ">=", "or later": ">=", "or after": ">=",
+            "or fewer": "<=", "or less": "<=", "or earlier": "<=", "or before": "<="}
+_MODIFIERS = {"more", "mostly", "largely", "mainly", "very", "highly", "fully", "strongly",
+              "tightly", "entirely", "wholly"}
+_STRONG = {"very", "highly", "fully", "strongly", "tightly", "entirely", "wholly"}
+# MiniLM cosine a leftover phrase needs to be read as a value, and its lead over the best
+# other reading. Set on phrases of our own ("village", "inner city", "decided at the top",
+# "coastal", "teaching school"), not on the evaluation questions.
+SIMILAR_MIN = 0.5
+SIMILAR_MARGIN = 0.06
+ABSORB_MIN = 0.7  # "rural areas" read as "rural"
+
+
+def _stem(w: str) -> str:
+    for suffix in ("ies", "s"):
+        if w.endswith(suffix) and len(w) > 3 and not w.endswith("ss"):
+            return w[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return w
+
+
+@dataclass
+class Token:
+    text: str  # normalised: lower case, number words as digits, "n't" as "not"
+    start: int  # span in the question as asked
+    end: int
+    upper: bool = False  # written in capitals ("SS", "UTCs")
+
+
+def tokenize(question: str) -> list[Token]:
+    out: list[Token] = []
+    for m in re.finditer(r"£?\d[\d,]*(?:\.\d+)?|[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]", question):
+        raw = m.group(0).replace("’", "'")
+        low = raw.lower()
+        upper = raw.rstrip("s").isupper()
+        if low.endswith("n't"):
+            out += [Token(low[:-3], m.start(), m.end() - 3), Token("not", m.end() - 3, m.end())]
+            continue
+        if low.endswith("'s"):
+            low = low[:-2]
+        if low.lstrip("£")[:1].isdigit():
+            low = low.lstrip("£").replace(",", "")
+        low = str(_NUM_WORDS[low]) if low in _NUM_WORDS else low
+        out.append(Token(low, m.start(), m.end(), upper))
+    return out
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def parse_number(value: str) -> float | None:
+    """A value that is a number as written ("2,450", "about 3,100 pupils", "2013")."""
+    m = re.fullmatch(r"\s*(?:about|around|approximately|c\.|circa|over|under)?\s*£?"
+                     r"(\d[\d,]*(?:\.\d+)?)\s*([a-z][a-z ]{0,20})?\s*", value.lower())
+    return float(m.group(1).replace(",", "")) if m else None
+
+
+# ---- the vocabulary: the fields the indexed vignettes have ------------------------------------
+
+@dataclass
+class Column:
+    """One field of the trusts table as questions see it."""
+
+    name: str  # trusts-table key: a dimension, "other:<label>", or a school kind
+    label: str  # as people read it ("Mix of context (urban/rural)", "Pupils on roll")
+    kind: str  # "text" | "scale" | "number" | "schools"
+    words: set[str] = field(default_factory=set)  # the label's words, stemmed
+
+    def said(self) -> str:
+        label = re.sub(r"\s*\([^)]*\)", "", self.label).strip()
+        return label[:1].lower() + label[1:] if not label[:2].isupper() else label
+
+
+class Vocabulary:
+    """What questions may name: built once per trusts table from its values."""
+
+    def __init__(self, trusts: list):
+        self.trusts = trusts
+        names = list(dict.fromkeys(n for t in trusts for n in t.fields
+                                   if n != "number_of_schools"))
+        self.columns: dict[str, Column] = {}
+        for n in names:
+            values = [t.fields[n] for t in trusts if t.fields.get(n)]
+            if n in SCALES:
+                kind = "scale"
+            elif values and all(parse_number(v) is not None for v in values):
+                kind = "number"
+            else:
+                kind = "text"
+            label = field_label(n)
+            words = {_stem(w) for w in re.findall(r"[a-z]+", label.lower())} - STOP
+            self.columns[n] = Column(n, label, kind, words)
+        # Words of a value ("rural", "local") are values, not field names, even in a label.
+        value_words = {w for t in trusts for n, v in t.fields.items()
+                       for w in re.findall(r"[a-z]+", v.lower())}
+        for c in self.columns.values():
+            c.words -= value_words
+        self.hint_words = {w: c.name for c in self.columns.values() for w in c.words}
+        for w, n in _HINTS.items():
+            if n in self.columns:
+                self.hint_words.setdefault(w, n)
+        self.values = {(t.passage_id, n): v.lower() for t in trusts for n, v in t.fields.items()
+                       if n in self.columns and self.columns[n].kind != "number"}
+        self.written = {part.lower(): part for t in trusts for v in t.fields.values()
+                        for part in v.split("; ")}
+        self._vectors: Any = None
+        self._readings: list[tuple[str, str, str]] = []  # (field, value or pole, text)
+
+    def number(self, t, name: str) -> float | None:
+        if name in _SCHOOL_KINDS:
+            if not t.schools:
+                return None
+            return float(t.schools.get(name, 0))
+        v = t.fields.get(name)
+        return parse_number(v) if v else None
+
+    def column_named(self, words: list[str]) -> Column | None:
+        """The numeric field (or school kind) these words name: "pupils", "pupils on roll",
+        "sixth form", "founded"."""
+        stems = {_stem(w) for w in words} - STOP
+        if not stems:
+            return None
+        best = None
+        for c in self.columns.values():
+            if c.kind == "number" and stems <= c.words | {_stem(w) for w in STOP}:
+                if best is None or len(c.words & stems) > len(best.words & stems):
+                    best = c
+        return best
+
+    def readings(self, embed) -> tuple[list[tuple[str, str, str]], np.ndarray]:
+        """Every value a leftover phrase may mean, with its MiniLM vector (computed once)."""
+        if self._vectors is None:
+            # built whole, then published at once: two first questions at the same time only
+            # compute it twice
+            readings: list[tuple[str, str, str]] = []
+            seen = set()
+            for (_, n), v in self.values.items():
+                if self.columns[n].kind == "scale":
+                    continue
+                for part in v.split("; "):
+                    if (n, part) not in seen:
+                        seen.add((n, part))
+                        readings.append((n, part, part))
+            for n, (lo, hi) in SCALES.items():
+                if n in self.columns:
+                    topic = re.sub(r"\s*\([^)]*\)|\b\w+/\w+\b", "",
+                                   self.columns[n].label.lower()).strip()
+                    for pole in (lo, hi):
+                        readings.append((n, pole, f"{pole} {topic}".strip()))
+            texts = [r[2] for r in readings]
+            vectors = _unit(embed(texts)) if texts else np.zeros((0, 1), np.float32)
+            self._readings, self._vectors = readings, vectors
+        return self._readings, self._vectors
+
+
+def _unit(v) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
+
+
+_SCHOOL_KINDS = ["total", *SCHOOL_TYPES]
+# A word that names a dimension points the words around it at that dimension (the
+# synopsis's dimensions; other fields' label words are read from the data).
+_HINTS = {
+    "governance": "governance", "governed": "governance", "board": None,
+    "delegation": "delegation", "delegate": "delegation", "delegated": "delegation",
+    "evaluation": "evaluation", "evaluate": "evaluation", "evaluated": "evaluation",
+    "evaluating": "evaluation", "evaluates": "evaluation", "priorities": "improvement_priorities",
+    "priority": "improvement_priorities", "improvement": "improvement_priorities",
+    "decision": "decision_making", "decisions": "decision_making", "making": "decision_making",
+    "distribution": "distribution", "distributed": "distribution", "spread": "distribution",
+    "context": "urban_rural", "mix": "urban_rural", "stage": "stage",
+}
+
+
+# ---- conditions ------------------------------------------------------------------------------
+
+@dataclass
+class Condition:
+    """One condition on a trusts-table field."""
+
+    field: str  # a column name or a school kind ("total", "primary", ...)
+    op: str  # "is" (whole value), "has" (value contains), "<", "<=", ">", ">=", "=",
+    #          "only" (every school of this kind), "pos" (scale position in `positions`),
+    #          "max" / "min" (superlative)
+    value: Any = None
+    negated: bool = False
+    words: str = ""  # the words of the question it was read from
+    similar: str = ""  # when read by MiniLM similarity: the question's own words
+
+    def holds(self, t, vocab: Vocabulary) -> bool:
+        hit = self._holds(t, vocab)
+        return (not hit) if self.negated else hit
+
+    def _holds(self, t, vocab: Vocabulary) -> bool:
+        if self.op in ("<", "<=", ">", ">=", "="):
+            n = vocab.number(t, self.field)
+            if n is None:
+                return False
+            return {"<": n < self.value, "<=": n <= self.value, ">": n > self.value,
+                    ">=": n >= self.value, "=": n == self.value}[self.op]
+        if self.op == "only":
+            n = vocab.number(t, self.field)
+            total = vocab.number(t, "total")
+            if self.field in SUBTYPES:  # all secondaries are UTCs
+                total = vocab.number(t, SUBTYPES[self.field])
+            return bool(n) and n == total
+        if self.op == "pos":
+            return t.scales.get(self.field) in self.value
+        value = t.fields.get(self.field, "")
+        if self.op == "is":
+            return any(v.strip().lower() == self.value
+                       or v.strip().lower().startswith(self.value + " ") and " " not in self.value
+                       for v in value.split("; "))
+        if self.op == "has":
+            return _contains(value, self.value)
+        return True  # max / min are applied to the set, not one trust
+
+    def said(self, vocab: Vocabulary) -> str:
+        """The condition in words, as the answer leads with it."""
+        no = self.negated
+        if self.field in _SCHOOL_KINDS:
+            kind = "" if self.field == "total" else _KIND_WORDS.get(
+                self.field, self.field.replace("_", " ")) + " "
+            if self.op == "only":
+                return f"{'not ' if no else ''}with only {kind}schools"
+            if self.op in ("max", "min"):
+                return f"with the {'most' if self.op == 'max' else 'fewest'} {kind}schools"
+            if self.op == ">=" and self.value == 1 and kind:
+                return f"with {'no' if no else 'a'} {kind}school"
+            if self.op == "<" and self.value == 1 and kind:
+                return f"with {'a' if no else 'no'} {kind}school"
+            return (f"{'not ' if no else ''}with {_OP_WORDS[self.op]}{_n(self.value)} "
+                    f"{kind}school{'s' if self.value != 1 else ''}")
+        col = vocab.columns.get(self.field)
+        label = col.said() if col else self.field
+        via = f" (“{self.similar}” read as “{self.value}”)" if self.similar else ""
+        if self.op in ("max", "min"):
+            if col and col.kind == "scale":
+                pole = SCALES[self.field][1 if self.op == "max" else 0]
+                return f"whose {label} is the most {pole}{via}"
+            return f"with the {'highest' if self.op == 'max' else 'lowest'} {label}"
+        if self.op in _OP_WORDS:
+            words = {**_OP_WORDS, "<": "less than "}[self.op]
+            return f"whose {label} is {'not ' if no else ''}{words}{_n(self.value)}"
+        if self.op == "pos":
+            lo, hi = SCALES[self.field]
+            word = {frozenset({1, 2}): f"more {lo}", frozenset({4, 5}): f"more {hi}",
+                    frozenset({5}): f"very {hi}", frozenset({1}): f"very {lo}",
+                    frozenset({3}): "balanced"}.get(frozenset(self.value), str(self.value))
+            via = f" (“{self.similar}” read as “{word}”)" if self.similar else ""
+            return f"whose {label} is {'not ' if no else ''}{word}{via}"
+        if self.op == "is":
+            value = vocab.written.get(self.value, self.value)
+            via = f" (“{self.similar}” read as “{value}”)" if self.similar else ""
+            return f"whose {label} is {'not ' if no else ''}{value}{via}"
+        return f"whose {label} {'does not mention' if no else 'mentions'} “{self.value}”{via}"
+
+
+_KIND_WORDS = {"utc": "UTC (university technical college)", "all_through": "all-through",
+               "alternative_provision": "alternative provision"}
+_OP_WORDS = {"<": "fewer than ", "<=": "at most ", ">": "more than ", ">=": "at least ",
+             "=": ""}
+
+
+def _n(x) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _contains(value: str, phrase: str) -> bool:
+    """The value has the phrase as whole words, and not negated ("without local governing
+    bodies" does not have local governing bodies)."""
+    low = value.lower()
+    for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", low):
+        before = low[:m.start()].split()
+        if not before or before[-1] not in ("without", "no", "not", "non", "never"):
+            return True
+    return False
+
+
+# ---- reading a question ----------------------------------------------------------------------
+
+@dataclass
+class Reading:
+    """What a question about the set was read as."""
+
+    groups: list[list[Condition]]  # or-ed groups of and-ed conditions
+    count: bool = False  # "How many trusts ...?"
+    unread: list[str] = field(default_factory=list)  # parts that are no condition, as asked
+    missing_fields: list[str] = field(default_factory=list)  # named fields no vignette has
+    content: str = ""  # set-plus-content: the part answered from the passages
+
+
+def is_set_question(question: str) -> bool:
+    q = question or ""
+    cue = _SET_CUE.search(q) or _ONE_CUE.search(q) and _SUPER_CUE.search(q)
+    return bool(cue) and not _SAMPLE.search(q)
+
+
+class _Scanner:
+    def __init__(self, tokens: list[Token], vocab: Vocabulary, question: str):
+        self.t = tokens
+        self.v = vocab
+        self.q = question
+        self.hints = {vocab.hint_words[x.text] for x in tokens if x.text in vocab.hint_words}
+        self.hints |= {vocab.hint_words[_stem(x.text)] for x in tokens
+                       if _stem(x.text) in vocab.hint_words}
+        self.used = [False] * len(tokens)
+        self.groups: list[list[Condition]] = [[]]
+        self.atoms: list[tuple[int, int, Condition]] = []  # token span of each condition
+        self.missing: list[str] = []
+
+    def words(self, i: int, j: int) -> list[str]:
+        return [x.text for x in self.t[i:j]]
+
+    def raw(self, i: int, j: int) -> str:
+        return self.q[self.t[i].start:self.t[j - 1].end] if j > i else ""
+
+    def add(self, i: int, j: int, cond: Condition, negate: bool) -> None:
+        cond.negated = cond.negated ^ negate
+        cond.words = self.raw(i, j)
+        self.groups[-1].append(cond)
+        self.atoms.append((i, j, cond))
+        for k in range(i, j):
+            self.used[k] = True
+
+    # -- atoms: each returns (end, [conditions]) or None -------------------------------------
+
+    def school_kind(self, i: int) -> tuple[int, str] | None:
+        """A school type at i ("special schools", "UTCs", "university technical college",
+        "all through school", "SS"), or "schools" for the total."""
+        for n in (3, 2, 1):
+            if i + n > len(self.t):
+                continue
+            words = self.words(i, i + n)
+            phrase = " ".join(words)
+            if len(phrase.rstrip("s")) <= 2 and not self.t[i].upper:
+                continue  # "s", "p", "ss" only as written in capitals
+            kind = _type_of(phrase)
+            if kind:
+                end = i + n
+                if end < len(self.t) and self.t[end].text in ("school", "schools", "college",
+                                                               "colleges"):
+                    end += 1
+                return end, kind
+        if i < len(self.t) and self.t[i].text in ("school", "schools", "academies"):
+            return i + 1, "total"
+        return None
+
+    def comparison(self, i: int) -> tuple[int, str] | None:
+        text = " ".join(self.words(i, min(i + 3, len(self.t))))
+        for phrase, op in _CMP:
+            if text == phrase or text.startswith(phrase + " "):
+                return i + len(phrase.split()), op
+        return None
+
+    def unit(self, i: int) -> tuple[int, str] | None:
+        """What a number counts: a school kind or a numeric field named by its label words."""
+        kind = self.school_kind(i)
+        if kind:
+            return kind
+        for n in (3, 2, 1):
+            words = self.words(i, min(i + n, len(self.t)))
+            if len(words) == n and words[-1] not in STOP or n == 1 and words:
+                col = self.v.column_named(words)
+                if col:
+                    return i + n, col.name
+        return None
+
+    def number_at(self, i: int) -> tuple[int, float] | None:
+        if i < len(self.t):
+            x = _number(self.t[i].text)
+            if x is not None:
+                return i + 1, x
+        return None
+
+    def numeric(self, i: int) -> tuple[int, list[Condition]] | None:
+        t = self.t
+        # "between 5 and 8 schools"
+        if t[i].text == "between":
+            a, b = self.number_at(i + 1), self.number_at(i + 3)
+            if a and b and t[i + 2].text == "and":
+                u = self.unit(b[0])
+                field_ = u[1] if u else self._field_before(i)
+                if field_:
+                    end = u[0] if u else b[0]
+                    return end, [Condition(field_, ">=", a[1]), Condition(field_, "<=", b[1])]
+                return self._unknown_unit(i, b[0])
+        cmp_ = self.comparison(i)
+        j, op = cmp_ if cmp_ else (i, "=")
+        num = self.number_at(j)
+        if not num:
+            return None
+        j, x = num
+        text = " ".join(self.words(j, j + 2))
+        for phrase, o in _OR_MORE.items():
+            if text == phrase:
+                op, j = o, j + 2
+        u = self.unit(j)
+        if u:
+            return u[0], [Condition(u[1], op, x)]
+        before = self._field_before(i)
+        if before:  # "founded before 2015", "founded in 2017 or later"
+            return j, [Condition(before, op, x)]
+        if cmp_ and cmp_[1] != "=" or j < len(t) and t[j].text not in STOP:
+            return self._unknown_unit(i, j)
+        return None
+
+    def _field_before(self, i: int) -> str | None:
+        """The numeric field named just before a comparison ("founded", "pupils of")."""
+        k = i
+        while k > 0 and self.t[k - 1].text in ("of", "is", "was", "were", "with", "a", "an",
+                                                "the"):
+            k -= 1
+        for n in (3, 2, 1):
+            if k - n >= 0 and not any(self.used[k - n:k]):
+                col = self.v.column_named(self.words(k - n, k))
+                if col:
+                    for m in range(k - n, k):
+                        self.used[m] = True
+                    return col.name
+        return None
+
+    def _unknown_unit(self, i: int, j: int) -> tuple[int, list[Condition]]:
+        """A number compared with something no vignette records ("a budget of more than
+        £10 million"): the field is named as missing, and nothing matches."""
+        k = i
+        while k > 0 and self.t[k - 1].text in ("of", "is", "with", "a", "an", "the"):
+            k -= 1
+        start = k
+        while start > 0 and not self.used[start - 1] and self.t[start - 1].text not in STOP:
+            start -= 1
+        name = self.raw(start, k) if start < k else self.raw(j, min(j + 1, len(self.t)))
+        end = j + (0 if start < k else 1)
+        self.missing.append(name)
+        for m in range(start, max(end, k)):
+            self.used[m] = True
+        return end, []
+
+    def school_type(self, i: int) -> tuple[int, list[Condition]] | None:
+        w = self.t[i].text
+        if w in ("cross-phase", "single-school"):  # the synopsis's words for a trust's make-up
+            return i + 1, ([Condition("primary", ">=", 1), Condition("secondary", ">=", 1)]
+                           if w == "cross-phase" else [Condition("total", "=", 1)])
+        j, only = i, False
+        if self.t[j].text in ("only", "solely", "entirely", "exclusively", "purely"):
+            only, j = True, j + 1
+            if j < len(self.t) and self.t[j].text == "of":
+                j += 1
+        while j < len(self.t) and self.t[j].text in ("a", "an", "any", "some"):
+            j += 1
+        if j >= len(self.t):
+            return None
+        k = self.school_kind(j)
+        if not k or k[1] == "total":
+            return None
+        return k[0], [Condition(k[1], "only" if only else ">=", None if only else 1)]
+
+    def mention(self, i: int) -> tuple[int, list[Condition]] | None:
+        """A numeric field named with no number ("a sixth form", "any sixth forms"): more
+        than none."""
+        if i == 0 or self.t[i - 1].text not in ("a", "an", "any", "some", "have", "has", "with",
+                                                 "no"):
+            return None
+        for n in (3, 2, 1):
+            if i + n > len(self.t) or self.t[i + n - 1].text in STOP:
+                continue
+            col = self.v.column_named(self.words(i, i + n))
+            if col is None:
+                continue
+            k = i + n
+            while k < len(self.t) and self.t[k].text in ("of", "is", "in", "was"):
+                k += 1
+            if k < len(self.t) and (self.comparison(k) or self.number_at(k)):
+                return None  # "founded before 2015": the comparison reads it
+            return i + n, [Condition(col.name, ">", 0)]
+        return None
+
+    def superlative(self, i: int) -> tuple[int, list[Condition]] | None:
+        word = self.t[i].text
+        if word not in _SUPER:
+            return None
+        op = _SUPER[word]
+        j = i + 1
+        if word in ("largest", "biggest", "greatest", "smallest"):
+            return j, [Condition("total", op)]
+        if j >= len(self.t):
+            return None
+        u = self.unit(j)
+        if u:
+            return u[0], [Condition(u[1], op)]
+        w = self.t[j].text
+        for n, (lo, hi) in SCALES.items():
+            if n in self.v.columns and w.removesuffix("ly") in (lo, hi):
+                flip = w.removesuffix("ly") == lo
+                return j + 1, [Condition(n, {"max": "min", "min": "max"}[op] if flip else op)]
+        if word in ("most", "least"):
+            return None  # "most" on its own: not a superlative we can read
+        # "the highest Ofsted rating": a field no vignette records
+        k = j
+        while k < len(self.t) and self.t[k].text not in STOP:
+            k += 1
+        if k > j:
+            self.missing.append(self.raw(j, k))
+            return k, []
+        return None
+
+    def scale(self, i: int) -> tuple[int, list[Condition]] | None:
+        """"more central", "very formal", "locally", "centrally", "balanced": a position on a
+        scale, unless a word of the question points at another field whose values have the
+        word ("set priorities centrally", "central scheme of delegation")."""
+        j, mod = i, ""
+        if self.t[j].text in _MODIFIERS and j + 1 < len(self.t):
+            mod, j = self.t[j].text, j + 1
+        w = self.t[j].text
+        base = re.sub(r"(ly|ised|ized|ise|ize)$", "", w) if len(w) > 5 else w
+        for n, (lo, hi) in SCALES.items():
+            if n not in self.v.columns or base not in (lo, hi, "balanced", "balance"):
+                continue
+            if base in ("balanced", "balance"):
+                return j + 1, [Condition(n, "pos", {3})] if n == "decision_making" else None
+            other = [h for h in self.hints if h != n and self.v.columns.get(h)
+                     and self.v.columns[h].kind == "text"
+                     and any(_contains(v, base) for (_, f), v in self.v.values.items() if f == h)]
+            if other:
+                return None  # read as words in that field's values
+            whole = [f for (_, f), v in self.v.values.items() if v == base and f != n]
+            if whole and not mod and base == w and n not in self.hints:
+                return None  # "local" is also a whole value (distribution): read as that
+            if mod in _STRONG:
+                pos = {1} if base == lo else {5}
+            else:
+                pos = {1, 2} if base == lo else {4, 5}
+            return j + 1, [Condition(n, "pos", pos)]
+        return None
+
+    def value_phrase(self, i: int) -> tuple[int, list[Condition]] | None:
+        """The longest run of words some vignette's value contains ("peer review", "hub
+        councils"); a one-word whole value ("rural") is matched as the whole value."""
+        values = self.v.values
+        for length in range(min(6, len(self.t) - i), 0, -1):
+            words = self.words(i, i + length)
+            if words[-1] in STOP or words[0] in STOP or words[0] in self.v.hint_words:
+                continue
+            if any(self.used[i:i + length]):
+                continue
+            for phrase in dict.fromkeys([" ".join(words)] + (
+                    [v for v in _variants(words[0])] if length == 1 else [])):
+                where = {n for (_, n), v in values.items() if _contains(v, phrase)}
+                if not where:
+                    continue
+                exact = {n for (_, n), v in values.items()
+                         if length == 1 and any(p == phrase for p in v.split("; "))}
+                # a one-word category ("rural", "mixed") is a value's leading word: "mixed
+                # urban and rural" is mixed, and is not rural
+                fields = sorted(where & self.hints or exact or where)
+                conds = [Condition(f, "is" if f in exact else "has", phrase) for f in fields]
+                return i + length, [_any_of(conds)]
+        return None
+
+
+class _AnyOf(Condition):
+    """A phrase found in several fields' values: any of them."""
+
+    def __init__(self, conds: list[Condition]):
+        super().__init__(conds[0].field, "any", conds[0].value)
+        self.conds = conds
+
+    def _holds(self, t, vocab) -> bool:
+        return any(c._holds(t, vocab) for c in self.conds)
+
+    def said(self, vocab) -> str:
+        inner = " or ".join(replace_negated(c, False).said(vocab) for c in self.conds)
+        return f"not ({inner})" if self.negated else inner
+
+
+def replace_negated(c: Condition, negated: bool) -> Condition:
+    return replace(c, negated=negated)
+
+
+def _any_of(conds: list[Condition]) -> Condition:
+    return conds[0] if len(conds) == 1 else _AnyOf(conds)
+
+
+def _variants(word: str) -> list[str]:
+    """"informally" -> "informal", "councils" -> "council", "centralised" -> "central"."""
+    out = []
+    for suffix in ("ly", "ised", "ized", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) > 2:
+            out.append(word[: -len(suffix)])
+    return out
+
+
+_INTRODUCE = {"with", "that", "which", "having", "who", "whose", "have", "has", "and"}
+
+
+def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | None:
+    """None when the question is not about the trusts as a group."""
+    q = " ".join((question or "").split())
+    frame = _CONTENT_FRAME.match(q)
+    tokens = tokenize(q)
+    if frame:
+        # "What do the rural trusts say about governance?": conditions before (and just after)
+        # the group word, the rest is content for the passages.
+        k = next((n for n, x in enumerate(tokens) if x.text in PLURAL_GROUP
+                  and x.start >= frame.end()), None)
+        if k is None or k == 0:
+            return None
+        head = [x for x in tokens if x.start >= frame.end()]
+        reading = _scan(head, vocab, q, embed, stop_at_content=True)
+        if reading is None or not any(reading.groups) or reading.unread or reading.missing_fields:
+            return None
+        return reading
+    if not is_set_question(q):
+        return None
+    reading = _scan(tokens, vocab, q, embed)
+    reading.count = bool(re.search(r"\bhow many\b", q, re.I))
+    return reading if reading is not None else Reading([[]])
+
+
+def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
+          stop_at_content: bool = False) -> Reading | None:
+    s = _Scanner(tokens, vocab, q)
+    n = len(tokens)
+    negate = False
+    i = 0
+    seen_group = False
+    content_from = None
+    while i < n:
+        w = tokens[i].text
+        if w in GROUP:
+            seen_group = True
+        if stop_at_content and seen_group and w not in GROUP:
+            # after the group word only "with/that have ..." conditions; the rest is content
+            if w in _INTRODUCE:
+                s.used[i] = True
+                i += 1
+                continue
+            after = tokens[i - 1].text in _INTRODUCE or bool(s.atoms) and s.atoms[-1][1] == i
+            found = (s.numeric(i) or s.school_type(i) or s.value_phrase(i)) if after else None
+            if not found:
+                content_from = i
+                break
+            for c in found[1]:
+                s.add(i, found[0], c, negate)
+            negate = False
+            i = found[0]
+            continue
+        found = s.numeric(i) or s.school_type(i) or s.superlative(i) or s.mention(i)
+        if found is None and w in NEGATIONS:
+            negate = True  # "nor" too: "neither urban nor rural" is not urban and not rural
+            s.used[i] = True
+            i += 1
+            continue
+        if found is None:
+            found = s.scale(i) or s.value_phrase(i)
+        if found is None and w in ("and", "but", "or", "nor", "while", "yet"):
+            s.used[i] = True
+            if w == "or" and s.groups[-1]:
+                s.groups.append([])
+            i += 1
+            continue
+        if found is None:
+            i += 1
+            continue
+        end, conds = found
+        for c in conds:
+            s.add(i, end, c, negate)
+        if not conds:
+            for m in range(i, end):
+                s.used[m] = True
+        negate = False
+        i = max(end, i + 1)
+    unread = _leftovers(s, tokens[:content_from] if content_from is not None else tokens)
+    reading = Reading([g for g in s.groups if g] or [[]], missing_fields=s.missing)
+    if content_from is not None:
+        reading.content = q[tokens[content_from].start:].rstrip("?. ")
+    _resolve(s, unread, reading, embed)
+    return reading
+
+
+def _leftovers(s: _Scanner, tokens: list[Token]) -> list[tuple[int, int]]:
+    """Runs of words no condition took, trimmed of words that carry none."""
+    spans, i = [], 0
+    n = len(tokens)
+    def hint(k: int) -> bool:
+        w = tokens[k].text
+        return w in s.v.hint_words or _stem(w) in s.v.hint_words or w in _HINTS
+
+    while i < n:
+        if s.used[i] or tokens[i].text in STOP:
+            i += 1
+            continue
+        if hint(i):
+            # a word naming a field starts a leftover only when one follows ("decisions
+            # taken by the centre" is read whole)
+            k = i + 1
+            while k < n and not s.used[k] and (tokens[k].text in STOP or hint(k)):
+                k += 1
+            if not (k < n and not s.used[k] and tokens[k].text not in ("and", "or", "but")):
+                i = k
+                continue
+        j = i
+        while j < n and not s.used[j] and tokens[j].text not in ("and", "or", "but"):
+            j += 1
+        k = j
+        while k > i and (tokens[k - 1].text in STOP):
+            k -= 1
+        spans.append((i, k))
+        i = j
+    return spans
+
+
+def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed) -> None:
+    """Leftover phrases: read as a value by MiniLM similarity when one value is clearly
+    nearest ("in the countryside" -> rural), folded into the condition next to them when
+    they only restate it ("rural areas"), else named as not read."""
+    if not spans:
+        return
+    texts = []
+    for i, j in spans:
+        text = s.raw(i, j)
+        # "an Ofsted grade of outstanding", "Ofsted rating is good": a field no vignette has
+        named = re.match(r"(.+?)\s+(?:of|is|are|was|rated|graded|at|above|below|over|under|better than|worse than)\s+(\S.*)", text)
+        if named and not _names_field(s.v, named.group(1)):
+            reading.missing_fields.append(named.group(1))
+        elif named:  # a field the vignettes have, with a value none of them has
+            reading.unread.append(named.group(2))
+        else:
+            texts.append(text)
+    spans = [sp for sp, t in zip(spans, [s.raw(i, j) for i, j in spans], strict=True)
+             if t in texts]
+    if not texts:
+        return
+    if embed is None:
+        reading.unread = texts
+        return
+    readings, vectors = s.v.readings(embed)
+    # a leftover next to a value condition, read together with it
+    joined = []
+    for i, j in spans:
+        near = next((c for a, b, c in s.atoms if (b == i or a == j) and c.op in ("is", "has")),
+                    None)
+        joined.append(near)
+    # one call to the model for everything (each call costs ~10 ms on the test machine)
+    nears = [c for c in joined if c is not None]
+    queries = texts + [f"{c.words} {t}" if c is not None else t
+                       for c, t in zip(joined, texts, strict=True)] + [str(c.value) for c in nears]
+    qv = _unit(embed(queries))
+    m = len(texts)
+    target_of = {id(c): qv[2 * m + n] for n, c in enumerate(nears)}
+    for k, (text, near) in enumerate(zip(texts, joined, strict=True)):
+        if near is not None:
+            if float(qv[m + k] @ target_of[id(near)]) >= ABSORB_MIN:
+                near.words = f"{near.words} {text}"
+                continue
+        if not len(vectors):
+            reading.unread.append(text)
+            continue
+        sims = vectors @ qv[k]
+        order = np.argsort(-sims)
+        best = int(order[0])
+        bf, bv, _ = readings[best]
+        # The values of the best field that are as near as the best (all the "peer review
+        # ..." values): read together; the best reading of any other field is the rival.
+        close = [o for o in order if readings[o][0] == bf
+                 and sims[o] >= sims[best] - SIMILAR_MARGIN / 2]
+        rival = next((float(sims[o]) for o in order if readings[o][0] != bf
+                      and o not in close), 0.0)
+        rival = max([rival] + [float(sims[o]) for o in order if readings[o][0] == bf
+                               and o not in close and bf in SCALES])
+        if sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN:
+            conds = [_condition_for(bf, readings[o][1], s.v) for o in close]
+            if bf in SCALES:
+                conds = conds[:1]
+            for c in conds:
+                c.similar = text
+                c.words = text
+            reading.groups[-1].append(_any_of(conds))
+        else:
+            reading.unread.append(text)
+
+
+def _names_field(vocab: Vocabulary, text: str) -> bool:
+    words = {_stem(w) for w in re.findall(r"[a-z]+", text.lower())} - STOP
+    return bool(words) and any(words <= c.words for c in vocab.columns.values())
+
+
+def _condition_for(field_: str, value: str, vocab: Vocabulary) -> Condition:
+    if field_ in SCALES:
+        lo, hi = SCALES[field_]
+        return Condition(field_, "pos", {1, 2} if value == lo else {4, 5}, similar="")
+    return Condition(field_, "is", value)
+
+
+# ---- answering -------------------------------------------------------------------------------
+
+def select(trusts: list, reading: Reading, vocab: Vocabulary) -> list:
+    """The trusts a reading selects: any group whose conditions all hold; superlatives then
+    keep the trusts at the extreme (ties kept) among those with a value."""
+    out = []
+    for g in reading.groups:
+        plain = [c for c in g if c.op not in ("max", "min")]
+        sup = [c for c in g if c.op in ("max", "min")]
+        chosen = [t for t in trusts if all(c.holds(t, vocab) for c in plain)]
+        for c in sup:
+            def key(t, c=c):
+                if c.field in SCALES:
+                    return t.scales.get(c.field)
+                return vocab.number(t, c.field)
+            known = [t for t in chosen if key(t) is not None]
+            if not known:
+                chosen = []
+                continue
+            best = (max if c.op == "max" else min)(key(t) for t in known)
+            chosen = [t for t in known if key(t) == best]
+        out += [t for t in chosen if t not in out]
+    return [t for t in trusts if t in out]
+
+
+def describe(reading: Reading, vocab: Vocabulary) -> str:
+    groups = [" and ".join(c.said(vocab) for c in g) for g in reading.groups if g]
+    return "; or ".join(groups)
