@@ -30,6 +30,7 @@ changes or the build is run with --full.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import select
@@ -195,6 +196,10 @@ class _WorkerGone(Exception):
     pass
 
 
+# Seconds a new worker may take to import its reader and say it is ready (not a file's limit).
+WORKER_START_TIMEOUT = 120.0
+
+
 class SandboxReader:
     """Reads files in a persistent, limited child process (see the module docstring)."""
 
@@ -284,6 +289,11 @@ class SandboxReader:
                 if self._proc is not None:
                     _kill(self._proc)
                 self._proc = self._start()
+                if not self._ready(self._proc):
+                    _kill(self._proc)
+                    self._proc = None
+                    self.stats.crashes += 1
+                    return {"crashed": "the reading process could not be started"}
             proc = self._proc
             try:
                 _send(proc.stdin, request)
@@ -315,6 +325,15 @@ class SandboxReader:
                 self.stats.crashes += 1
                 return {"crashed": _describe_exit(proc.returncode)}
         raise AssertionError("unreachable")
+
+    def _ready(self, proc: subprocess.Popen) -> bool:
+        """Waits for a new worker's "ready" (its imports done). Starting one is not part of any
+        file's time limit: on a loaded machine the imports alone can take longer than the
+        limit, and the file read after a killed worker would be refused for it."""
+        try:
+            return bool(_recv(proc.stdout, time.monotonic() + WORKER_START_TIMEOUT).get("ready"))
+        except (TimeoutError, _WorkerGone):
+            return False
 
     def _interpret(self, reply: dict) -> Document:
         if "ok" in reply:
@@ -420,8 +439,6 @@ def _harden(memory_mb: int, parent: int) -> None:
 
 
 def _resolve(target: str):
-    import importlib
-
     module, _, name = target.partition(":")
     return getattr(importlib.import_module(module), name)
 
@@ -435,6 +452,8 @@ def worker_main(memory_mb: int, target: str, parent: int) -> int:
     os.dup2(devnull, 0)
     _harden(memory_mb, parent)
     fn = _resolve(target)
+    _preload()
+    _send(out, {"ready": True})
     while True:
         try:
             request = _recv(inp, None)
@@ -448,6 +467,20 @@ def worker_main(memory_mb: int, target: str, parent: int) -> int:
             _send(out, {"memory": True})
         except BrokenPipeError:
             return 0
+
+
+# The libraries the readers import when they first need them: imported while the worker starts,
+# so the first file a new worker reads does not pay for them inside its time limit.
+_PRELOAD = ("pypdf", "pdfplumber", "pdfminer.layout", "ingest.pdf_layout", "ingest.structure",
+            "ingest.ocr", "docx", "pptx", "selectolax.lexbor")
+
+
+def _preload() -> None:
+    for name in _PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a missing library fails later, for its own files
+            pass
 
 
 def _serve(fn, request: dict, out=None) -> dict:
