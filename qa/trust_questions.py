@@ -45,7 +45,7 @@ contain contains containing hold holds got serve serves serving located based op
 operating describe describes led lead leads among within across into out up about over would
 could should can may might does tend tends seem seems sample case-study surveyed studied felt
 feel feels say says said multi-academy made make makes colleges college area areas settings
-part""".split())
+part themselves itself ourselves""".split())
 NEGATIONS = {"not", "no", "without", "non", "never", "neither", "nor"}
 # A question about the research sample (the synopsis's 13 trusts), not the indexed vignettes.
 _SAMPLE = re.compile(r"\b(sample|case[- ]stud(?:y|ies)|interviewed|surveyed|studied|felt|"
@@ -89,6 +89,26 @@ _STRONG = {"very", "highly", "fully", "strongly", "tightly", "entirely", "wholly
 SIMILAR_MIN = 0.5
 SIMILAR_MARGIN = 0.06
 ABSORB_MIN = 0.7  # "rural areas" read as "rural"
+# What each end of the synopsis's scales means in plain words, so that a question which names
+# neither pole ("decided by each head") is still near one. Written from the synopsis's own
+# account of the scales, not from evaluation questions; a scale no gloss names is read by its
+# pole words alone.
+SCALE_GLOSSES: dict[str, dict[str, tuple[str, ...]]] = {
+    "decision_making": {
+        "local": ("decisions are made by each school and its headteacher",),
+        "central": ("decisions are made by the trust's central team for all its schools",),
+    },
+    "evaluation": {
+        "informal": ("school improvement is evaluated informally, through conversations "
+                     "and visits",),
+        "formal": ("school improvement is evaluated formally, with set reviews, data and "
+                   "audits",),
+    },
+    "stage": {
+        "settled": ("the trust is settled, established and stable",),
+        "evolving": ("the trust is still evolving, changing and growing",),
+    },
+}
 
 
 def _stem(w: str) -> str:
@@ -178,6 +198,7 @@ class Vocabulary:
                        for w in re.findall(r"[a-z]+", v.lower())}
         for c in self.columns.values():
             c.words -= value_words
+        self.value_words = value_words
         self.hint_words = {w: c.name for c in self.columns.values() for w in c.words}
         for w, n in _HINTS.items():
             if n in self.columns:
@@ -230,6 +251,8 @@ class Vocabulary:
                                    self.columns[n].label.lower()).strip()
                     for pole in (lo, hi):
                         readings.append((n, pole, f"{pole} {topic}".strip()))
+                        for gloss in SCALE_GLOSSES.get(n, {}).get(pole, ()):
+                            readings.append((n, pole, gloss))
             texts = [r[2] for r in readings]
             vectors = _unit(embed(texts)) if texts else np.zeros((0, 1), np.float32)
             self._readings, self._vectors = readings, vectors
@@ -374,10 +397,17 @@ class Reading:
     content: str = ""  # set-plus-content: the part answered from the passages
 
 
-def is_set_question(question: str) -> bool:
+def is_set_question(question: str, vocab: Vocabulary | None = None) -> bool:
+    """A question about the indexed trusts as a group. A word that points at the research
+    sample ("nationally", "in the sample") does not, when it is one of the indexed vignettes'
+    own values ("operate nationally": a distribution of "national")."""
     q = question or ""
     cue = _SET_CUE.search(q) or _ONE_CUE.search(q) and _SUPER_CUE.search(q)
-    return bool(cue) and not _SAMPLE.search(q)
+    if not cue:
+        return False
+    values = vocab.value_words if vocab is not None else set()
+    return not any({w, *_variants(w)}.isdisjoint(values) if len(w.split()) == 1 else True
+                   for w in (m.group(0).lower() for m in _SAMPLE.finditer(q)))
 
 
 class _Scanner:
@@ -545,6 +575,8 @@ class _Scanner:
         if i == 0 or self.t[i - 1].text not in ("a", "an", "any", "some", "have", "has", "with",
                                                  "no"):
             return None
+        if self.t[i].text in STOP or self.t[i].text in _SUPER:
+            return None  # "has the most pupils" is a superlative, read at "most"
         for n in (3, 2, 1):
             if i + n > len(self.t) or self.t[i + n - 1].text in STOP:
                 continue
@@ -608,8 +640,11 @@ class _Scanner:
             if other:
                 return None  # read as words in that field's values
             whole = [f for (_, f), v in self.v.values.items() if v == base and f != n]
-            if whole and not mod and base == w and n not in self.hints:
-                return None  # "local" is also a whole value (distribution): read as that
+            names_trust = j + 1 < len(self.t) and self.t[j + 1].text in GROUP
+            if whole and not mod and base == w and (n not in self.hints or names_trust):
+                # "local" is also a whole value (distribution): read as that, and always when
+                # it describes the trusts ("local trusts that leave decisions to schools")
+                return None
             if mod in _STRONG:
                 pos = {1} if base == lo else {5}
             else:
@@ -627,6 +662,9 @@ class _Scanner:
                 continue
             if any(self.used[i:i + length]):
                 continue
+            # one word stands for its variants too: "centrally" finds "set centrally" and
+            # "central team" alike
+            conds: list[Condition] = []
             for phrase in dict.fromkeys([" ".join(words)] + (
                     [v for v in _variants(words[0])] if length == 1 else [])):
                 where = {n for (_, n), v in values.items() if _contains(v, phrase)}
@@ -636,8 +674,13 @@ class _Scanner:
                          if length == 1 and any(p == phrase for p in v.split("; "))}
                 # a one-word category ("rural", "mixed") is a value's leading word: "mixed
                 # urban and rural" is mixed, and is not rural
-                fields = sorted(where & self.hints or exact or where)
-                conds = [Condition(f, "is" if f in exact else "has", phrase) for f in fields]
+                # and a word that describes the trusts ("local trusts") is the field it is a
+                # whole value of, whatever else the question names
+                names_trust = i + length < len(self.t) and self.t[i + length].text in GROUP
+                fields = sorted(exact if names_trust and exact
+                                else where & self.hints or exact or where)
+                conds += [Condition(f, "is" if f in exact else "has", phrase) for f in fields]
+            if conds:
                 return i + length, [_any_of(conds)]
         return None
 
@@ -691,10 +734,13 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
             return None
         head = [x for x in tokens if x.start >= frame.end()]
         reading = _scan(head, vocab, q, embed, stop_at_content=True)
-        if reading is None or not any(reading.groups) or reading.unread or reading.missing_fields:
+        # "Why do small rural primaries form federations?": the group word ends the question,
+        # so there is nothing to answer from the trusts' passages; it is an ordinary question
+        if (reading is None or not any(reading.groups) or reading.unread
+                or reading.missing_fields or not reading.content):
             return None
         return reading
-    if not is_set_question(q):
+    if not is_set_question(q, vocab):
         return None
     reading = _scan(tokens, vocab, q, embed)
     reading.count = bool(re.search(r"\bhow many\b", q, re.I))
@@ -827,8 +873,12 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
         joined.append(near)
     # one call to the model for everything (each call costs ~10 ms on the test machine)
     nears = [c for c in joined if c is not None]
-    queries = texts + [f"{c.words} {t}" if c is not None else t
-                       for c, t in zip(joined, texts, strict=True)] + [str(c.value) for c in nears]
+    # the phrase as compared with the values keeps the small words after it: "leave
+    # decisions to their schools" says which way; "leave decisions" alone does not
+    said_whole = [s.raw(i, _run_end(s, j)) for i, j in spans]
+    queries = said_whole + [f"{c.words} {t}" if c is not None else t
+                            for c, t in zip(joined, texts, strict=True)] + [
+                                str(c.value) for c in nears]
     qv = _unit(embed(queries))
     m = len(texts)
     target_of = {id(c): qv[2 * m + n] for n, c in enumerate(nears)}
@@ -862,6 +912,13 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             reading.groups[-1].append(_any_of(conds))
         else:
             reading.unread.append(text)
+
+
+def _run_end(s: _Scanner, j: int) -> int:
+    """Where the run of words no condition took, which a leftover ends, ends."""
+    while j < len(s.t) and not s.used[j] and s.t[j].text not in ("and", "or", "but"):
+        j += 1
+    return j
 
 
 def _names_field(vocab: Vocabulary, text: str) -> bool:

@@ -311,8 +311,10 @@ def answer_set_question(question: str, trusts: list[Trust], embed=None) -> SetAn
         answer.headline = answer.message
         return answer
     if reading.unread:
-        answer.message = ("No trust matches: no vignette records "
+        # words no value has: the same plain reason as a field no vignette has
+        answer.message = ("No vignette records "
                           + " or ".join(f"“{u}”" for u in reading.unread)
+                          + ", so no trust is listed"
                           + (f" (read: trusts {said})" if said else "")
                           + "; the passages below may say more.")
         answer.headline = answer.message

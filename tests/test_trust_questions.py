@@ -62,6 +62,34 @@ def test_questions_read_as_conditions(trusts, question, expected):
     assert names(found) == expected, found.headline
 
 
+@pytest.mark.parametrize("question, expected", [
+    # a sample word that is one of the vignettes' values ("national") is a condition
+    ("Which trusts work nationally?", {IRO}),
+    # a reflexive pronoun carries no condition
+    ("Which trusts count themselves as evolving?", {GRE, HAR, HEA, QUI}),
+    # "the most" after "has" is a superlative, not "has any pupils on roll"
+    ("Which trust has the most pupils on roll?", {HEA}),
+    # one word stands for its variants: "centrally" finds "central team" and "set centrally"
+    ("Which trusts have improvement priorities set centrally?", {GRE, COR, SAL, PEN, IRO, OAK}),
+    # a word describing the trusts is the value it is ("local" distribution), though the
+    # question also names decision making
+    ("Which local trusts have more local decision making?", {LAR, THO, MIL, RIV}),
+])
+def test_second_round_of_phrasings(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert names(found) == expected, found.headline
+
+
+def test_a_why_question_ending_on_the_group_word_is_answered_from_passages(trusts):
+    assert answer_set_question("Why do urban primaries form trusts?", trusts) is None
+    assert answer_set_question("How do the rural trusts govern themselves?", trusts) is not None
+
+
+def test_words_no_value_has_say_no_vignette_records_them(trusts):
+    found = answer_set_question("Which trusts are twinned with a school abroad?", trusts)
+    assert found.trusts == [] and found.message.startswith("No vignette records “"), found.message
+
+
 def test_the_answer_leads_with_the_conditions_in_words(trusts):
     found = answer_set_question("Which trusts aren't urban?", trusts)
     assert found.headline == "Trusts whose mix of context is not urban (10 of 17):"
