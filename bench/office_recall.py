@@ -65,7 +65,8 @@ def main(argv=None) -> int:
             for name, s in (("tuned", tuned), ("held_out", held))}, indent=1))
         return 0
     for name, scores in (("office files (worked on)", tuned), ("office files HELD OUT", held)):
-        print_set(name, scores, args.verbose)
+        # Held-out files' misses are never listed: they are not to be worked on.
+        print_set(name, scores, args.verbose and scores is tuned)
         t = totals(scores)
         if t["words_total"]:
             print(f"\nwords {t['words_found']}/{t['words_total']} "
