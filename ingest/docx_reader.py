@@ -1,18 +1,377 @@
-"""Word (.docx) as typed blocks: Word's heading styles are the section tree, list paragraphs
-items, tables rows (header row first, or "Label: value" lines for two-column tables)."""
+"""Word (.docx) as typed blocks, read from the document's XML in document order (ingest/ooxml.py),
+so nothing Word shows is left out: paragraphs, tables wherever they are (between paragraphs,
+nested in a cell, inside content controls; merged cells repeated into every row and column
+they cover), text boxes (read once, not again from their fallback copy), content controls,
+charts (their data as a table), SmartArt text, equations (the text of the formula), and the
+footnotes and endnotes at the end. Transitional and Strict Open XML are read alike.
+
+Headings come from the paragraph's style (Title, Heading N, or any style with an outline
+level); automatic numbers are printed as Word prints them ("2.1 Section 2.1", "a) item"); list
+paragraphs are items (bullet level kept); a table of at most two columns gives "Label: value"
+lines, a wider one a table whose first row is its header. Page headers and footers are
+furniture and are not read."""
 
 from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .blocks import MIN_TEXT_CHARS, Block, ReadError, ReadResult
 from .normalise import clean_lines, normalise_chars
+from .ooxml import (
+    MAX_XML_DEPTH,
+    Numbering,
+    Package,
+    alternate_choice,
+    attr,
+    chart_rows,
+    child,
+    children,
+    name,
+    smartart_texts,
+    texts,
+)
 from .records import Page
 
 # A .docx is a zip; refuse ones that expand to more than this (zip bombs).
 MAX_DOCX_EXPANDED_BYTES = 200 * 1024 * 1024
+WHAT = "Word file"
+
+# Inline elements whose text Word does not show: deletions, field codes, properties.
+_HIDDEN = {"w:del", "w:moveFrom", "w:delText", "w:instrText", "w:rPr", "w:pPr", "w:sdtPr",
+           "w:sdtEndPr", "w:fldChar", "w:footnoteReference", "w:endnoteReference",
+           "w:commentReference", "w:annotationRef", "w:footnoteRef", "w:endnoteRef",
+           "w:tcPr", "w:trPr", "w:tblPr", "w:tblGrid", "w:bookmarkStart", "w:bookmarkEnd",
+           "w:proofErr", "w:lastRenderedPageBreak", "w:sectPr"}
+_FOOTNOTE_KINDS = (("footnotes", "w:footnote"), ("endnotes", "w:endnote"))
+
+
+def _clean(text: str) -> str:
+    return " ".join(normalise_chars(text or "").split())
+
+
+@dataclass
+class _Style:
+    name: str = ""
+    based_on: str = ""
+    outline: int | None = None  # outline level (0 = top), when the style sets one
+    num_id: str = ""
+    ilvl: int | None = None
+
+
+def _num_pr(ppr) -> tuple[str, int | None]:
+    numpr = child(ppr, "w:numPr") if ppr is not None else None
+    if numpr is None:
+        return "", None
+    num = child(numpr, "w:numId")
+    lvl = child(numpr, "w:ilvl")
+    ilvl = attr(lvl, "val") if lvl is not None else None
+    return (attr(num, "val", "") or "" if num is not None else "",
+            int(ilvl) if ilvl and ilvl.isdigit() else None)
+
+
+def _outline(ppr) -> int | None:
+    node = child(ppr, "w:outlineLvl") if ppr is not None else None
+    value = attr(node, "val", "") if node is not None else ""
+    return int(value) if value and value.isdigit() else None
+
+
+class _WordReader:
+    def __init__(self, pkg: Package, main: str):
+        self.pkg = pkg
+        self.main = main
+        self.warnings: list[str] = []
+        self.styles: dict[str, _Style] = {}
+        self.default_style = ""
+        for part in pkg.related(main, "styles"):
+            for st in children(pkg.xml(part), "w:style"):
+                if attr(st, "type") not in (None, "paragraph"):
+                    continue
+                ppr = child(st, "w:pPr")
+                num_id, ilvl = _num_pr(ppr)
+                nm = child(st, "w:name")
+                based = child(st, "w:basedOn")
+                sid = attr(st, "styleId", "") or ""
+                self.styles[sid] = _Style(attr(nm, "val", "") if nm is not None else sid,
+                                          attr(based, "val", "") if based is not None else "",
+                                          _outline(ppr), num_id, ilvl)
+                if attr(st, "default") in ("1", "true", "on"):
+                    self.default_style = sid
+        numbering = pkg.related(main, "numbering")
+        self.numbering = Numbering(pkg.xml(numbering[0]) if numbering else None)
+
+    # ------------------------------------------------------------------------------ styles
+
+    def _chain(self, style_id: str) -> list[_Style]:
+        out, seen = [], set()
+        while style_id and style_id in self.styles and style_id not in seen:
+            seen.add(style_id)
+            out.append(self.styles[style_id])
+            style_id = self.styles[style_id].based_on
+        return out
+
+    def heading_level(self, style_id: str, ppr) -> int:
+        outline = _outline(ppr)
+        for st in self._chain(style_id):
+            if st.name.lower() == "title":
+                return 1
+            m = re.match(r"(?i)^heading\s*(\d)$", st.name.strip())
+            if m:
+                return int(m.group(1))
+            if outline is None:
+                outline = st.outline
+        return outline + 1 if outline is not None and outline < 9 else 0
+
+    def style_name(self, style_id: str) -> str:
+        st = self.styles.get(style_id)
+        return st.name if st else style_id
+
+    def numbering_of(self, style_id: str, ppr) -> tuple[str, int]:
+        num_id, ilvl = _num_pr(ppr)
+        for st in self._chain(style_id):
+            if not num_id and st.num_id:
+                num_id = st.num_id
+            if ilvl is None and st.ilvl is not None:
+                ilvl = st.ilvl
+        return num_id, ilvl or 0
+
+    # ------------------------------------------------------------------------------- walking
+
+    def body(self, el, out: list[Block], depth: int) -> None:
+        """Block-level content (a body, a cell, a text box, a content control) into `out`."""
+        if depth > MAX_XML_DEPTH:
+            raise ReadError("corrupt", f"refused: the {WHAT} nests its content more than "
+                                       f"{MAX_XML_DEPTH} levels deep (a hostile file?)")
+        for c in el:
+            n = name(c)
+            if n == "w:p":
+                self.paragraph(c, out, depth + 1)
+            elif n == "w:tbl":
+                self.table(c, out, depth + 1)
+            elif n == "mc:AlternateContent":
+                choice = alternate_choice(c)
+                if choice is not None:
+                    self.body(choice, out, depth + 1)
+            elif n in ("m:oMathPara", "m:oMath"):
+                text = _math(c)
+                if text:
+                    out.append(Block("para", [text], None, None))
+            elif n == "w:altChunk":
+                self.warnings.append("an embedded document (altChunk) was not read")
+            elif n in _HIDDEN:
+                continue
+            else:  # content controls, custom XML, tracked insertions: their content counts
+                self.body(c, out, depth + 1)
+
+    def paragraph(self, p, out: list[Block], depth: int) -> None:
+        ppr = child(p, "w:pPr")
+        pstyle = child(ppr, "w:pStyle") if ppr is not None else None
+        style_id = (attr(pstyle, "val", "") if pstyle is not None else "") or self.default_style
+        pieces: list[str] = []
+        extras: list[Block] = []  # text boxes, charts, SmartArt anchored in this paragraph
+        self.inline(p, pieces, extras, depth)
+        text = _clean("".join(pieces))
+        level = self.heading_level(style_id, ppr)
+        num_id, ilvl = self.numbering_of(style_id, ppr)
+        label = self.numbering.label(num_id, ilvl) if text else None
+        if text:
+            if level:
+                if label and label[0]:
+                    text = f"{label[0]} {text}"
+                out.append(Block("heading", [text], None, None, level=level,
+                                 numbered=bool(label and label[0])))
+            elif label is not None or "List" in self.style_name(style_id):
+                number = label[0] if label and not label[1] else ""
+                out.append(Block("item", [f"{number} {text}" if number else "- " + text],
+                                 None, None, level=ilvl, numbered=bool(number)))
+            else:
+                out.append(Block("para", [text], None, None))
+        out.extend(extras)
+
+    def inline(self, el, pieces: list[str], extras: list[Block], depth: int) -> None:
+        if depth > MAX_XML_DEPTH:
+            raise ReadError("corrupt", f"refused: the {WHAT} nests its content more than "
+                                       f"{MAX_XML_DEPTH} levels deep (a hostile file?)")
+        for c in el:
+            n = name(c)
+            if n == "w:t":
+                pieces.append(c.text or "")
+            elif n in ("w:tab", "w:ptab", "w:br", "w:cr"):
+                pieces.append(" ")
+            elif n == "w:noBreakHyphen":
+                pieces.append("-")
+            elif n == "w:sym":
+                code = attr(c, "char", "") or ""
+                try:
+                    ch = chr(int(code, 16))
+                except ValueError:
+                    ch = ""
+                if ch and not 0xE000 <= ord(ch) <= 0xF8FF:  # a symbol font's private glyph
+                    pieces.append(ch)
+            elif n in ("m:oMath", "m:oMathPara"):
+                pieces.append(" " + _math(c) + " ")
+            elif n == "mc:AlternateContent":
+                choice = alternate_choice(c)
+                if choice is not None:
+                    self.inline(choice, pieces, extras, depth + 1)
+            elif n in ("w:drawing", "w:pict", "w:object"):
+                self.drawing(c, extras, depth + 1)
+            elif n == "w:sdt" and _checkbox(c) is not None:
+                pieces.append("[x] " if _checkbox(c) else "[ ] ")  # its state, not a glyph
+            elif n in _HIDDEN or not n:
+                continue
+            else:  # runs, hyperlinks, inline content controls, fields, insertions
+                self.inline(c, pieces, extras, depth + 1)
+
+    def drawing(self, el, out: list[Block], depth: int) -> None:
+        """What a drawing shows as text: text boxes, a chart's data, SmartArt's nodes."""
+        if depth > MAX_XML_DEPTH:
+            raise ReadError("corrupt", f"refused: the {WHAT} nests its content more than "
+                                       f"{MAX_XML_DEPTH} levels deep (a hostile file?)")
+        for c in el:
+            n = name(c)
+            if n == "w:txbxContent":
+                self.body(c, out, depth + 1)
+            elif n == "mc:AlternateContent":
+                choice = alternate_choice(c)
+                if choice is not None:
+                    self.drawing(choice, out, depth + 1)
+            elif n == "c:chart":
+                self.chart(attr(c, "id", "") or "", out)
+            elif n == "dgm:relIds":
+                self.smartart(attr(c, "dm", "") or "", out)
+            else:
+                self.drawing(c, out, depth + 1)
+
+    def _part(self, rid: str) -> str | None:
+        rel = self.pkg.rels(self.main).get(rid)
+        return rel[1] if rel and self.pkg.has(rel[1]) else None
+
+    def chart(self, rid: str, out: list[Block]) -> None:
+        part = self._part(rid)
+        if part is None:
+            self.warnings.append("a chart whose data is missing from the file was not read")
+            return
+        title, rows = chart_rows(self.pkg.xml(part))
+        if title:
+            out.append(Block("caption", [title], None, None))
+        if len(rows) >= 2:
+            out.append(Block("table", [" | ".join(c for c in r if c) for r in rows], None, None,
+                             rows=rows))
+
+    def smartart(self, rid: str, out: list[Block]) -> None:
+        part = self._part(rid)
+        if part is None:
+            return
+        for text in smartart_texts(self.pkg.xml(part)):
+            out.append(Block("item", ["- " + _clean(text)], None, None))
+
+    def table(self, tbl, out: list[Block], depth: int) -> None:
+        rows: list[list[str]] = []
+        frames: list[list[Block]] = []  # each row's cells as blocks, for a one-column table
+        above: dict[int, str] = {}  # column -> the text of the cell a vertical merge continues
+        for tr in _descend(tbl, "w:tr", depth):
+            row: list[str] = []
+            frame: list[Block] = []
+            col = 0
+            trpr = child(tr, "w:trPr")
+            before = child(trpr, "w:gridBefore") if trpr is not None else None
+            skip = attr(before, "val", "0") if before is not None else "0"
+            for _ in range(min(int(skip), 64) if skip and skip.isdigit() else 0):
+                row.append("")
+                col += 1
+            for tc in _descend(tr, "w:tc", depth):
+                tcpr = child(tc, "w:tcPr")
+                span_node = child(tcpr, "w:gridSpan") if tcpr is not None else None
+                span_val = attr(span_node, "val", "1") if span_node is not None else "1"
+                span = max(1, min(int(span_val), 64)) if span_val and span_val.isdigit() else 1
+                vmerge = child(tcpr, "w:vMerge") if tcpr is not None else None
+                if vmerge is not None and attr(vmerge, "val") in (None, "continue"):
+                    text = above.get(col, "")
+                else:
+                    inner: list[Block] = []
+                    self.body(tc, inner, depth + 1)
+                    frame += inner
+                    text = _clean(" ".join(b.text for b in inner))
+                for k in range(span):  # a merged cell's text in every column it covers
+                    above[col + k] = text
+                    row.append(text)
+                col += span
+            if any(row):
+                rows.append(row)
+                frames.append(frame)
+        if not rows:
+            return
+        distinct = [_distinct(r) for r in rows]
+        if all(len(r) <= 1 for r in distinct):
+            # A one-column table frames its content (a layout box, a text frame): its cells'
+            # paragraphs, lists and nested tables are read as they are.
+            for frame in frames:
+                out.extend(frame)
+            return
+        if all(len(r) <= 2 for r in distinct):
+            for r in distinct:  # a label/value table: one "Label: value" line a row
+                out.append(Block("para", [": ".join(r)], None, None))
+            return
+        width = max(len(r) for r in rows)
+        rows = [r + [""] * (width - len(r)) for r in rows]
+        out.append(Block("table", [" | ".join(_distinct(r)) for r in rows], None, None,
+                         rows=rows))
+
+    def notes(self) -> list[Block]:
+        out: list[Block] = []
+        for kind, tag in _FOOTNOTE_KINDS:
+            for part in self.pkg.related(self.main, kind):
+                for note in children(self.pkg.xml(part), tag):
+                    if attr(note, "type") in ("separator", "continuationSeparator",
+                                              "continuationNotice"):
+                        continue
+                    inner: list[Block] = []
+                    self.body(note, inner, 1)
+                    text = _clean(" ".join(b.text for b in inner))
+                    if text:
+                        out.append(Block("footnote", [text], None, None))
+        return out
+
+
+def _descend(el, wanted: str, depth: int):
+    """Rows of a table (cells of a row), also when wrapped in a content control or custom
+    XML, which Word allows at row and cell level."""
+    for c in el:
+        n = name(c)
+        if n == wanted:
+            yield c
+        elif n in ("w:sdt", "w:sdtContent", "w:customXml", "w:ins", "w:moveTo"):
+            if depth > MAX_XML_DEPTH:
+                raise ReadError("corrupt", f"refused: the {WHAT} nests its content more than "
+                                           f"{MAX_XML_DEPTH} levels deep (a hostile file?)")
+            yield from _descend(c, wanted, depth + 1)
+
+
+def _checkbox(sdt) -> bool | None:
+    """A checkbox content control's state (True: ticked); None when it is no checkbox."""
+    props = child(sdt, "w:sdtPr")
+    box = child(props, "w14:checkbox") if props is not None else None
+    if box is None:
+        return None
+    checked = child(box, "w14:checked")
+    return checked is not None and attr(checked, "val", "0") in ("1", "true", "on")
+
+
+def _distinct(row: list[str]) -> list[str]:
+    """A row's non-empty cells, a merged cell once."""
+    out: list[str] = []
+    for c in row:
+        if c and (not out or out[-1] != c):
+            out.append(c)
+    return out
+
+
+def _math(el) -> str:
+    """An equation's text: its runs in order (m:t), as a reader would read it out."""
+    return " ".join(" ".join(t.strip() for t in texts(el, "m:t") if t.strip()).split())
 
 
 def read_docx(path: Path) -> ReadResult:
@@ -24,80 +383,48 @@ def read_docx(path: Path) -> ReadResult:
                     "corrupt",
                     f"refused: the Word file expands to {expanded / 2**30:.1f} GB (zip bomb?)",
                 )
-            if "word/document.xml" not in zf.namelist():
+            pkg = Package(zf, WHAT)
+            main = pkg.main_part("word/document.xml")
+            if not pkg.has(main):
                 raise ReadError("corrupt", "corrupt Word file: no word/document.xml inside")
+            root = pkg.xml(main)
+            body = child(root, "w:body")
+            if body is None:
+                raise ReadError("corrupt", "corrupt Word file: the document has no body")
+            reader = _WordReader(pkg, main)
+            blocks: list[Block] = []
+            reader.body(body, blocks, 1)
+            blocks += reader.notes()
+            title = pkg.title()
+    except ReadError:
+        raise
     except zipfile.BadZipFile as exc:
         raise ReadError("corrupt", "corrupt Word file: not a zip archive") from exc
-
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    try:
-        document = docx.Document(str(path))
-    except Exception as exc:
-        raise ReadError("corrupt", f"corrupt Word file: {exc}") from exc
+    except RecursionError as exc:
+        raise ReadError("corrupt", "refused: the Word file nests its content too deeply "
+                                   "(a hostile file?)") from exc
+    except Exception as exc:  # a damaged part: say which error, never crash the build
+        raise ReadError("corrupt", f"corrupt Word file: {type(exc).__name__}: {exc}") from exc
 
     from .pdf_layout import table_row_lines
-    blocks: list[Block] = []
+
     lines: list[str] = []  # the text as before the block model: vignette fields parse from it
-    first_heading = ""
-
-    def add(kind: str, text: str, **kw) -> None:
-        text = " ".join(normalise_chars(text).split())
-        if text:
-            blocks.append(Block(kind, [text], None, None, **kw))
-
-    for element in document.element.body.iterchildren():
-        tag = element.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            para = Paragraph(element, document)
-            text = para.text.strip()
-            if not text:
-                continue
-            style = (para.style.name if para.style is not None else "") or ""
-            level = _heading_level(style)
-            if level:  # Word's heading styles are the section tree
-                first_heading = first_heading or text
-                add("heading", text, level=level)
-                lines += ["", "#" * level + " " + text, ""]
-            elif "List" in style or para._p.pPr is not None and para._p.pPr.numPr is not None:
-                add("item", "- " + text)
-                lines.append("- " + text)
-            else:
-                add("para", text)
-                lines += [text, ""]
-        elif tag == "tbl":
-            rows = []
-            for row in Table(element, document).rows:
-                cells = []
-                for cell in row.cells:
-                    value = " ".join(normalise_chars(cell.text).split())
-                    if value and (not cells or cells[-1] != value):  # merged cells repeat
-                        cells.append(value)
-                if cells:
-                    rows.append(cells)
-            if rows and all(len(r) <= 2 for r in rows):
-                for r in rows:  # a label/value table: one "Label: value" line a row
-                    add("para", ": ".join(r))
-                    lines.append(": ".join(r))
-            elif rows:
-                width = max(len(r) for r in rows)
-                rows = [r + [""] * (width - len(r)) for r in rows]
-                blocks.append(Block("table", [" | ".join(c for c in r if c) for r in rows],
-                                    None, None, rows=rows))
-                lines += table_row_lines(rows)
-            lines.append("")
+    for i, b in enumerate(blocks):
+        if b.kind == "heading":
+            lines += ["", "#" * b.level + " " + b.text, ""]
+        elif b.kind == "table" and b.rows:
+            lines += table_row_lines(b.rows) + [""]
+        elif b.kind == "item":
+            lines.append(b.text)
+        else:
+            lines.append(b.text)
+            next_kind = blocks[i + 1].kind if i + 1 < len(blocks) else ""
+            # "Label: value" rows of one table stay on consecutive lines
+            if not (next_kind == "para" and ": " in b.text and ": " in blocks[i + 1].text):
+                lines.append("")
     lines = clean_lines(normalise_chars("\n".join(lines)).split("\n"))
     page = Page(None, "\n".join(lines))
     if len(page.text.strip()) < MIN_TEXT_CHARS:
         raise ReadError("empty", "no text in the Word file")
-    title = (document.core_properties.title or "").strip() or first_heading
-    return ReadResult([page], None, title, [], blocks)
-
-
-def _heading_level(style: str) -> int:
-    if style == "Title":
-        return 1
-    m = re.match(r"Heading (\d)", style)
-    return int(m.group(1)) if m else 0
+    first_heading = next((b.text for b in blocks if b.kind == "heading"), "")
+    return ReadResult([page], None, title or first_heading, reader.warnings, blocks)

@@ -19,6 +19,9 @@ from .normalise import decode_text, normalise_chars
 from .records import Page
 
 MAX_HTML_BYTES = 20 * 1024 * 1024
+# Deeper element nesting than this is refused: real pages nest a few dozen levels; the parser's
+# cost grows with the square of the depth, and the walk below recurses once a level.
+MAX_HTML_DEPTH = 400
 DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
         "nav", "header", "footer", "aside", "form", "button", "select", "input", "textarea",
         "dialog", "menu", "figure > img", "img", "video", "audio", "link", "meta")
@@ -29,6 +32,9 @@ _BOILERPLATE = re.compile(
 _BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "pre",
                "dd", "dt", "figcaption", "caption", "div", "section", "article", "main", "ul",
                "ol", "dl", "tr", "td", "th", "address", "details", "summary"}
+# Named so, an element is never the page's content, even when nothing else is left.
+_NEVER_CONTENT = re.compile(r"(?:^|[\s_-])(?:cookie|consent|gdpr|banner|advert|ads?|promo|"
+                            r"newsletter|subscribe|popup|modal)(?:$|[\s_-])", re.I)
 _DATE = re.compile(r"\b((?:19|20)\d\d)(?:-(\d\d)(?:-(\d\d))?)?")
 
 
@@ -79,7 +85,9 @@ def _main(tree):
     return tree.body
 
 
-def _strip(root) -> None:
+def _strip(root, names: re.Pattern = _BOILERPLATE) -> None:
+    """Drop what is not content: the DROP elements, hidden ones, landmark roles, and elements
+    whose id or class `names` matches ("cookie-banner")."""
     for selector in DROP:
         for node in root.css(selector):
             node.decompose()
@@ -89,7 +97,7 @@ def _strip(root) -> None:
             continue
         marks = " ".join(filter(None, (attrs.get("id"), attrs.get("class"), attrs.get("role"))))
         if attrs.get("aria-hidden") == "true" or attrs.get("hidden") is not None or (
-                marks and _BOILERPLATE.search(marks)) or attrs.get("role") in (
+                marks and names.search(marks)) or attrs.get("role") in (
                 "navigation", "banner", "contentinfo", "complementary", "search", "dialog"):
             node.decompose()
 
@@ -116,14 +124,8 @@ def _walk(node, out: list[tuple], depth: int = 0) -> None:
             _list(child, out, depth)
             continue
         if tag == "table":
-            rows = []
-            for tr in child.css("tr"):
-                cells = [_inline_text(c) for c in tr.iter() if c.tag in ("td", "th")]
-                if any(cells):
-                    rows.append(cells)
+            rows = _table_rows(child)
             if rows:
-                width = max(len(r) for r in rows)
-                rows = [r + [""] * (width - len(r)) for r in rows]
                 out.append(("table", rows, 0))
             caption = child.css_first("caption")
             if caption is not None and _inline_text(caption):
@@ -148,6 +150,52 @@ def _walk(node, out: list[tuple], depth: int = 0) -> None:
         text = _inline_text(child)
         if text:
             out.append(("text", text, 0))
+
+
+def _table_rows(table) -> list[list[str]]:
+    """A table's rows with rowspan and colspan expanded: a spanning cell's text is in every
+    row and column it covers, so each row is complete on its own line."""
+    rows: list[list[str]] = []
+    pending: dict[int, tuple[str, int]] = {}  # column -> (text, rows it still covers)
+    for tr in table.css("tr"):
+        row: list[str] = []
+
+        def carry(row: list[str]) -> None:
+            while len(row) in pending:
+                text, left = pending[len(row)]
+                row.append(text)
+                if left <= 1:
+                    del pending[len(row) - 1]
+                else:
+                    pending[len(row) - 1] = (text, left - 1)
+
+        for cell in tr.iter():
+            if cell.tag not in ("td", "th"):
+                continue
+            carry(row)
+            text = _inline_text(cell)
+            span_cols = _span(cell.attributes.get("colspan"))
+            span_rows = _span(cell.attributes.get("rowspan"))
+            for _ in range(span_cols):
+                if span_rows > 1:
+                    pending[len(row)] = (text, span_rows - 1)
+                row.append(text)
+        carry(row)
+        if any(row):
+            rows.append(row)
+    if rows:
+        width = max(len(r) for r in rows)
+        rows = [r + [""] * (width - len(r)) for r in rows]
+    return rows
+
+
+def _span(value: str | None) -> int:
+    try:
+        n = int((value or "1").strip())
+    except ValueError:
+        return 1
+    return max(1, min(n, 100))  # HTML caps colspan at 1000 and rowspan at 65534; a table of
+    # a person's making spans far fewer: a larger one is a hostile page
 
 
 def _list(node, out: list[tuple], depth: int) -> None:
@@ -181,14 +229,41 @@ def read_html(path: Path):
     if not re.search(r"<\s*(html|body|head|p|div|h[1-6]|main|article|title)\b", text[:200_000],
                      re.I):
         raise ReadError("corrupt", "not a web page: no HTML tags in the file")
+    if nesting_depth(text, stop_above=MAX_HTML_DEPTH) > MAX_HTML_DEPTH:
+        raise ReadError("corrupt", f"refused: the web page nests its elements more than "
+                                   f"{MAX_HTML_DEPTH} levels deep (a hostile page?)")
+    warnings = [warning] if warning else []
+    meta, blocks = _content(text, _BOILERPLATE)
+    if not any(b.text for b in blocks):
+        # Nothing left once elements named like boilerplate are dropped ("nav-header" around
+        # the page's only heading): read those too, and say so.
+        meta, blocks = _content(text, _NEVER_CONTENT)
+        if any(b.text for b in blocks):
+            warnings.append("the page's only text is in parts named like navigation or "
+                            "headers: read them as its content")
+    if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS:
+        raise ReadError("empty", "no main content in the web page (only navigation, scripts "
+                                 "or boilerplate)")
+    lines = []
+    for b in blocks:
+        lines.extend(b.lines if b.kind != "heading" else ["#" * b.level + " " + b.text])
+        lines.append("")
+    result = ReadResult([Page(None, "\n".join(lines).strip())], None, meta["title"], warnings,
+                        blocks)
+    result.meta = {k: v for k, v in meta.items() if v and k != "title"}
+    return result
+
+
+def _content(text: str, names: re.Pattern) -> tuple[dict[str, str], list[Block]]:
+    """The page's metadata and the blocks of its main content."""
     from selectolax.lexbor import LexborHTMLParser
 
     tree = LexborHTMLParser(text)
     meta = metadata(tree)
     root = _main(tree)
     if root is None:
-        raise ReadError("empty", "no main content in the web page")
-    _strip(root)
+        return meta, []
+    _strip(root, names)
     events: list[tuple] = []
     _walk(root, events)
     blocks: list[Block] = []
@@ -215,19 +290,37 @@ def read_html(path: Path):
         elif kind in ("para", "caption"):
             blocks.append(Block(kind, [value], None, None))
     flush()
-    body = sum(len(b.text) for b in blocks if b.kind != "heading")
-    if body < max(MIN_TEXT_CHARS, 20):
-        raise ReadError("empty", "no main content in the web page (only navigation, scripts "
-                                 "or boilerplate)")
-    lines = []
-    for b in blocks:
-        lines.extend(b.lines if b.kind != "heading" else ["#" * b.level + " " + b.text])
-        lines.append("")
-    warnings = [warning] if warning else []
-    result = ReadResult([Page(None, "\n".join(lines).strip())], None, meta["title"], warnings,
-                        blocks)
-    result.meta = {k: v for k, v in meta.items() if v and k != "title"}
-    return result
+    return meta, blocks
+
+
+_IGNORED_SPANS = re.compile(r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|"
+                            r"<textarea\b.*?</textarea\s*>", re.S | re.I)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)")
+# Elements that never nest (void) or whose end tag may be left out (a <p> or <li> closes at
+# the next one): counting them would take a legitimate page for a deep one.
+_NOT_NESTING = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                "source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead",
+                "tbody", "tfoot", "option", "optgroup", "colgroup", "caption", "rt", "rp",
+                "html", "head", "body"}
+
+
+def nesting_depth(text: str, stop_above: int | None = None) -> int:
+    """How deep the page's elements nest, from its tags alone (one pass, no tree): checked
+    before parsing because an HTML5 parser's cost grows with the square of the depth (200,000
+    nested <div>s take minutes). Stops counting once deeper than `stop_above`."""
+    depth = deepest = 0
+    for m in _TAG.finditer(_IGNORED_SPANS.sub("", text)):
+        tag = m.group(2).lower()
+        if tag in _NOT_NESTING:
+            continue
+        if m.group(1):
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+            if stop_above is not None and deepest > stop_above:
+                break
+    return deepest
 
 
 def _decode(data: bytes) -> tuple[str, str | None]:

@@ -14,6 +14,7 @@ from .records import Page
 
 MAX_PPTX_EXPANDED_BYTES = 400 * 1024 * 1024  # slides carry pictures: more room than Word
 NOTES_LABEL = "Speaker notes:"
+COMMENT_LABEL = "Comment:"
 
 
 def slide_label(number: int) -> str:
@@ -40,7 +41,8 @@ def check_zip(path: Path, kind: str, required: str, limit: int) -> None:
 
 
 def _clean(text: str) -> str:
-    return " ".join(normalise_chars(text or "").split())
+    # A line break inside a paragraph (a:br) is a vertical tab in python-pptx's text: a space.
+    return " ".join(normalise_chars((text or "").replace("\x0b", " ")).split())
 
 
 def _is_body(shape) -> bool:
@@ -59,7 +61,7 @@ def _paragraphs(frame, body: bool = False) -> list[tuple[int, str, bool]]:
     """(level, text, is_bullet) for each non-empty paragraph of a text frame."""
     out = []
     for para in frame.paragraphs:
-        text = _clean("".join(run.text for run in para.runs) or para.text)
+        text = _clean(para.text)  # runs and line breaks (a run's text has no breaks)
         if not text:
             continue
         ppr = para._p.pPr
@@ -98,30 +100,26 @@ def read_pptx(path: Path):
             blocks.append(b)
             lines.extend(b.lines)
 
-        title_shape = slide.shapes.title
+        try:
+            title_shape = slide.shapes.title
+        except Exception:  # a title placeholder python-pptx cannot wrap: read as a shape
+            title_shape = None
         title = _clean(title_shape.text_frame.text) if title_shape is not None and \
             title_shape.has_text_frame else ""
         # Every slide opens a section: its title, or "Slide N" when it has none.
         add("heading", title or f"Slide {number}", level=1)
-        shapes = sorted((s for s in slide.shapes if title_shape is None
-                         or s.shape_id != title_shape.shape_id),
-                        key=lambda s: ((s.top or 0), (s.left or 0)))
-        for shape in _flatten(shapes):
-            if getattr(shape, "has_table", False) and shape.has_table:
-                rows = [[_clean(cell.text) for cell in row.cells] for row in shape.table.rows]
-                rows = [r for r in rows if any(r)]
-                if len(rows) >= 2:
-                    add("table", "", rows=rows)
-                elif rows:
-                    add("para", " | ".join(c for c in rows[0] if c))
-                continue
-            if not getattr(shape, "has_text_frame", False) or not shape.has_text_frame:
-                continue
-            for level, text, bullet in _paragraphs(shape.text_frame, _is_body(shape)):
-                if bullet:  # the bullet level is kept in the item's `level` (0 = top)
-                    add("item", "- " + text, level=level)
-                else:
+        for shape in _flatten(_shapes(slide, title_shape, label, warnings)):
+            try:
+                _read_shape(shape, add)
+            except Exception as exc:  # one shape python-pptx cannot read: not the whole file
+                text = _raw_text(shape._element)
+                if text:
                     add("para", text)
+                warnings.append(f"{label}: a shape ({_shape_name(shape)}) could not be read "
+                                f"({type(exc).__name__}: {str(exc)[:80]})"
+                                + ("; its plain text was kept" if text else "; skipped"))
+        for text in _comments(slide):
+            add("para", f"{COMMENT_LABEL} {text}")
         if slide.has_notes_slide:
             notes = slide.notes_slide.notes_text_frame
             text = _clean(" ".join(p.text for p in notes.paragraphs)) if notes is not None else ""
@@ -142,10 +140,152 @@ def read_pptx(path: Path):
     return ReadResult(pages, len(pages), title, warnings, blocks)
 
 
+def _order(shape) -> tuple[int, int]:
+    try:
+        return (shape.top or 0), (shape.left or 0)
+    except Exception:
+        return 0, 0
+
+
+def _shape_name(shape) -> str:
+    try:
+        return repr(shape.name)
+    except Exception:
+        return "unnamed"
+
+
+def _shapes(slide, title_shape, label: str, warnings: list[str]) -> list:
+    """The slide's shapes but its title, top to bottom and left to right. A shape element
+    python-pptx cannot even wrap is read for its plain text and named in a warning."""
+    out = []
+    tree = slide.shapes._spTree
+    for elm in tree.iter_shape_elms():
+        try:
+            shape = slide.shapes._shape_factory(elm)
+        except Exception as exc:
+            text = _raw_text(elm)
+            warnings.append(f"{label}: a shape of an unrecognised kind was "
+                            + (f"read as plain text ({type(exc).__name__})" if text else
+                               f"skipped ({type(exc).__name__})"))
+            if text:
+                out.append(_RawText(text, 0, 0))
+            continue
+        if title_shape is not None and shape.shape_id == title_shape.shape_id:
+            continue
+        try:
+            _ = shape.shape_type
+        except NotImplementedError:  # python-pptx knows not what it is: its text still counts
+            warnings.append(f"{label}: a shape of an unrecognised type ({_shape_name(shape)}) "
+                            "was read for its text only")
+        out.append(shape)
+    return sorted(out, key=_order)
+
+
+class _RawText:
+    """The text of a shape element python-pptx does not know, in place of the shape."""
+
+    def __init__(self, text: str, top: int, left: int):
+        self.text, self.top, self.left = text, top, left
+
+
+def _raw_text(elm) -> str:
+    """The text of a shape's paragraphs straight from its XML."""
+    from .ooxml import name, texts
+
+    paras = [" ".join("".join(texts(p)).split()) for p in elm.iter() if name(p) == "a:p"]
+    return _clean(" ".join(p for p in paras if p))
+
+
+def _read_shape(shape, add) -> None:
+    from pptx.shapes.graphfrm import GraphicFrame
+
+    if isinstance(shape, _RawText):
+        add("para", shape.text)
+        return
+    if isinstance(shape, GraphicFrame) and shape.has_table:
+        rows = _table_rows(shape.table)
+        if len(rows) >= 2:
+            add("table", "", rows=rows)
+        elif rows:
+            add("para", " | ".join(c for c in rows[0] if c))
+        return
+    if isinstance(shape, GraphicFrame) and shape.has_chart:
+        from .ooxml import chart_rows, parse_xml
+
+        title, rows = chart_rows(parse_xml(shape.chart_part.blob, "PowerPoint chart"))
+        if title:
+            add("caption", title)
+        if len(rows) >= 2:
+            add("table", "", rows=rows)
+        return
+    if isinstance(shape, GraphicFrame):  # SmartArt and other graphics: their text, if any
+        text = _raw_text(shape._element)
+        if text:
+            add("para", text)
+        return
+    if not getattr(shape, "has_text_frame", False) or not shape.has_text_frame:
+        return
+    for level, text, bullet in _paragraphs(shape.text_frame, _is_body(shape)):
+        if bullet:  # the bullet level is kept in the item's `level` (0 = top)
+            add("item", "- " + text, level=level)
+        else:
+            add("para", text)
+
+
+def _table_rows(table) -> list[list[str]]:
+    """A table's rows, a merged cell's text in every row and column it covers."""
+    grid: dict[tuple[int, int], str] = {}
+    n_rows, n_cols = len(table.rows), len(table.columns)
+    for r, row in enumerate(table.rows):
+        for c, cell in enumerate(row.cells):
+            if (r, c) in grid:
+                continue
+            text = _clean(cell.text)
+            height = cell.span_height if cell.is_merge_origin else 1
+            width = cell.span_width if cell.is_merge_origin else 1
+            for dr in range(height):
+                for dc in range(width):
+                    if r + dr < n_rows and c + dc < n_cols:
+                        grid[(r + dr, c + dc)] = text
+    rows = [[grid.get((r, c), "") for c in range(n_cols)] for r in range(n_rows)]
+    return [r for r in rows if any(r)]
+
+
+def _comments(slide) -> list[str]:
+    """Reviewers' comments on the slide (legacy p:cm and modern comments alike)."""
+    from .ooxml import name, parse_xml
+
+    out = []
+    try:
+        rels = list(slide.part.rels.values())
+    except Exception:
+        return out
+    for rel in rels:
+        if "comment" not in rel.reltype.rsplit("/", 1)[-1].lower() or rel.is_external:
+            continue
+        if "author" in rel.reltype.lower():
+            continue
+        root = parse_xml(rel.target_part.blob, "PowerPoint comments")
+        for cm in root:
+            body = [e for e in cm.iter() if name(e) in ("p:text", "a:t")
+                    or name(e).endswith(":text")]
+            text = _clean(" ".join(e.text or "" for e in body))
+            if text:
+                out.append(text)
+    return out
+
+
 def _flatten(shapes):
     """Shapes in reading order, groups opened."""
+    from pptx.shapes.group import GroupShape
+
     for shape in shapes:
-        if shape.shape_type is not None and int(shape.shape_type) == 6:  # MSO_SHAPE_TYPE.GROUP
-            yield from _flatten(sorted(shape.shapes, key=lambda s: ((s.top or 0), (s.left or 0))))
+        if isinstance(shape, GroupShape):
+            try:
+                inner = sorted(shape.shapes, key=_order)
+            except Exception:  # a group holding a shape python-pptx cannot wrap
+                yield _RawText(_raw_text(shape._element), 0, 0)
+                continue
+            yield from _flatten(inner)
         else:
             yield shape
