@@ -27,7 +27,7 @@ MIN_TEXT_CHARS = 1  # "test example" is a real one-line PDF: any text at all cou
 
 @dataclass
 class Block:
-    kind: str  # heading | para | item
+    kind: str  # heading | para | item | table | caption | footnote | contents | code
     lines: list[str]
     page_start: int | None
     page_end: int | None

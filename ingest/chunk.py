@@ -98,7 +98,7 @@ class _Unit:
     page_start: int | None
     page_end: int | None
     page_label: str | None
-    kind: str  # text | list | table | contents | heading
+    kind: str  # text | list | table | contents | heading | code
     lead_in: str | None = None
     boxes: list = field(default_factory=list)  # line boxes (page, x0, top, x1, bottom)
     rows: list | None = None  # tables: header row first
@@ -131,6 +131,10 @@ def _units(blocks: list[Block], settings: ChunkSettings) -> list[_Unit]:
             continue
         if b.kind == "table":
             units.extend(_table_units(b, settings))
+            i += 1
+            continue
+        if b.kind == "code":
+            units.extend(_code_units(b, settings))
             i += 1
             continue
         if b.kind == "contents":
@@ -192,6 +196,23 @@ def _table_units(b: Block, settings: ChunkSettings, caption: Block | None = None
                          boxes=boxes, rows=[b.rows[0]] + [b.rows[k + 1] for k in part]
                          if b.rows else None))
     return out
+
+
+def _code_units(b: Block, settings: ChunkSettings) -> list[_Unit]:
+    """Code or a formula, verbatim: its lines as printed (indentation kept), never joined
+    into sentences; a long listing is cut between lines, never inside one."""
+    parts: list[list[int]] = [[]]
+    words = 0
+    for k, line in enumerate(b.lines):
+        n = len(line.split())
+        if parts[-1] and words + n > settings.target_words:
+            parts.append([])
+            words = 0
+        parts[-1].append(k)
+        words += n
+    return [_Unit([b.lines[k] for k in part], b.page_of_line(part[0]),
+                  b.page_of_line(part[-1]), b.page_label, "code",
+                  boxes=_boxes(b, part[0], part[-1])) for part in parts if part]
 
 
 def _split_para(b: Block, settings: ChunkSettings) -> list[_Unit]:

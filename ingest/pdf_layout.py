@@ -56,6 +56,9 @@ class Line:
     symbol_bullet: bool = False
     font: str = ""  # the font most of its characters are set in (subset prefix dropped)
     gap_above: float = 0.0  # space between this line and the one above it in its box
+    # Where its first glyph is printed: a code line's leading spaces are characters in the
+    # PDF, so its box starts left of its text and its indentation is measured from here.
+    ink_x0: float | None = None
 
     @property
     def bbox(self) -> tuple[int, float, float, float, float]:
@@ -125,7 +128,7 @@ def _line_text(line) -> tuple[str, float, bool, bool, str]:
 
 def read_page_layout(page, number: int) -> PageLayout:
     """One pdfplumber page (opened with laparams) as lines in reading order, and its tables."""
-    from pdfminer.layout import LTTextBox, LTTextLine
+    from pdfminer.layout import LTChar, LTTextBox, LTTextLine
 
     height = float(page.height)
     layout = PageLayout(number, float(page.width), height)
@@ -158,8 +161,10 @@ def read_page_layout(page, number: int) -> PageLayout:
                 text = "• " + text
             if not text:
                 continue
+            ink = next((c.x0 for c in obj if isinstance(c, LTChar) and c.get_text().strip()),
+                       obj.x0)
             in_box.append(Line(text, number, obj.x0, height - obj.y1, obj.x1, height - obj.y0,
-                               size, bold, box_index, symbol, font))
+                               size, bold, box_index, symbol, font, ink_x0=ink))
         raw.extend(_by_baseline(in_box))
     lines = _join_rows(_attach_bullets(_dedupe(_merge_split_lines(raw))), gutter)
     for prev, ln in zip([None, *lines], lines, strict=False):
@@ -568,16 +573,27 @@ class Typography:
         bold: Counter[bool] = Counter()
         lefts: Counter[int] = Counter()
         fonts: Counter[str] = Counter()
-        for p in pages:
-            for ln in p.lines:
-                sizes[round(ln.size * 2) / 2] += len(ln.text)
+        # Listings in a monospaced face are not the body, however long they run (a handbook
+        # page of SQL), unless the whole document is set in one (a typescript).
+        mono = sum(len(ln.text) for p in pages for ln in p.lines
+                   if ln.font and _MONO_FONT.search(ln.font))
+        total = sum(len(ln.text) for p in pages for ln in p.lines)
+        skip_mono = total and total - mono >= 0.15 * total
+
+        def body_lines():
+            for p in pages:
+                for ln in p.lines:
+                    if not (skip_mono and ln.font and _MONO_FONT.search(ln.font)):
+                        yield ln
+
+        for ln in body_lines():
+            sizes[round(ln.size * 2) / 2] += len(ln.text)
         body = sizes.most_common(1)[0][0] if sizes else 10.0
-        for p in pages:
-            for ln in p.lines:
-                if abs(ln.size - body) < 0.6:
-                    bold[ln.bold] += len(ln.text)
-                    lefts[round(ln.x0)] += 1
-                    fonts[ln.font] += len(ln.text)
+        for ln in body_lines():
+            if abs(ln.size - body) < 0.6:
+                bold[ln.bold] += len(ln.text)
+                lefts[round(ln.x0)] += 1
+                fonts[ln.font] += len(ln.text)
         return cls(body, bold.most_common(1)[0][0] if bold else False,
                    lefts.most_common(1)[0][0] if lefts else 0,
                    fonts.most_common(1)[0][0] if fonts else "")
@@ -758,6 +774,7 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
     numbered: dict = {}  # "top": the number of the last top-level numbered heading, any style
     blocks: list[Block] = []
     cur: Block | None = None
+    code_lines: dict[int, list[Line]] = {}  # a code block's lines, for their indentation
     missing_by_page: dict[int, list[OutlineEntry]] = {}
     for e in missing:
         missing_by_page.setdefault(e.page, []).append(e)
@@ -802,6 +819,15 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
                     _append(cur, ln, ln.text, join=False)
                 else:
                     cur = new("contents", ln)
+                continue
+            if _is_code(ln, typo):
+                # Code or a formula: a block of its own, line by line as printed.
+                if cur is not None and cur.kind == "code" and _code_goes_on(cur.last_line, ln, i):
+                    _append(cur, ln, ln.text, join=False)
+                else:
+                    cur = new("code", ln)
+                    code_lines[id(cur)] = []
+                code_lines[id(cur)].append(ln)
                 continue
             small = ln.size <= typo.body_size * 0.88 and ln.size < typo.body_size - 0.5
             if small and ln.top >= footnote_zone and (
@@ -855,6 +881,9 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
             for t in rest:
                 blocks.extend(_table_blocks(t))
                 cur = None
+    for b in blocks:
+        if b.kind == "code" and id(b) in code_lines:
+            b.lines = _indented(code_lines[id(b)])
     if not outline and not styles:
         warnings.append("no headings found in the typography (one font size throughout)")
     for b in blocks:
@@ -931,6 +960,26 @@ def _is_code(ln: Line, typo: Typography) -> bool:
     """A line set in a monospaced face the body is not set in: code or a formula."""
     return bool(ln.font) and bool(_MONO_FONT.search(ln.font)) and not (
         typo.body_font and _MONO_FONT.search(typo.body_font))
+
+
+def _code_goes_on(last: Line, ln: Line, index: int) -> bool:
+    """The next line of the same listing: right under the last (a blank line inside the
+    listing is a gap of one line), or at the top of the next page."""
+    if ln.page != last.page:
+        return index == 0
+    return 0 <= ln.top - last.bottom < 2.2 * max(ln.size, 1.0)
+
+
+def _indented(lines: list[Line]) -> list[str]:
+    """A listing's lines with their indentation as printed: a monospaced face's characters
+    are 0.6 em wide, so the offset of each line's first glyph from the listing's leftmost one
+    is a number of spaces."""
+    left = min(ln.ink_x0 if ln.ink_x0 is not None else ln.x0 for ln in lines)
+    out = []
+    for ln in lines:
+        x0 = ln.ink_x0 if ln.ink_x0 is not None else ln.x0
+        out.append(" " * max(0, round((x0 - left) / (0.6 * max(ln.size, 1.0)))) + ln.text)
+    return out
 
 
 _MONO_FONT = re.compile(r"courier|mono|consol|menlo|inconsolata|lucidaconsole|cmtt|"

@@ -95,6 +95,9 @@ class Style:
     footer: str = "title-number"  # title-number | page-of | number-bar | none
     kv_tables: bool = False  # runs of "Label: value" paragraphs as a ruled two-column table
     facts_table: bool = False  # a ruled key/value table of the document's facts up front
+    # How tables are ruled: "grid" (every cell boxed), "rows" (a horizontal rule between rows,
+    # no vertical lines), "booktabs" (rules above, under the header and below only).
+    table_rules: str = "grid"
     held_out: bool = False  # written before the code, never tuned on: reported apart
 
 
@@ -176,7 +179,17 @@ def typeset(spec: list[Element], path: Path, *, bookmarks: bool = False,
     def ruled(rows: list[list[str]], header: bool):
         table = Table([[Paragraph(escape(c), cell) for c in row] for row in rows],
                       repeatRows=1 if header else 0)
-        commands = [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+        commands = [("VALIGN", (0, 0), (-1, -1), "TOP")]
+        if style.table_rules == "rows":
+            commands += [("LINEABOVE", (0, 0), (-1, -1), 0.5, "black"),
+                         ("LINEBELOW", (0, -1), (-1, -1), 0.5, "black")]
+        elif style.table_rules == "booktabs":
+            commands += [("LINEABOVE", (0, 0), (-1, 0), 1, "black"),
+                         ("LINEBELOW", (0, -1), (-1, -1), 1, "black")]
+            if header:
+                commands.append(("LINEBELOW", (0, 0), (-1, 0), 0.5, "black"))
+        else:
+            commands.append(("GRID", (0, 0), (-1, -1), 0.5, "black"))
         if header:
             commands.append(("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"))
         table.setStyle(TableStyle(commands))
@@ -326,6 +339,19 @@ HELD_OUT: list[Style] = [
     Style("heldout-dense", body_size=9, head_sizes=(10.5, 9.5, 9), numbered=False,
           kv_tables=True, facts_table=True, running_head="title", footer="page-of",
           held_out=True),
+    # Written with issue 21's code and rule-table work, before it (branch issue21pdf):
+    # Booktabs tables (rules above, below and under a header only, no vertical lines) of facts
+    # and fields, sans headings over a serif body, "Page N of M" footers and a running head.
+    Style("heldout-booktabs", body_font="Times-Roman", body_size=10.5,
+          head_fonts=("Helvetica-Bold", "Helvetica-Bold", "Helvetica-Bold"),
+          head_sizes=(13, 11.5, 10.5), kv_tables=True, facts_table=True,
+          table_rules="booktabs", running_head="title", footer="page-of", held_out=True),
+    # Tables ruled between rows only, a justified sans body, serif bold headings down to body
+    # size, numbered clauses as headings, "10 | Title" / "Title | 11" footers.
+    Style("heldout-rowrules", body_size=10, justify=True,
+          head_fonts=("Times-Bold", "Times-Bold", "Times-Bold"), head_sizes=(14, 12, 10),
+          clauses=True, kv_tables=True, facts_table=True, table_rules="rows",
+          running_head="title", footer="number-bar", held_out=True),
 ]
 
 

@@ -1,0 +1,134 @@
+"""Scans read like their text-layer twins (issue 21, item 7).
+
+    .venv/bin/python bench/ocr_twin.py [--style serif-wrapped --style unnumbered] [--pages N]
+                                       [--dpi 200] [--verbose]
+
+Each seed typeset in a style of the matrix (tests/typeset.py: running heads, "Page N of M" and
+"Title | 11" footers) is read twice: as typeset (its text layer) and as a scan of itself
+(rendered to page images, skewed and speckled as tests/scans.py does, OCR'd by Tesseract as
+bench/ocr.py does). It prints, per file:
+- sections agree: OCR passages whose innermost section is the one the text-layer reading gives
+  the same words (the text-layer passages are the ground truth, scored as bench/structure.py
+  scores docling's files);
+- furniture quoted: passage lines of the OCR reading that hold the page furniture (the title
+  or "Page N of M", however OCR spelled them);
+- word recall of the OCR passages against the text-layer passages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from structure import parse_truth, read_and_chunk, score  # noqa: E402
+
+from ingest import ocr  # noqa: E402
+
+
+def truth_from_passages(passages) -> str:
+    """A text-layer reading in docling's Markdown form: a heading line where the innermost
+    section changes, every passage line as body text."""
+    md: list[str] = []
+    current = None
+    for p in passages:
+        here = p.section[-1] if p.section else None
+        if here != current and here:
+            md += [f"# {here}", ""]
+        current = here
+        md += [ln for ln in p.text.split("\n") if ln.strip()] + [""]
+    return "\n".join(md)
+
+
+def _fkey(text: str) -> str:
+    return re.sub(r"[\W\d_]+", "", text.lower())
+
+
+def furniture_lines(passages, title: str) -> list[str]:
+    """OCR passage lines that are the running head or a footer, spelled as OCR read them."""
+    want = _fkey(title)
+    out = []
+    for p in passages:
+        for ln in p.text.split("\n"):
+            k = _fkey(ln)
+            near_title = k and difflib.SequenceMatcher(None, k, want).ratio() >= 0.85
+            if near_title or re.search(r"\bPage\s+\S{1,3}\s+of\s+\S{1,3}\b", ln, re.I):
+                out.append(ln)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--style", action="append", help="matrix styles (default: serif-wrapped, "
+                                                     "unnumbered)")
+    ap.add_argument("--seed", action="append", help="briefing, synopsis (default: both)")
+    ap.add_argument("--pages", type=int, default=0, help="only the first N pages (0: all)")
+    ap.add_argument("--dpi", type=int, default=200)
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    if not ocr.available():
+        print(f"OCR unavailable: {ocr.unavailable_reason(ocr.OcrSettings())}")
+        return 1
+    from pypdf import PdfReader, PdfWriter
+    from scans import scanned_copy
+    from typeset import SEEDS, matrix_documents
+
+    styles = args.style or ["serif-wrapped", "unnumbered"]
+    seeds = args.seed or list(SEEDS)
+    totals = {"right": 0, "total": 0, "furniture": 0}
+    print("| file | pages | passages (text / OCR) | sections agree | furniture quoted | "
+          "word recall |")
+    print("|---|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        docs = [m for m in matrix_documents(tmp)
+                if m.style.name in styles and m.name.split("-")[0] in seeds]
+        misses: dict[str, list[str]] = {}
+        for m in docs:
+            src = m.path
+            if args.pages:
+                reader, writer = PdfReader(str(src)), PdfWriter()
+                for page in reader.pages[:args.pages]:
+                    writer.add_page(page)
+                src = tmp / f"{m.name}-first.pdf"
+                with open(src, "wb") as fh:
+                    writer.write(fh)
+            scan = scanned_copy(src, tmp / f"{m.name}-scan.pdf", dpi=args.dpi)
+            _doc, text_passages = read_and_chunk(src)
+            with ocr.using(ocr.OcrSettings(dpi=args.dpi, workers=1)):
+                scan_doc, scan_passages = read_and_chunk(scan)
+            title = SEEDS[m.name.split("-")[0]][1]
+            truth = parse_truth(truth_from_passages(text_passages))
+            fs = score(m.name, "ocr", scan_passages, truth)
+            furniture = furniture_lines(scan_passages, title)
+            totals["right"] += fs.sections_right
+            totals["total"] += fs.sections_total
+            totals["furniture"] += len(furniture)
+            recall = fs.words_found / fs.words_total if fs.words_total else 0.0
+            print(f"| {m.name} | {scan_doc.page_count} | {len(text_passages)} / "
+                  f"{len(scan_passages)} | {fs.sections_right}/{fs.sections_total} | "
+                  f"{len(furniture)} | {recall:.0%} |")
+            misses[m.name] = [x for x in fs.misses if x.startswith("section")] + [
+                f"furniture: {ln!r}" for ln in furniture]
+    share = totals["right"] / totals["total"] if totals["total"] else 0.0
+    print(f"| **all** | | | {totals['right']}/{totals['total']} ({share:.0%}) | "
+          f"{totals['furniture']} | |")
+    if args.verbose:
+        for name, items in misses.items():
+            if items:
+                print(f"\n### {name}")
+                for x in items[:30]:
+                    print(f"- {x}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
