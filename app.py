@@ -28,6 +28,13 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+# Gradio's queue keeps a record of every event (10,000 by default) and summarises all of them
+# with pandas after each one: resident memory rose by ~5 MB per 500 questions under sustained
+# use (issue 22). A few hundred records are plenty for its (unused) monitoring summary, which
+# is recomputed every 100 events instead of after each.
+QUEUE_RECORDS = 200
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", str(QUEUE_RECORDS))
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
 
 import gradio as gr  # noqa: E402 (after the environment above)
 
@@ -100,6 +107,8 @@ class AppSettings:
     concurrency: int = 4  # questions answered at once
     queue_size: int = 64  # waiting requests beyond which people are told the app is busy;
     # 50 people asking at once (bench/load.py) were turned away at 32, none at 64
+    sessions: int = 2000  # browser sessions whose server-side state is kept (Gradio: 10,000);
+    # the oldest is dropped first; the basket itself lives in the browser (ui/basket.py)
     sessions_file: Path | None = None  # session definitions for the Session prep tab
     users_file: Path | None = None  # accounts (main: var/users.json); none: open, all editors
     audit_file: Path | None = None  # the audit trail (main: var/audit.jsonl); none: not kept
@@ -165,6 +174,7 @@ def launch_kwargs(settings: AppSettings, access: Access | None = None) -> dict[s
         strict_cors=True,
         pwa=False,
         footer_links=["api"],
+        state_session_capacity=settings.sessions,
         css=CSS,
     )
 
