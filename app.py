@@ -28,6 +28,13 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+# Gradio's queue keeps a record of every event (10,000 by default) and summarises all of them
+# with pandas after each one: resident memory rose by ~5 MB per 500 questions under sustained
+# use (issue 22). A few hundred records are plenty for its (unused) monitoring summary, which
+# is recomputed every 100 events instead of after each.
+QUEUE_RECORDS = 200
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", str(QUEUE_RECORDS))
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
 
 import gradio as gr  # noqa: E402 (after the environment above)
 
@@ -58,7 +65,13 @@ from ui.basket import (  # noqa: E402
 from ui.context import MAX_QUESTION_CHARS, TabContext  # noqa: E402
 from ui.downloads import slug, write_exports  # noqa: E402
 from ui.glossary import glossary_rows  # noqa: E402
-from ui.html import CSS, esc, render_message, without_server_paths  # noqa: E402
+from ui.html import (  # noqa: E402
+    CSS,
+    QUIET_STATUS_KEYS_JS,
+    esc,
+    render_message,
+    without_server_paths,
+)
 from ui.session_prep import render_pack  # noqa: E402
 from ui.sources import (  # noqa: E402
     SOURCE_HEADERS,
@@ -100,9 +113,18 @@ class AppSettings:
     concurrency: int = 4  # questions answered at once
     queue_size: int = 64  # waiting requests beyond which people are told the app is busy;
     # 50 people asking at once (bench/load.py) were turned away at 32, none at 64
+    sessions: int = 2000  # browser sessions whose server-side state is kept (Gradio: 10,000);
+    # the oldest is dropped first; the basket itself lives in the browser (ui/basket.py)
     sessions_file: Path | None = None  # session definitions for the Session prep tab
     users_file: Path | None = None  # accounts (main: var/users.json); none: open, all editors
     audit_file: Path | None = None  # the audit trail (main: var/audit.jsonl); none: not kept
+    # The key the basket is kept with in the browser; default: next to the index folder
+    # (main: var/browser-state.key), made on first use.
+    browser_key_file: Path | None = None
+
+    @property
+    def browser_key(self) -> Path:
+        return self.browser_key_file or Path(self.index_dir).parent / "browser-state.key"
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,7 +187,9 @@ def launch_kwargs(settings: AppSettings, access: Access | None = None) -> dict[s
         strict_cors=True,
         pwa=False,
         footer_links=["api"],
+        state_session_capacity=settings.sessions,
         css=CSS,
+        js=QUIET_STATUS_KEYS_JS,
     )
 
 
@@ -190,7 +214,9 @@ def build_app(settings: AppSettings, service=None, access: Access | None = None)
 
     with gr.Blocks(title="MAT evidence", analytics_enabled=False,
                    delete_cache=(3600, 24 * 3600)) as demo:
-        basket_state = gr.State([])
+        # Kept in the browser (ui/basket.py): a reload or a restart does not empty it.
+        basket_state = gr.BrowserState([], storage_key=basket.STORAGE_KEY,
+                                       secret=basket.browser_secret(settings.browser_key))
         last = gr.State({})
         gr.Markdown("# MAT evidence\nAsk the research evidence on multi-academy trusts and "
                     "federations. Every answer is quoted from the documents, with its source.",
@@ -240,6 +266,11 @@ def build_app(settings: AppSettings, service=None, access: Access | None = None)
         add_tab.wire(refresh_views, views, private)
         sources_tab.wire(add_tab.rebuild, refresh_views, views, private)
         demo.load(refresh_views, None, views, show_progress="hidden", **private)
+        demo.load(basket_tab.restore, [basket_state],
+                  [basket_state, basket_tab.html, ask_tab.basket_status],
+                  show_progress="hidden", **private).then(
+            basket_tab.export_basket, [basket_state, basket_tab.export_title],
+            [basket_tab.dl_docx, basket_tab.dl_md], show_progress="hidden", **private)
         if not ctx.open:
             def show_for_role(request: gr.Request):
                 """Editors see Add documents and the Remove/Restore tools; readers never do

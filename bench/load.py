@@ -2,6 +2,11 @@
 
     .venv/bin/python bench/load.py [--clients 50] [--questions 20] [--model minilm|fake]
                                    [--index DIR] [--json]
+    .venv/bin/python bench/load.py --questions 200 --skip-rebuild --skip-busy   # memory, 10,000
+
+The app's resident memory (VmRSS of the server process) is sampled every 500 answered
+questions of the steady phase; the growth from 1,000 to the last sample is reported (target
+for 10,000 questions: at most 10%).
 
 1. Builds an index of the project corpus (or uses --index), then starts `python app.py` on a
    free port on 127.0.0.1 (the only address this script ever talks to).
@@ -92,10 +97,34 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 300) -> None:
     raise SystemExit("app.py did not start in time")
 
 
-def run_clients(url: str, clients: int, per_client: int, until: threading.Event | None = None
-                ) -> dict:
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of a process, MB (Linux /proc); None where it cannot be read."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def memory_summary(samples: dict[int, float]) -> dict:
+    """RSS after 1,000 questions and after the last sample, and the growth between them."""
+    first = samples.get(1000)
+    last_n = max(samples, default=0)
+    last = samples.get(last_n)
+    growth = (round(100 * (last - first) / first, 1) if first and last and last_n > 1000
+              else None)
+    return {"rss_mb_every_500": {str(n): v for n, v in sorted(samples.items())},
+            "rss_mb_at_1000": first, "questions": last_n, "rss_mb_at_last": last,
+            "growth_pct_from_1000": growth}
+
+
+def run_clients(url: str, clients: int, per_client: int, until: threading.Event | None = None,
+                server_pid: int | None = None) -> dict:
     """All clients at once, each asking `per_client` questions (and, with `until`, going on
-    asking until it is set). Returns latencies, errors and each client's generations."""
+    asking until it is set). Returns latencies, errors and each client's generations; with
+    `server_pid`, the server's resident memory after every 500 answered questions."""
     from gradio_client import Client
 
     barrier = threading.Barrier(clients)
@@ -104,6 +133,7 @@ def run_clients(url: str, clients: int, per_client: int, until: threading.Event 
     stamps: list[tuple[float, float]] = []  # (start, end) of every request
     generations: list[list[str]] = [[] for _ in range(clients)]
     cancelled: list[str] = []
+    memory: dict[int, float] = {}
     lock = threading.Lock()
 
     def one(n: int) -> None:
@@ -144,6 +174,10 @@ def run_clients(url: str, clients: int, per_client: int, until: threading.Event 
                 latencies.append(t1 - t0)
                 stamps.append((t0, t1))
                 generations[n].append(data.get("generation", ""))
+                if server_pid is not None and len(latencies) % 500 == 0:
+                    rss = rss_mb(server_pid)
+                    if rss is not None:
+                        memory[len(latencies)] = rss
         client.close()
 
     threads = [threading.Thread(target=one, args=(n,)) for n in range(clients)]
@@ -156,7 +190,7 @@ def run_clients(url: str, clients: int, per_client: int, until: threading.Event 
     return {"requests": len(latencies) + len(errors), "answered": len(latencies),
             "errors": errors, "client_cancelled_then_retried": len(cancelled),
             "latencies": latencies, "stamps": stamps, "generations": generations,
-            "seconds": wall}
+            "seconds": wall, "memory": memory}
 
 
 def summary(result: dict, latencies: list[float] | None = None) -> dict:
@@ -296,8 +330,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         wait_ready(url, server)
         log(f"app.py serving on {url}")
-        steady = run_clients(url, args.clients, args.questions)
+        out["rss_mb_before"] = rss_mb(server.pid)
+        steady = run_clients(url, args.clients, args.questions, server_pid=server.pid)
         out["steady"] = summary(steady)
+        out["memory"] = memory_summary(steady["memory"])
+        log(f"memory: {out['memory']}")
         log(f"steady: {out['steady']}")
 
         if not args.skip_rebuild:

@@ -1,19 +1,49 @@
-"""`python -m qa`: ask the evidence a question, show a cited passage, or prepare a session pack.
+"""`python -m qa`: ask the evidence a question, show a cited passage, prepare a session pack,
+or list the trusts. The usage lines and `--help` come from one table, SUBCOMMANDS.
 
     python -m qa [--index DIR] [--k N] [--json] QUESTION     (QUESTION "-": one per stdin line)
     python -m qa show [--index DIR] [--json] [--page-image FILE.png [--corpus DIR]] ID
     python -m qa prep ...                                      (see `python -m qa prep --help`)
     python -m qa trusts [--index DIR] [--where FIELD=VALUE ...] [--format csv|json]
+
+Exit status: 0 done, 1 not found (show) or a pack check failed, 2 a usage error (an empty
+question included) or no index; 141 when the output's reader went away (`| head`), quietly.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import textwrap
 from pathlib import Path
 
 DEFAULT_INDEX = Path("var/index")
+CLOSED_PIPE = 141  # what a shell reports for a program ended by SIGPIPE (128 + 13)
+
+# Every subcommand once: (name, arguments, what it does). `--help` and the module docstring's
+# usage lines say the same; `main` dispatches on the names.
+SUBCOMMANDS = (
+    ("QUESTION", "[--index DIR] [--k N] [--json] QUESTION",
+     'ask a question: the answer sentences and the cited passages ("-": one question per '
+     "line from standard input, answered as text, or as JSON lines with --json)"),
+    ("show", "[--index DIR] [--json] [--page-image FILE.png] ID",
+     "show a cited passage by id, with its citation and the text around it"),
+    ("prep", "--list | --session ID | --question Q ... | --check PACK",
+     "prepare an evidence pack for a training session (python -m qa prep --help)"),
+    ("trusts", "[--where FIELD=VALUE ...] [--format csv|json]",
+     "the indexed trust vignettes side by side, one row per trust"),
+)
+
+
+def subcommands_help() -> str:
+    lines = ["commands:"]
+    for name, args, what in SUBCOMMANDS:
+        head = "python -m qa " + (args if name == "QUESTION" else f"{name} {args}")
+        lines.append(f"  {head}")
+        lines.append(textwrap.fill(what, 92, initial_indent="      ", subsequent_indent="      "))
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +57,22 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "trusts":
         return trusts_main(argv[1:])
     return ask_main(argv)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """`main`, ending quietly when the reader of the output goes away (`| head -1`): no
+    BrokenPipeError traceback, exit status 141 as for a program ended by SIGPIPE."""
+    try:
+        status = main(argv)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # Python flushes stdout again at exit; point it at /dev/null so that flush is silent.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return CLOSED_PIPE
+    except KeyboardInterrupt:
+        return 130
 
 
 def _open(index_dir: Path):
@@ -48,32 +94,58 @@ def _open(index_dir: Path):
 def ask_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m qa",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Ask the evidence a question. Prints the answer sentences and the cited "
-                    "passages they come from. Subcommands: show ID, prep.")
-    parser.add_argument("question", help='the question; "-" reads one question per line from stdin')
+                    "passages they come from, each with its match level (strong, weak or no "
+                    "match) and similarity.",
+        epilog=subcommands_help())
+    parser.add_argument("question", help='the question; "-" reads one question per line from '
+                                         "standard input")
     parser.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder")
     parser.add_argument("--k", type=int, default=5, help="passages to return (default 5)")
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--json", action="store_true",
+                        help='print JSON (with "-": one JSON object per line)')
     args = parser.parse_args(argv)
 
+    from .format import clean_question
+
+    if args.question != "-" and not clean_question(args.question).text:
+        parser.error("the question is empty: ask something, e.g. "
+                     'python -m qa "What is a hard federation?"')
     searcher = _open(args.index)
     if searcher is None:
         return 2
-    from .format import answer_text
 
     if args.question == "-":
-        # One JSON object per line, the model loaded once.
-        for line in sys.stdin:
-            if line.strip():
-                answer = searcher.ask(line.strip(), k=args.k)
-                print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        first = True
+        for line in sys.stdin:  # the model loaded once for every line
+            question = clean_question(line)
+            if question.text:
+                _print_answer(searcher, question, args.k, args.json, stream=True,
+                              separator=not first)
+                first = False
         return 0
-    answer = searcher.ask(args.question, k=args.k)
-    if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=1))
-    else:
-        print(answer_text(answer))
+    _print_answer(searcher, clean_question(args.question), args.k, args.json)
     return 0
+
+
+def _print_answer(searcher, question, k: int, as_json: bool, stream: bool = False,
+                  separator: bool = False) -> None:
+    """One answer: text, or JSON (one object a line when `stream`ing questions from stdin);
+    `separator`: a rule before it, between the answers of a stream."""
+    from .format import answer_json, answer_text
+
+    if question.notice:
+        print(f"note: {question.notice}", file=sys.stderr)
+    answer = searcher.ask(question.text, k=k)
+    strong, weak = searcher.settings.strong_threshold, searcher.settings.weak_threshold
+    if as_json:
+        data = answer_json(answer, strong, weak, question.notice)
+        print(json.dumps(data, ensure_ascii=False, indent=None if stream else 1), flush=True)
+        return
+    if separator:
+        print("\n" + "-" * 100 + "\n")
+    print(answer_text(answer, question.notice, strong, weak), end="", flush=True)
 
 
 def show_main(argv: list[str]) -> int:
@@ -156,4 +228,4 @@ def trusts_main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

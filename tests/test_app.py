@@ -53,7 +53,7 @@ def test_render_answer_numbers_sentences_links_and_highlights(searcher):
     assert app.esc(hit.citation) in page and app.esc(hit.title) in page
     assert "Show in context" in page
     assert 'data-action="add"' in page and f'data-pid="{hit.id}"' in page
-    assert "relevance" in page
+    assert "similarity" in page and "relevance" not in page
 
 
 def test_render_answer_shows_a_list_under_the_sentence_that_introduces_it():

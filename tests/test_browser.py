@@ -138,7 +138,7 @@ def test_ask_shows_numbered_answer_and_cited_passages_in_context(page):
     expect(card.locator(".mx-title")).to_contain_text("Leadership of Learning")
     expect(card.locator(".mx-cite")).to_contain_text("§ Governance")
     expect(card.locator(".mx-badge")).to_be_visible()
-    expect(card.locator(".mx-meta")).to_contain_text("relevance")
+    expect(card.locator(".mx-meta")).to_contain_text("similarity")
     expect(answer.locator("mark").first).to_contain_text("local governing bodies")
     card.locator("summary", has_text="Show in context").click()
     expect(card.locator(".mx-ctx.mx-self")).to_be_visible()

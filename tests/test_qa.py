@@ -218,9 +218,15 @@ def test_qa_cli_json_and_stdin(built):
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["question"] == "What is a MAT?" and len(data["passages"]) == 3
-    r = _run("-m", "qa", "--index", str(index_dir), "-", stdin="What is a MAT?\n\nWho governs?\n")
+    r = _run("-m", "qa", "--index", str(index_dir), "--json", "-",
+             stdin="What is a MAT?\n\nWho governs?\n")
     lines = [json.loads(x) for x in r.stdout.splitlines()]
     assert [x["question"] for x in lines] == ["What is a MAT?", "Who governs?"]
+    assert {p["match"] for x in lines for p in x["passages"]} <= {"strong", "weak", "none"}
+    # Without --json, "-" answers in text, one answer after another (issue 22).
+    r = _run("-m", "qa", "--index", str(index_dir), "-", stdin="What is a MAT?\nWho governs?\n")
+    assert r.returncode == 0 and r.stdout.count("Q: ") == 2 and "similarity" in r.stdout
+    assert not r.stdout.lstrip().startswith("{")
 
 
 def test_qa_cli_human_output_and_show(built):

@@ -11,7 +11,7 @@ from typing import Any
 import gradio as gr
 
 from .context import TabContext
-from .html import esc
+from .html import LIVE_JS, esc, render_live, spoken
 
 STAGE_WORDS = {"reading": "Reading documents", "model": "Loading the model",
                "embedding": "Embedding passages and sentences",
@@ -34,23 +34,41 @@ class AddDocumentsTab:
     rebuild: Any  # handler, with a progress bar
     api_add_documents: Any  # the `/add_documents` API endpoint
     run_rebuild: Any  # (request, progress=None) -> (report, problem): role checked, audited
+    live: Any = None  # gr.HTML, a polite live region: what the upload and rebuild did, in words
 
     def wire(self, refresh_views, views: list, private: dict) -> None:
         """The upload and rebuild events; after each rebuild every tab's views are refreshed
         (`refresh_views` returns the updates for `views`)."""
         lane = {"concurrency_limit": 1, "concurrency_id": "rebuild"}
         status = self.rebuild_status
+        quiet = {"show_progress": "hidden", **private}
+
+        def announce_upload(upload: str, pending: bool) -> str:
+            return render_live(spoken(upload))
+
+        def announce_added(upload: str, rebuilt: str, pending: bool) -> str:
+            # Without a rebuild (nothing new stored), the rebuild status is an older one.
+            words = spoken(upload) + (" " + spoken(rebuilt) if pending else "")
+            return render_live(words.strip())
+
+        def announce_rebuild(rebuilt: str) -> str:
+            return render_live(spoken(rebuilt))
+
         self.add_btn.click(self.add_files, [self.files, self.title, self.doc_type],
                            [self.upload_result, self.pending], concurrency_limit=1,
                            concurrency_id="store", **private).then(
+            announce_upload, [self.upload_result, self.pending], [self.live], **quiet).then(
             self.rebuild, [self.pending], [status], show_progress_on=[status], **lane,
             **private).then(
+            announce_added, [self.upload_result, status, self.pending], [self.live],
+            **quiet).then(
             refresh_views, None, views, show_progress="hidden", **private).then(
             lambda: (None, ""), None, [self.files, self.title], show_progress="hidden",
             **private)
         self.rebuild_btn.click(lambda: True, None, [self.pending], **private).then(
             self.rebuild, [self.pending], [status], show_progress_on=[status], **lane,
             **private).then(
+            announce_rebuild, [status], [self.live], **quiet).then(
             refresh_views, None, views, show_progress="hidden", **private)
 
 
@@ -204,9 +222,13 @@ def build(ctx: TabContext) -> AddDocumentsTab:
             rebuild_btn = gr.Button("Rebuild the index now", elem_id="rebuild-btn")
         upload_md = gr.Markdown(elem_id="upload-result")
         rebuild_md = gr.Markdown(elem_id="rebuild-status", min_height=60)
+        # What a screen reader announces when the upload and the rebuild are done (the two
+        # Markdown blocks above show the same, formatted).
+        live = gr.HTML("", elem_id="add-live", js_on_load=LIVE_JS,
+                       elem_classes=["mx-live-region"])
     return AddDocumentsTab(tab, files_in, title_in, type_in, add_btn, rebuild_btn, upload_md,
                            rebuild_md, pending, add_files, rebuild, api_add_documents,
-                           run_rebuild)
+                           run_rebuild, live)
 
 
 def received_path(item) -> str:

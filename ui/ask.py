@@ -9,20 +9,16 @@ from typing import Any
 
 import gradio as gr
 
+from qa.format import LEVEL_WORDS, answer_json, passage_level, score_words
+
 from .basket import basket_add, basket_item, render_basket
-from .context import MAX_QUESTION_CHARS, TabContext, clean_question
+from .context import MAX_QUESTION_CHARS, TabContext, question_of
 from .html import ACTIONS_JS, esc, paragraphs, render_message
 
+__all__ = ["LEVEL_WORDS", "passage_level"]  # one vocabulary (qa/format.py), re-exported for app
 
-def passage_level(similarity: float, strong: float, weak: float) -> str:
-    if similarity >= strong:
-        return "strong"
-    if similarity >= weak:
-        return "weak"
-    return "none"
-
-
-LEVEL_WORDS = {"strong": "strong match", "weak": "partial match", "none": "not a match"}
+# What the question box accepts; the first MAX_QUESTION_CHARS are searched, with a notice.
+PASTE_LIMIT = 40 * MAX_QUESTION_CHARS
 
 
 def _add_button(pid: str, in_basket: set[str]) -> str:
@@ -168,7 +164,7 @@ def render_answer(answer, index=None, *, strong: float = 0.45, weak: float = 0.3
             + ('<div class="mx-note mx-ocr">text read by OCR</div>' if getattr(p, "ocr", False)
                else "") +
             f'<div class="mx-meta"><span class="mx-badge mx-{level}">{LEVEL_WORDS[level]}</span>'
-            f" relevance {h.similarity:.2f} · {esc(p.doc_type)}</div>"
+            f" {score_words(h.similarity)} · {esc(p.doc_type)}</div>"
             f'<div class="mx-text">{passage_body(p, highlights.get(p.id, []))}</div>'
             f"{context_block(index, p, in_basket)}"
             f'<div class="mx-actions">{_add_button(p.id, in_basket)}{_page_button(p)}</div>'
@@ -363,7 +359,8 @@ def build(ctx: TabContext, basket: gr.State, last: gr.State) -> AskTab:
     def _answer(question: str, docs, types, dims: tuple, basket: list[dict]):
         from index import IndexUnavailable
 
-        question = clean_question(question)
+        asked = question_of(question)
+        question = asked.text
         if not question:
             return render_message("Type a question about federations or multi-academy trusts, "
                                   "then press Enter."), {}
@@ -381,6 +378,8 @@ def build(ctx: TabContext, basket: gr.State, last: gr.State) -> AskTab:
         if damaged:  # the newest index is damaged: say so, and that answers come from the last good one
             page = render_message("Answering from the previous index, because the newest one "
                                   "is damaged: " + ctx.for_page(damaged), "notfound") + page
+        if asked.notice:  # a question over the limit: say it was cut, above the answer
+            page = render_message(asked.notice, "weak") + page
         return page, {"question": question, "passages": shown_passages(answer, searcher.index)}
 
     def ask_ui(question, docs, types, basket, *dims):
@@ -396,20 +395,25 @@ def build(ctx: TabContext, basket: gr.State, last: gr.State) -> AskTab:
         or none), `found`, `answer` (sentences quoted verbatim, each with the ids of the
         passages it comes from; a sentence that introduces a list also has its `items`, verbatim,
         and `more_items`, how many more the passage holds) and `passages` (id, text, title,
-        citation, page, section, score). With evidence "none" the answer is empty and `message` says so.
+        citation, page, section, `similarity` and its `match`: strong, weak or none; `score`
+        is the ranking score that orders them). With evidence "none" the answer is empty and
+        `message` says so; `notice` says when a question over 500 characters was cut.
         `reason` says why the evidence is weak or missing ("No passage mentions “France”.", or
         that the evidence is in English). Items of one list chosen as answers come once, under
         their lead-in: `items_order` "best" (best first), `items_skipped` ("[…]" in `display`)."""
         from qa import NOT_FOUND
 
-        question = clean_question(question)
+        asked = question_of(question)
+        question = asked.text
+        if not question:
+            raise gr.Error("The question is empty.", print_exception=False)
         try:
             k = max(1, min(20, int(k)))
         except (TypeError, ValueError):
             k = settings.k
         filters = make_filters(documents, doc_types)
         answer = service.ask(question, k=k, filters=filters or None)
-        data = answer.to_json()
+        data = answer_json(answer, ss.strong_threshold, ss.weak_threshold, asked.notice)
         data["found"] = answer.found
         data["message"] = "" if answer.found else NOT_FOUND
         data["generation"] = answer.generation
@@ -420,7 +424,8 @@ def build(ctx: TabContext, basket: gr.State, last: gr.State) -> AskTab:
     with gr.Tab("Ask", id="ask"):
         with gr.Row(equal_height=True):
             question = gr.Textbox(label="Question", scale=5, lines=1,
-                                  max_length=MAX_QUESTION_CHARS, autofocus=True,
+                                  # longer than searched: the server cuts it, and says so
+                                  max_length=PASTE_LIMIT, autofocus=True,
                                   placeholder="How much should we delegate to local "
                                               "governing bodies?",
                                   elem_id="question")

@@ -1,12 +1,18 @@
 """The Basket tab: passages collected from answers, reordered and exported with citations.
 
 The basket is a list of passage snapshots, so a later rebuild cannot change a collected quote.
+It is kept in the browser (gr.BrowserState: the browser's local storage, encrypted with the
+app's key in var/browser-state.key), so it survives a reload of the page and a restart of the
+app, on this browser and computer only.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -16,6 +22,52 @@ from .downloads import write_exports
 from .html import ACTIONS_JS, esc, paragraphs
 
 MAX_BASKET = 200
+STORAGE_KEY = "mat-evidence-basket"
+WHERE_KEPT = ("The basket is kept in this browser, on this computer: it is still here after a "
+              "reload or a restart of the app, but not in another browser or on another "
+              "computer. Anyone using this browser profile can see it; **Empty the basket** "
+              "removes it.")
+_ITEM_TEXT_FIELDS = ("id", "text", "file", "title", "citation")
+
+
+def browser_secret(path: Path) -> str:
+    """The key the basket is stored with in the browser: made once, kept in `path` (readable
+    by the app's user only), so a basket saved before a restart can still be read after it."""
+    path = Path(path)
+    try:
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) >= 32:
+            return key
+    except (OSError, UnicodeDecodeError):
+        pass
+    key = secrets.token_urlsafe(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key + "\n")
+    return key
+
+
+def basket_from_browser(value: Any) -> tuple[list[dict], int]:
+    """The basket as the browser sent it back: only well-formed items are kept (a passage
+    snapshot with its text fields as strings), at most MAX_BASKET; returns (items, how many
+    were not usable), so the page can say so."""
+    if not isinstance(value, list):
+        return [], 0 if value in (None, "", {}) else 1
+    items, bad, seen = [], 0, set()
+    for it in value:
+        if (not isinstance(it, dict) or not all(isinstance(it.get(k), str) and it.get(k)
+                                                for k in _ITEM_TEXT_FIELDS)
+                or it["id"] in seen or len(items) >= MAX_BASKET):
+            bad += 1
+            continue
+        seen.add(it["id"])
+        items.append({**it, "highlight": [h for h in it.get("highlight") or []
+                                          if isinstance(h, str)],
+                      "question": str(it.get("question") or ""),
+                      "section": str(it.get("section") or ""),
+                      "doc_type": str(it.get("doc_type") or "")})
+    return items, bad
 
 
 def basket_item(p, question: str = "", highlight: list[str] | None = None) -> dict[str, Any]:
@@ -122,9 +174,10 @@ class BasketTab:
     clear_btn: Any
     html: Any
     export_basket: Any  # handler: (basket, title) -> the two download buttons
+    restore: Any = None  # handler at page load: (basket from the browser) -> basket, html, note
 
 
-def build(ctx: TabContext, basket: gr.State, status: gr.Markdown) -> BasketTab:
+def build(ctx: TabContext, basket: gr.BrowserState, status: gr.Markdown) -> BasketTab:
     """The tab's blocks and its own events. `basket` is the shared state; `status` is the
     one-line note under the Ask tab's answer."""
     private = ctx.private
@@ -146,6 +199,17 @@ def build(ctx: TabContext, basket: gr.State, status: gr.Markdown) -> BasketTab:
             return gr.skip(), gr.skip()
         return basket, render_basket(basket)
 
+    def restore(stored):
+        """At page load: the basket the browser kept, checked, shown, and said so."""
+        items, bad = basket_from_browser(stored)
+        note = basket_note(items)
+        if items:
+            note = f"{note} Kept in this browser since your last visit."
+        if bad:
+            note += (f" {bad} stored item{'s' if bad != 1 else ''} could not be read and "
+                     f"{'were' if bad != 1 else 'was'} left out.")
+        return items, render_basket(items), note
+
     def clear_basket():
         return [], render_basket([]), "The basket is empty."
 
@@ -159,6 +223,7 @@ def build(ctx: TabContext, basket: gr.State, status: gr.Markdown) -> BasketTab:
                 gr.DownloadButton(value=str(paths["md"]), interactive=True))
 
     with gr.Tab("Basket", id="basket"):
+        gr.Markdown(WHERE_KEPT, elem_id="basket-where")
         export_title = gr.Textbox(label="Title for the export", value="Evidence basket",
                                   max_length=200, elem_id="export-title")
         with gr.Row():
@@ -177,4 +242,5 @@ def build(ctx: TabContext, basket: gr.State, status: gr.Markdown) -> BasketTab:
         export_basket, [basket, export_title], downloads, **private)
     export_title.blur(export_basket, [basket, export_title], downloads, **private)
     export_title.submit(export_basket, [basket, export_title], downloads, **private)
-    return BasketTab(export_title, dl_docx, dl_md, clear_btn, basket_html, export_basket)
+    return BasketTab(export_title, dl_docx, dl_md, clear_btn, basket_html, export_basket,
+                     restore)

@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from qa.format import MAX_QUESTION_CHARS, Question
+from qa.format import clean_question as _clean
+
 from .html import without_server_paths
 
-MAX_QUESTION_CHARS = 500
+__all__ = ["EDITORS_ONLY", "MAX_QUESTION_CHARS", "TabContext", "clean_question", "question_of"]
 EDITORS_ONLY = ("Only editors can change the evidence: this account is a reader. Ask an editor "
                 "to add or remove documents.")
 
@@ -64,5 +67,11 @@ class TabContext:
         return without_server_paths(text, self.settings)
 
 
+def question_of(text: Any) -> Question:
+    """The question as searched and shown (qa/format.py: control characters dropped, cut at
+    MAX_QUESTION_CHARS with a notice)."""
+    return _clean(text)
+
+
 def clean_question(text: Any) -> str:
-    return " ".join(str(text or "").split())[:MAX_QUESTION_CHARS]
+    return _clean(text).text

@@ -38,6 +38,23 @@ def render_message(text: str, kind: str = "info") -> str:
     return f'<div class="mx-summary mx-{esc(kind)}" role="status">{esc(text)}</div>'
 
 
+def spoken(markdown: str) -> str:
+    """A Markdown status (the upload and rebuild results) as one plain sentence or a few, for
+    the live region a screen reader reads out: no asterisks, list items joined."""
+    import re
+
+    lines = [re.sub(r"\*\*|__|`", "", line).strip() for line in str(markdown or "").splitlines()]
+    lines = [line[2:].strip() if line.startswith(("- ", "* ")) else line for line in lines]
+    return " ".join(line if line.endswith((".", ":", "!", "?", "…")) else line + "."
+                    for line in lines if line)
+
+
+def render_live(text: str) -> str:
+    """The live region's content: what happened, in words (its container is a polite status
+    region, LIVE_JS)."""
+    return f'<p class="mx-live">{esc(text)}</p>' if text else ""
+
+
 def without_server_paths(text: str, settings) -> str:
     """A message for the page: the server's folders named as the user knows them ("the index
     folder"), not as absolute paths that say how the machine is laid out."""
@@ -131,6 +148,10 @@ button[role=tab].selected {color: #b93b0a !important;}
 .mx-charts {display: flex; flex-direction: column; gap: 18px;}
 .mx-chart {margin: 0;} .mx-chart img {max-width: 100%; height: auto; background: #fff;}
 .mx-chart figcaption {font-size: .9em; margin-top: 4px;}
+/* Read out, not shown twice: the upload and rebuild results are on screen above it. */
+#add-live {position: absolute !important; width: 1px !important; height: 1px !important;
+  overflow: hidden !important; clip-path: inset(50%) !important; white-space: nowrap;
+  padding: 0 !important; border: 0 !important; margin: -1px !important;}
 @media (max-width: 820px) {
   .gradio-container {padding: 0 6px !important;}
   .mx-card {padding: 10px 12px;}
@@ -172,3 +193,29 @@ element.addEventListener('click', (e) => {
   }
 });
 """
+
+
+# The outcome of an upload or rebuild is announced by our own live region (render_live). Gradio's
+# status tracker has one of its own that, when an event completes, reads out an untranslated
+# key ("common.complete", "common.error"); such keys are cleared so only words are announced.
+# Progress in words ("Embedding passages: 3 / 10") is left as it is.
+LIVE_JS = """
+element.setAttribute('role', 'status');
+element.setAttribute('aria-live', 'polite');
+element.setAttribute('aria-atomic', 'true');
+"""
+
+QUIET_STATUS_KEYS_JS = """() => {
+  const untranslated = /^\\s*common\\.[a-z_]+\\s*$/;
+  const clear = (root) => {
+    for (const el of root.querySelectorAll('.sr-only[role=status]')) {
+      // The text node itself is emptied (not replaced): Gradio writes its next message to it.
+      if (untranslated.test(el.textContent || '')) {
+        for (const node of el.childNodes) if (node.nodeType === 3) node.data = '';
+      }
+    }
+  };
+  new MutationObserver(() => clear(document)).observe(document.body,
+      {subtree: true, childList: true, characterData: true});
+  clear(document);
+}"""
