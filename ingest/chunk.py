@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from .blocks import Block
 from .normalise import OMISSION
 from .records import Document, Passage
+from .roles import assign_roles
 from .structure import parse_blocks
 from .vignettes import parse_key_dimensions_block, parse_vignette
 
@@ -300,7 +301,7 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
     blocks = doc.blocks if doc.blocks is not None else parse_blocks(doc.pages)
     firm_sections = doc.blocks is not None
     if is_vignette(doc, settings):
-        return _mark_ocr(doc, [_vignette_passage(doc, blocks)])
+        return assign_roles(_mark_ocr(doc, [_vignette_passage(doc, blocks)]))
 
     passages: list[Passage] = []
     headings: list[tuple[int, str]] = []
@@ -383,7 +384,8 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
         # Only headings and no body (a one-line PDF): those lines are the text to quote.
         _emit(doc, [_Unit(list(b.lines), b.page_start, b.page_end, b.page_label, "text")
                     for b in blocks if b.lines and not b.synthetic], [], passages)
-    return _mark_ocr(doc, _finalise(doc, passages))
+    # Evidence or apparatus (ingest/roles.py), from the headings and the text as cut.
+    return assign_roles(_mark_ocr(doc, _finalise(doc, passages)))
 
 
 def _mark_ocr(doc: Document, passages: list[Passage]) -> list[Passage]:

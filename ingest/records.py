@@ -71,6 +71,11 @@ class Passage:
     rows: list[list[str]] = field(default_factory=list)  # tables: header row, then its rows
     page_end_label: str | None = None  # printed label of the last page, where the PDF has them
     ocr: bool = False  # its text was read by OCR from a scanned page
+    # evidence | apparatus (ingest/roles.py): apparatus (how the study was done, about the
+    # document, contents, link lists, blank templates, session outlines) is searchable but
+    # never an "In short" nor ranked above evidence. An index from before issue 22 has no
+    # role: its passages read back as evidence.
+    role: str = "evidence"
 
     @property
     def page(self) -> int | None:

@@ -52,11 +52,12 @@ class Reference:
     year: str = ""
     doc_type: str = ""
 
-    def text(self) -> str:
+    def text(self, handout: bool = False) -> str:
+        """As a reference list gives it; the facilitator's copy also names the file."""
         who = self.author or "Author not stated"
         year = self.year or "n.d."
         kind = f" [{self.doc_type}]" if self.doc_type else ""
-        return f"{who} ({year}). {self.title}.{kind} File: {self.file}."
+        return f"{who} ({year}). {self.title}.{kind}" + ("" if handout else f" File: {self.file}.")
 
 
 @dataclass
@@ -77,6 +78,41 @@ class ExportDocument:
     # Problems found when the quotes were checked against their sources (quotes left out and
     # why); printed at the end of the document so nothing is dropped silently.
     warnings: list[str] = field(default_factory=list)
+    # A handout for trainees (qa prep --handout): quotes cited by document, page and section
+    # with a number into the reference list; no passage ids, commands or file names.
+    handout: bool = False
+
+
+def cite(doc: ExportDocument, q: CitedQuote, code: str = "`") -> str:
+    """A quote's citation line: with its passage id for the facilitator, with its reference
+    number in a handout."""
+    note = f" · {q.note}" if q.note else ""
+    if doc.handout:
+        number = next((i for i, r in enumerate(doc.references, 1) if r.file == q.file), None)
+        return f"{q.citation}{f' [{number}]' if number else ''}{note}"
+    return f"{q.citation} · id {code}{q.passage_id}{code}{note}"
+
+
+def in_short(entries: list[str]) -> str:
+    """The "In short" entries in one line: each quoted; a list's lead-in, then its items."""
+    out = []
+    for entry in entries:
+        lead, *items = [line for line in entry.split("\n") if line.strip()]
+        out.append(f"“{lead}”" + (" — " + "; ".join(f"“{i}”" for i in items) if items else ""))
+    return " ".join(out)
+
+
+def left_out_lines(doc: ExportDocument) -> list[str]:
+    """What was left out when the quotes were checked: every warning for the facilitator; in
+    a handout, only how many (the reasons name passage ids and commands)."""
+    if not doc.warnings:
+        return []
+    if doc.handout:
+        n = len(doc.warnings)
+        return [f"{n} quotation{'s' if n != 1 else ''} or answer sentence{'s' if n != 1 else ''}"
+                " no longer matched the sources when this pack was made and "
+                f"{'were' if n != 1 else 'was'} left out."]
+    return list(doc.warnings)
 
 
 def references_for(index: LoadedIndex, files: list[str]) -> list[Reference]:
@@ -149,7 +185,7 @@ def to_markdown(doc: ExportDocument) -> str:
         if section.note:
             out += [f"*{section.note}*", ""]
         if section.answer:
-            out += ["**In short:** " + " ".join(f"“{a}”" for a in section.answer), ""]
+            out += ["**In short:** " + in_short(section.answer), ""]
         for q in section.quotes:
             # One quoted paragraph per line of the passage (a bare ">" between them, or
             # Markdown would run the lines together); list items stay list items.
@@ -158,21 +194,22 @@ def to_markdown(doc: ExportDocument) -> str:
                 if i:
                     out.append(">")
                 out.append("> " + line)
-            note = f" · {q.note}" if q.note else ""
-            out += ["", f"— {q.citation} · id `{q.passage_id}`{note}", ""]
+            out += ["", f"— {cite(doc, q)}", ""]
         if section.see_also:
             out += ["Also relevant, quoted above:", ""]
             for citation, pid, heading in _see_also_lines(doc, section):
                 under = f" (under “{_short(heading)}”)" if heading else ""
-                out.append(f"- {citation + ' · ' if citation else ''}id `{pid}`{under}")
+                where = citation if doc.handout else \
+                    f"{citation + ' · ' if citation else ''}id `{pid}`"
+                out.append(f"- {where}{under}")
             out.append("")
     if doc.warnings:
         out += ["## Left out of this pack", ""]
-        out += [f"- {w}" for w in doc.warnings]
+        out += [f"- {w}" for w in left_out_lines(doc)]
         out.append("")
     if doc.references:
         out += ["## References", ""]
-        out += [f"{i}. {r.text()}" for i, r in enumerate(doc.references, 1)]
+        out += [f"{i}. {r.text(doc.handout)}" for i, r in enumerate(doc.references, 1)]
         out.append("")
     return "\n".join(out)
 
@@ -194,7 +231,7 @@ def to_docx(doc: ExportDocument, path: Path) -> Path:
         if section.answer:
             para = d.add_paragraph()
             para.add_run("In short: ").bold = True
-            para.add_run(" ".join(f"“{a}”" for a in section.answer))
+            para.add_run(in_short(section.answer))
         for q in section.quotes:
             lines = [line for line in q.text.split("\n") if line.strip()]
             if q.rows:  # a table is exported as a table: its caption, then the cells
@@ -208,24 +245,24 @@ def to_docx(doc: ExportDocument, path: Path) -> Path:
                     para.add_run(text).bold = bold or None
             if q.rows:
                 _docx_table(d, q.rows)
-            cite = d.add_paragraph()
-            note = f" · {q.note}" if q.note else ""
-            run = cite.add_run(f"— {q.citation} · id {q.passage_id}{note}")
+            cite_para = d.add_paragraph()
+            run = cite_para.add_run(f"— {cite(doc, q, code='')}")
             run.font.size = Pt(9)
         if section.see_also:
             d.add_paragraph("Also relevant, quoted above:")
             for citation, pid, heading in _see_also_lines(doc, section):
                 under = f" (under “{_short(heading)}”)" if heading else ""
-                d.add_paragraph(f"{citation + ' · ' if citation else ''}id {pid}{under}",
-                                style="List Bullet")
+                where = citation if doc.handout else \
+                    f"{citation + ' · ' if citation else ''}id {pid}"
+                d.add_paragraph(f"{where}{under}", style="List Bullet")
     if doc.warnings:
         d.add_heading("Left out of this pack", level=1)
-        for w in doc.warnings:
+        for w in left_out_lines(doc):
             d.add_paragraph(w, style="List Bullet")
     if doc.references:
         d.add_heading("References", level=1)
         for r in doc.references:
-            d.add_paragraph(r.text(), style="List Number")
+            d.add_paragraph(r.text(doc.handout), style="List Number")
     path = Path(path)
     d.save(str(path))
     return path
@@ -248,25 +285,29 @@ CSV_COLUMNS = ["question", "quote", "title", "page", "section", "id", "citation"
 
 
 def to_csv(doc: ExportDocument) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(CSV_COLUMNS)
+    """One row per quote and question; a handout has no id column."""
+    rows: list[list] = [list(CSV_COLUMNS)]
     for section in doc.sections:
         for q in section.quotes:
-            writer.writerow([section.heading, q.text, q.title,
-                             "" if q.page is None else q.page, q.section, q.passage_id,
-                             q.citation + (f" ({OCR_NOTE})" if q.note == OCR_NOTE else "")])
+            rows.append([section.heading, q.text, q.title,
+                         "" if q.page is None else q.page, q.section, q.passage_id,
+                         q.citation + (f" ({OCR_NOTE})" if q.note == OCR_NOTE else "")])
         # A passage quoted under an earlier heading is listed again here: in a spreadsheet each
         # question's rows should hold all its evidence.
         quoted = _quoted_under(doc)
         for pid in section.see_also:
             if pid in quoted:
                 q, heading = quoted[pid]
-                writer.writerow([section.heading, q.text, q.title,
-                                 "" if q.page is None else q.page, q.section, q.passage_id,
-                                 f"{q.citation} (also under: {heading})"])
+                rows.append([section.heading, q.text, q.title,
+                             "" if q.page is None else q.page, q.section, q.passage_id,
+                             f"{q.citation} (also under: {heading})"])
         if section.note:
-            writer.writerow([section.heading, "", "", "", "", "", section.note])
-    for w in doc.warnings:
-        writer.writerow(["", "", "", "", "", "", f"Left out: {w}"])
+            rows.append([section.heading, "", "", "", "", "", section.note])
+    for w in left_out_lines(doc):
+        rows.append(["", "", "", "", "", "", f"Left out: {w}"])
+    id_column = CSV_COLUMNS.index("id")
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    for row in rows:
+        writer.writerow(row[:id_column] + row[id_column + 1:] if doc.handout else row)
     return buf.getvalue()

@@ -13,20 +13,22 @@ longer matches is left out, with a warning and a note in the pack.
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index import LoadedIndex
 from ingest import Passage
-from ingest.normalise import match_key, quote_pieces
+from ingest.normalise import OMISSION, match_key, quote_pieces
+from ingest.roles import APPARATUS, EVIDENCE, apparatus_reason, poses_questions
 
 from .citations import is_verbatim, source_key
 from .export import CitedQuote, ExportDocument, ExportSection, cited_files, references_for
-from .search import Filters, Hit, Searcher
+from .search import Hit, Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT / "corpus"
@@ -44,7 +46,14 @@ DEFAULT_INTRO = (
     "“python -m qa show ID” shows a passage in context. A passage is quoted once, under the "
     "first question it answers; later questions refer back to it. Passages that pose questions "
     "rather than answer them (such as the session outlines themselves) are not quoted as "
-    "evidence."
+    "evidence, nor are passages about how a study was done, unless the question asks."
+)
+# The trainees' copy (`qa prep --handout`): no ids, commands or index names.
+HANDOUT_INTRO = (
+    "Every quotation below is verbatim from its source and was checked against the source "
+    "when this pack was made. Each is followed by where to find it (document, page and "
+    "section); the numbers in brackets refer to the list of references at the end. A passage "
+    "is quoted once, under the first question it answers; later questions refer back to it."
 )
 
 
@@ -168,31 +177,11 @@ def session_intro(session: Session) -> str:
 
 # --- Which passages are evidence ----------------------------------------------------------
 
-_LIST_MARKER = re.compile(r"^(?:[-–•*·▪●◦]|o(?=\s)|[a-z]\)|\d+[.)])\s+")
-_INTERROGATIVE = re.compile(
-    r"^(?:what|how|why|who|whom|whose|which|when|where|should|would|could|can|do|does|did|is|"
-    r"are|will)\b", re.IGNORECASE)
-
-
-def poses_questions(text: str, share: float = 0.25) -> bool:
-    """True for a passage that sets questions rather than answering them, like a session
-    outline ("- How do you / o carry out due diligence / ... in a MAT/federation setting?"):
-    question blocks (a line opening with a question word, through the line ending in "?")
-    make up at least `share` of its text. Such a passage matches its own questions best, but
-    quoting it back as the evidence would be circular."""
-    lines = [line.strip() for line in text.split("\n")]
-    total = sum(len(line) for line in lines) or 1
-    covered, i = 0, 0
-    while i < len(lines):
-        body = _LIST_MARKER.sub("", lines[i])
-        if _INTERROGATIVE.match(body) and not body.endswith("."):
-            for j in range(i, min(i + 12, len(lines))):
-                if lines[j].endswith("?"):
-                    covered += sum(len(line) for line in lines[i:j + 1])
-                    i = j
-                    break
-        i += 1
-    return covered / total >= share
+def is_apparatus(p: Passage) -> bool:
+    """Apparatus (ingest/roles.py), by the role the index stored; an index from before issue 22
+    has no roles, so the same rules are applied to its passages here."""
+    role = getattr(p, "role", EVIDENCE)
+    return role == APPARATUS or (role == EVIDENCE and bool(apparatus_reason(p)))
 
 
 def _level(searcher: Searcher, hit: Hit) -> str:
@@ -202,41 +191,45 @@ def _level(searcher: Searcher, hit: Hit) -> str:
 
 # --- Building a pack ------------------------------------------------------------------------
 
+ABOUT_THE_STUDY = "about the study, not evidence"  # note on apparatus quoted when asked for
+PER_QUESTION = 4  # evidence passages quoted per question
+
+
 @dataclass
 class _Picked:
-    hits: list[Hit]  # in rank order
+    hits: list[Hit]  # best first
     evidence: str
     trusts: str = ""  # a question about the trusts: the conditions and the trusts, in words
+    apparatus: list[Hit] = field(default_factory=list)  # asked for: how the study was done
+
+
+def _unspread(searcher: Searcher) -> Searcher:
+    """The searcher ranking each question by its passages' own scores: without the spread
+    across documents that answers use (SearchSettings.diversity), which would let a weaker
+    passage of another document displace a better one. A shallow copy: the model, caches and
+    token vectors are shared."""
+    if getattr(searcher.settings, "diversity", 0) == 0:
+        return searcher
+    own = copy.copy(searcher)
+    own.settings = replace(searcher.settings, diversity=0.0)
+    return own
 
 
 def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
           excluded: Callable[[Passage], bool]) -> _Picked:
-    answer = searcher.ask(question, k=candidates)
+    """The question's best evidence passages by their own score, above the evidence
+    threshold; a passage of another document is not padded in. Apparatus is quoted only when
+    it is what the question asks for: the searcher ranks it first even after putting evidence
+    of similar similarity above it (qa/search.py)."""
+    answer = _unspread(searcher).ask(question, k=candidates)
     trusts = _trusts_note(answer)
-    hits = [h for h in answer.hits if not excluded(h.passage)]
-    relevant = [h for h in hits if _level(searcher, h) != "none"]
-    if not relevant:
+    graded = [h for h in answer.hits if not excluded(h.passage) and _level(searcher, h) != "none"]
+    if not graded:
         return _Picked([], "none", trusts)
-    chosen = relevant[:per_question]
-    # Balance: every document with a passage above the evidence threshold is shown, even when
-    # another document fills the top places. The document's best passage is found and graded
-    # with the searcher's own ranking and evidence score (late interaction by default: a raw
-    # cosine is not on the thresholds' scale, so it cannot pre-filter documents).
-    index = searcher.index
-    shown = {h.passage.file for h in chosen}
-    for file, rows in index.by_file.items():
-        if file in shown:
-            continue
-        # The document's best passage: the closest in meaning among the few the searcher
-        # ranks highest in that document (lexical matches on "federation" or "trust" alone
-        # would otherwise favour any passage that says them often).
-        own = searcher.ask(question, k=len(rows), filters=Filters(files=(file,)))
-        fit = [h for h in own.hits if not excluded(h.passage) and _level(searcher, h) != "none"]
-        best = max(fit[:5], key=lambda h: h.similarity, default=None)
-        if best is not None:
-            chosen.append(best)
-            shown.add(file)
-    return _Picked(chosen, searcher.evidence_level(chosen), trusts)
+    asked_for = is_apparatus(graded[0].passage)
+    apparatus = [h for h in graded if is_apparatus(h.passage)][:2] if asked_for else []
+    chosen = [h for h in graded if not is_apparatus(h.passage)][:per_question]
+    return _Picked(chosen, searcher.evidence_level(chosen + apparatus), trusts, apparatus)
 
 
 def _trusts_note(answer) -> str:
@@ -248,37 +241,97 @@ def _trusts_note(answer) -> str:
     return f"{head} {names}".strip() if answer.trusts else head
 
 
+# --- "In short": whole sentences, one lead-in per list ---------------------------------------
+
+IN_SHORT_ITEMS = 4  # list items shown under a lead-in in the "In short" line
+_URL = re.compile(r"https?://|www\.|\b[a-z0-9]+(?:-[a-z0-9]+){3,}\b", re.IGNORECASE)
+_CAPTION = re.compile(r"^(?:graph|graphic|figure|fig\.|table|chart|diagram|image|map|photo)"
+                      r"\s+[A-Z0-9][A-Za-z0-9.]*\b", re.IGNORECASE)
+_NUMBERED = re.compile(r"^\d+(?:\.\d+)*\.?\s")
+_SENTENCE_END = re.compile(r"[.!?…][’”'\")\]]*$")
+
+
+def not_a_sentence(text: str, headings: set[str], with_items: bool = False) -> str:
+    """Why `text` cannot stand as an "In short" entry ("a link", "a caption", "a heading", "a
+    fragment"), or "". A lead-in shown with its items need not end a sentence, but must be
+    more than a label ("are", "they lead by")."""
+    first = " ".join(text.replace(OMISSION, " ").split())
+    if _URL.search(first):
+        return "a link"
+    if _CAPTION.match(first):
+        return "a caption"
+    if not with_items and (match_key(first).casefold() in headings or _NUMBERED.match(first)):
+        return "a heading"
+    if first[:1].islower() or len(first.split()) < 3:
+        return "a fragment"
+    if not with_items and (len(first.split()) < MIN_ANSWER_WORDS
+                           or not _SENTENCE_END.search(first)):
+        return "a fragment"
+    return ""
+
+
+def _headings(index) -> set[str]:
+    cached = getattr(index, "_in_short_headings", None)
+    if cached is None:
+        cached = {match_key(h).casefold() for p in index.passages for h in p.section}
+        try:
+            index._in_short_headings = cached
+        except AttributeError:  # pragma: no cover - a frozen index: computed each time
+            pass
+    return cached
+
+
 def _answer(searcher: Searcher, question: str,
             hits: list[Hit]) -> list[tuple[str, list[str], list[str]]]:
-    """Answer sentences drawn from the passages shown for the question (not from passages left
-    out as non-evidence): (sentence, passage ids, the items of the list it introduces)."""
+    """The "In short" entries, drawn from the evidence shown for the question: (entry, passage
+    ids, the list items it shows). An entry is a whole answer sentence, or a list's lead-in
+    with up to IN_SHORT_ITEMS of its items on the lines after it (as answers show them); never
+    a link, a heading, a caption or a fragment, and never from apparatus."""
+    hits = [h for h in hits if not is_apparatus(h.passage)]
     ids = {h.passage.id for h in hits}
-    ranked = list(hits)  # already best first
+    if not hits:
+        return []
     extract = getattr(searcher, "answer_sentences", None)
     if extract is not None:
-        sentences = extract(searcher.embed_query(question), question, ranked)
+        sentences = extract(searcher.embed_query(question), question, hits)
     else:  # pragma: no cover - if the searcher stops exposing it, use its own answer
-        sentences = searcher.ask(question, k=len(ranked)).sentences
-    # A bare list label ("Data systems") says nothing on its own in a handout.
-    return [(s.display, [p for p in s.passage_ids if p in ids], s.items) for s in sentences
-            if any(p in ids for p in s.passage_ids) and len(s.text.split()) >= MIN_ANSWER_WORDS]
+        sentences = searcher.ask(question, k=len(hits)).sentences
+    headings = _headings(searcher.index)
+    out = []
+    for s in sentences:
+        pids = [p for p in s.passage_ids if p in ids]
+        if not pids:
+            continue
+        # Items read under their lead-in ("trust staff"), so only links and captions go.
+        items = [i for i in s.items if not _URL.search(i) and not _CAPTION.match(i)]
+        items = items[:IN_SHORT_ITEMS]
+        lead = s.display
+        if items and (s.items_skipped or len(items) < len(s.items) or s.more_items):
+            lead = lead if lead.endswith(OMISSION) else f"{lead} {OMISSION}"
+        if not_a_sentence(lead, headings, with_items=bool(items)):
+            continue
+        out.append(("\n".join([lead, *items]), pids, items))
+    return out
 
 
 def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: str | None = None,
-               corpus_dir: Path | None = None, per_question: int = 3, candidates: int = 15,
+               corpus_dir: Path | None = None, per_question: int = PER_QUESTION,
+               candidates: int = 15,
                exclude: Callable[[Passage], bool] | None = None,
                warn: Callable[[str], None] | None = None,
-               case_studies: int = 0) -> ExportDocument:
+               case_studies: int = 0, handout: bool = False) -> ExportDocument:
     """An evidence pack: for each question its best passages (each quoted once in the pack;
-    later questions refer back by id), the answer sentences, and the documents cited.
+    later questions refer back to it), the "In short" answer, and the documents cited.
 
     corpus_dir: the folder the index was built from (default: the project's corpus/); every
     quote is re-checked against it before the pack is returned (see `check_pack`).
-    exclude: passages never to quote (default: `poses_questions`).
+    exclude: passages never to quote (default: `poses_questions`, the session outlines).
     warn: called with each problem found by the check (the CLI prints them to stderr); the
     problems are also in `doc.warnings` and noted under the questions concerned.
     case_studies: up to this many trust vignettes, the most relevant to the questions, in a
-    closing "Case studies" section, each quoted whole with its key dimensions and citation."""
+    closing "Case studies" section, each quoted whole with its key dimensions and citation.
+    handout: a copy for trainees: citations by title, page and section with the reference
+    list, and no passage ids, commands or index generation (the exports read `doc.handout`)."""
     excluded = exclude or (lambda p: poses_questions(p.text))
     sections: list[ExportSection] = []
     quoted: set[str] = set()
@@ -292,30 +345,34 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
             section.note = " ".join(n for n in (picked.trusts, NO_EVIDENCE) if n)
             sections.append(section)
             continue
-        fresh = [h for h in picked.hits if h.passage.id not in quoted]
-        if not fresh:
-            # Everything it would show is quoted above: add its best passage not yet quoted,
+        shown = picked.hits + picked.apparatus
+        if not any(h.passage.id not in quoted for h in shown):
+            # Everything it would show is quoted above: add its best evidence not yet quoted,
             # if it has one above the threshold, so each question brings something new.
             more = searcher.ask(question, k=candidates).hits
             extra = next((h for h in more if h.passage.id not in quoted
-                          and not excluded(h.passage) and _level(searcher, h) != "none"), None)
+                          and not excluded(h.passage) and not is_apparatus(h.passage)
+                          and _level(searcher, h) != "none"), None)
             if extra is not None:
                 picked.hits.append(extra)
+                shown.append(extra)
         answer = _answer(searcher, question, picked.hits)
         section.answer = [text for text, _, _ in answer]
-        for h in picked.hits:
+        for h in shown:
             pid = h.passage.id
             if pid in quoted:
                 if pid not in section.see_also:
                     section.see_also.append(pid)
                 continue
             quoted.add(pid)
-            # A list's lead-in is the short answer; its items are marked in the quote below,
-            # which holds the whole list, rather than strung along the "In short" line.
+            # A list's lead-in and the items the "In short" line shows are marked in the
+            # quote, which holds the whole list.
             highlight = [t for text, ids, items in answer if pid in ids
-                         for t in (*quote_pieces(text), *items)]
+                         for line in text.split("\n") for t in quote_pieces(line)]
             quote = CitedQuote.from_passage(h.passage, highlight)
-            if _level(searcher, h) == "weak":
+            if is_apparatus(h.passage):
+                quote.note = ABOUT_THE_STUDY
+            elif _level(searcher, h) == "weak":
                 quote.note = WEAK_MATCH
             section.quotes.append(quote)
         if picked.evidence == "weak":
@@ -325,10 +382,14 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
         sections.append(section)
     if case_studies > 0:
         sections.append(case_study_section(searcher, questions, case_studies))
-    made = (f"Prepared {time.strftime('%Y-%m-%d')} from index generation "
-            f"{searcher.index.generation or 'unknown'}.")
-    intro = DEFAULT_INTRO if intro is None else intro
-    doc = ExportDocument(title, sections, intro=f"{intro}\n\n{made}" if intro else made)
+    intro = (HANDOUT_INTRO if handout else DEFAULT_INTRO) if intro is None else intro
+    if handout:
+        intro = intro.replace(DEFAULT_INTRO, HANDOUT_INTRO)
+        doc = ExportDocument(title, sections, intro=intro, handout=True)
+    else:
+        made = (f"Prepared {time.strftime('%Y-%m-%d')} from index generation "
+                f"{searcher.index.generation or 'unknown'}.")
+        doc = ExportDocument(title, sections, intro=f"{intro}\n\n{made}" if intro else made)
     check_pack(doc, searcher.index, corpus_dir, warn=warn)
     doc.references = references_for(searcher.index, cited_files(doc))
     return doc
@@ -433,7 +494,9 @@ def check_pack(doc: ExportDocument, index: LoadedIndex | None, corpus_dir: Path 
                 dropped.add(q.passage_id)
                 msg = f"Quote {q.passage_id} ({q.citation}) under “{section.heading}”: {why}."
                 problems.append(msg)
-                notes.append(f"One quote ({q.passage_id}, {q.citation}) was left out: {why}.")
+                notes.append(f"One quotation ({q.citation}) was left out: it no longer "
+                             "matches its source." if doc.handout else
+                             f"One quote ({q.passage_id}, {q.citation}) was left out: {why}.")
             else:
                 kept.append(q)
         section.quotes = kept

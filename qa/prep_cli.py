@@ -4,6 +4,7 @@
     python -m qa prep --session 8.5 --format docx --out pack.docx
     python -m qa prep --question "How do you carry out due diligence?" --question "..." --out p.md
     python -m qa prep --check pack.md          (re-check a pack written earlier)
+    python -m qa prep --session 8.5 --handout --out handout.docx   (the trainees' copy)
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ import textwrap
 import time
 from pathlib import Path
 
-from .prep import ROOT, SESSIONS_FILE, SessionsError, find_session, load_sessions
+from .prep import (
+    PER_QUESTION,
+    ROOT,
+    SESSIONS_FILE,
+    SessionsError,
+    find_session,
+    load_sessions,
+)
 
 FORMATS = ("md", "docx", "csv")
 _SUFFIX_FORMAT = {".md": "md", ".markdown": "md", ".txt": "md", ".docx": "docx", ".csv": "csv"}
@@ -36,7 +44,12 @@ def _parser() -> argparse.ArgumentParser:
               python -m qa prep --list
               python -m qa prep --session 8.5 --format docx --out pack-8.5.docx
               python -m qa prep --question "How do you carry out due diligence?" --format md
-              python -m qa prep --check pack-8.5.md"""))
+              python -m qa prep --check pack-8.5.md
+              python -m qa prep --session 8.5 --handout --out handout-8.5.docx
+
+            A handout is the trainees' copy: quotes cited by document, page and section with
+            the reference list, and no passage ids, commands or index names. Keep the
+            facilitator's copy (without --handout) to re-check the quotes later with --check."""))
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--list", action="store_true", help="list the sessions and their questions")
     what.add_argument("--session", metavar="ID", help="session id, e.g. 8.5 (see --list)")
@@ -60,9 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--case-studies", type=int, default=0, metavar="N",
                         help="end the pack with a Case studies section: the N trust vignettes "
                              "most relevant to its questions, with their key dimensions")
-    parser.add_argument("--per-question", type=int, default=3, metavar="N",
-                        help="passages per question before balancing across documents "
-                             "(default 3)")
+    parser.add_argument("--per-question", type=int, default=PER_QUESTION, metavar="N",
+                        help="evidence passages quoted per question, the best by their own "
+                             f"score (default {PER_QUESTION})")
+    parser.add_argument("--handout", action="store_true",
+                        help="the trainees' copy: citations by document, page and section "
+                             "with the reference list; no passage ids, commands or index "
+                             "names")
     return parser
 
 
@@ -133,7 +150,7 @@ def prep_main(argv: list[str]) -> int:
         print(f"warning: left out of the pack: {msg}", file=sys.stderr)
 
     kwargs = dict(corpus_dir=corpus, per_question=args.per_question, warn=warn,
-                  case_studies=max(0, args.case_studies))
+                  case_studies=max(0, args.case_studies), handout=args.handout)
     if session is not None:
         doc = build_session_pack(searcher, session, **kwargs)
         if args.title:

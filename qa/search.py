@@ -511,6 +511,7 @@ class Searcher:
             if s.diversity > 0:
                 cand, score, similarity = self._spread(cand, score, similarity, depth)
         cand, score, similarity = _contents_last(idx, cand, score, similarity)
+        cand, score, similarity = _apparatus_after_evidence(idx, cand, score, similarity)
         top = np.arange(min(k, len(cand)))
         return [Hit(idx.passages[cand[r]], float(score[r]), float(similarity[r]),
                     float(lexical[cand[r]]), int(r) + 1, dense=float(dense[cand[r]]))
@@ -882,6 +883,29 @@ def _contents_last(idx, cand, score, similarity):
     new_score[int((~contents).sum()):] = np.minimum(new_score[int((~contents).sum()):],
                                                     floor - 1e-6)
     return cand[order], new_score, similarity[order]
+
+
+APPARATUS_MARGIN = 0.05  # similarity within which evidence goes first (issue 22)
+
+
+def _apparatus_after_evidence(idx, cand, score, similarity, margin: float = APPARATUS_MARGIN):
+    """Apparatus (ingest/roles.py: how the study was done, about the document, link lists,
+    session outlines) never ranks above evidence whose similarity is within `margin` of its
+    own, or higher: each apparatus passage moves down to just after the last such evidence
+    passage. Asked about the method, the apparatus is far closer than any evidence and stays
+    first. Evidence keeps its order; scores stay descending."""
+    roles = [getattr(idx.passages[i], "role", "evidence") for i in cand]
+    if "apparatus" not in roles:
+        return cand, score, similarity
+    evidence = [j for j, r in enumerate(roles) if r != "apparatus"]
+    slots: list[tuple[float, int]] = [(float(e), e) for e in evidence]
+    for j, r in enumerate(roles):
+        if r != "apparatus":
+            continue
+        after = [e for e in evidence if similarity[e] >= similarity[j] - margin]
+        slots.append((max(float(j), after[-1] + 0.5 if after else -1.0) + 1e-9 * j, j))
+    order = np.asarray([j for _, j in sorted(slots)], dtype=np.int64)
+    return cand[order], np.sort(score)[::-1].copy(), similarity[order]
 
 
 SHORT_ANSWER = 5  # words: a shorter sentence is no answer alone (a list item is, under its lead-in)

@@ -14,6 +14,9 @@ from .html import esc, paragraphs, render_message
 
 def render_pack(doc) -> str:
     """An ExportDocument (a session pack) as escaped HTML, the way the exports lay it out."""
+    from qa.export import cite, in_short, left_out_lines
+
+    handout = getattr(doc, "handout", False)
     parts = [f'<div class="mx-pack"><h2>{esc(doc.title)}</h2>']
     if doc.intro:
         parts.append(paragraphs(doc.intro.replace("\n\n", "\n"), []))
@@ -22,22 +25,27 @@ def render_pack(doc) -> str:
         if section.note:
             parts.append(f'<p class="mx-note"><em>{esc(section.note)}</em></p>')
         if section.answer:
-            parts.append("<p><strong>In short:</strong> "
-                         + " ".join(f"“{esc(a)}”" for a in section.answer) + "</p>")
+            parts.append(f"<p><strong>In short:</strong> {esc(in_short(section.answer))}</p>")
         for q in section.quotes:
-            note = f" · {esc(q.note)}" if getattr(q, "note", "") else ""
+            if handout:
+                where = esc(cite(doc, q))
+            else:
+                note = f" · {esc(q.note)}" if getattr(q, "note", "") else ""
+                where = f"{esc(q.citation)} · id <code>{esc(q.passage_id)}</code>{note}"
             parts.append(f'<blockquote class="mx-text">{paragraphs(q.text, q.highlight)}'
-                         f'</blockquote><div class="mx-cite">— {esc(q.citation)} · id '
-                         f"<code>{esc(q.passage_id)}</code>{note}</div>")
+                         f'</blockquote><div class="mx-cite">— {where}</div>')
         if section.see_also:
+            quoted = {q.passage_id: q for s in doc.sections for q in s.quotes}
             parts.append('<p class="mx-note">See also (quoted above): '
-                         + ", ".join(f"<code>{esc(pid)}</code>" for pid in section.see_also)
-                         + "</p>")
+                         + ", ".join(esc(quoted[pid].citation) if handout and pid in quoted
+                                     else f"<code>{esc(pid)}</code>"
+                                     for pid in section.see_also) + "</p>")
         parts.append("</section>")
     if doc.references:
         parts.append('<h3 class="mx-h">References</h3><ol>'
-                     + "".join(f"<li>{esc(r.text())}</li>" for r in doc.references) + "</ol>")
-    warnings = getattr(doc, "warnings", None) or []
+                     + "".join(f"<li>{esc(r.text(handout))}</li>" for r in doc.references)
+                     + "</ol>")
+    warnings = left_out_lines(doc)
     if warnings:
         parts.append('<div class="mx-summary mx-weak"><strong>Left out when checked against '
                      "the sources:</strong><ul>"
@@ -69,7 +77,7 @@ def build(ctx: TabContext) -> bool:
                 return "\n".join(session.questions), session.heading + " (evidence pack)"
         return gr.skip(), gr.skip()
 
-    def build(session_id, questions_text, title, case_studies=False):
+    def build(session_id, questions_text, title, case_studies=False, handout=False):
         questions = [" ".join(q.split()) for q in (questions_text or "").splitlines()]
         questions = [q[:MAX_QUESTION_CHARS] for q in questions if q][:30]
         off = gr.DownloadButton(value=None, interactive=False)
@@ -82,7 +90,7 @@ def build(ctx: TabContext) -> bool:
         searcher = service.searcher()
         doc = prep.build_pack(searcher, questions, title, intro=intro,
                               corpus_dir=Path(settings.corpus_dir),
-                              case_studies=3 if case_studies else 0)
+                              case_studies=3 if case_studies else 0, handout=bool(handout))
         paths = write_exports(doc, ("docx", "md", "csv"))
         return (render_pack(doc),
                 *[gr.DownloadButton(value=str(paths[f]), interactive=True)
@@ -104,6 +112,10 @@ def build(ctx: TabContext) -> bool:
         case_in = gr.Checkbox(label="Add a Case studies section: the three trust vignettes "
                                     "most relevant to these questions, with their key dimensions",
                               value=False, elem_id="prep-cases")
+        handout_in = gr.Checkbox(label="Handout for trainees: citations by document, page and "
+                                       "section with the reference list; no passage ids (the "
+                                       "facilitator's copy, unticked, keeps them)",
+                                 value=False, elem_id="prep-handout")
         with gr.Row():
             build_btn = gr.Button("Preview the pack", variant="primary", elem_id="prep-build")
             dl = [gr.DownloadButton(label, interactive=False, elem_id=f"prep-{fmt}")
@@ -111,6 +123,7 @@ def build(ctx: TabContext) -> bool:
                                      ("csv", "Spreadsheet (.csv)"))]
         preview = gr.HTML(elem_id="prep-preview", js_on_load=None)
     session_in.change(pick, [session_in], [questions_in, title_in], **private)
-    build_btn.click(build, [session_in, questions_in, title_in, case_in], [preview, *dl],
+    build_btn.click(build, [session_in, questions_in, title_in, case_in, handout_in],
+                    [preview, *dl],
                     concurrency_limit=2, concurrency_id="prep", **private)
     return True
