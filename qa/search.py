@@ -94,19 +94,32 @@ class SearchSettings:
     answer_sentences: int = 3
     answer_passages: int = 3  # answer sentences are drawn from this many top passages
     answer_rank_penalty: float = 0.3  # per rank below the first: the top passage comes first
-    answer_margin: float = 0.4  # a further sentence must score within this of the best
+    # A further sentence must score within this of the best (1.2 since round 2 of issue 18:
+    # the sentence late-interaction score below triples the spread; 0.4 before it).
+    answer_margin: float = 1.2
     # Each candidate sentence (a list item too) is also scored on its own words: the share of
     # the question's content words it holds, weighted by rarity (idf) or not (flat), times
     # this weight. Its vector alone cannot do it: pooled from the passage's word pieces, every
     # item of a list carries its lead-in's topic.
     # At most this many answer entries from one passage (0: no limit), so that the answer also
-    # quotes the next passages when the first holds several close sentences.
-    answer_per_passage: int = 0
+    # quotes the next passages when the first holds several close sentences (the top passage
+    # is not always the answer: hit@1 is three in four, hit@3 nearly nine in ten). Only while
+    # other passages have sentences within the margin: otherwise the answer is filled from
+    # the passages it has.
+    answer_per_passage: int = 2
     answer_words: str = "idf"  # idf | flat (before issue 18: a word-prefix overlap)
     answer_word_weight: float = 0.15
     # A chosen sentence that introduces a list ("The more common features ... include:") is
     # no answer without the list: it brings up to this many of the items that follow it.
     answer_list_items: int = 8
+    # Late interaction per sentence (issue 18, round 2): each candidate sentence is also scored
+    # by the question's word pieces' best matches among its own token vectors (the passage's,
+    # qa/late.py, cut at the sentence), times this weight. A sentence vector is pooled with its
+    # lead-in for context; its own word pieces say which item or clause matches. 0: off.
+    answer_late_weight: float = 2.0
+    # 0: each list item chosen on its own words is one of the `answer_sentences`; N > 0: a
+    # lead-in with the items chosen under it is one answer entry, holding up to N of them.
+    answer_group_items: int = 3
     cache_size: int = 256
 
 
@@ -294,6 +307,9 @@ class Searcher:
         self._token_vectors: np.ndarray | None = None  # float32 copy of a small token store
         self._expander: Expander | None = None
         self._df: np.ndarray | None = None  # BM25 words' document frequencies (coverage)
+        # Each passage row's sentences as spans of its stored token vectors (or None where a
+        # sentence's word pieces are not found in order), worked out once per row.
+        self._spans: dict[int, list[tuple[int, int] | None]] = {}
 
     @classmethod
     def open(cls, index_dir: Path, settings: SearchSettings | None = None,
@@ -700,12 +716,15 @@ class Searcher:
                             strict=True))
         lead_of: dict[tuple[int, int], tuple[str, bool, int]] = {}
         q_idf = self._question_idf(question) if self.settings.answer_words == "idf" else {}
+        late = {}
+        if self.settings.answer_late_weight and self.settings.fusion == "late":
+            late = self._sentence_late(question, [idx.by_id[h.passage.id] for h in top_hits])
         for rank, hit in enumerate(top_hits):
             row = idx.by_id[hit.passage.id]
             for pos, j in enumerate(idx.sentences_of.get(row, [])):
                 text = idx.sentences[j]["text"]
                 is_label, terms = _sentence_features(text)  # cached: same words, same result
-                if is_label:
+                if is_label or _apparatus_sentence(text):
                     continue
                 if LIST_ITEM.match(text):
                     lead_of[(row, pos)] = self._lead_in_at(row, pos)
@@ -718,6 +737,7 @@ class Searcher:
                     overlap = len(q_terms & terms) / (len(q_terms) or 1)
                 # The top passage is usually the answer (eval: hit@1): its sentences come first.
                 score = sim + self.settings.answer_word_weight * overlap \
+                    + self.settings.answer_late_weight * late.get(j, sim) \
                     - self.settings.answer_rank_penalty * rank
                 candidates.append((score, text, hit.passage.id, row, pos))
         if not candidates:
@@ -727,52 +747,63 @@ class Searcher:
         chosen: list[AnswerSentence] = []
         groups: dict[tuple[int, int], AnswerSentence] = {}  # (row, lead-in pos) -> its record
         used = 0  # answer sentences chosen (items under a shared lead-in count one each)
-        for score, text, pid, row, pos in candidates:
-            shown = _display_sentence(text)
-            # Already shown, as an answer sentence or as an item of a list one introduces. The
-            # same sentence in another passage cites that passage too; an item does not (its
-            # lead-in, which the citation also covers, may not be in that passage).
-            same = next((s for s in chosen if shown in s.quoted), None)
-            if same is not None:
-                if same.text == shown and pid not in same.passage_ids:
-                    same.passage_ids.append(pid)
-                continue
-            if score < best - self.settings.answer_margin:
+        # The per-passage cap defers rather than drops: when the other passages have too
+        # little left within the margin, a second pass fills the answer without it.
+        cap = self.settings.answer_per_passage
+        for capped in ((True, False) if cap else (False,)):
+            if not capped and used >= self.settings.answer_sentences:
                 break
-            lead, _, lead_pos = lead_of.get((row, pos), ("", False, -1))
-            if lead and (row, lead_pos) in groups:
-                # Another item of a list already shown: under the same lead-in, after the
-                # items that scored better.
+            for score, text, pid, row, pos in candidates:
+                shown = _display_sentence(text)
+                # Already shown, as an answer sentence or as an item of a list one introduces. The
+                # same sentence in another passage cites that passage too; an item does not (its
+                # lead-in, which the citation also covers, may not be in that passage).
+                same = next((s for s in chosen if shown in s.quoted), None)
+                if same is not None:
+                    if same.text == shown and pid not in same.passage_ids:
+                        same.passage_ids.append(pid)
+                    continue
+                if score < best - self.settings.answer_margin:
+                    break
+                lead, _, lead_pos = lead_of.get((row, pos), ("", False, -1))
+                if lead and (row, lead_pos) in groups:
+                    # Another item of a list already shown: under the same lead-in, after the
+                    # items that scored better.
+                    per_group = self.settings.answer_group_items
+                    if not per_group and used >= self.settings.answer_sentences:
+                        break
+                    group = groups[(row, lead_pos)]
+                    if len(group.items) < (per_group or self.settings.answer_list_items):
+                        group.items.append(shown)
+                        group.items.extend(self._sub_items_not_shown(row, pos, chosen))
+                        if not per_group:
+                            used += 1  # a chosen item is one of the answer's sentences, shown grouped
+                    continue
                 if used >= self.settings.answer_sentences:
                     break
-                group = groups[(row, lead_pos)]
-                if len(group.items) < self.settings.answer_list_items:
-                    group.items.append(shown)
-                    used += 1  # a chosen item is one of the answer's sentences, shown grouped
-                continue
-            if used >= self.settings.answer_sentences:
-                break
-            cap = self.settings.answer_per_passage
-            if cap and sum(1 for c in chosen if c.passage_ids[0] == pid) >= cap:
-                continue
-            used += 1
-            if lead:
-                group = AnswerSentence(lead, [pid], score, [shown], items_order="best")
-                groups[(row, lead_pos)] = group
-                chosen.append(group)
-                continue
-            items = [] if LIST_ITEM.match(text) else self._list_after(row, pos)
-            limit = self.settings.answer_list_items
-            items, more = items[:limit], max(0, len(items) - limit)
-            if any(item in s.items for s in chosen for item in items):
-                items, more = [], 0  # that list is shown already, under another lead-in
-            # Items chosen on their own before their lead-in are shown under it instead, in
-            # the place of the first of them.
-            absorbed = [i for i, s in enumerate(chosen) if s.text in items and not s.items]
-            at = absorbed[0] if absorbed else len(chosen)
-            chosen = [s for i, s in enumerate(chosen) if i not in absorbed]
-            sentence = AnswerSentence(shown, [pid], score, items, more)
-            chosen.insert(at, sentence)
+                if capped and sum(1 for c in chosen if c.passage_ids[0] == pid) >= cap:
+                    continue
+                used += 1
+                if lead:
+                    # an item that introduces a nested list brings it (right after it)
+                    group = AnswerSentence(lead, [pid], score,
+                                           [shown, *self._sub_items_not_shown(row, pos, chosen)],
+                                           items_order="best")
+                    groups[(row, lead_pos)] = group
+                    chosen.append(group)
+                    continue
+                items = self._list_after(row, pos)
+                limit = self.settings.answer_list_items
+                items, more = items[:limit], max(0, len(items) - limit)
+                if any(item in s.items for s in chosen for item in items):
+                    items, more = [], 0  # that list is shown already, under another lead-in
+                # Items chosen on their own before their lead-in are shown under it instead, in
+                # the place of the first of them.
+                absorbed = [i for i, s in enumerate(chosen) if s.text in items and not s.items]
+                at = absorbed[0] if absorbed else len(chosen)
+                chosen = [s for i, s in enumerate(chosen) if i not in absorbed]
+                sentence = AnswerSentence(shown, [pid], score, items, more)
+                chosen.insert(at, sentence)
         for (row, lead_pos), group in groups.items():
             # "[…]" after the lead-in when its list has items not shown, or when this part of a
             # split list follows items left in an earlier passage.
@@ -788,6 +819,53 @@ class Searcher:
             group.items_skipped = resumed or skipped
         return chosen
 
+    def _sentence_spans(self, row: int, passage_keys: np.ndarray) -> list[tuple[int, int] | None]:
+        """Where each sentence of passage `row` lies in the passage's token vectors: the
+        sentence's own word-piece keys found in order in the passage's (the token store is the
+        passage text in segments of whole lines, so a sentence is a run of it). None for a
+        sentence not found (text the tokens do not cover)."""
+        spans = self._spans.get(row)
+        if spans is not None:
+            return spans
+        idx = self.index
+        stream = [int(k) for k in np.asarray(passage_keys).tolist()]
+        spans = []
+        cursor = 0
+        for j in idx.sentences_of.get(row, []):
+            keys = _sentence_keys(self.late.encoder, idx.sentences[j]["text"])
+            at = _find_run(stream, keys, cursor) if keys else -1
+            if at < 0:
+                spans.append(None)
+                continue
+            spans.append((at, at + len(keys)))
+            cursor = at + len(keys)
+        self._spans[row] = spans
+        return spans
+
+    def _sentence_late(self, question: str, rows: list[int]) -> dict[int, float]:
+        """Late-interaction score of each sentence of these passage rows (sentence index ->
+        IDF-weighted mean over the question's word pieces of their best cosine among the
+        sentence's own token vectors). Sentences whose tokens are not found get none."""
+        self._late_setup()
+        qv, qkeys, w = self.late.query(question)
+        if not len(qkeys) or w.sum() <= 0:
+            return {}
+        out: dict[int, float] = {}
+        tokens = self._passage_tokens(np.asarray(rows, dtype=np.int64))
+        for row, (vecs, keys) in zip(rows, tokens, strict=True):
+            if not len(keys):
+                continue
+            spans = self._sentence_spans(row, keys)
+            if qv.shape[1] == 0:  # the test stand-in: a token matches only itself
+                sim = (qkeys[:, None] == np.asarray(keys)[None, :]).astype(np.float32)
+            else:
+                sim = qv @ np.asarray(vecs, dtype=np.float32).T
+            for j, span in zip(self.index.sentences_of.get(row, []), spans, strict=True):
+                if span is not None:
+                    best = sim[:, span[0]:span[1]].max(axis=1)
+                    out[j] = float((w @ best) / w.sum())
+        return out
+
     def _lead_in_at(self, row: int, pos: int) -> tuple[str, bool, int]:
         """The sentence introducing the list that item `pos` of passage `row` belongs to,
         whether other items (or an omission mark) stand between them, and its position in the
@@ -795,15 +873,58 @@ class Searcher:
         idx = self.index
         rows = idx.sentences_of.get(row, [])
         gap = False
+        # A nested item ("o assessment, moderating and benchmarking") is governed by the item
+        # of the list above it that it continues ("- Systems and processes are shared with
+        # regard to"), not by the outer list's lead-in; deeper items between are skipped.
+        levels = self._list_levels(row)
+        level = levels.get(pos, 0)
         for k in range(pos - 1, -1, -1):
             text = idx.sentences[rows[k]]["text"].strip()
             if LIST_ITEM.match(text):
+                if levels.get(k, 0) < level and not _ends_sentence(text):
+                    return _display_sentence(text), gap, k
                 gap = True
                 continue
             # A later part of a split list marks the items before it: "lead-in\n[…]".
             gap = gap or f"{text}\n{OMISSION}" in idx.passages[row].text
             return text, gap, k
         return "", False, -1
+
+    def _list_levels(self, row: int) -> dict[int, int]:
+        """Nesting level of each list item of passage `row` (by position among its
+        sentences): markers in the order they first appear, "-" 0 and "o" 1 when "-" came
+        first."""
+        idx = self.index
+        order: list[str] = []
+        out: dict[int, int] = {}
+        for k, j in enumerate(idx.sentences_of.get(row, [])):
+            marker = _marker(idx.sentences[j]["text"])
+            if marker:
+                if marker not in order:
+                    order.append(marker)
+                out[k] = order.index(marker)
+        return out
+
+    def _sub_items_not_shown(self, row: int, pos: int, chosen: list[AnswerSentence]) -> list[str]:
+        """The nested items item `pos` introduces ("Systems and processes are shared with
+        regard to" / "o data and finance systems"), less those the answer already shows."""
+        text = self.index.sentences[self.index.sentences_of[row][pos]]["text"]
+        if not LIST_ITEM.match(text) or _ends_sentence(text):
+            return []
+        shown = {t for c in chosen for t in c.quoted}
+        return [t for t in self._sub_items(row, pos) if t not in shown]
+
+    def _sub_items(self, row: int, pos: int) -> list[str]:
+        """The nested items right after item `pos` (deeper than it), which it introduces."""
+        idx = self.index
+        rows = idx.sentences_of.get(row, [])
+        levels = self._list_levels(row)
+        items: list[str] = []
+        for k in range(pos + 1, len(rows)):
+            if k not in levels or levels[k] <= levels[pos]:
+                break
+            items.append(_display_sentence(idx.sentences[rows[k]]["text"]))
+        return items
 
     def _list_after(self, row: int, pos: int) -> list[str]:
         """The items of the list that directly follows sentence `pos` of passage `row`, with
@@ -817,6 +938,8 @@ class Searcher:
         idx = self.index
         rows = idx.sentences_of.get(row, [])
         introduces = not re.search(r"[.!?][’”'\")\]]*$", idx.sentences[rows[pos]]["text"])
+        if LIST_ITEM.match(idx.sentences[rows[pos]]["text"]):
+            return self._sub_items(row, pos) if introduces else []
         items: list[str] = []
         labels: list[str] = []  # kept only if an item follows: a trailing label is a heading
         for j in rows[pos + 1:]:
@@ -911,6 +1034,23 @@ def _apparatus_after_evidence(idx, cand, score, similarity, margin: float = APPA
 SHORT_ANSWER = 5  # words: a shorter sentence is no answer alone (a list item is, under its lead-in)
 
 
+_APPARATUS = re.compile(
+    r"https?://|\bwww\.[a-z0-9-]+\."  # a web address
+    r"|^(?:graph|graphic|table|figure|fig\.|chart|diagram|image|photo)\s+[A-Z0-9]{1,4}\b[:.]"  # caption
+    r"|^page\s+\d+\s+of\s+\d+\b"  # a page footer
+    r"|^\d{1,2}\s+(?:see|not included|ibid|source)\b",  # a footnote or a reference line
+    re.IGNORECASE)
+
+
+def _apparatus_sentence(text: str) -> bool:
+    """A line of the document's apparatus rather than its argument: a web address, a caption
+    ("Graph A: Balance between localisation and centralisation ..."), a page footer, a
+    footnote or reference line ("1 See References"). It may match a question's words well (a
+    caption names its topic) but never answers one, so it is never an answer sentence; it
+    stays in the passage and its citation."""
+    return bool(_APPARATUS.search(text.strip()))
+
+
 def _is_label(text: str) -> bool:
     """A heading or label line ("Types of federation", "Materials"), or a sentence too short
     to answer alone ("Where are the Vignettes?"): not an answer."""
@@ -921,6 +1061,19 @@ def _is_label(text: str) -> bool:
     if len(text.split()) < SHORT_ANSWER:
         return True
     return len(text.split()) <= 6 and not re.search(r"[.!?;:]$", text.strip())
+
+
+def _marker(text: str) -> str:
+    """A list item's marker ("-", "•", "o", "a)" for any letter), "" for a non-item."""
+    m = LIST_ITEM.match(text.strip())
+    if not m:
+        return ""
+    marker = m.group(0).strip()
+    return "a)" if re.fullmatch(r"[a-z]\)", marker) else marker
+
+
+def _ends_sentence(text: str) -> bool:
+    return bool(re.search(r"[.!?;][’”'\")\]]*$", text.strip()))
 
 
 def _display_sentence(text: str) -> str:
@@ -950,6 +1103,33 @@ def _tokens_of(text: str, settings) -> frozenset[str]:
     from index.lexical import tokenize
 
     return frozenset(tokenize(text, settings))
+
+
+@lru_cache(maxsize=65536)
+def _sentence_keys_cached(encoder, text: str) -> tuple[int, ...]:
+    return tuple(encoder.keys(text))
+
+
+def _sentence_keys(encoder, text: str) -> tuple[int, ...]:
+    """A sentence's content word-piece keys as the token encoder makes them (cached)."""
+    return _sentence_keys_cached(encoder, text)
+
+
+def _find_run(stream: list[int], keys: tuple[int, ...], start: int) -> int:
+    """First position at or after `start` where `keys` occurs as a run of `stream`; -1 if
+    none."""
+    n, m = len(stream), len(keys)
+    first = keys[0]
+    i = start
+    while i <= n - m:
+        try:
+            i = stream.index(first, i, n - m + 1)
+        except ValueError:
+            return -1
+        if tuple(stream[i:i + m]) == keys:
+            return i
+        i += 1
+    return -1
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from index import build_index, load_index, passage_sentences
@@ -97,7 +99,9 @@ def _searcher(tmp_path, fake_settings, text=LIST_DOC, **settings) -> Searcher:
 
 
 def test_items_of_one_list_are_shown_once_under_their_lead_in(tmp_path, fake_settings):
-    searcher = _searcher(tmp_path, fake_settings, answer_margin=5.0, none_threshold=0.0)
+    # own words alone (idf): the sentence late-interaction score is tested on its own below
+    searcher = _searcher(tmp_path, fake_settings, answer_margin=5.0, none_threshold=0.0,
+                         answer_late_weight=0.0)
     answer = searcher.ask("Was finance centralised, and did governance keep local bodies?")
     leads = [s for s in answer.sentences if s.text == "There are some things worth noting:"]
     assert len(leads) == 1
@@ -215,3 +219,136 @@ def test_none_precision_recall_and_fit():
     st = SearchSettings(none_coverage_weight=fit["none_coverage_weight"],
                         none_union_weight=fit["none_union_weight"])
     assert none_score(0.40, 0.9, 0.6, st) > fit["none_threshold"] > none_score(0.42, 0.0, 0.3, st)
+
+
+# --- round 2: apparatus, nested lists, one entry per list, the passage cap, late per sentence ---
+
+NESTED_DOC = """Structure
+
+Research suggests the following conditions for success:
+
+- Leadership is strong and stable across the schools
+- Systems and processes are shared with regard to
+o assessment, moderating and benchmarking
+o data and finance systems
+o staffing, recruitment and retention
+- Governance is strong and strategic
+
+Graph A: Balance between local and central decision making in trusts
+
+https://example.org/central-decision-making-in-trusts
+
+Most trusts kept a balance between local and central decision making, with finance central.
+"""
+
+
+def _txt_searcher(tmp_path, fake_settings, files: dict[str, str], **settings) -> Searcher:
+    (tmp_path / "c").mkdir(parents=True)
+    for name, text in files.items():
+        (tmp_path / "c" / name).write_text(text, encoding="utf-8")
+    build_index(tmp_path / "c", tmp_path / "i", fake_settings)
+    return Searcher(load_index(tmp_path / "i"), Searcher.open(tmp_path / "i").embedder,
+                    SearchSettings(**{"none_threshold": 0.0, "weak_threshold": 0.0, **settings}))
+
+
+@pytest.mark.parametrize("line, apparatus", [
+    ("Graph A: Balance between localisation and centralisation and interaction with size", True),
+    ("Graphic I: School Improvement Priorities", True),
+    ("https://www.ssatuk.co.uk/cpd/leadership/executive-headteachers/", True),
+    ("Page 13 of 14", True),
+    ("1 See References", True),
+    ("As seen in the Graph B, 9 of 13 EH’s led cross-phase trusts.", False),
+    ("The chart below (Graph A) illustrates a slight correlation between size and delegation.",
+     False),
+    ("Five trusts included a teaching school.", False),
+])
+def test_apparatus_lines_are_recognised(line, apparatus):
+    from qa.search import _apparatus_sentence
+
+    assert _apparatus_sentence(line) is apparatus
+
+
+def test_a_caption_or_web_address_is_never_an_answer_sentence(tmp_path, fake_settings):
+    searcher = _txt_searcher(tmp_path, fake_settings, {"structure.txt": NESTED_DOC},
+                             answer_margin=50.0)
+    answer = searcher.ask("What is the balance between local and central decision making in "
+                          "trusts?")
+    shown = [t for s in answer.sentences for t in s.quoted]
+    assert shown and shown[0].startswith("Most trusts kept a balance")
+    assert not any(t.startswith(("Graph A", "https://")) for t in shown)
+    assert "Graph A: Balance" in answer.hits[0].passage.text  # the passage keeps its lines
+
+
+def test_a_nested_item_is_shown_under_the_item_that_introduces_it(tmp_path, fake_settings):
+    searcher = _txt_searcher(tmp_path, fake_settings, {"structure.txt": NESTED_DOC})
+    answer = searcher.ask("Are data and finance systems shared?")
+    group = answer.sentences[0]
+    assert group.text == "Systems and processes are shared with regard to"  # not the outer one
+    assert group.items[0] == "data and finance systems" and group.items_order == "best"
+    assert group.display.endswith("[…]")  # its other nested items are not shown
+    # the item that introduces the nested list brings it, right after itself
+    answer = searcher.ask("Which systems and processes are shared?")
+    group = next(s for s in answer.sentences
+                 if "Systems and processes are shared with regard to" in s.items)
+    at = group.items.index("Systems and processes are shared with regard to")
+    assert group.items[at + 1:at + 4] == ["assessment, moderating and benchmarking",
+                                          "data and finance systems",
+                                          "staffing, recruitment and retention"]
+
+
+GROUP_DOC = """Findings
+
+There are some things worth noting:
+
+- Finance was centralised in every trust we visited
+- Finance teams reported to the chief finance officer
+- Curriculum was left to each school
+
+Finance planning was shared with heads and local governing bodies in most trusts.
+"""
+
+
+def test_a_list_with_its_chosen_items_is_one_answer_entry(tmp_path, fake_settings):
+    question = "Was finance centralised, and who shared finance planning?"
+    grouped = _txt_searcher(tmp_path, fake_settings, {"findings.txt": GROUP_DOC},
+                            answer_margin=50.0, answer_sentences=2, answer_group_items=3)
+    answer = grouped.ask(question)
+    assert len(answer.sentences) == 2
+    group = next(s for s in answer.sentences if s.items_order == "best")
+    assert len(group.items) >= 2  # both finance items under the one lead-in
+    assert any(s.text.startswith("Finance planning was shared") for s in answer.sentences)
+    each = Searcher(grouped.index, grouped.embedder,
+                    replace(grouped.settings, answer_group_items=0))
+    # before: every item was one of the answer's sentences
+    assert sum(len(s.items) if s.items_order == "best" else 1
+               for s in each.ask(question).sentences) == 2
+
+
+def test_the_passage_cap_makes_room_for_the_next_passage_but_never_empties_the_answer(
+        tmp_path, fake_settings):
+    first = ("Leaders\n\nTrust leaders met their heads every week to agree priorities.\n"
+             "Trust leaders met the chair of trustees every month to agree priorities.\n"
+             "Trust leaders met their local governors every term to agree priorities.\n")
+    second = "Other\n\nLeaders agree priorities with the staff of every school once a year.\n"
+    searcher = _txt_searcher(tmp_path, fake_settings, {"a.txt": first, "b.txt": second},
+                             answer_margin=50.0, answer_per_passage=2)
+    answer = searcher.ask("How often do trust leaders meet to agree priorities?")
+    files = [searcher.index.passage(s.passage_ids[0]).file for s in answer.sentences]
+    assert len(answer.sentences) == 3 and files.count("a.txt") == 2 and "b.txt" in files
+    lone = _txt_searcher(tmp_path / "lone", fake_settings, {"a.txt": first},
+                         answer_margin=50.0, answer_per_passage=2)
+    assert len(lone.ask("How often do trust leaders meet to agree priorities?").sentences) == 3
+
+
+def test_each_sentence_is_scored_on_its_own_token_vectors(tmp_path, fake_settings):
+    searcher = _txt_searcher(tmp_path, fake_settings, {"findings.txt": GROUP_DOC})
+    idx = searcher.index
+    row = 0
+    late = searcher._sentence_late("Was curriculum left to each school?", [row])
+    texts = {idx.sentences[j]["text"]: late.get(j) for j in idx.sentences_of[row]}
+    assert all(v is not None for v in texts.values())  # every sentence found in the tokens
+    assert texts["- Curriculum was left to each school"] == pytest.approx(1.0)
+    assert texts["- Finance was centralised in every trust we visited"] == pytest.approx(0.0)
+    # so the item that answers comes first, though its list's lead-in shares none of the words
+    answer = searcher.ask("Was curriculum left to each school?")
+    assert answer.sentences[0].items[0] == "Curriculum was left to each school"

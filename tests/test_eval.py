@@ -19,8 +19,12 @@ def _q(kind="direct", gold=("single legal entity",), docs=None):
 def test_questions_file_is_well_formed():
     questions = ev.load_questions()
     heldout = ev.load_questions(ROOT / "eval" / "questions_heldout.jsonl")
+    heldout2 = ev.load_questions(ev.DEFAULT_HELDOUT2)
     assert len(questions) >= 100 and len(heldout) >= 60
-    every = questions + heldout
+    # the second held-out set (issue 18, round 2): 60+ in scope, 25+ off and near topic
+    assert sum(q.in_scope for q in heldout2) >= 60
+    assert sum(not q.in_scope for q in heldout2) >= 25
+    every = questions + heldout + heldout2
     assert len({q.id for q in every}) == len(every)
     # at least 60 out-of-scope questions beyond the first 16, split between tuning and held out
     assert sum(q.kind == "out_of_scope" for q in every) >= 16 + 60

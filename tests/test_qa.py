@@ -81,7 +81,8 @@ def _sentence(answer, starts: str):
 
 
 def test_answer_sentence_that_introduces_a_list_brings_the_list(tmp_path, fake_settings):
-    searcher = _lists_searcher(tmp_path, fake_settings)
+    # a wide margin: every sentence named below is among the answers, whatever its score
+    searcher = _lists_searcher(tmp_path, fake_settings, answer_margin=5.0)
     answer = searcher.ask("Which more unusual support sources were cited?")
     lead = _sentence(answer, "Some of the more unusual support sources")
     assert lead.items == ["Twitter and other social media",
