@@ -648,3 +648,15 @@ def test_question_focus_is_what_sets_a_question_apart_in_its_pack():
     assert question_focus(s84[4], s84) == "resolve potential conflict"
     assert question_focus(s84[0], [s84[0]]) == ""  # alone in its pack
     assert question_focus("What is a hard federation?", ["Who keeps the books?"]) == ""
+
+
+def test_who_was_studied_is_evidence_how_is_apparatus():
+    from ingest.roles import role_of
+
+    sample = ("In this project, 13 leaders were interviewed from 13 Trusts/Federations across "
+              "England comprising a total of 55 primary schools. Our sample was mostly of "
+              "multi-academy trusts.")
+    assert role_of(_passage(sample, ["Size and composition of trusts"])) == "evidence"
+    method = ("We were not setting out to review the performance of our sample but we did "
+              "collate their recent Ofsted ratings.")
+    assert role_of(_passage(method, ["Public performance data"])) == "apparatus"
