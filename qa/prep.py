@@ -215,20 +215,60 @@ def _unspread(searcher: Searcher) -> Searcher:
     return own
 
 
+FOCUS_RRF_K = 10  # reciprocal-rank constant when the question and its focus are fused
+RANKED = 30  # passages ranked per question before the best evidence is picked
+
+
+def question_focus(question: str, siblings: list[str]) -> str:
+    """What sets a question apart from the other questions of its pack: its words without the
+    longest opening and ending it shares with any of them. A session's questions are often
+    one frame with a different verb ("What are the best ways to | communicate with | key
+    stakeholders, relevant communities and outside agencies in a MAT/federation setting?");
+    the frame matches every passage about stakeholders alike. "" when it shares nothing."""
+    words = question.split()
+    others = [o.split() for o in siblings if " ".join(o.split()) != question]
+
+    def shared(a: list[str], b: list[str]) -> int:
+        n = 0
+        while n < min(len(a), len(b)) and a[n].lower() == b[n].lower():
+            n += 1
+        return n
+
+    if not others:
+        return ""
+    start = max(shared(words, o) for o in others)
+    end = max(shared(words[::-1], o[::-1]) for o in others)
+    if start == 0 and end == 0 or start + end >= len(words):
+        return ""
+    return " ".join(words[start:len(words) - end])
+
+
 def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
-          excluded: Callable[[Passage], bool]) -> _Picked:
+          excluded: Callable[[Passage], bool], siblings: list[str] | None = None) -> _Picked:
     """The question's best evidence passages by their own score, above the evidence
-    threshold; a passage of another document is not padded in. Apparatus is quoted only when
-    it is what the question asks for: the searcher ranks it first even after putting evidence
-    of similar similarity above it (qa/search.py)."""
-    answer = _unspread(searcher).ask(question, k=candidates)
+    threshold, not spread across documents (a passage of another document is not padded in).
+    When the question shares a frame with the other questions of its pack, its ranking is
+    fused (reciprocal rank) with the ranking for its focus (`question_focus`).
+    Apparatus is quoted only when it is what the question asks for: the searcher ranks it
+    first even after putting evidence of similar similarity above it (qa/search.py)."""
+    own = _unspread(searcher)
+    answer = own.ask(question, k=max(candidates, RANKED))
     trusts = _trusts_note(answer)
     graded = [h for h in answer.hits if not excluded(h.passage) and _level(searcher, h) != "none"]
     if not graded:
         return _Picked([], "none", trusts)
     asked_for = is_apparatus(graded[0].passage)
     apparatus = [h for h in graded if is_apparatus(h.passage)][:2] if asked_for else []
-    chosen = [h for h in graded if not is_apparatus(h.passage)][:per_question]
+    evidence = [h for h in graded if not is_apparatus(h.passage)]
+    focus = question_focus(question, siblings or [])
+    if focus:
+        fused = {h.passage.id: 1.0 / (FOCUS_RRF_K + r) for r, h in enumerate(evidence)}
+        ids = set(fused)
+        for r, h in enumerate(h for h in own.ask(focus, k=max(candidates, RANKED)).hits
+                              if h.passage.id in ids):
+            fused[h.passage.id] += 1.0 / (FOCUS_RRF_K + r)
+        evidence.sort(key=lambda h: -fused[h.passage.id])  # stable: ties keep their rank
+    chosen = evidence[:per_question]
     return _Picked(chosen, searcher.evidence_level(chosen + apparatus), trusts, apparatus)
 
 
@@ -339,7 +379,7 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
         question = " ".join(question.split())
         if not question:
             continue
-        picked = _pick(searcher, question, per_question, candidates, excluded)
+        picked = _pick(searcher, question, per_question, candidates, excluded, questions)
         section = ExportSection(question)
         if picked.evidence == "none":
             section.note = " ".join(n for n in (picked.trusts, NO_EVIDENCE) if n)
