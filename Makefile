@@ -4,6 +4,8 @@ PIP     := .venv/bin/pip
 STAMP   := .venv/.setup-done
 INDEX   ?= var/index
 CORPUS  ?= corpus
+PORT    ?= 7860
+HOST    ?= 127.0.0.1
 
 .PHONY: setup run test test-all lint bench browser-deps ocr-deps clean
 
@@ -17,9 +19,10 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
+# `make run PORT=8080` for another port; Ctrl+C stops the app (the index is kept).
 run: setup ocr-deps
 	$(PY) -m ingest --corpus $(CORPUS) --index $(INDEX)
-	$(PY) app.py --corpus $(CORPUS) --index $(INDEX)
+	$(PY) app.py --corpus $(CORPUS) --index $(INDEX) --host $(HOST) --port $(PORT)
 
 # Debian's chromium for the Playwright browser tests (`playwright install` cannot download here).
 browser-deps:

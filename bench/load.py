@@ -332,6 +332,9 @@ def main(argv: list[str] | None = None) -> int:
         log(f"app.py serving on {url}")
         out["rss_mb_before"] = rss_mb(server.pid)
         steady = run_clients(url, args.clients, args.questions, server_pid=server.pid)
+        end_rss = rss_mb(server.pid)  # after the last question, whatever the count
+        if end_rss is not None and steady["answered"]:
+            steady["memory"][steady["answered"]] = end_rss
         out["steady"] = summary(steady)
         out["memory"] = memory_summary(steady["memory"])
         log(f"memory: {out['memory']}")

@@ -200,9 +200,23 @@ def test_upload_rebuild_then_sources_and_search(browser, server, tmp_path):
     # can render apart ("testbrook-vignette .txt").
     expect(page.locator("#upload")).to_contain_text(UPLOADED, timeout=10_000)
     page.get_by_label("Title (optional, for a single file)").fill("Testbrook partnership")
+    # Record everything any status region says from now on, as a screen reader would hear it.
+    page.evaluate("""() => { window.__spoken = [];
+      new MutationObserver(() => { for (const e of document.querySelectorAll('[role=status]')) {
+        const t = (e.textContent || '').trim(); if (t) window.__spoken.push(t); } })
+        .observe(document.body, {subtree: true, childList: true, characterData: true}); }""")
     page.locator("#add-btn").click()
     expect(page.locator("#upload-result")).to_contain_text("Added", timeout=15_000)
     expect(page.locator("#rebuild-status")).to_contain_text("Index updated", timeout=30_000)
+    # A screen reader hears what happened, in words (issue 22): our live region says it, and
+    # no status region reads out an untranslated key such as "common.complete".
+    live = page.locator("#add-live").get_by_role("status")
+    expect(live).to_contain_text("Added", timeout=10_000)
+    expect(live).to_contain_text("Index updated", timeout=10_000)
+    page.wait_for_timeout(6000)  # Gradio spaces its announcements up to 5 s apart
+    spoken = page.evaluate("() => window.__spoken")
+    assert any("Index updated" in text for text in spoken)
+    assert not any("common." in text for text in spoken), sorted(set(spoken))
     page.get_by_role("tab", name="Sources").click()
     row = page.locator("#sources tr", has_text="Testbrook partnership")
     expect(row).to_contain_text("testbrook-vignette.txt")
@@ -268,6 +282,32 @@ def test_basket_reorder_and_docx_download(page, tmp_path):
     assert text.index(second_text) < text.index(first_text)  # the basket's new order
     page.get_by_role("button", name="Remove passage 1").click()
     expect(items).to_have_count(1, timeout=10_000)
+
+
+def test_the_basket_survives_a_reload_and_says_where_it_is_kept(page):
+    from playwright.sync_api import expect
+
+    _ask(page, DELEGATE)
+    cited = page.locator("#answer #mx-p1").get_attribute("data-pid")
+    page.locator("#answer #mx-p1 > .mx-actions button").click()
+    expect(page.locator("#basket-note")).to_contain_text("1 passage", timeout=10_000)
+    page.wait_for_timeout(500)  # the browser writes the basket to its storage
+    page.reload()
+    expect(page.get_by_label("Question")).to_be_visible(timeout=20_000)
+    expect(page.locator("#basket-note")).to_contain_text("1 passage", timeout=15_000)
+    expect(page.locator("#basket-note")).to_contain_text("Kept in this browser")
+    page.get_by_role("tab", name="Basket").click()
+    expect(page.locator("#basket-where")).to_contain_text("kept in this browser")
+    expect(page.locator("#basket li")).to_have_count(1)
+    expect(page.locator("#basket li")).to_have_attribute("data-pid", cited)
+    expect(page.locator("#dl-docx")).to_be_enabled(timeout=10_000)  # exportable at once
+    # Emptied, it stays empty after the next reload.
+    page.locator("#clear").click()
+    expect(page.locator("#basket li")).to_have_count(0, timeout=10_000)
+    page.wait_for_timeout(500)
+    page.reload()
+    expect(page.get_by_label("Question")).to_be_visible(timeout=20_000)
+    expect(page.locator("#basket-note")).to_have_text("The basket is empty.", timeout=15_000)
 
 
 def test_tablet_width_layout(browser, server):
