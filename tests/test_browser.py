@@ -88,8 +88,12 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Playwright's 5 s default for expectations is too short on a shared, loaded machine
+    # (a Sources table still "processing" after 5.3 s at load 30); every wait is for an
+    # event that does come, so a longer one only costs time when something is wrong.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
         yield b
