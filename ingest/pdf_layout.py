@@ -388,7 +388,222 @@ def _find_tables(page, number: int, warnings: list[str] | None = None) -> list[T
             continue
         header = _first_row_is_header(page, t, clean)
         tables.append(Table(number, tuple(float(v) for v in t.bbox), clean, header=header))
+    try:
+        tables = _rule_tables(page, number, tables)
+    except Exception as exc:  # a detector failure costs the table, never the text
+        if warnings is not None:
+            warnings.append(f"page {number}: reading a table ruled by horizontal lines failed "
+                            f"({type(exc).__name__}); it reads as lines of text")
     return tables
+
+
+TABLE_BAND_ROW_MAX_LINES = 3
+TABLE_CELL_MAX_WORDS = 60
+RULE_MIN_LENGTH = 60.0  # points: shorter strokes are underlines and marks, not table rules
+
+
+def _horizontal_rules(page) -> list[tuple[float, float, float]]:
+    """Thin horizontal strokes (lines, or rectangles at most 2 pt high, as TeX draws its
+    rules) as (y, x0, x1), one per printed rule, top of the page first."""
+    found = []
+    for obj in list(page.lines) + list(page.rects):
+        x0, x1 = float(obj["x0"]), float(obj["x1"])
+        top, bottom = float(obj["top"]), float(obj["bottom"])
+        if bottom - top <= 2.0 and x1 - x0 >= RULE_MIN_LENGTH:
+            found.append(((top + bottom) / 2, x0, x1))
+    found.sort()
+    out: list[tuple[float, float, float]] = []
+    for y, x0, x1 in found:  # a rule drawn twice, or a rectangle's two edges: one rule
+        if out and y - out[-1][0] < 2.0 and abs(x0 - out[-1][1]) < 3 and abs(x1 - out[-1][2]) < 3:
+            continue
+        out.append((y, x0, x1))
+    return out
+
+
+def _word_lines(words: list[dict]) -> list[list[dict]]:
+    """Words grouped into printed lines (by baseline), each left to right."""
+    lines: list[list[dict]] = []
+    for w in sorted(words, key=lambda w: (round(float(w["bottom"])), float(w["x0"]))):
+        if lines and abs(float(w["bottom"]) - float(lines[-1][0]["bottom"])) < 2.0:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(ln, key=lambda w: float(w["x0"])) for ln in lines]
+
+
+def _columns(lines: list[list[dict]]) -> list[tuple[float, float]]:
+    """Column extents: where the words of all lines stand, the gaps between words of one
+    cell (under a space wide) closed; a column gap is wider than that on every line."""
+    spans = sorted((float(w["x0"]), float(w["x1"])) for ln in lines for w in ln)
+    if not spans:
+        return []
+    size = statistics.median(float(w["bottom"]) - float(w["top"]) for ln in lines for w in ln)
+    cols = [list(spans[0])]
+    for x0, x1 in spans[1:]:
+        if x0 - cols[-1][1] < 0.6 * size:
+            cols[-1][1] = max(cols[-1][1], x1)
+        else:
+            cols.append([x0, x1])
+    return [(a, b) for a, b in cols]
+
+
+def _cells(lines: list[list[dict]], cols: list[tuple[float, float]]) -> list[str]:
+    cells: list[list[str]] = [[] for _ in cols]
+    for ln in lines:
+        for w in ln:
+            cx = (float(w["x0"]) + float(w["x1"])) / 2
+            k = min(range(len(cols)), key=lambda i: 0 if cols[i][0] - 1 <= cx <= cols[i][1] + 1
+                    else min(abs(cx - cols[i][0]), abs(cx - cols[i][1])))
+            cells[k].append(w["text"])
+    return [" ".join(normalise_chars(" ".join(c)).split()) for c in cells]
+
+
+def _rule_tables(page, number: int, tables: list[Table]) -> list[Table]:
+    """Tables ruled by horizontal lines only: rules between the rows, or booktabs rules above,
+    under the header and below, and no vertical lines for the lattice finder. Rules of one
+    width stacked down the page bound bands of text; a band whose words stand in two or more
+    columns is part of a table, a band of prose (one column) is not. With rules between the
+    rows, each band is a row (a cell may hold two lines); with fewer, each line whose first
+    column holds words opens a row and a line without continues the row above (a wrapped
+    cell). A lattice table found inside the rules' extent is the same table, missing the
+    outer columns the vertical rules do not enclose: it is replaced."""
+    rules = _horizontal_rules(page)
+    if len(rules) < 2:
+        return tables
+    groups: list[list[tuple[float, float, float]]] = []
+    for r in rules:
+        g = next((g for g in groups if abs(g[0][1] - r[1]) < 3 and abs(g[0][2] - r[2]) < 3),
+                 None)
+        if g is None:
+            groups.append([r])
+        else:
+            g.append(r)
+    height = float(page.height)
+    out = list(tables)
+    for g in groups:
+        if len(g) < 2:
+            continue
+        x0, x1 = min(r[1] for r in g), max(r[2] for r in g)
+        bands = []  # (top rule, bottom rule, its lines, tabular)
+        for (top, _a, _b), (bottom, _c, _d) in zip(g, g[1:], strict=False):
+            if bottom - top > 0.6 * height:
+                bands.append((top, bottom, [], False))
+                continue
+            box = (max(x0 - 1, float(page.bbox[0])), top, min(x1 + 1, float(page.bbox[2])),
+                   bottom)
+            if any(_overlap(box, t.bbox) and not _within_all(t.bbox, (x0, g[0][0], x1, g[-1][0]))
+                   for t in tables):
+                bands.append((top, bottom, [], False))  # a lattice table's own rules
+                continue
+            crop = page.within_bbox(box)
+            if hasattr(crop, "dedupe_chars"):  # fake bold: every character drawn twice
+                crop = crop.dedupe_chars()
+            # Words split where pdfminer splits them for the page's lines (a gap of about
+            # a tenth of an em), so a cell reads as the line it replaces.
+            lines = _word_lines(crop.extract_words(x_tolerance=1.5))
+            bands.append((top, bottom, lines, bool(lines) and _one_size(lines)
+                          and len(_columns(lines)) >= 2))
+        run: list = []
+        for band in [*bands, (0, 0, [], False)]:
+            if band[3]:
+                run.append(band)
+                continue
+            if run:
+                table = _rule_table(page, number, run, x0, x1)
+                if table is not None:
+                    out = [t for t in out if not _within(t.bbox, table.bbox)] + [table]
+                run = []
+    return out
+
+
+def _first_only(line: list[dict], cols: list[tuple[float, float]]) -> bool:
+    cells = _cells([line], cols)
+    return bool(cells[0]) and not any(cells[1:])
+
+
+def _height(line: list[dict]) -> float:
+    return statistics.median(float(w["bottom"]) - float(w["top"]) for w in line)
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _within_all(inner, outer) -> bool:
+    return outer[0] - 2 <= inner[0] and inner[2] <= outer[2] + 2 and \
+        outer[1] - 2 <= inner[1] and inner[3] <= outer[3] + 2
+
+
+def _one_size(lines: list[list[dict]]) -> bool:
+    """A table's cells are set in one size (a bold header too); a band holding a line set
+    bigger (a section heading under a rule, as a CV is laid out) is a page's layout."""
+    heights = [float(w["bottom"]) - float(w["top"]) for ln in lines for w in ln]
+    median = statistics.median(heights)
+    return all(0.8 * median <= h <= 1.25 * median for h in heights)
+
+
+def _within(inner, outer) -> bool:
+    cx, cy = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
+    return outer[0] - 2 <= cx <= outer[2] + 2 and outer[1] - 2 <= cy <= outer[3] + 2
+
+
+def _rule_table(page, number: int, bands: list, x0: float, x1: float) -> Table | None:
+    top, bottom = bands[0][0], bands[-1][1]
+    body = bands[1:] if len(bands) > 1 else bands
+    cols = _columns([ln for b in body for ln in b[2]])
+    if len(cols) < 2:
+        return None
+    # A heading set over a rule (a CV's "Training" over its line) is the last line of the band
+    # above: alone in the first column, bigger than the cells. It stays text.
+    last = bands[-1][2]
+    if len(last) > 1 and _first_only(last[-1], cols) and _height(last[-1]) > 1.05 * \
+            statistics.median(_height(ln) for ln in last[:-1]):
+        bottom = min(float(w["top"]) for w in last[-1]) - 0.5
+        bands = bands[:-1] + [(bands[-1][0], bottom, last[:-1], True)]
+        body = bands[1:] if len(bands) > 1 else bands
+    lines = [ln for b in body for ln in b[2]]
+    if sum(1 for ln in lines if _first_only(ln, cols)) > len(lines) / 3:
+        return None  # labels standing alone, line after line: a page's layout, not rows
+    def line_rows(lines) -> list[list[str]]:
+        # A line opens a row when it fills two cells or more, or its first (the row's
+        # label); a line with one cell further right is a cell wrapped onto the next line.
+        groups: list[list] = []
+        for ln in lines:
+            cells = _cells([ln], cols)
+            if cells[0] or sum(1 for c in cells if c) >= 2 or not groups:
+                groups.append([ln])
+            else:
+                groups[-1].append(ln)
+        return [_cells(g, cols) for g in groups]
+
+    if len(bands) >= 3:
+        # Ruled between the rows: a band of a few lines is one row (cells of two lines, a
+        # label centred beside them); a band of many lines holds rows of its own.
+        rows = [row for b in bands for row in (
+            [_cells(b[2], cols)] if len(b[2]) <= TABLE_BAND_ROW_MAX_LINES else line_rows(b[2]))]
+    else:  # booktabs: the header above its rule, the body's rows line by line
+        rows = ([_cells(bands[0][2], cols)] if len(bands) > 1 else []) + line_rows(body[0][2])
+    rows = [r for r in rows if any(r)]
+    # Between two rules only, two lines are as likely a table's header over a body that is
+    # no table (its rows as prose) as a table: three rows or more make one.
+    if len(rows) < (3 if len(bands) == 1 else 2) or any(len(c.split()) > TABLE_CELL_MAX_WORDS for r in rows for c in r):
+        return None  # a paragraph beside a margin note is no cell
+    filled = sum(1 for r in rows for c in r if c) / (len(rows) * len(cols))
+    if filled < 0.5:
+        return None
+    bbox = (x0, top, x1, bottom)
+
+    def bold_share(lines) -> float:
+        chars = [c for ln in lines for w in ln for c in page.within_bbox(
+            (float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"]))).chars
+            if c["text"].strip()]
+        return sum(1 for c in chars if _BOLD_FONT.search(c.get("fontname") or "")) / max(
+            1, len(chars))
+
+    header = not _key_value_rows(rows)
+    if len(bands) > 1 and bold_share(bands[0][2]) >= 0.8:
+        header = True
+    return Table(number, bbox, rows, header=header)
 
 
 def _first_row_is_header(page, t, rows: list[list[str]]) -> bool:
