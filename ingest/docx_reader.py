@@ -305,9 +305,10 @@ class _WordReader:
         if not rows:
             return
         distinct = [_distinct(r) for r in rows]
-        if all(len(r) <= 1 for r in distinct):
-            # A one-column table frames its content (a layout box, a text frame): its cells'
-            # paragraphs, lists and nested tables are read as they are.
+        if all(len(r) <= 1 for r in distinct) and any(
+                b.kind in ("table", "heading") for frame in frames for b in frame):
+            # A one-column table holding tables or headings frames its content (a layout box):
+            # what it holds is read as it is, nested tables as tables.
             for frame in frames:
                 out.extend(frame)
             return
