@@ -29,8 +29,9 @@ V = "urn:schemas-microsoft-com:vml"
 
 
 def make_docx(path: Path, body: str, *, numbering: str = "", styles: str = "",
-              strict: bool = False) -> Path:
-    """A minimal Word package around `body` (the XML inside <w:body>)."""
+              strict: bool = False, parts: dict[str, str] | None = None) -> Path:
+    """A minimal Word package around `body` (the XML inside <w:body>); `parts`: relationship
+    type (its last word: "footnotes") -> the part's XML, saved as word/<type>.xml."""
     w, r = (W_STRICT, R_STRICT) if strict else (W, R)
     doc_rel = ("http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
                if strict else R + "/officeDocument")
@@ -45,7 +46,11 @@ def make_docx(path: Path, body: str, *, numbering: str = "", styles: str = "",
         rels.append(f'<Relationship Id="rIdN" Type="{r}/numbering" Target="numbering.xml"/>')
         types.append('<Override PartName="/word/numbering.xml" ContentType="application/vnd.'
                      'openxmlformats-officedocument.wordprocessingml.numbering+xml"/>')
+    for kind in parts or {}:
+        rels.append(f'<Relationship Id="rId{kind}" Type="{r}/{kind}" Target="{kind}.xml"/>')
     with zipfile.ZipFile(path, "w") as zf:
+        for kind, xml in (parts or {}).items():
+            zf.writestr(f"word/{kind}.xml", xml)
         zf.writestr("[Content_Types].xml",
                     '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
                     'package/2006/content-types"><Default Extension="rels" ContentType="'
@@ -207,6 +212,26 @@ def test_word_strict_open_xml_is_read(tmp_path):
     _doc, passages = passages_of(make_docx(tmp_path / "s.docx", body, strict=True))
     assert "Some text in a Strict Open XML document" in all_text(passages)
     assert has_row(passages, "1", "2", "3")
+
+
+M = "http://schemas.openxmlformats.org/officeDocument/2006/math"
+
+
+def test_word_equations_and_footnotes_are_text(tmp_path):
+    body = (f'<w:p xmlns:m="{M}"><w:r><w:t xml:space="preserve">The area is </w:t></w:r>'
+            "<m:oMath><m:r><m:t>A=πr</m:t></m:r><m:sSup><m:e><m:r><m:t>x</m:t></m:r></m:e>"
+            "<m:sup><m:r><m:t>2</m:t></m:r></m:sup></m:sSup></m:oMath>"
+            '<w:r><w:t xml:space="preserve"> for a circle.</w:t></w:r>'
+            '<w:r><w:footnoteReference w:id="1"/></w:r></w:p>')
+    notes = (f'<?xml version="1.0"?><w:footnotes xmlns:w="{W}">'
+             '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+             '</w:footnote><w:footnote w:id="1">' + p("Source: the trust's 2024 accounts.")
+             + "</w:footnote></w:footnotes>")
+    _doc, passages = passages_of(make_docx(tmp_path / "m.docx", body,
+                                           parts={"footnotes": notes}))
+    text = all_text(passages)
+    assert "The area is A=πr x 2 for a circle." in text
+    assert "Source: the trust's 2024 accounts." in text
 
 
 def test_word_nesting_bomb_refused_with_a_reason(tmp_path):
