@@ -78,11 +78,33 @@ def office_scores(only: str | None = None):
     return tuned, held
 
 
+def bomb_seconds() -> tuple[float, str]:
+    """Time to refuse the issue's web page of 200,000 nested <div>s (2 MB), and the reason."""
+    import tempfile
+    import time
+
+    from ingest import ReadError, read_document
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bomb.html"
+        path.write_text("<html><body>" + "<div>" * 200_000 + "deep" + "</div>" * 200_000
+                        + "</body></html>", encoding="utf-8")
+        start = time.perf_counter()
+        try:
+            read_document(path, path.parent, {})
+            reason = "read (not refused)"
+        except ReadError as exc:
+            reason = str(exc)
+        return time.perf_counter() - start, reason
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--file", default=None, help="only files whose name contains this")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--verbose", action="store_true", help="list every miss per file")
+    ap.add_argument("--skip-bomb", action="store_true",
+                    help="do not time the nesting bomb (minutes on a reader without a limit)")
     args = ap.parse_args(argv)
     tuned, held = office_scores(args.file)
     if args.json:
@@ -90,6 +112,9 @@ def main(argv=None) -> int:
             {**asdict(f), "recall": f.recall} for f in s]}
             for name, s in (("tuned", tuned), ("held_out", held))}, indent=1))
         return 0
+    if not args.skip_bomb:
+        seconds, reason = bomb_seconds()
+        print(f"nesting bomb (200,000 nested divs, 2 MB): {seconds:.2f} s: {reason}")
     if LATEX_REMOVED:
         print("LaTeX command names left out of docling's equations (markup, not words): "
               + ", ".join(f"{f} {n}" for f, n in sorted(LATEX_REMOVED.items())))
