@@ -248,6 +248,7 @@ def test_word_nesting_bomb_refused_with_a_reason(tmp_path):
     ("content_control_with_picture.docx", [("COVER TITLE INSIDE SDT",)]),
     ("textbox.docx", [("Health Bureau",), ("Whether the epidemic has eased.",)]),
     ("list_after_num_headers.docx", [("1. Glosario",)]),
+    ("drawingml.docx", [("Category 2", "2.5", "4.4", "2")]),  # a chart's data, as a table
 ])
 def test_docling_word_files(name, wanted):
     _doc, passages = passages_of(DOCLING / name)
@@ -329,6 +330,28 @@ def test_pptx_merged_table_cells_fill_their_rows(tmp_path):
     deck.save(path)
     _doc, passages = passages_of(path)
     assert has_row(passages, "Alder", "Secondary", "2")
+
+
+def test_pptx_comments_are_read_with_their_slide(tmp_path):
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+    from pptx.opc.package import Part
+    from pptx.opc.packuri import PackURI
+
+    deck, inches = _deck()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    slide.shapes.add_textbox(inches(1), inches(1), inches(4), inches(1)).text = "Slide text"
+    blob = ('<?xml version="1.0"?><p:cmLst xmlns:p="http://schemas.openxmlformats.org/'
+            'presentationml/2006/main"><p:cm authorId="0" idx="1"><p:pos x="10" y="10"/>'
+            "<p:text>Check this figure against the accounts</p:text></p:cm></p:cmLst>")
+    part = Part(PackURI("/ppt/comments/comment1.xml"),
+                "application/vnd.openxmlformats-officedocument.presentationml.comments+xml",
+                deck.part.package, blob.encode())
+    slide.part.relate_to(part, RT.COMMENTS)
+    path = tmp_path / "comments.pptx"
+    deck.save(path)
+    _doc, passages = passages_of(path)
+    cited = next(p for p in passages if "Check this figure against the accounts" in p.text)
+    assert cited.page == 1 and "Comment: Check this figure" in cited.text
 
 
 @pytest.mark.skipif(DOCLING is None, reason="../shared/docling not here")
