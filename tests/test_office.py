@@ -354,6 +354,42 @@ def test_pptx_comments_are_read_with_their_slide(tmp_path):
     assert cited.page == 1 and "Comment: Check this figure" in cited.text
 
 
+def test_pptx_smartart_text_is_read(tmp_path):
+    from lxml import etree
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+    from pptx.opc.package import Part
+    from pptx.opc.packuri import PackURI
+
+    deck, inches = _deck()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    slide.shapes.add_textbox(inches(1), inches(1), inches(4), inches(1)).text = "Slide text"
+    dgm = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
+    data = (f'<?xml version="1.0"?><dgm:dataModel xmlns:dgm="{dgm}" xmlns:a="http://schemas.'
+            'openxmlformats.org/drawingml/2006/main"><dgm:ptLst>'
+            '<dgm:pt modelId="1" type="doc"><dgm:t><a:p><a:r><a:t>Governance</a:t></a:r></a:p>'
+            '</dgm:t></dgm:pt><dgm:pt modelId="2"><dgm:t><a:p><a:r><a:t>Local boards</a:t>'
+            "</a:r></a:p></dgm:t></dgm:pt></dgm:ptLst></dgm:dataModel>")
+    part = Part(PackURI("/ppt/diagrams/data1.xml"),
+                "application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml",
+                deck.part.package, data.encode())
+    rid = slide.part.relate_to(part, RT.DIAGRAM_DATA)
+    frame = etree.fromstring(
+        '<p:graphicFrame xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<p:nvGraphicFramePr><p:cNvPr id="9" name="Diagram"/><p:cNvGraphicFramePr/><p:nvPr/>'
+        '</p:nvGraphicFramePr><p:xfrm><a:off x="0" y="3000000"/><a:ext cx="100" cy="100"/>'
+        '</p:xfrm><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/'
+        f'drawingml/2006/diagram"><dgm:relIds xmlns:dgm="{dgm}" r:dm="{rid}" r:lo="" r:qs="" '
+        'r:cs=""/></a:graphicData></a:graphic></p:graphicFrame>')
+    slide.shapes._spTree.append(frame)
+    path = tmp_path / "smartart.pptx"
+    deck.save(path)
+    _doc, passages = passages_of(path)
+    text = all_text(passages)
+    assert "Governance" in text and "Local boards" in text
+
+
 @pytest.mark.skipif(DOCLING is None, reason="../shared/docling not here")
 def test_docling_unrecognised_shape_file_is_read():
     doc, passages = passages_of(DOCLING / "powerpoint_unrecognized_shape.pptx")
