@@ -294,7 +294,7 @@ class _WordReader:
                     inner: list[Block] = []
                     self.body(tc, inner, depth + 1)
                     frame += inner
-                    text = _clean(" ".join(b.text for b in inner))
+                    text = " ".join(" ".join(b.text for b in inner).split())  # clean already
                 for k in range(span):  # a merged cell's text in every column it covers
                     above[col + k] = text
                     row.append(text)
