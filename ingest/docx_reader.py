@@ -182,7 +182,8 @@ class _WordReader:
                     text = f"{label[0]} {text}"
                 out.append(Block("heading", [text], None, None, level=level,
                                  numbered=bool(label and label[0])))
-            elif label is not None or "List" in self.style_name(style_id):
+            elif label is not None or num_id not in ("", "0") or \
+                    "List" in self.style_name(style_id):  # a list item, numbered or not
                 number = label[0] if label and not label[1] else ""
                 out.append(Block("item", [f"{number} {text}" if number else "- " + text],
                                  None, None, level=ilvl, numbered=bool(number)))
