@@ -182,7 +182,8 @@ class _WordReader:
                     text = f"{label[0]} {text}"
                 out.append(Block("heading", [text], None, None, level=level,
                                  numbered=bool(label and label[0])))
-            elif label is not None or "List" in self.style_name(style_id):
+            elif label is not None or num_id not in ("", "0") or \
+                    "List" in self.style_name(style_id):  # a list item, numbered or not
                 number = label[0] if label and not label[1] else ""
                 out.append(Block("item", [f"{number} {text}" if number else "- " + text],
                                  None, None, level=ilvl, numbered=bool(number)))
@@ -294,7 +295,7 @@ class _WordReader:
                     inner: list[Block] = []
                     self.body(tc, inner, depth + 1)
                     frame += inner
-                    text = _clean(" ".join(b.text for b in inner))
+                    text = " ".join(" ".join(b.text for b in inner).split())  # clean already
                 for k in range(span):  # a merged cell's text in every column it covers
                     above[col + k] = text
                     row.append(text)
@@ -305,9 +306,10 @@ class _WordReader:
         if not rows:
             return
         distinct = [_distinct(r) for r in rows]
-        if all(len(r) <= 1 for r in distinct):
-            # A one-column table frames its content (a layout box, a text frame): its cells'
-            # paragraphs, lists and nested tables are read as they are.
+        if all(len(r) <= 1 for r in distinct) and any(
+                b.kind in ("table", "heading") for frame in frames for b in frame):
+            # A one-column table holding tables or headings frames its content (a layout box):
+            # what it holds is read as it is, nested tables as tables.
             for frame in frames:
                 out.extend(frame)
             return

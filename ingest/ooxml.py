@@ -10,6 +10,7 @@ namespace spelling the file uses, so one walker reads both conformance classes.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import zipfile
@@ -49,8 +50,11 @@ _PREFIXES = {
 def name(el) -> str:
     """'w:p' for a paragraph in either conformance class; '' for comments and the like."""
     tag = el.tag
-    if not isinstance(tag, str):
-        return ""
+    return _short(tag) if isinstance(tag, str) else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _short(tag: str) -> str:
     if tag.startswith("{"):
         ns, local = tag[1:].split("}", 1)
         return f"{_PREFIXES.get(ns, ns)}:{local}"

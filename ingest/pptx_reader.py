@@ -219,6 +219,8 @@ def _read_shape(shape, add) -> None:
             add("table", "", rows=rows)
         return
     if isinstance(shape, GraphicFrame):  # SmartArt and other graphics: their text, if any
+        for text in _smartart(shape):
+            add("item", "- " + text)
         text = _raw_text(shape._element)
         if text:
             add("para", text)
@@ -230,6 +232,23 @@ def _read_shape(shape, add) -> None:
             add("item", "- " + text, level=level)
         else:
             add("para", text)
+
+
+def _smartart(shape) -> list[str]:
+    """A SmartArt graphic's node texts: they live in its data part, not in the slide."""
+    from .ooxml import attr, name, parse_xml, smartart_texts
+
+    out = []
+    for el in shape._element.iter():
+        if name(el) != "dgm:relIds":
+            continue
+        rid = attr(el, "dm", "") or ""
+        try:
+            part = shape.part.related_part(rid)
+        except KeyError:
+            continue
+        out += smartart_texts(parse_xml(part.blob, "PowerPoint SmartArt"))
+    return out
 
 
 def _table_rows(table) -> list[list[str]]:
