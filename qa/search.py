@@ -791,9 +791,9 @@ class Searcher:
                     groups[(row, lead_pos)] = group
                     chosen.append(group)
                     continue
-                items = self._list_after(row, pos)
-                limit = self.settings.answer_list_items
-                items, more = items[:limit], max(0, len(items) - limit)
+                labels: set[str] = set()
+                items = self._list_after(row, pos, labels)
+                items, more = _first_items(items, labels, self.settings.answer_list_items)
                 if any(item in s.items for s in chosen for item in items):
                     items, more = [], 0  # that list is shown already, under another lead-in
                 # Items chosen on their own before their lead-in are shown under it instead, in
@@ -925,7 +925,7 @@ class Searcher:
             items.append(_display_sentence(idx.sentences[rows[k]]["text"]))
         return items
 
-    def _list_after(self, row: int, pos: int) -> list[str]:
+    def _list_after(self, row: int, pos: int, labels_out: set[str] | None = None) -> list[str]:
         """The items of the list that directly follows sentence `pos` of passage `row`, with
         any labels that group them ("Institutions", "Leadership"); empty when the next line is
         not part of that list. Only this passage's lines: every item stays verbatim and cited.
@@ -945,6 +945,8 @@ class Searcher:
             text = idx.sentences[j]["text"]
             if LIST_ITEM.match(text):
                 items += labels + [_display_sentence(text)]
+                if labels_out is not None:
+                    labels_out.update(labels)
                 labels = []
             elif is_label_line(text) and (introduces or items):
                 labels.append(text)
@@ -1037,6 +1039,25 @@ def _is_label(text: str) -> bool:
     if len(text.split()) < SHORT_ANSWER:
         return True
     return len(text.split()) <= 6 and not re.search(r"[.!?;:]$", text.strip())
+
+
+def _first_items(entries: list[str], labels: set[str], limit: int) -> tuple[list[str], int]:
+    """The entries of a list up to its `limit`-th item, and how many items are left out: the
+    labels that group the items ("Institutions", "governing bodies which are") do not use up
+    the limit, and a label with no item after it is dropped."""
+    out: list[str] = []
+    count = 0
+    for k, entry in enumerate(entries):
+        if entry in labels:
+            out.append(entry)
+            continue
+        if count == limit:
+            while out and out[-1] in labels:
+                out.pop()
+            return out, sum(1 for e in entries[k:] if e not in labels)
+        out.append(entry)
+        count += 1
+    return out, 0
 
 
 def _marker(text: str) -> str:
