@@ -310,6 +310,7 @@ class Searcher:
         # Each passage row's sentences as spans of its stored token vectors (or None where a
         # sentence's word pieces are not found in order), worked out once per row.
         self._spans: dict[int, list[tuple[int, int] | None]] = {}
+        self._levels: dict[int, dict[int, int]] = {}  # Searcher._list_levels, per row
 
     @classmethod
     def open(cls, index_dir: Path, settings: SearchSettings | None = None,
@@ -858,7 +859,10 @@ class Searcher:
             if qv.shape[1] == 0:  # the test stand-in: a token matches only itself
                 sim = (qkeys[:, None] == np.asarray(keys)[None, :]).astype(np.float32)
             else:
-                sim = qv @ np.asarray(vecs, dtype=np.float32).T
+                # einsum, not a BLAS product: for a few hundred tokens a multi-threaded BLAS
+                # call cost 25 ms on a loaded 2-core machine (its threads woken each time),
+                # einsum's own loop 0.1 ms.
+                sim = np.einsum("qd,td->qt", qv, np.asarray(vecs, dtype=np.float32))
             for j, span in zip(self.index.sentences_of.get(row, []), spans, strict=True):
                 if span is not None:
                     best = sim[:, span[0]:span[1]].max(axis=1)
@@ -893,6 +897,9 @@ class Searcher:
         """Nesting level of each list item of passage `row` (by position among its
         sentences): markers in the order they first appear, "-" 0 and "o" 1 when "-" came
         first."""
+        cached = self._levels.get(row)
+        if cached is not None:
+            return cached
         idx = self.index
         order: list[str] = []
         out: dict[int, int] = {}
@@ -902,6 +909,7 @@ class Searcher:
                 if marker not in order:
                     order.append(marker)
                 out[k] = order.index(marker)
+        self._levels[row] = out  # filled first: other threads read it
         return out
 
     def _sub_items_not_shown(self, row: int, pos: int, chosen: list[AnswerSentence]) -> list[str]:
@@ -1020,6 +1028,7 @@ _APPARATUS = re.compile(
     re.IGNORECASE)
 
 
+@lru_cache(maxsize=65536)
 def _apparatus_sentence(text: str) -> bool:
     """A line of the document's apparatus rather than its argument: a web address, a caption
     ("Graph A: Balance between localisation and centralisation ..."), a page footer, a
