@@ -310,6 +310,7 @@ class Searcher:
         # Each passage row's sentences as spans of its stored token vectors (or None where a
         # sentence's word pieces are not found in order), worked out once per row.
         self._spans: dict[int, list[tuple[int, int] | None]] = {}
+        self._levels: dict[int, dict[int, int]] = {}  # Searcher._list_levels, per row
 
     @classmethod
     def open(cls, index_dir: Path, settings: SearchSettings | None = None,
@@ -792,9 +793,9 @@ class Searcher:
                     groups[(row, lead_pos)] = group
                     chosen.append(group)
                     continue
-                items = self._list_after(row, pos)
-                limit = self.settings.answer_list_items
-                items, more = items[:limit], max(0, len(items) - limit)
+                labels: set[str] = set()
+                items = self._list_after(row, pos, labels)
+                items, more = _first_items(items, labels, self.settings.answer_list_items)
                 if any(item in s.items for s in chosen for item in items):
                     items, more = [], 0  # that list is shown already, under another lead-in
                 # Items chosen on their own before their lead-in are shown under it instead, in
@@ -859,7 +860,10 @@ class Searcher:
             if qv.shape[1] == 0:  # the test stand-in: a token matches only itself
                 sim = (qkeys[:, None] == np.asarray(keys)[None, :]).astype(np.float32)
             else:
-                sim = qv @ np.asarray(vecs, dtype=np.float32).T
+                # einsum, not a BLAS product: for a few hundred tokens a multi-threaded BLAS
+                # call cost 25 ms on a loaded 2-core machine (its threads woken each time),
+                # einsum's own loop 0.1 ms.
+                sim = np.einsum("qd,td->qt", qv, np.asarray(vecs, dtype=np.float32))
             for j, span in zip(self.index.sentences_of.get(row, []), spans, strict=True):
                 if span is not None:
                     best = sim[:, span[0]:span[1]].max(axis=1)
@@ -894,6 +898,9 @@ class Searcher:
         """Nesting level of each list item of passage `row` (by position among its
         sentences): markers in the order they first appear, "-" 0 and "o" 1 when "-" came
         first."""
+        cached = self._levels.get(row)
+        if cached is not None:
+            return cached
         idx = self.index
         order: list[str] = []
         out: dict[int, int] = {}
@@ -903,6 +910,7 @@ class Searcher:
                 if marker not in order:
                     order.append(marker)
                 out[k] = order.index(marker)
+        self._levels[row] = out  # filled first: other threads read it
         return out
 
     def _sub_items_not_shown(self, row: int, pos: int, chosen: list[AnswerSentence]) -> list[str]:
@@ -926,7 +934,7 @@ class Searcher:
             items.append(_display_sentence(idx.sentences[rows[k]]["text"]))
         return items
 
-    def _list_after(self, row: int, pos: int) -> list[str]:
+    def _list_after(self, row: int, pos: int, labels_out: set[str] | None = None) -> list[str]:
         """The items of the list that directly follows sentence `pos` of passage `row`, with
         any labels that group them ("Institutions", "Leadership"); empty when the next line is
         not part of that list. Only this passage's lines: every item stays verbatim and cited.
@@ -946,6 +954,8 @@ class Searcher:
             text = idx.sentences[j]["text"]
             if LIST_ITEM.match(text):
                 items += labels + [_display_sentence(text)]
+                if labels_out is not None:
+                    labels_out.update(labels)
                 labels = []
             elif is_label_line(text) and (introduces or items):
                 labels.append(text)
@@ -1042,6 +1052,7 @@ _APPARATUS = re.compile(
     re.IGNORECASE)
 
 
+@lru_cache(maxsize=65536)
 def _apparatus_sentence(text: str) -> bool:
     """A line of the document's apparatus rather than its argument: a web address, a caption
     ("Graph A: Balance between localisation and centralisation ..."), a page footer, a
@@ -1061,6 +1072,25 @@ def _is_label(text: str) -> bool:
     if len(text.split()) < SHORT_ANSWER:
         return True
     return len(text.split()) <= 6 and not re.search(r"[.!?;:]$", text.strip())
+
+
+def _first_items(entries: list[str], labels: set[str], limit: int) -> tuple[list[str], int]:
+    """The entries of a list up to its `limit`-th item, and how many items are left out: the
+    labels that group the items ("Institutions", "governing bodies which are") do not use up
+    the limit, and a label with no item after it is dropped."""
+    out: list[str] = []
+    count = 0
+    for k, entry in enumerate(entries):
+        if entry in labels:
+            out.append(entry)
+            continue
+        if count == limit:
+            while out and out[-1] in labels:
+                out.pop()
+            return out, sum(1 for e in entries[k:] if e not in labels)
+        out.append(entry)
+        count += 1
+    return out, 0
 
 
 def _marker(text: str) -> str:

@@ -352,3 +352,14 @@ def test_each_sentence_is_scored_on_its_own_token_vectors(tmp_path, fake_setting
     # so the item that answers comes first, though its list's lead-in shares none of the words
     answer = searcher.ask("Was curriculum left to each school?")
     assert answer.sentences[0].items[0] == "Curriculum was left to each school"
+
+
+def test_labels_that_group_a_list_do_not_use_up_its_items():
+    from qa.search import _first_items
+
+    entries = ["Institutions", "a track record", "close together", "Leadership", "strong",
+               "Governance", "expert", "responsive to the executive lead"]
+    labels = {"Institutions", "Leadership", "Governance"}
+    assert _first_items(entries, labels, 3) == (
+        ["Institutions", "a track record", "close together", "Leadership", "strong"], 2)
+    assert _first_items(entries, labels, 5) == (entries, 0)
