@@ -48,8 +48,12 @@ def in_section(passage, document: str, section: str, part: str | None = None) ->
         return False
     want = _fold(section)
     path = [_fold(h) for h in passage.section]
+    lines = [_fold(line) for line in passage.text.split("\n")]
+    # In its heading path, or printed as a line of its own (a heading the chunker did not
+    # take as one: "3.3 In successful federations/MATs, the role ..."); the word in running
+    # text ("... governance ...") is not the section.
     under = any(h.startswith(want) or (h and want.startswith(h) and len(h) > 12) for h in path) \
-        or want in _fold(passage.text)
+        or any(line.startswith(want) for line in lines if line)
     return under and (not part or match_key(part) in match_key(passage.text))
 
 

@@ -276,7 +276,8 @@ def _check(pack: Path, index_dir: Path, corpus: Path) -> int:
         return 2
     results = check_saved(pack, index, corpus)
     if not results:
-        print(f"error: no quotes with passage ids found in {pack}", file=sys.stderr)
+        print(f"error: no quotes with passage ids found in {pack} (a handout has none: "
+              "check the facilitator's copy, made without --handout)", file=sys.stderr)
         return 2
     stale = [r for r in results if not r.ok]
     for r in results:

@@ -390,6 +390,14 @@ def test_cli_session_md_csv_docx_and_check(built, tmp_path):
     r = _run(*common, "--check", out)
     assert r.returncode == 0 and "STALE" not in r.stdout, r.stdout + r.stderr
     assert "quotes still verbatim" in r.stdout
+    # The trainees' copy: no ids to re-check, and --check says to use the facilitator's.
+    handout = tmp_path / "handout.md"
+    r = _run(*common, "--session", "8.5", "--handout", "--out", handout)
+    assert r.returncode == 0, r.stderr
+    text = handout.read_text(encoding="utf-8")
+    assert "· id `p" not in text and "python -m" not in text and "## References" in text
+    r = _run(*common, "--check", handout)
+    assert r.returncode == 2 and "facilitator's copy" in r.stderr
 
     expand = ("--question", "Expanding too fast, or expansion for its own sake: over enthusiasm "
               "from the stronger institution to help the weaker institution?")
