@@ -60,16 +60,17 @@ class AddDocumentsTab:
             announce_upload, [self.upload_result, self.pending], [self.live], **quiet).then(
             self.rebuild, [self.pending], [status], show_progress_on=[status], **lane,
             **private).then(
+            refresh_views, None, views, show_progress="hidden", **private).then(
+            # announced once Sources and search show the new documents, as it says
             announce_added, [self.upload_result, status, self.pending], [self.live],
             **quiet).then(
-            refresh_views, None, views, show_progress="hidden", **private).then(
             lambda: (None, ""), None, [self.files, self.title], show_progress="hidden",
             **private)
         self.rebuild_btn.click(lambda: True, None, [self.pending], **private).then(
             self.rebuild, [self.pending], [status], show_progress_on=[status], **lane,
             **private).then(
-            announce_rebuild, [status], [self.live], **quiet).then(
-            refresh_views, None, views, show_progress="hidden", **private)
+            refresh_views, None, views, show_progress="hidden", **private).then(
+            announce_rebuild, [status], [self.live], **quiet)
 
 
 def build(ctx: TabContext) -> AddDocumentsTab:
