@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
 
         def _prepare(self, name):
             index = load(self.index_dir)
+            if self._embedder is None:  # the first load: the model, as before
+                return super()._prepare(name)
             return Searcher(index, self._embedder, self.search_settings)
 
         def _prepare_in_background(self, name):
