@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
 
         def _prepare(self, name):
             index = load(self.index_dir)
+            if self._embedder is None:  # the first load: the model, as before
+                return super()._prepare(name)
             return Searcher(index, self._embedder, self.search_settings)
 
         def _prepare_in_background(self, name):
@@ -108,7 +110,11 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(4)
             firsts = [round(s * 1000) for _, s, g in answers if g == new][:5]
             waiting = [s for st, s, g in answers if g == old and st >= began]
+            # the local baseline: the last ten answers before the build began
+            just_before = [s for st, s, g in answers if st < began][-10:]
             switches.append({"how": how, "build_s": round(written - began, 1),
+                             "median_10_before_build_ms":
+                                 round(statistics.median(just_before) * 1000),
                              "first_5_new_ms": firsts,
                              "slowest_while_building_ms": round(max(waiting, default=0) * 1000),
                              "switch_after_build_s": round(switched - written, 2)})

@@ -1,5 +1,6 @@
 """`python -m qa`: ask the evidence a question, show a cited passage, prepare a session pack,
-or list the trusts. The usage lines and `--help` come from one table, SUBCOMMANDS.
+or list the trusts. `--help` lists every command from one table, SUBCOMMANDS (keep the lines
+below in step with it).
 
     python -m qa [--index DIR] [--k N] [--json] QUESTION     (QUESTION "-": one per stdin line)
     python -m qa show [--index DIR] [--json] [--page-image FILE.png [--corpus DIR]] ID
