@@ -141,9 +141,7 @@ class _WordReader:
 
     def body(self, el, out: list[Block], depth: int) -> None:
         """Block-level content (a body, a cell, a text box, a content control) into `out`."""
-        if depth > MAX_XML_DEPTH:
-            raise ReadError("corrupt", f"refused: the {WHAT} nests its content more than "
-                                       f"{MAX_XML_DEPTH} levels deep (a hostile file?)")
+        _check_depth(depth)
         for c in el:
             n = name(c)
             if n == "w:p":
@@ -192,9 +190,7 @@ class _WordReader:
         out.extend(extras)
 
     def inline(self, el, pieces: list[str], extras: list[Block], depth: int) -> None:
-        if depth > MAX_XML_DEPTH:
-            raise ReadError("corrupt", f"refused: the {WHAT} nests its content more than "
-                                       f"{MAX_XML_DEPTH} levels deep (a hostile file?)")
+        _check_depth(depth)
         for c in el:
             n = name(c)
             if n == "w:t":
@@ -228,9 +224,7 @@ class _WordReader:
 
     def drawing(self, el, out: list[Block], depth: int) -> None:
         """What a drawing shows as text: text boxes, a chart's data, SmartArt's nodes."""
-        if depth > MAX_XML_DEPTH:
-            raise ReadError("corrupt", f"refused: the {WHAT} nests its content more than "
-                                       f"{MAX_XML_DEPTH} levels deep (a hostile file?)")
+        _check_depth(depth)
         for c in el:
             n = name(c)
             if n == "w:txbxContent":
@@ -338,6 +332,13 @@ class _WordReader:
         return out
 
 
+def _check_depth(depth: int) -> None:
+    """Every walk down the XML stops at MAX_XML_DEPTH: a hostile file nests without end."""
+    if depth > MAX_XML_DEPTH:
+        raise ReadError("corrupt", f"refused: the {WHAT} nests its content more than "
+                                   f"{MAX_XML_DEPTH} levels deep (a hostile file?)")
+
+
 def _descend(el, wanted: str, depth: int):
     """Rows of a table (cells of a row), also when wrapped in a content control or custom
     XML, which Word allows at row and cell level."""
@@ -346,9 +347,7 @@ def _descend(el, wanted: str, depth: int):
         if n == wanted:
             yield c
         elif n in ("w:sdt", "w:sdtContent", "w:customXml", "w:ins", "w:moveTo"):
-            if depth > MAX_XML_DEPTH:
-                raise ReadError("corrupt", f"refused: the {WHAT} nests its content more than "
-                                           f"{MAX_XML_DEPTH} levels deep (a hostile file?)")
+            _check_depth(depth)
             yield from _descend(c, wanted, depth + 1)
 
 
