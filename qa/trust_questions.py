@@ -829,9 +829,7 @@ def _leftovers(s: _Scanner, tokens: list[Token]) -> list[tuple[int, int]]:
             if not (k < n and not s.used[k] and tokens[k].text not in ("and", "or", "but")):
                 i = k
                 continue
-        j = i
-        while j < n and not s.used[j] and tokens[j].text not in ("and", "or", "but"):
-            j += 1
+        j = min(_run_end(s, i), n)  # `tokens` is the scanner's, or the part before content
         k = j
         while k > i and (tokens[k - 1].text in STOP):
             k -= 1
