@@ -632,6 +632,10 @@ def test_handout_has_no_ids_commands_or_generation(built, searcher, tmp_path):
     assert "index generation" in md
     assert "id" in next(csv.reader(io.StringIO(to_csv(facilitator))))
     assert "id" not in next(csv.reader(io.StringIO(to_csv(handout))))
+    # Saved side by side, the two copies do not overwrite each other.
+    from ui.downloads import write_exports
+    names = {write_exports(d, ("md",))["md"].name for d in (handout, facilitator)}
+    assert len(names) == 2, names
 
 
 def test_a_questions_pack_is_its_best_evidence_by_its_own_score(built, searcher):

@@ -644,7 +644,7 @@ def _upload_and_add(url: str, demo, name: str, data: bytes) -> tuple[str, str]:
         return "error", json.dumps(msg.get("output"))[:300]
     text = msg["output"]["data"][0]
     text = text.get("value", text) if isinstance(text, dict) else text
-    for mark, outcome in (("**Added:**", "stored"), ("**Already there:**", "duplicate"),
+    for mark, outcome in (("**Added**", "stored"), ("**Already there:**", "duplicate"),
                           ("**Not added:**", "refused")):
         if mark in text:
             return outcome, text

@@ -256,7 +256,8 @@ def test_real_upload_event_works_positive_control(server, project):
                   "", ""])
     done = [m for m in msgs if m.get("msg") == "process_completed"][-1]
     assert done["success"], done
-    assert "Added" in json.dumps(done["output"])
+    shown = json.dumps(done["output"], ensure_ascii=False)
+    assert "**Added** “note.md”" in shown and "Added: Added" not in shown  # said once
     stored = list((project[0] / "corpus" / "uploads").glob("*.md"))
     assert len(stored) == 1 and stored[0].read_bytes() == b"# Note\n\nA governance note.\n"
 

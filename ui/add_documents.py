@@ -111,7 +111,10 @@ def build(ctx: TabContext) -> AddDocumentsTab:
         for result, _ in store_files(files, title, doc_type, request):
             mark = {"stored": "Added", "duplicate": "Already there",
                     "refused": "Not added"}[result.status]
-            lines.append(f"- **{mark}:** {esc(result.message)}")
+            # "Added “x” (12 KB)." begins with its own mark: bold it rather than say it twice.
+            rest = result.message.removeprefix(mark + " ")
+            lines.append(f"- **{mark}** {esc(rest)}" if rest != result.message
+                         else f"- **{mark}:** {esc(result.message)}")
             stored = stored or result.ok
         if title and not single:
             lines.append("- The title was not used: it applies when one file is added at a time.")

@@ -41,7 +41,9 @@ def write_exports(doc, formats: tuple[str, ...] = ("md", "docx")) -> dict[str, P
     from qa.export import to_csv, to_docx, to_markdown
 
     folder = export_dir()
-    name = slug(doc.title)
+    # A handout and the facilitator's copy of one pack must not download under one name:
+    # a facilitator who saves both would overwrite one with the other.
+    name = slug(doc.title) + ("-handout" if getattr(doc, "handout", False) else "")
     out: dict[str, Path] = {}
     for fmt in formats:
         path = folder / f"{name}.{fmt}"
