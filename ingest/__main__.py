@@ -8,8 +8,10 @@ import json
 import sys
 from pathlib import Path
 
-DEFAULT_CORPUS = Path("corpus")
-DEFAULT_INDEX = Path("var/index")
+# The project's own folders, wherever the command is run from (as app.py and `qa prep` use).
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = ROOT / "corpus"
+DEFAULT_INDEX = ROOT / "var" / "index"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,8 +22,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m ingest",
         description="Build or update the evidence index. Only new or changed files are read "
                     "and embedded; an unchanged corpus is a no-op.")
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="documents folder")
-    parser.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="documents folder (default: corpus/ in the project)")
+    parser.add_argument("--index", type=Path, default=DEFAULT_INDEX,
+                        help="index folder (default: var/index in the project)")
     parser.add_argument("--full", action="store_true", help="re-read and re-embed everything")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--model", default=None, help="embedding model: minilm (default) or fake")
@@ -67,7 +70,7 @@ def restore_main(argv: list[str]) -> int:
                     "for byte: the next build gives its passages their old ids).")
     parser.add_argument("file", nargs="?", help="where the file was (uploads/ab12.pdf), or its "
                                                 ".removed folder; omit to list removed files")
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="documents folder")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="documents folder (default: corpus/ in the project)")
     parser.add_argument("--audit", type=Path, default=Path("var/audit.jsonl"),
                         help="the audit file (default var/audit.jsonl)")
     args = parser.parse_args(argv)

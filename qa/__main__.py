@@ -20,7 +20,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-DEFAULT_INDEX = Path("var/index")
+# The project's own index, wherever the command is run from (as app.py and `qa prep` use).
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INDEX = ROOT / "var" / "index"
 CLOSED_PIPE = 141  # what a shell reports for a program ended by SIGPIPE (128 + 13)
 
 # Every subcommand once: (name, arguments, what it does). `--help` and the module docstring's
@@ -102,7 +104,8 @@ def ask_main(argv: list[str]) -> int:
         epilog=subcommands_help())
     parser.add_argument("question", help='the question; "-" reads one question per line from '
                                          "standard input")
-    parser.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder")
+    parser.add_argument("--index", type=Path, default=DEFAULT_INDEX,
+                        help="index folder (default: var/index in the project)")
     parser.add_argument("--k", type=int, default=5, help="passages to return (default 5)")
     parser.add_argument("--json", action="store_true",
                         help='print JSON (with "-": one JSON object per line)')
@@ -154,11 +157,12 @@ def show_main(argv: list[str]) -> int:
         prog="python -m qa show",
         description="Show a passage by id, with its citation and the text around it.")
     parser.add_argument("id", help="passage id, as printed in answers and packs")
-    parser.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder")
+    parser.add_argument("--index", type=Path, default=DEFAULT_INDEX,
+                        help="index folder (default: var/index in the project)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--page-image", type=Path, metavar="FILE.png",
                         help="also write the cited PDF page, the passage highlighted, as PNG")
-    parser.add_argument("--corpus", type=Path, default=Path("corpus"),
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus",
                         help="corpus folder the index was built from (for --page-image)")
     args = parser.parse_args(argv)
 
@@ -195,7 +199,8 @@ def trusts_main(argv: list[str]) -> int:
         prog="python -m qa trusts",
         description="The indexed trust vignettes side by side: one row per trust, its key "
                     "dimensions as written, the number of schools as numbers, and a citation.")
-    parser.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder")
+    parser.add_argument("--index", type=Path, default=DEFAULT_INDEX,
+                        help="index folder (default: var/index in the project)")
     parser.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
                         help="keep trusts whose FIELD contains VALUE (e.g. urban_rural=rural, "
                              "governance='single governing body'), or a school count compared "

@@ -96,6 +96,24 @@ def test_help_lists_every_subcommand():
     assert {name for name, _, _ in SUBCOMMANDS} == {"QUESTION", "show", "prep", "trusts"}
 
 
+def test_every_command_defaults_to_the_projects_own_index(tmp_path):
+    """`python -m ingest`, `python -m qa`, `qa prep` and the app find one index, the project's,
+    from any working folder (a relative default once sent `qa` from another folder to a
+    different, empty index from the one `qa prep` used)."""
+    import app
+    import ingest.__main__ as ingest_cli
+    import qa.__main__ as qa_cli
+
+    project = Path(app.__file__).resolve().parent
+    assert ingest_cli.DEFAULT_INDEX == qa_cli.DEFAULT_INDEX == project / "var" / "index"
+    assert app.AppSettings().index_dir == project / "var" / "index"
+    assert ingest_cli.DEFAULT_CORPUS == project / "corpus"
+    r = subprocess.run([sys.executable, "-m", "qa", "--index", str(tmp_path / "none"), "x y z"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "PYTHONPATH": str(project)})
+    assert r.returncode == 2 and str(tmp_path / "none") in r.stderr
+
+
 def test_output_to_a_closed_pipe_ends_quietly(built):
     read_end, write_end = os.pipe()
     os.close(read_end)  # nobody reads: the first write fails, as after `| head -1` has quit
