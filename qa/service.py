@@ -80,7 +80,10 @@ class EvidenceService:
     def _install(self, searcher: Searcher, name: str | None) -> None:
         self._embedder = searcher.embedder
         self._searcher = searcher
-        self._loaded_for = name
+        # What was loaded, not what was asked for: another process may have published a
+        # newer generation between reading CURRENT and loading it (then loading it again on
+        # the next request would be wasted).
+        self._loaded_for = getattr(searcher.index, "generation", "") or name
 
     def _prepare_in_background(self, name: str | None) -> None:
         with self._swap:
@@ -127,13 +130,13 @@ class EvidenceService:
             embedder = self._embedder
             report = build_index(self.corpus_dir, self.index_dir, self.index_settings,
                                  embedder=embedder, full=full, progress=progress)
-            name = current_generation_name(self.index_dir)
             if self._searcher is None:
                 self.searcher()
             else:
                 # Loaded now, not in the next request; one preparation at a time, shared with
-                # a request that noticed the new CURRENT first.
-                while name != self._loaded_for:
+                # a request that noticed the new CURRENT first. CURRENT is read again each
+                # time: another process may have published a newer generation meanwhile.
+                while (name := current_generation_name(self.index_dir)) != self._loaded_for:
                     self._prepare_in_background(name)
                     self.wait_for_switch()
         return report

@@ -56,6 +56,57 @@ def test_a_generation_built_elsewhere_is_loaded_off_the_request_path(built, fake
     assert calls[1:] == ["index-switch"]  # and no request loaded it afterwards either
 
 
+def test_a_generation_published_during_a_load_is_not_loaded_twice(built, fake_settings,
+                                                                  gated_loads):
+    """Another process publishes a newer generation while one is being loaded: what was
+    loaded (the newer one, CURRENT's at load time) is what the service records, so the next
+    request does not load it a second time."""
+    corpus, index_dir = built
+    calls, gate = gated_loads
+    service = EvidenceService(index_dir, corpus, index_settings=fake_settings)
+    service.ask("What is a hard federation?")
+    store_upload(DATA / "vignette-riverbend.txt", "riverbend.txt", corpus)
+    build_index(corpus, index_dir, fake_settings)
+    gate.clear()
+    service.ask("What is a hard federation?")  # starts loading that generation, held
+    (corpus / "note.txt").write_text("A note on governance.\n\nThe trust board met the "
+                                     "local governing bodies twice a term.\n", encoding="utf-8")
+    build_index(corpus, index_dir, fake_settings)  # a newer one, published meanwhile
+    newest = service_module.current_generation_name(index_dir)
+    gate.set()
+    service.wait_for_switch(30)
+    assert service.searcher().index.generation == newest
+    service.wait_for_switch(30)
+    assert len(calls) == 2, calls  # the first load and one switch, never a reload of it
+
+
+def test_a_rebuild_ends_when_another_process_publishes_meanwhile(built, fake_settings,
+                                                                 gated_loads):
+    """The rebuild waits for its generation's switch; if a newer one is published while that
+    load is held, the switch serves the newer one and the rebuild still returns."""
+    corpus, index_dir = built
+    calls, gate = gated_loads
+    service = EvidenceService(index_dir, corpus, index_settings=fake_settings)
+    service.ask("What is a hard federation?")
+    store_upload(DATA / "vignette-riverbend.txt", "riverbend.txt", corpus)
+    gate.clear()
+    worker = threading.Thread(target=service.rebuild, name="rebuild", daemon=True)
+    worker.start()
+    for _ in range(400):
+        if len(calls) > 1:
+            break
+        worker.join(0.05)
+    assert len(calls) == 2  # the rebuild's switch is loading, held
+    (corpus / "note.txt").write_text("A note on governance.\n\nThe trust board met the "
+                                     "local governing bodies twice a term.\n", encoding="utf-8")
+    build_index(corpus, index_dir, fake_settings)  # `python -m ingest` elsewhere, meanwhile
+    gate.set()
+    worker.join(60)
+    assert not worker.is_alive()
+    assert service.searcher().index.generation == \
+        service_module.current_generation_name(index_dir)
+
+
 def test_a_rebuild_switches_only_once_the_new_generation_is_warm(built, fake_settings,
                                                                  gated_loads, monkeypatch):
     corpus, index_dir = built
