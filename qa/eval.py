@@ -9,8 +9,8 @@ gold phrase, compared with `ingest.normalise.match_key` (whitespace and hyphens 
 "both" questions any gold phrase counts for hit@k, and `both@5` reports how often the gold
 passages of both documents are in the top 5.
 
-By default eval/questions.jsonl (tuning) and the two held-out sets, eval/questions_heldout.jsonl
-and eval/questions_heldout2.jsonl (never tuned on), are run and reported apart.
+By default eval/questions.jsonl (tuning) and the three held-out sets, eval/questions_heldout.jsonl,
+questions_heldout2.jsonl and questions_heldout3.jsonl (never tuned on), are run and reported apart.
 
 Columns: hit@1/3/5, MRR@10, both@5, answer-sentence hit three ways (`ans@1`: the first answer
 sentence holds a gold phrase; `ans`: the answer sentences alone, list items chosen on their own
@@ -48,6 +48,7 @@ DEFAULT_INDEX = Path("var/index")
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "questions.jsonl"
 DEFAULT_HELDOUT = DEFAULT_QUESTIONS.parent / "questions_heldout.jsonl"  # never tuned on
 DEFAULT_HELDOUT2 = DEFAULT_QUESTIONS.parent / "questions_heldout2.jsonl"  # nor this (issue 18)
+DEFAULT_HELDOUT3 = DEFAULT_QUESTIONS.parent / "questions_heldout3.jsonl"  # nor this (round 3)
 K = 10
 DENSE_BASELINE_NONE_BELOW = 0.30  # the cosine threshold the project shipped with
 
@@ -546,7 +547,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=Path, action="append", default=None,
                         help="question file (repeatable); default: the tuning set "
                              "(eval/questions.jsonl) and the held-out sets "
-                             "(eval/questions_heldout.jsonl, questions_heldout2.jsonl), "
+                             "(eval/questions_heldout.jsonl, questions_heldout2.jsonl, "
+                             "questions_heldout3.jsonl), "
                              "reported apart")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
     parser.add_argument("--misses", action="store_true", help="list the system's misses")
@@ -564,7 +566,8 @@ def main(argv: list[str] | None = None) -> int:
     except (IndexUnavailable, EmbedderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    files = args.questions or [DEFAULT_QUESTIONS, DEFAULT_HELDOUT, DEFAULT_HELDOUT2]
+    files = args.questions or [DEFAULT_QUESTIONS, DEFAULT_HELDOUT, DEFAULT_HELDOUT2,
+                              DEFAULT_HELDOUT3]
     reports = {}
     for path in files:
         reports[str(path)] = evaluate(searcher, load_questions(path),

@@ -24,7 +24,11 @@ def test_questions_file_is_well_formed():
     # the second held-out set (issue 18, round 2): 60+ in scope, 25+ off and near topic
     assert sum(q.in_scope for q in heldout2) >= 60
     assert sum(not q.in_scope for q in heldout2) >= 25
-    every = questions + heldout + heldout2
+    # the third (round 3): 40+ in scope, 25+ off and near topic
+    heldout3 = ev.load_questions(ev.DEFAULT_HELDOUT3)
+    assert sum(q.in_scope for q in heldout3) >= 40
+    assert sum(not q.in_scope for q in heldout3) >= 25
+    every = questions + heldout + heldout2 + heldout3
     assert len({q.id for q in every}) == len(every)
     # at least 60 out-of-scope questions beyond the first 16, split between tuning and held out
     assert sum(q.kind == "out_of_scope" for q in every) >= 16 + 60
