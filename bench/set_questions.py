@@ -5,8 +5,8 @@
 The 17 fictional vignettes (tests/data/vignettes, vignettes-extra, Oakmoor, Riverbend) are
 indexed with the fake embedder into a temporary folder (the trusts table does not depend on
 embeddings); MiniLM is loaded and the set-question vocabulary's vectors made (what
-`Searcher.warm_up` does). Then every question of eval/set_questions.jsonl and
-eval/set_questions_heldout.jsonl is read and answered by `qa.trusts.answer_set_question`
+`Searcher.warm_up` does). Then every question of the tuned files (eval/set_questions.jsonl and
+eval/set_questions_heldout.jsonl, _heldout2, _heldout3: `eval_trusts.TUNED_FILES`) is read and answered by `qa.trusts.answer_set_question`
 (conditions, MiniLM similarity for leftover phrases, the matching trusts), `--rounds` times.
 Printed: median, 95th percentile and maximum milliseconds per question, and the slowest one.
 """
@@ -44,9 +44,8 @@ def main() -> int:
     started = time.perf_counter()
     vocabulary(trusts).readings(embed)
     vocab_s = time.perf_counter() - started
-    questions = [q.question for path in (eval_trusts.DEFAULT_QUESTIONS,
-                                          eval_trusts.HELDOUT_QUESTIONS)
-                 for q in eval_trusts.load(path)]
+    questions = list(dict.fromkeys(q.question for path in eval_trusts.TUNED_FILES
+                                   for q in eval_trusts.load(path)))
     times: dict[str, list[float]] = {q: [] for q in questions}
     for _ in range(args.rounds):
         for q in questions:
