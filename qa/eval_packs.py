@@ -1,7 +1,9 @@
 """`python -m qa.eval_packs`: how good the session packs are, on the labelled sets of issue 22.
 
 For each question of eval/packs.jsonl (the questions of sessions 8.1-8.5, built as the five
-session packs) and eval/packs_heldout.jsonl (other facilitator questions, one pack), it counts:
+session packs), eval/packs_heldout.jsonl (other facilitator questions, one pack) and
+eval/packs_heldout2.jsonl (a second held-out set, one pack per session it names, with that
+session's title), it counts:
 
 - pack recall: the expected sections (eval/README.md) quoted under the question, or referred
   back to from it, over all expected sections;
@@ -11,7 +13,7 @@ session packs) and eval/packs_heldout.jsonl (other facilitator questions, one pa
 
     python -m qa.eval_packs [--index var/index] [--corpus corpus] [--json] [--show]
 
-The tuning and held-out figures are printed apart.
+The tuning and the two held-out sets' figures are printed apart.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "eval"
 TUNING = EVAL / "packs.jsonl"
 HELDOUT = EVAL / "packs_heldout.jsonl"
+HELDOUT2 = EVAL / "packs_heldout2.jsonl"
 APPARATUS = EVAL / "packs_apparatus.jsonl"
 
 
@@ -147,11 +150,11 @@ def score_pack(doc, cases: list[dict], index, apparatus: list[dict], figures: Fi
 
 
 def run(searcher, corpus: Path, handout: bool = False) -> dict[str, Figures]:
-    from .prep import build_pack, build_session_pack, find_session, load_sessions
+    from .prep import Session, build_pack, build_session_pack, find_session, load_sessions
 
     apparatus = load_cases(APPARATUS)
     sessions = load_sessions(corpus / "sessions.toml")
-    out = {"tuning": Figures(), "heldout": Figures()}
+    out = {"tuning": Figures(), "heldout": Figures(), "heldout2": Figures()}
     tuning = load_cases(TUNING)
     for sid in dict.fromkeys(c["session"] for c in tuning):
         doc = build_session_pack(searcher, find_session(sessions, sid), corpus_dir=corpus)
@@ -161,6 +164,13 @@ def run(searcher, corpus: Path, handout: bool = False) -> dict[str, Figures]:
     doc = build_pack(searcher, [c["question"] for c in held], "Held-out questions",
                      corpus_dir=corpus)
     score_pack(doc, held, searcher.index, apparatus, out["heldout"])
+    held2 = load_cases(HELDOUT2)
+    for sid in dict.fromkeys(c["session"] for c in held2):
+        cases = [c for c in held2 if c["session"] == sid]
+        doc = build_session_pack(searcher, Session(sid, cases[0].get("title", sid),
+                                                   [c["question"] for c in cases]),
+                                 corpus_dir=corpus)
+        score_pack(doc, cases, searcher.index, apparatus, out["heldout2"])
     return out
 
 
