@@ -307,6 +307,7 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
     headings: list[tuple[int, str]] = []
     pending = _Pending()
     carry: list[_Unit] = []  # heading lines waiting for the body under them (heading_lines)
+    numbered: set[str] = set()  # headings that carry the document's own numbers ("3.3 ...")
 
     def heading_unit(event: Block) -> list[_Unit]:
         if not settings.heading_lines or event.echoed:  # an echoed heading is body text already
@@ -349,6 +350,8 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
         while headings and headings[-1][0] >= event.level:
             headings.pop()
         headings.append((event.level, event.text))
+        if event.numbered:
+            numbered.add(event.text)
         if not pending.units:
             carry.extend(heading_unit(event))
             continue
@@ -356,7 +359,11 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
         common = _common_prefix(pending.section or [], path)
         # Where the file itself gives the headings (PDF outline or typography, Word styles),
         # sections are never merged: each passage is cited by the heading it stands under.
-        sibling_depth = len(pending.section or []) + (1 if firm_sections else -1)
+        # So are two sections the document numbers itself ("3.3 ..." then "3.4 ..."): each
+        # number is the citation a reader looks for, however short the section.
+        firm = firm_sections or (event.numbered and bool(pending.section)
+                                 and pending.section[-1] in numbered)
+        sibling_depth = len(pending.section or []) + (1 if firm else -1)
         if pending.words >= settings.min_words or len(common) < sibling_depth:
             if settings.heading_lines:  # headings still waiting for a body travel on with it
                 while pending.units and pending.units[-1].kind == "heading":

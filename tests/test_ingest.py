@@ -89,6 +89,22 @@ def test_briefing_numbered_sections_and_lists_with_lead_in():
     assert {s.split()[0] for s in sessions} == {"8.1", "8.2", "8.3", "8.4", "8.5"}
 
 
+def test_numbered_sections_are_never_merged_into_their_parent(tmp_path):
+    """3.3 and 3.4 of the briefing paper are short: each is cited by its own number, not both
+    by their common parent "3. Interview evidence" (a quote from 3.4 said § 3. before)."""
+    _, passages = passages_of(BRIEFING)
+    for first_item, number in (("ever changing", "3.3"), ("maintaining presence", "3.4")):
+        p = next(p for p in passages if f"- {first_item}" in p.text)
+        assert p.section[-1].startswith(number + " "), (first_item, p.section)
+        assert p.text.startswith(number + " ")  # its lead-in, the numbered heading, kept
+    # Unnumbered short sections still share a passage, under their common path.
+    (tmp_path / "notes.md").write_text(
+        "# Notes\n\n## Alpha\n\nOne short line.\n\n## Beta\n\nAnother short line.\n",
+        encoding="utf-8")
+    _, notes = passages_of("notes.md", tmp_path)
+    assert len(notes) == 1 and notes[0].section == ["Notes"]
+
+
 def test_definitions_cited_under_their_section():
     _, passages = passages_of(BRIEFING)
     hard = next(p for p in passages if "a single legal entity with a single governing body" in p.text)
