@@ -33,7 +33,7 @@ from ingest.ocr import prune_cache as prune_ocr_cache
 from ingest.readers import SUPPORTED_WORDS
 from ingest.sandbox import ReadLimits, make_reader
 
-from .embedder import Embedder, EmbedSettings, make_embedder
+from .embedder import Embedder, EmbedSettings, make_embedder, model_lock
 from .lexical import LexicalIndex, LexicalSettings
 from .onepass import MODEL_WINDOW, OnePassEncoder, PassageInput, sentence_spans
 from .store import (
@@ -676,15 +676,18 @@ def _word_pieces(embedder, layout: Layout, todo: list[int], todo_s: list[int],
     after the timing: passages and sentences as truncated at 256, the token pass's segments."""
     if not hasattr(embedder, "load"):
         return 0
-    tok = embedder.load().tokenizer
+    model = embedder.load()
+    tok = model.tokenizer
     texts = [layout.passages[i].embedding_text() for i in todo] + [
         sentence_embedding_text(layout.sentences[i]["text"], layout.sentences[i]["context"])
         for i in todo_s]
-    n = sum(min(len(ids), 256) for ids in tok(texts)["input_ids"]) if texts else 0
+    with model_lock(model):
+        n = sum(min(len(ids), 256) for ids in tok(texts)["input_ids"]) if texts else 0
     if 0 < len(layout.passages) <= settings.token_vectors_max:
         encoder = TokenEncoder(embedder, settings.token_segment)
         segs = [seg for i in todo for seg in encoder.segments(layout.passages[i].embedding_body())]
-        n += sum(min(len(ids), 256) for ids in tok(segs)["input_ids"]) if segs else 0
+        with model_lock(model):
+            n += sum(min(len(ids), 256) for ids in tok(segs)["input_ids"]) if segs else 0
     return n
 
 

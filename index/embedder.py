@@ -6,6 +6,7 @@ commands that do not embed (an unchanged rebuild, `--help`, `qa show`) start qui
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -23,6 +24,31 @@ MINILM_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4f
 
 
 SINGLE_THREAD_MAX = 4  # this many texts or fewer (questions) are embedded on one thread
+
+_MODEL_LOCKS = threading.Lock()
+_NO_LOCK = contextlib.nullcontext()
+
+
+def model_lock(model) -> threading.RLock:
+    """The one lock of a loaded model, held for every use of its tokenizer and its forward
+    pass from the embedder, the token encoder and the one-pass build.
+
+    A fast (Rust) tokenizer is not safe to share between threads: transformers sets its
+    truncation and padding on each call, and that mutation waits for the tokenizer's own lock
+    while holding the GIL, so a thread inside a read of it that needs the GIL back never gets
+    it. The app hung that way, every worker thread stopped in the tokenizer, under ten clients
+    of bench/load.py (huggingface/transformers#47085 reports the same race). torch's thread
+    count, set to 1 around a question, is process-wide too. A question's pass is ~10 ms, so
+    taking them one at a time costs little on two cores; a build holds the lock one batch at a
+    time, so questions asked during a rebuild wait at most one batch."""
+    lock = getattr(model, "_mat_evidence_lock", None)
+    if lock is None:
+        with _MODEL_LOCKS:
+            lock = getattr(model, "_mat_evidence_lock", None)
+            if lock is None:
+                lock = threading.RLock()
+                object.__setattr__(model, "_mat_evidence_lock", lock)
+    return lock
 
 
 class EmbedderError(RuntimeError):
@@ -176,14 +202,15 @@ class SentenceTransformerEmbedder:
         # processes keep the cores busy, waiting for a second thread made a 10 ms question
         # take 100s of ms (bench/latency.py); one thread is as fast idle and steady loaded.
         single = len(texts) <= SINGLE_THREAD_MAX and not self.settings.threads
-        threads = torch.get_num_threads()
-        if single:
-            torch.set_num_threads(1)
-        try:
-            self._encode(model, texts, order, batch, out, progress)
-        finally:
+        with model_lock(model) if single else _NO_LOCK:  # the thread count is process-wide
+            threads = torch.get_num_threads()
             if single:
-                torch.set_num_threads(threads)
+                torch.set_num_threads(1)
+            try:
+                self._encode(model, texts, order, batch, out, progress)
+            finally:
+                if single:
+                    torch.set_num_threads(threads)
         stacked = np.concatenate(out).astype(np.float32)
         result = np.empty_like(stacked)
         result[order] = stacked
@@ -195,8 +222,9 @@ class SentenceTransformerEmbedder:
         with torch.inference_mode():
             for start in range(0, len(texts), batch):
                 chunk = [texts[i] for i in order[start:start + batch]]
-                vecs = model.encode(chunk, batch_size=batch, convert_to_numpy=False,
-                                    convert_to_tensor=True, normalize_embeddings=True)
+                with model_lock(model):  # one batch at a time: questions wait at most one
+                    vecs = model.encode(chunk, batch_size=batch, convert_to_numpy=False,
+                                        convert_to_tensor=True, normalize_embeddings=True)
                 # Normalised again in float32: in bf16 the model's own normalisation leaves
                 # norms up to ~0.4% off 1, and inner products must stay cosines.
                 vecs = vecs.float()

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .embedder import model_lock
+
 MODEL_WINDOW = 256  # all-MiniLM-L6-v2's max_seq_length, special tokens included
 
 
@@ -156,10 +158,11 @@ class OnePassEncoder:
         content = enc._content_ids()
         plans = []
         texts = [it.text for it in items]
-        batch = tok(texts, add_special_tokens=False, truncation=False,
-                    return_offsets_mapping=True, return_attention_mask=False,
-                    return_token_type_ids=False) if texts else {"input_ids": [],
-                                                                "offset_mapping": []}
+        with model_lock(enc._load()):  # shared with questions asked during a rebuild
+            batch = tok(texts, add_special_tokens=False, truncation=False,
+                        return_offsets_mapping=True, return_attention_mask=False,
+                        return_token_type_ids=False) if texts else {"input_ids": [],
+                                                                    "offset_mapping": []}
         for it, ids, offsets in zip(items, batch["input_ids"], batch["offset_mapping"],
                                     strict=True):
             room = (it.window or self.window) - 2  # [CLS] ... [SEP]
@@ -220,7 +223,8 @@ class OnePassEncoder:
                     mask[r, :len(row)] = 1
                 real += int(mask.sum())
                 padded += mask.numel()
-                states = bert(input_ids=ids, attention_mask=mask).last_hidden_state.float()
+                with model_lock(model):  # one batch at a time, between questions
+                    states = bert(input_ids=ids, attention_mask=mask).last_hidden_state.float()
                 states = states.numpy()
                 for r, j in enumerate(chunk):
                     i, k = flat[j]

@@ -22,6 +22,8 @@ import numpy as np
 
 from ingest import split_sentences
 
+from .embedder import model_lock
+
 SEGMENT_TOKENS = 64
 
 _FAKE_WORD = re.compile(r"[a-z0-9]+")
@@ -59,16 +61,18 @@ class TokenEncoder:
         """Token keys of a text as the encoder would see them (for document frequencies)."""
         if self.fake:
             return [int(k) for k in _fake_tokens(text)[1]]
-        tok = self.tokenizer
-        ids = tok(text, add_special_tokens=False, truncation=False)["input_ids"]
+        model = self._load()
+        with model_lock(model):
+            ids = model.tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"]
         return [i for i in ids if i in self._content_ids()]
 
     def _content_ids(self) -> frozenset[int]:
         cached = getattr(self, "_content", None)
         if cached is None:
-            tok = self.tokenizer
-            vocab = tok.get_vocab()
-            special = set(tok.all_special_ids)
+            model = self._load()
+            with model_lock(model):
+                vocab = model.tokenizer.get_vocab()
+                special = set(model.tokenizer.all_special_ids)
             cached = frozenset(i for t, i in vocab.items()
                                if i not in special and any(ch.isalnum() for ch in t))
             self._content = cached
@@ -79,17 +83,19 @@ class TokenEncoder:
         """Lines (and sentences of long lines) packed into segments of <= segment_tokens."""
         if self.fake:
             return [text]
-        tok = self.tokenizer
+        model = self._load()
+        tok = model.tokenizer
         pieces: list[tuple[str, int]] = []
-        for line in text.split("\n"):
-            line = line.strip()
-            if not line:
-                continue
-            n = len(tok.tokenize(line))
-            if n > self.segment_tokens:
-                pieces.extend((s, len(tok.tokenize(s))) for s in split_sentences(line))
-            else:
-                pieces.append((line, n))
+        with model_lock(model):
+            for line in text.split("\n"):
+                line = line.strip()
+                if not line:
+                    continue
+                n = len(tok.tokenize(line))
+                if n > self.segment_tokens:
+                    pieces.extend((s, len(tok.tokenize(s))) for s in split_sentences(line))
+                else:
+                    pieces.append((line, n))
         out: list[str] = []
         current: list[str] = []
         size = 0
@@ -118,6 +124,10 @@ class TokenEncoder:
 
     def _forward(self, texts: list[str], with_sentence: bool = False):
         model = self._load()
+        with model_lock(model):
+            return self._forward_locked(model, texts, with_sentence)
+
+    def _forward_locked(self, model, texts: list[str], with_sentence: bool):
         import torch
 
         from index.embedder import SINGLE_THREAD_MAX

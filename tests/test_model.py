@@ -60,3 +60,73 @@ def test_real_model_end_to_end(tmp_path, monkeypatch):
     assert answer.evidence == "strong"
     assert any("single legal entity" in a.text for a in answer.sentences)
     assert s.ask("How do I bake sourdough bread?").evidence == "none"
+
+
+@pytest.mark.model
+def test_the_tokenizer_is_only_used_under_the_models_lock(tmp_path, monkeypatch):
+    """A fast tokenizer shared by threads can deadlock (the app hung under ten clients, every
+    worker stopped inside it): every path that tokenizes, questions and builds alike, holds
+    the model's one lock (index.embedder.model_lock)."""
+    from index.embedder import model_lock
+    from index.tokens import TokenEncoder
+    from qa import Searcher
+
+    embedder = SentenceTransformerEmbedder()
+    model = embedder.load()
+    lock = model_lock(model)
+    assert model_lock(model) is lock
+    unlocked: list[str] = []
+    cls = type(model.tokenizer)
+    for name in ("set_truncation_and_padding", "tokenize", "get_vocab"):
+        real = getattr(cls, name)
+
+        def checked(self, *a, _real=real, _name=name, **k):
+            if not lock._is_owned():
+                unlocked.append(_name)
+            return _real(self, *a, **k)
+
+        monkeypatch.setattr(cls, name, checked)
+    encoder = TokenEncoder(embedder)
+    embedder.embed(["What is a hard federation?"])
+    embedder.embed([f"Passage {n} about local governing bodies." for n in range(40)])
+    encoder.encode_query("What does the trust board do?")
+    encoder.keys("Who keeps the books?")
+    encoder.segments("A long line about finance. " * 30)
+    encoder.encode(["Two texts", "to encode"])
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(ROOT / "corpus" / "leadership-of-learning-synopsis.txt", corpus)
+    build_index(corpus, tmp_path / "index", embedder=embedder)
+    from index.store import load_index
+
+    Searcher(load_index(tmp_path / "index"), embedder).ask("How are executive heads trained?")
+    assert unlocked == [], sorted(set(unlocked))
+
+
+@pytest.mark.model
+def test_questions_from_many_threads_at_once_all_finish(tmp_path):
+    from index.tokens import TokenEncoder
+
+    embedder = SentenceTransformerEmbedder()
+    encoder = TokenEncoder(embedder)
+    errors: list[str] = []
+
+    def ask(n: int) -> None:
+        for i in range(15):
+            try:
+                if i % 2:
+                    encoder.encode_query(f"What does a trust board do about finance {n} {i}?")
+                else:
+                    embedder.embed([f"How are local governing bodies used {n} {i}?"])
+            except Exception as exc:  # noqa: BLE001 - any failure is the finding
+                errors.append(repr(exc))
+
+    import threading
+
+    threads = [threading.Thread(target=ask, args=(n,), daemon=True) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not any(t.is_alive() for t in threads), "a thread hung"
+    assert errors == []
