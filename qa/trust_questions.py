@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -373,13 +374,29 @@ def _n(x) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+_WORD = re.compile(r"\d[\d,]*(?:\.\d+)?|[a-z][a-z'’-]*[a-z]|[a-z]")
+_NEGATING = ("without", "no", "not", "non", "never")
+
+
+@lru_cache(maxsize=8192)
+def _word_list(text: str, stemmed: bool) -> tuple[str, ...]:
+    """A text's words as the question's are read (hyphenated words whole), stemmed or not."""
+    words = _WORD.findall(text.lower())
+    return tuple(_stem(w) for w in words) if stemmed else tuple(words)
+
+
 def _contains(value: str, phrase: str) -> bool:
     """The value has the phrase as whole words, and not negated ("without local governing
-    bodies" does not have local governing bodies)."""
-    low = value.lower()
-    for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", low):
-        before = low[:m.start()].split()
-        if not before or before[-1] not in ("without", "no", "not", "non", "never"):
+    bodies" does not have local governing bodies). A phrase of several words matches its
+    words' plurals alike ("advisory board" is in "advisory boards"); one word matches as
+    written (its variants are tried apart: `_variants`), so "keep" is not "keeps"."""
+    stemmed = " " in phrase.strip()
+    have, want = _word_list(value, stemmed), _word_list(phrase, stemmed)
+    n = len(want)
+    if not n:
+        return False
+    for k in range(len(have) - n + 1):
+        if have[k:k + n] == want and (k == 0 or have[k - 1] not in _NEGATING):
             return True
     return False
 
