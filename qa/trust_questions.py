@@ -504,18 +504,39 @@ class _Scanner:
                 return i + 1, x
         return None
 
+    def range_at(self, i: int) -> tuple[int, float, float] | None:
+        """Two numbers as the ends of a range at i: "between A and B", "from A to B",
+        "A to B", "A-B" -> (end, low, high)."""
+        t = self.t
+        lead = t[i].text in ("between", "from")
+        k = i + 1 if lead else i
+        a = self.number_at(k)
+        if not a:
+            return None
+        link = self.q[t[k].end:t[k + 1].start].strip() if k + 1 < len(t) else ""
+        if link in ("-", "–", "—") and self.number_at(k + 1):
+            b = self.number_at(k + 1)
+        elif k + 1 < len(t) and (t[k + 1].text == "to" or lead and t[k + 1].text == "and"):
+            b = self.number_at(k + 2)
+        else:
+            return None
+        if not b:
+            return None
+        return b[0], min(a[1], b[1]), max(a[1], b[1])
+
     def numeric(self, i: int) -> tuple[int, list[Condition]] | None:
         t = self.t
-        # "between 5 and 8 schools"
-        if t[i].text == "between":
-            a, b = self.number_at(i + 1), self.number_at(i + 3)
-            if a and b and t[i + 2].text == "and":
-                u = self.unit(b[0])
-                field_ = u[1] if u else self._field_before(i)
-                if field_:
-                    end = u[0] if u else b[0]
-                    return end, [Condition(field_, ">=", a[1]), Condition(field_, "<=", b[1])]
-                return self._unknown_unit(i, b[0])
+        # a range: "between 5 and 8 schools", "from 3 to 5 schools", "3 to 5 schools",
+        # "3-5 schools", "founded from 2013 to 2017" (both ends included)
+        span = self.range_at(i)
+        if span:
+            end, lo, hi = span
+            u = self.unit(end)
+            field_ = u[1] if u else self._field_before(i)
+            if field_:
+                return (u[0] if u else end), [Condition(field_, ">=", lo),
+                                              Condition(field_, "<=", hi)]
+            return self._unknown_unit(i, end)
         cmp_ = self.comparison(i)
         j, op = cmp_ if cmp_ else (i, "=")
         num = self.number_at(j)
@@ -623,8 +644,8 @@ class _Scanner:
             return u[0], [Condition(u[1], op)]
         w = self.t[j].text
         for n, (lo, hi) in SCALES.items():
-            if n in self.v.columns and w.removesuffix("ly") in (lo, hi):
-                flip = w.removesuffix("ly") == lo
+            if n in self.v.columns and _pole_word(w) in (lo, hi):
+                flip = _pole_word(w) == lo
                 return j + 1, [Condition(n, {"max": "min", "min": "max"}[op] if flip else op)]
         if word in ("most", "least"):
             return None  # "most" on its own: not a superlative we can read
@@ -641,16 +662,19 @@ class _Scanner:
         """"more central", "very formal", "locally", "centrally", "balanced": a position on a
         scale, unless a word of the question points at another field whose values have the
         word ("set priorities centrally", "central scheme of delegation")."""
+        between = self.poles_named(i + 1) if self.t[i].text == "between" else None
+        if between:  # "between local and central": the scale's middle
+            return between[0], [Condition(between[1], "pos", {3})]
         j, mod = i, ""
         if self.t[j].text in _MODIFIERS and j + 1 < len(self.t):
             mod, j = self.t[j].text, j + 1
         w = self.t[j].text
-        base = re.sub(r"(ly|ised|ized|ise|ize)$", "", w) if len(w) > 5 else w
+        if w in _MIDDLE:
+            return self.middle(j)
+        base = _pole_word(w)
         for n, (lo, hi) in SCALES.items():
-            if n not in self.v.columns or base not in (lo, hi, "balanced", "balance"):
+            if n not in self.v.columns or base not in (lo, hi):
                 continue
-            if base in ("balanced", "balance"):
-                return j + 1, [Condition(n, "pos", {3})] if n == "decision_making" else None
             other = [h for h in self.hints if h != n and self.v.columns.get(h)
                      and self.v.columns[h].kind == "text"
                      and any(_contains(v, base) for (_, f), v in self.v.values.items() if f == h)]
@@ -669,6 +693,37 @@ class _Scanner:
             return j + 1, [Condition(n, "pos", pos)]
         return None
 
+    def poles_named(self, k: int) -> tuple[int, str] | None:
+        """Both poles of one scale at k ("local and central", "formal or informal") ->
+        (end, scale)."""
+        if k + 2 >= len(self.t) or self.t[k + 1].text not in ("and", "or"):
+            return None
+        a, b = _pole_word(self.t[k].text), _pole_word(self.t[k + 2].text)
+        for n, poles in SCALES.items():
+            if n in self.v.columns and a != b and {a, b} == set(poles):
+                return k + 3, n
+        return None
+
+    def middle(self, j: int) -> tuple[int, list[Condition]]:
+        """A scale's middle ("balanced", "a middle position"), with the restatement of its
+        poles after it read with it ("balanced between local and central"). The scale is the
+        one whose poles follow, or the one the question names, or the one whose values have
+        a middle."""
+        end, scale = j + 1, None
+        for k in range(j + 1, min(j + 5, len(self.t))):
+            found = self.poles_named(k)
+            if found:
+                if all(x.text in ("between", "of") or x.text not in self.v.value_words
+                       and x.text not in self.v.hint_words for x in self.t[j + 1:k]):
+                    end, scale = found
+                break
+        if scale is None:
+            have = [n for n in SCALES if n in self.v.columns]
+            scale = next((n for n in have if n in self.hints), None) or next(
+                (n for n in have if any(t.scales.get(n) == 3 for t in self.v.trusts)),
+                "decision_making")
+        return end, [Condition(scale, "pos", {3})]
+
     def value_phrase(self, i: int) -> tuple[int, list[Condition]] | None:
         """The longest run of words some vignette's value contains ("peer review", "hub
         councils"); a one-word whole value ("rural") is matched as the whole value."""
@@ -679,6 +734,14 @@ class _Scanner:
                 continue
             if any(self.used[i:i + length]):
                 continue
+            # a run that ends on a word naming a field ("trust-wide priorities") is a value
+            # of that field and its name: the words before it, in that field's values
+            # ("trust-wide review", "trust-wide plan set centrally" alike)
+            named = self.v.hint_words.get(words[-1]) or self.v.hint_words.get(_stem(words[-1]))
+            if length > 1 and named and words[-2] not in STOP:
+                shorter = " ".join(words[:-1])
+                if any(_contains(v, shorter) for (_, n), v in values.items() if n == named):
+                    return i + length, [Condition(named, "has", shorter)]
             # one word stands for its variants too: "centrally" finds "set centrally" and
             # "central team" alike
             conds: list[Condition] = []
@@ -723,6 +786,22 @@ def replace_negated(c: Condition, negated: bool) -> Condition:
 
 def _any_of(conds: list[Condition]) -> Condition:
     return conds[0] if len(conds) == 1 else _AnyOf(conds)
+
+
+# The middle of a scale, in the words ingest reads as position 3 (ingest/vignettes.py).
+_MIDDLE = {"balanced", "balance", "middle", "midway", "mid-point", "midpoint"}
+
+
+def _pole_word(w: str) -> str:
+    """The adjective a scale's pole is written as, for a word derived from it or it from:
+    "centrally", "centralised", "centralisation" -> central; "centre", "center" -> central
+    (the noun: -re/-er beside -ral)."""
+    base = re.sub(r"(ly|isation|ization|ised|ized|ise|ize)$", "", w) if len(w) > 5 else w
+    if base == w and re.fullmatch(r"[a-z]{3,}(?:re|er)", w):
+        noun = w[:-2] + "ral"
+        if any(noun in poles for poles in SCALES.values()):
+            return noun
+    return base
 
 
 def _variants(word: str) -> list[str]:
