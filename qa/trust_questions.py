@@ -266,6 +266,8 @@ def _unit(v) -> np.ndarray:
 
 
 _SCHOOL_KINDS = ["total", *SCHOOL_TYPES]
+# School-type words that are everyday words too: a school type only before "school(s)".
+_PLAIN_WORD_TYPES = {"middle", "high"}
 # A word that names a dimension points the words around it at that dimension (the
 # synopsis's dimensions; other fields' label words are read from the data).
 _HINTS = {
@@ -412,6 +414,7 @@ class Reading:
     unread: list[str] = field(default_factory=list)  # parts that are no condition, as asked
     missing_fields: list[str] = field(default_factory=list)  # named fields no vignette has
     content: str = ""  # set-plus-content: the part answered from the passages
+    ignored: list[str] = field(default_factory=list)  # verbs that put a condition, not read
 
 
 def is_set_question(question: str, vocab: Vocabulary | None = None) -> bool:
@@ -469,10 +472,11 @@ class _Scanner:
             kind = _type_of(phrase)
             if kind:
                 end = i + n
-                if end < len(self.t) and self.t[end].text in ("school", "schools", "college",
-                                                               "colleges"):
-                    end += 1
-                return end, kind
+                school = end < len(self.t) and self.t[end].text in ("school", "schools",
+                                                                     "college", "colleges")
+                if phrase in _PLAIN_WORD_TYPES and not school:
+                    continue  # "a middle line", "high formal": words, not school types
+                return end + school, kind
         if i < len(self.t) and self.t[i].text in ("school", "schools", "academies"):
             return i + 1, "total"
         return None
@@ -1004,8 +1008,26 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
                 c.similar = text
                 c.words = text
             reading.groups[-1].append(_any_of(conds))
+        elif sims[best] < SIMILAR_MIN and _introduces(s, spans[k]):
+            # one word near no value, just before a condition ("organise themselves in
+            # hubs", "sit between local and central"): the verb that puts the condition,
+            # not one of its own; said in the answer
+            reading.ignored.append(text)
         else:
             reading.unread.append(text)
+
+
+def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:
+    """A one-word leftover followed, past small words only, by a value or scale condition."""
+    i, j = span
+    if j - i != 1:
+        return False
+    k = j
+    while (k < len(s.t) and not s.used[k] and s.t[k].text in STOP
+           and s.t[k].text not in NEGATIONS | {"and", "or", "but"}):
+        k += 1
+    return any(a == k and getattr(c, "op", "") in ("is", "has", "any", "pos")
+               for a, _, c in s.atoms)
 
 
 def _run_end(s: _Scanner, j: int) -> int:
