@@ -1031,8 +1031,11 @@ def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:
 
 
 def _run_end(s: _Scanner, j: int) -> int:
-    """Where the run of words no condition took, which a leftover ends, ends."""
-    while j < len(s.t) and not s.used[j] and s.t[j].text not in ("and", "or", "but"):
+    """Where the run of words no condition took, which a leftover ends, ends: at a condition,
+    a joining word, or the word naming the trusts (what follows that is not the leftover's:
+    "the two ways trusts used coaching" compares "two ways", not the coaching)."""
+    while (j < len(s.t) and not s.used[j] and s.t[j].text not in ("and", "or", "but")
+           and s.t[j].text not in GROUP):
         j += 1
     return j
 

@@ -171,6 +171,19 @@ def test_no_question_of_the_retrieval_eval_is_taken_for_a_set_question(trusts):
         assert answer_set_question(q, []) is None, q
 
 
+@pytest.mark.model
+def test_nor_with_the_model_reading_leftover_phrases(trusts):
+    """The app reads leftover phrases with MiniLM: a phrase compared with the values ends at
+    the word naming the trusts, so "the two ways trusts used coaching" is not read as a
+    condition and the question stays an ordinary one."""
+    import json
+
+    embed = eval_trusts.real_embed()
+    for line in (ROOT / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+        q = json.loads(line)["question"]
+        assert answer_set_question(q, trusts, embed=embed) is None, q
+
+
 def test_a_set_plus_content_question_searches_those_trusts_only(extra_index):
     from qa import Searcher
 
