@@ -290,6 +290,7 @@ class Condition:
 
     field: str  # a column name or a school kind ("total", "primary", ...)
     op: str  # "is" (whole value), "has" (value contains), "<", "<=", ">", ">=", "=",
+    #          "range" (value: (low, high), both included),
     #          "only" (every school of this kind), "pos" (scale position in `positions`),
     #          "max" / "min" (superlative)
     value: Any = None
@@ -302,6 +303,9 @@ class Condition:
         return (not hit) if self.negated else hit
 
     def _holds(self, t, vocab: Vocabulary) -> bool:
+        if self.op == "range":  # both ends included
+            n = vocab.number(t, self.field)
+            return n is not None and self.value[0] <= n <= self.value[1]
         if self.op in ("<", "<=", ">", ">=", "="):
             n = vocab.number(t, self.field)
             if n is None:
@@ -339,6 +343,9 @@ class Condition:
                 return f"with {'no' if no else 'a'} {kind}school"
             if self.op == "<" and self.value == 1 and kind:
                 return f"with {'a' if no else 'no'} {kind}school"
+            if self.op == "range":
+                lo, hi = self.value
+                return f"{'not ' if no else ''}with {_n(lo)} to {_n(hi)} {kind}schools"
             return (f"{'not ' if no else ''}with {_OP_WORDS[self.op]}{_n(self.value)} "
                     f"{kind}school{'s' if self.value != 1 else ''}")
         col = vocab.columns.get(self.field)
@@ -349,6 +356,9 @@ class Condition:
                 pole = SCALES[self.field][1 if self.op == "max" else 0]
                 return f"whose {label} is the most {pole}{via}"
             return f"with the {'highest' if self.op == 'max' else 'lowest'} {label}"
+        if self.op == "range":
+            return (f"whose {label} is {'not ' if no else ''}from {_n(self.value[0])} to "
+                    f"{_n(self.value[1])}")
         if self.op in _OP_WORDS:
             words = {**_OP_WORDS, "<": "less than "}[self.op]
             return f"whose {label} is {'not ' if no else ''}{words}{_n(self.value)}"
@@ -538,8 +548,7 @@ class _Scanner:
             u = self.unit(end)
             field_ = u[1] if u else self._field_before(i)
             if field_:
-                return (u[0] if u else end), [Condition(field_, ">=", lo),
-                                              Condition(field_, "<=", hi)]
+                return (u[0] if u else end), [Condition(field_, "range", (lo, hi))]
             return self._unknown_unit(i, end)
         cmp_ = self.comparison(i)
         j, op = cmp_ if cmp_ else (i, "=")

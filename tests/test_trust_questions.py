@@ -102,7 +102,9 @@ def test_third_round_of_phrasings(trusts, question, expected):
 
 def test_a_range_is_said_with_both_ends(trusts):
     found = answer_set_question("Which trusts have 9 to 12 schools?", trusts)
-    assert "at least 9 schools" in found.headline and "at most 12 schools" in found.headline
+    assert found.headline.startswith("Trusts with 9 to 12 schools (4 of 17)"), found.headline
+    founded = answer_set_question("Which trusts were founded between 2010 and 2015?", trusts)
+    assert founded.headline.startswith("Trusts whose year founded is from 2010 to 2015 (1 of")
 
 
 @pytest.mark.model
