@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -265,6 +266,8 @@ def _unit(v) -> np.ndarray:
 
 
 _SCHOOL_KINDS = ["total", *SCHOOL_TYPES]
+# School-type words that are everyday words too: a school type only before "school(s)".
+_PLAIN_WORD_TYPES = {"middle", "high"}
 # A word that names a dimension points the words around it at that dimension (the
 # synopsis's dimensions; other fields' label words are read from the data).
 _HINTS = {
@@ -287,6 +290,7 @@ class Condition:
 
     field: str  # a column name or a school kind ("total", "primary", ...)
     op: str  # "is" (whole value), "has" (value contains), "<", "<=", ">", ">=", "=",
+    #          "range" (value: (low, high), both included),
     #          "only" (every school of this kind), "pos" (scale position in `positions`),
     #          "max" / "min" (superlative)
     value: Any = None
@@ -299,6 +303,9 @@ class Condition:
         return (not hit) if self.negated else hit
 
     def _holds(self, t, vocab: Vocabulary) -> bool:
+        if self.op == "range":  # both ends included
+            n = vocab.number(t, self.field)
+            return n is not None and self.value[0] <= n <= self.value[1]
         if self.op in ("<", "<=", ">", ">=", "="):
             n = vocab.number(t, self.field)
             if n is None:
@@ -336,6 +343,9 @@ class Condition:
                 return f"with {'no' if no else 'a'} {kind}school"
             if self.op == "<" and self.value == 1 and kind:
                 return f"with {'a' if no else 'no'} {kind}school"
+            if self.op == "range":
+                lo, hi = self.value
+                return f"{'not ' if no else ''}with {_n(lo)} to {_n(hi)} {kind}schools"
             return (f"{'not ' if no else ''}with {_OP_WORDS[self.op]}{_n(self.value)} "
                     f"{kind}school{'s' if self.value != 1 else ''}")
         col = vocab.columns.get(self.field)
@@ -346,6 +356,9 @@ class Condition:
                 pole = SCALES[self.field][1 if self.op == "max" else 0]
                 return f"whose {label} is the most {pole}{via}"
             return f"with the {'highest' if self.op == 'max' else 'lowest'} {label}"
+        if self.op == "range":
+            return (f"whose {label} is {'not ' if no else ''}from {_n(self.value[0])} to "
+                    f"{_n(self.value[1])}")
         if self.op in _OP_WORDS:
             words = {**_OP_WORDS, "<": "less than "}[self.op]
             return f"whose {label} is {'not ' if no else ''}{words}{_n(self.value)}"
@@ -373,13 +386,29 @@ def _n(x) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+_WORD = re.compile(r"\d[\d,]*(?:\.\d+)?|[a-z][a-z'’-]*[a-z]|[a-z]")
+_NEGATING = ("without", "no", "not", "non", "never")
+
+
+@lru_cache(maxsize=8192)
+def _word_list(text: str, stemmed: bool) -> tuple[str, ...]:
+    """A text's words as the question's are read (hyphenated words whole), stemmed or not."""
+    words = _WORD.findall(text.lower())
+    return tuple(_stem(w) for w in words) if stemmed else tuple(words)
+
+
 def _contains(value: str, phrase: str) -> bool:
     """The value has the phrase as whole words, and not negated ("without local governing
-    bodies" does not have local governing bodies)."""
-    low = value.lower()
-    for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", low):
-        before = low[:m.start()].split()
-        if not before or before[-1] not in ("without", "no", "not", "non", "never"):
+    bodies" does not have local governing bodies). A phrase of several words matches its
+    words' plurals alike ("advisory board" is in "advisory boards"); one word matches as
+    written (its variants are tried apart: `_variants`), so "keep" is not "keeps"."""
+    stemmed = " " in phrase.strip()
+    have, want = _word_list(value, stemmed), _word_list(phrase, stemmed)
+    n = len(want)
+    if not n:
+        return False
+    for k in range(len(have) - n + 1):
+        if have[k:k + n] == want and (k == 0 or have[k - 1] not in _NEGATING):
             return True
     return False
 
@@ -395,6 +424,7 @@ class Reading:
     unread: list[str] = field(default_factory=list)  # parts that are no condition, as asked
     missing_fields: list[str] = field(default_factory=list)  # named fields no vignette has
     content: str = ""  # set-plus-content: the part answered from the passages
+    ignored: list[str] = field(default_factory=list)  # verbs that put a condition, not read
 
 
 def is_set_question(question: str, vocab: Vocabulary | None = None) -> bool:
@@ -452,10 +482,11 @@ class _Scanner:
             kind = _type_of(phrase)
             if kind:
                 end = i + n
-                if end < len(self.t) and self.t[end].text in ("school", "schools", "college",
-                                                               "colleges"):
-                    end += 1
-                return end, kind
+                school = end < len(self.t) and self.t[end].text in ("school", "schools",
+                                                                     "college", "colleges")
+                if phrase in _PLAIN_WORD_TYPES and not school:
+                    continue  # "a middle line", "high formal": words, not school types
+                return end + school, kind
         if i < len(self.t) and self.t[i].text in ("school", "schools", "academies"):
             return i + 1, "total"
         return None
@@ -487,18 +518,38 @@ class _Scanner:
                 return i + 1, x
         return None
 
+    def range_at(self, i: int) -> tuple[int, float, float] | None:
+        """Two numbers as the ends of a range at i: "between A and B", "from A to B",
+        "A to B", "A-B" -> (end, low, high)."""
+        t = self.t
+        lead = t[i].text in ("between", "from")
+        k = i + 1 if lead else i
+        a = self.number_at(k)
+        if not a:
+            return None
+        link = self.q[t[k].end:t[k + 1].start].strip() if k + 1 < len(t) else ""
+        if link in ("-", "–", "—") and self.number_at(k + 1):
+            b = self.number_at(k + 1)
+        elif k + 1 < len(t) and (t[k + 1].text == "to" or lead and t[k + 1].text == "and"):
+            b = self.number_at(k + 2)
+        else:
+            return None
+        if not b:
+            return None
+        return b[0], min(a[1], b[1]), max(a[1], b[1])
+
     def numeric(self, i: int) -> tuple[int, list[Condition]] | None:
         t = self.t
-        # "between 5 and 8 schools"
-        if t[i].text == "between":
-            a, b = self.number_at(i + 1), self.number_at(i + 3)
-            if a and b and t[i + 2].text == "and":
-                u = self.unit(b[0])
-                field_ = u[1] if u else self._field_before(i)
-                if field_:
-                    end = u[0] if u else b[0]
-                    return end, [Condition(field_, ">=", a[1]), Condition(field_, "<=", b[1])]
-                return self._unknown_unit(i, b[0])
+        # a range: "between 5 and 8 schools", "from 3 to 5 schools", "3 to 5 schools",
+        # "3-5 schools", "founded from 2013 to 2017" (both ends included)
+        span = self.range_at(i)
+        if span:
+            end, lo, hi = span
+            u = self.unit(end)
+            field_ = u[1] if u else self._field_before(i)
+            if field_:
+                return (u[0] if u else end), [Condition(field_, "range", (lo, hi))]
+            return self._unknown_unit(i, end)
         cmp_ = self.comparison(i)
         j, op = cmp_ if cmp_ else (i, "=")
         num = self.number_at(j)
@@ -606,8 +657,8 @@ class _Scanner:
             return u[0], [Condition(u[1], op)]
         w = self.t[j].text
         for n, (lo, hi) in SCALES.items():
-            if n in self.v.columns and w.removesuffix("ly") in (lo, hi):
-                flip = w.removesuffix("ly") == lo
+            if n in self.v.columns and _pole_word(w) in (lo, hi):
+                flip = _pole_word(w) == lo
                 return j + 1, [Condition(n, {"max": "min", "min": "max"}[op] if flip else op)]
         if word in ("most", "least"):
             return None  # "most" on its own: not a superlative we can read
@@ -624,16 +675,19 @@ class _Scanner:
         """"more central", "very formal", "locally", "centrally", "balanced": a position on a
         scale, unless a word of the question points at another field whose values have the
         word ("set priorities centrally", "central scheme of delegation")."""
+        between = self.poles_named(i + 1) if self.t[i].text == "between" else None
+        if between:  # "between local and central": the scale's middle
+            return between[0], [Condition(between[1], "pos", {3})]
         j, mod = i, ""
         if self.t[j].text in _MODIFIERS and j + 1 < len(self.t):
             mod, j = self.t[j].text, j + 1
         w = self.t[j].text
-        base = re.sub(r"(ly|ised|ized|ise|ize)$", "", w) if len(w) > 5 else w
+        if w in _MIDDLE:
+            return self.middle(j)
+        base = _pole_word(w)
         for n, (lo, hi) in SCALES.items():
-            if n not in self.v.columns or base not in (lo, hi, "balanced", "balance"):
+            if n not in self.v.columns or base not in (lo, hi):
                 continue
-            if base in ("balanced", "balance"):
-                return j + 1, [Condition(n, "pos", {3})] if n == "decision_making" else None
             other = [h for h in self.hints if h != n and self.v.columns.get(h)
                      and self.v.columns[h].kind == "text"
                      and any(_contains(v, base) for (_, f), v in self.v.values.items() if f == h)]
@@ -652,6 +706,37 @@ class _Scanner:
             return j + 1, [Condition(n, "pos", pos)]
         return None
 
+    def poles_named(self, k: int) -> tuple[int, str] | None:
+        """Both poles of one scale at k ("local and central", "formal or informal") ->
+        (end, scale)."""
+        if k + 2 >= len(self.t) or self.t[k + 1].text not in ("and", "or"):
+            return None
+        a, b = _pole_word(self.t[k].text), _pole_word(self.t[k + 2].text)
+        for n, poles in SCALES.items():
+            if n in self.v.columns and a != b and {a, b} == set(poles):
+                return k + 3, n
+        return None
+
+    def middle(self, j: int) -> tuple[int, list[Condition]]:
+        """A scale's middle ("balanced", "a middle position"), with the restatement of its
+        poles after it read with it ("balanced between local and central"). The scale is the
+        one whose poles follow, or the one the question names, or the one whose values have
+        a middle."""
+        end, scale = j + 1, None
+        for k in range(j + 1, min(j + 5, len(self.t))):
+            found = self.poles_named(k)
+            if found:
+                if all(x.text in ("between", "of") or x.text not in self.v.value_words
+                       and x.text not in self.v.hint_words for x in self.t[j + 1:k]):
+                    end, scale = found
+                break
+        if scale is None:
+            have = [n for n in SCALES if n in self.v.columns]
+            scale = next((n for n in have if n in self.hints), None) or next(
+                (n for n in have if any(t.scales.get(n) == 3 for t in self.v.trusts)),
+                "decision_making")
+        return end, [Condition(scale, "pos", {3})]
+
     def value_phrase(self, i: int) -> tuple[int, list[Condition]] | None:
         """The longest run of words some vignette's value contains ("peer review", "hub
         councils"); a one-word whole value ("rural") is matched as the whole value."""
@@ -662,6 +747,14 @@ class _Scanner:
                 continue
             if any(self.used[i:i + length]):
                 continue
+            # a run that ends on a word naming a field ("trust-wide priorities") is a value
+            # of that field and its name: the words before it, in that field's values
+            # ("trust-wide review", "trust-wide plan set centrally" alike)
+            named = self.v.hint_words.get(words[-1]) or self.v.hint_words.get(_stem(words[-1]))
+            if length > 1 and named and words[-2] not in STOP:
+                shorter = " ".join(words[:-1])
+                if any(_contains(v, shorter) for (_, n), v in values.items() if n == named):
+                    return i + length, [Condition(named, "has", shorter)]
             # one word stands for its variants too: "centrally" finds "set centrally" and
             # "central team" alike
             conds: list[Condition] = []
@@ -706,6 +799,22 @@ def replace_negated(c: Condition, negated: bool) -> Condition:
 
 def _any_of(conds: list[Condition]) -> Condition:
     return conds[0] if len(conds) == 1 else _AnyOf(conds)
+
+
+# The middle of a scale, in the words ingest reads as position 3 (ingest/vignettes.py).
+_MIDDLE = {"balanced", "balance", "middle", "midway", "mid-point", "midpoint"}
+
+
+def _pole_word(w: str) -> str:
+    """The adjective a scale's pole is written as, for a word derived from it or it from:
+    "centrally", "centralised", "centralisation" -> central; "centre", "center" -> central
+    (the noun: -re/-er beside -ral)."""
+    base = re.sub(r"(ly|isation|ization|ised|ized|ise|ize)$", "", w) if len(w) > 5 else w
+    if base == w and re.fullmatch(r"[a-z]{3,}(?:re|er)", w):
+        noun = w[:-2] + "ral"
+        if any(noun in poles for poles in SCALES.values()):
+            return noun
+    return base
 
 
 def _variants(word: str) -> list[str]:
@@ -908,13 +1017,34 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
                 c.similar = text
                 c.words = text
             reading.groups[-1].append(_any_of(conds))
+        elif sims[best] < SIMILAR_MIN and _introduces(s, spans[k]):
+            # one word near no value, just before a condition ("organise themselves in
+            # hubs", "sit between local and central"): the verb that puts the condition,
+            # not one of its own; said in the answer
+            reading.ignored.append(text)
         else:
             reading.unread.append(text)
 
 
+def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:
+    """A one-word leftover followed, past small words only, by a value or scale condition."""
+    i, j = span
+    if j - i != 1:
+        return False
+    k = j
+    while (k < len(s.t) and not s.used[k] and s.t[k].text in STOP
+           and s.t[k].text not in NEGATIONS | {"and", "or", "but"}):
+        k += 1
+    return any(a == k and getattr(c, "op", "") in ("is", "has", "any", "pos")
+               for a, _, c in s.atoms)
+
+
 def _run_end(s: _Scanner, j: int) -> int:
-    """Where the run of words no condition took, which a leftover ends, ends."""
-    while j < len(s.t) and not s.used[j] and s.t[j].text not in ("and", "or", "but"):
+    """Where the run of words no condition took, which a leftover ends, ends: at a condition,
+    a joining word, or the word naming the trusts (what follows that is not the leftover's:
+    "the two ways trusts used coaching" compares "two ways", not the coaching)."""
+    while (j < len(s.t) and not s.used[j] and s.t[j].text not in ("and", "or", "but")
+           and s.t[j].text not in GROUP):
         j += 1
     return j
 

@@ -258,6 +258,7 @@ class SetAnswer:
     unread: list[str] = field(default_factory=list)  # parts not read as a condition, as asked
     content: str = ""  # set-plus-content: the part answered from these trusts' passages
     files: list[str] = field(default_factory=list)  # the matching trusts' vignette files
+    ignored: list[str] = field(default_factory=list)  # words taken as the question's verb
 
 
 _VOCABULARY: dict[tuple[str, ...], Any] = {}
@@ -303,7 +304,8 @@ def answer_set_question(question: str, trusts: list[Trust], embed=None) -> SetAn
     said = describe(reading, vocab)
     total = len(trusts)
     answer = SetAnswer([], conditions, count=reading.count, total=total,
-                       unread=list(reading.unread), content=reading.content)
+                       unread=list(reading.unread), content=reading.content,
+                       ignored=list(reading.ignored))
     if reading.missing_fields:
         answer.message = ("No vignette records " + " or ".join(
             f"'{f}'" for f in reading.missing_fields) + ", so no trust is listed"
@@ -341,6 +343,11 @@ def answer_set_question(question: str, trusts: list[Trust], embed=None) -> SetAn
         answer.headline = f"{n} of {total} trusts: those {said}."
     else:
         answer.headline = f"Trusts {said} ({n} of {total}):"
+    if reading.ignored:  # said, never dropped silently
+        note = " and ".join(f"“{w}”" for w in reading.ignored) + (
+            " is" if len(reading.ignored) == 1 else " are") + " not read as a condition"
+        answer.headline = (answer.headline[:-1] + f"; {note}:" if answer.headline.endswith(":")
+                           else answer.headline + f" ({note}.)")
     if reading.content and chosen:
         answer.headline += (f" “{reading.content}” is answered below from these trusts' "
                             "vignettes and the passages that name them.")
