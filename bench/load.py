@@ -121,7 +121,7 @@ def memory_summary(samples: dict[int, float]) -> dict:
 
 
 def run_clients(url: str, clients: int, per_client: int, until: threading.Event | None = None,
-                server_pid: int | None = None) -> dict:
+                server_pid: int | None = None, stall_seconds: float = 300.0) -> dict:
     """All clients at once, each asking `per_client` questions (and, with `until`, going on
     asking until it is set). Returns latencies, errors and each client's generations; with
     `server_pid`, the server's resident memory after every 500 answered questions."""
@@ -174,18 +174,35 @@ def run_clients(url: str, clients: int, per_client: int, until: threading.Event 
                 latencies.append(t1 - t0)
                 stamps.append((t0, t1))
                 generations[n].append(data.get("generation", ""))
+                last_answer[0] = t1
                 if server_pid is not None and len(latencies) % 500 == 0:
                     rss = rss_mb(server_pid)
                     if rss is not None:
                         memory[len(latencies)] = rss
+                    print(f"  answered {len(latencies)}, errors {len(errors)}, server "
+                          f"{rss if rss is not None else '?'} MB", file=sys.stderr, flush=True)
         client.close()
+
+    def watchdog() -> None:
+        # A server that stops answering (it once deadlocked in the tokenizer) would leave
+        # every client waiting for ever: say so, with what was measured, and stop.
+        while not finished.wait(10):
+            if time.perf_counter() - last_answer[0] > stall_seconds:
+                print(f"no answer for {stall_seconds:.0f} s after {len(latencies)} answered "
+                      f"({len(errors)} errors): the server has stopped answering; memory so "
+                      f"far {memory}", file=sys.stderr, flush=True)
+                os._exit(3)
 
     threads = [threading.Thread(target=one, args=(n,)) for n in range(clients)]
     started = time.perf_counter()
+    last_answer = [started]
+    finished = threading.Event()
+    threading.Thread(target=watchdog, daemon=True).start()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    finished.set()
     wall = time.perf_counter() - started
     return {"requests": len(latencies) + len(errors), "answered": len(latencies),
             "errors": errors, "client_cancelled_then_retried": len(cancelled),
