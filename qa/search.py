@@ -44,6 +44,7 @@ from index import (
 from ingest import Passage
 from ingest.glossary import Expander
 from ingest.normalise import OMISSION
+from ingest.roles import asks_about_study
 
 from .late import SEGMENT_TOKENS, LateInteraction
 
@@ -528,7 +529,11 @@ class Searcher:
             if s.diversity > 0:
                 cand, score, similarity = self._spread(cand, score, similarity, depth)
         cand, score, similarity = _contents_last(idx, cand, score, similarity)
-        cand, score, similarity = _apparatus_after_evidence(idx, cand, score, similarity)
+        if not asks_about_study(question):
+            # Asked about the study or the document itself ("How was the research done?"),
+            # the apparatus is the evidence: ranked on its own score. Otherwise issue 22's
+            # rule: never above evidence of similar similarity.
+            cand, score, similarity = _apparatus_after_evidence(idx, cand, score, similarity)
         top = np.arange(min(k, len(cand)))
         return [Hit(idx.passages[cand[r]], float(score[r]), float(similarity[r]),
                     float(lexical[cand[r]]), int(r) + 1, dense=float(dense[cand[r]]))
