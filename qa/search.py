@@ -128,6 +128,9 @@ class SearchSettings:
     # 0: each list item chosen on its own words is one of the `answer_sentences`; N > 0: a
     # lead-in with the items chosen under it is one answer entry, holding up to N of them.
     answer_group_items: int = 3
+    # "asked": apparatus passages (ingest/roles.py) give answer sentences only when one ranks
+    # first or the question asks about the study; "always": as any passage (before round 3).
+    answer_apparatus: str = "asked"
     cache_size: int = 256
 
 
@@ -725,6 +728,13 @@ class Searcher:
         q_terms = set(_terms(question))
         candidates: list[tuple[float, str, str, int, int]] = []
         top_hits = hits[: self.settings.answer_passages]
+        if self.settings.answer_apparatus == "asked" and top_hits and \
+                not _is_apparatus(top_hits[0].passage) and not asks_about_study(question):
+            # Apparatus (a session outline that poses the question back, a method note) is
+            # no answer to a question about the evidence: the answer is drawn from the
+            # evidence passages. It is when it ranks first or the question asks about the
+            # study (ingest.roles.asks_about_study).
+            top_hits = [h for h in hits if not _is_apparatus(h.passage)][: self.settings.answer_passages]
         # Speed (issue 7): the similarities of all candidate sentences in one matrix product
         # (one gather from the memory-mapped array, not one read per sentence).
         rows = [j for hit in top_hits for j in idx.sentences_of.get(idx.by_id[hit.passage.id], [])]
@@ -1035,6 +1045,10 @@ def _contents_last(idx, cand, score, similarity):
     new_score[int((~contents).sum()):] = np.minimum(new_score[int((~contents).sum()):],
                                                     floor - 1e-6)
     return cand[order], new_score, similarity[order]
+
+
+def _is_apparatus(p: Passage) -> bool:
+    return getattr(p, "role", "evidence") == "apparatus"
 
 
 APPARATUS_MARGIN = 0.05  # similarity within which evidence goes first (issue 22)

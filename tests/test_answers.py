@@ -390,3 +390,26 @@ def test_labels_that_group_a_list_do_not_use_up_its_items():
     assert _first_items(entries, labels, 3) == (
         ["Institutions", "a track record", "close together", "Leadership", "strong"], 2)
     assert _first_items(entries, labels, 5) == (entries, 0)
+
+
+def test_apparatus_gives_no_answer_sentence_to_a_question_about_the_evidence(searcher):
+    """A session outline or a method note is no answer to a question about the evidence,
+    unless it ranks first or the question asks about the study (round 3)."""
+    from ingest.roles import asks_about_study
+
+    questions = ["What should due diligence on a partner school look at?",
+                 "Co-heads or a single executive head - which works better?",
+                 "What should a new MAT prioritise when it first starts?"]
+    role = {p.id: p.role for p in searcher.index.passages}
+    always = Searcher(searcher.index, searcher.embedder,
+                      replace(searcher.settings, answer_apparatus="always"))
+    mixed = 0
+    for q in questions:
+        answer = searcher.ask(q)
+        if answer.hits[0].passage.role == "apparatus" or asks_about_study(q):
+            continue
+        shown = {pid for s in answer.sentences for pid in s.passage_ids}
+        assert all(role[pid] == "evidence" for pid in shown), q
+        before = {pid for s in always.ask(q).sentences for pid in s.passage_ids}
+        mixed += any(role[pid] == "apparatus" for pid in before)
+    assert mixed  # the old rule quoted apparatus for at least one of them
