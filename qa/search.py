@@ -808,6 +808,10 @@ class Searcher:
                             used += 1  # a chosen item is one of the answer's sentences, shown grouped
                     continue
                 if used >= self.settings.answer_sentences:
+                    if self.settings.answer_group_items and groups:
+                        # The answer is full, but an item of a list it shows, scoring within
+                        # the margin, still joins its lead-in (it adds no entry).
+                        continue
                     break
                 if capped and sum(1 for c in chosen if c.passage_ids[0] == pid) >= cap:
                     continue

@@ -413,3 +413,13 @@ def test_apparatus_gives_no_answer_sentence_to_a_question_about_the_evidence(sea
         before = {pid for s in always.ask(q).sentences for pid in s.passage_ids}
         mixed += any(role[pid] == "apparatus" for pid in before)
     assert mixed  # the old rule quoted apparatus for at least one of them
+
+
+def test_a_full_answer_still_takes_items_of_the_lists_it_shows(tmp_path, fake_settings):
+    """Once the answer has its entries, an item of a list it already shows, within the
+    margin, still joins its lead-in (it adds no entry); a new entry does not."""
+    searcher = _txt_searcher(tmp_path, fake_settings, {"findings.txt": GROUP_DOC},
+                             answer_margin=50.0, answer_sentences=1, answer_group_items=3)
+    answer = searcher.ask("Who did finance teams report to, and was finance centralised?")
+    assert len(answer.sentences) == 1
+    assert len(answer.sentences[0].items) == 3
