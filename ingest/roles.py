@@ -5,7 +5,8 @@ are apparatus: how the study was done, what the document is, who wrote it, its c
 list of references or links, a blank template, the session outlines that pose the questions.
 Apparatus stays searchable ("How was the study done?" is answered from it), but it is never an
 answer's "In short", never ranked above evidence of similar similarity, and a pack does not
-quote it as evidence.
+quote it as evidence; unless the question asks about the study or the document itself
+(`asks_about_study`), when it is ranked, and quoted, on its own score.
 
 The role is read from the passage's headings and the shape of its text, never from its
 document's name, so it holds for documents added later.
