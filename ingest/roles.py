@@ -5,13 +5,15 @@ are apparatus: how the study was done, what the document is, who wrote it, its c
 list of references or links, a blank template, the session outlines that pose the questions.
 Apparatus stays searchable ("How was the study done?" is answered from it), but it is never an
 answer's "In short", never ranked above evidence of similar similarity, and a pack does not
-quote it as evidence.
+quote it as evidence; unless the question asks about the study or the document itself
+(`asks_about_study`), when it is ranked, and quoted, on its own score.
 
 The role is read from the passage's headings and the shape of its text, never from its
 document's name, so it holds for documents added later.
 
     role_of(passage)      -> "evidence" | "apparatus"
     apparatus_reason(p)   -> why, in words ("" for evidence)
+    asks_about_study(q)   -> True when a question asks about the study or document itself
 """
 
 from __future__ import annotations
@@ -139,6 +141,37 @@ def apparatus_reason(p: Passage) -> str:
     if len(cues) >= 2:
         return "it says how the study was done"
     return ""
+
+
+# A question about the study or the document itself, in the words of the apparatus kinds
+# above: how the study was done (the study, the research, the sample, interviews, respondents,
+# method, case studies, researchers), what the document is (the report, paper, synopsis,
+# booklet, its version, appendix, foreword, preface), who made it (authors, who wrote,
+# commissioned, funded or paid for it), its contents, references and links (further reading,
+# where to read or find more) and the session outlines (the proposed training sessions, their
+# materials). A word such as "research" or "report" counts when it names the work ("the
+# research", "this CUREE report"), not in "does research show ...".
+_DOCUMENT_NOUN = (r"(?:study|studies|research|report|paper|briefing|synopsis|booklet|document"
+                  r"|documents|survey|project|case stud(?:y|ies)|sample|interviews?|method(?:s|ology)?"
+                  r"|authors?|foreword|preface|appendix|references|bibliography|contents|version"
+                  r"|training|sessions?|programme|materials)")
+_STUDY_QUESTION = re.compile(
+    r"\b(?:the|this|these|that|its|their|your|each)\s+(?:[\w’'-]+\s+){0,3}?" + _DOCUMENT_NOUN + r"\b"
+    r"|\bcase[\s-]stud(?:y|ies)\b|\bsampl(?:e|es|ed|ing)\b|\binterview(?:s|ed|ees?|ers?)?\b"
+    r"|\brespondents?\b|\bmethod(?:s|ology)?\b|\bresearchers?\b|\bauthors?\b"
+    r"|\bwho\s+(?:wrote|funded|paid|commissioned|published)\b|\bwritten\s+by\b|\bcommissioned\b"
+    r"|\bfurther\s+reading\b|\b(?:read|find\s+out|learn)\s+more\b|\blinks?\b"
+    r"|\bforeword\b|\bpreface\b|\bappendix\b|\btemplate\b|\b(?:training\s+)?sessions?\b",
+    re.IGNORECASE)
+
+
+def asks_about_study(question: str) -> bool:
+    """True for a question about the study or the document itself ("How was the research
+    done?", "Who paid for the CUREE report?", "Why did they pick smaller trusts for the
+    sample?", "What does the set-up session cover?"): there the apparatus is the evidence
+    and is ranked on its own score (qa/search.py). "Does research show MATs do better?" or
+    "What should a trust centralise first?" ask about the evidence."""
+    return bool(_STUDY_QUESTION.search(question))
 
 
 def role_of(p: Passage) -> str:

@@ -99,6 +99,7 @@ class Outcome:
     fragments: list[str] = field(default_factory=list)  # answer sentences < 5 words, no lead-in
     coverage: float | None = None  # Answer.coverage
     union: float | None = None  # Answer.union
+    rest: float | None = None  # Answer.rest
     answer_first_hit: bool | None = None  # the best answer sentence (first shown) holds it
 
 
@@ -143,7 +144,8 @@ def chosen_sentences(answer_sentences) -> list[str]:
 def outcome(q: Question, texts: list[str], ids: list[str], evidence: str,
             sentences: list[str], confidence: float | None, seconds: float,
             alone: list[str] | None = None, shown_fragments: list[str] | None = None,
-            coverage: float | None = None, union: float | None = None) -> Outcome:
+            coverage: float | None = None, union: float | None = None,
+            rest: float | None = None) -> Outcome:
     """`sentences`: every piece the answer shows (sentences, lead-ins, items); `alone`: the
     answer sentences only (default: the same)."""
     ranks = gold_ranks(q, texts) if q.in_scope else []
@@ -158,7 +160,8 @@ def outcome(q: Question, texts: list[str], ids: list[str], evidence: str,
     first = (alone if alone is not None else sentences)[:1]
     ans_first = answer_contains_gold(q, first) if q.in_scope else None
     return Outcome(q.id, q.kind, rank, both, evidence, ans, rank == 1, confidence, seconds, ids,
-                   q.oos, ans_alone, list(shown_fragments or []), coverage, union, ans_first)
+                   q.oos, ans_alone, list(shown_fragments or []), coverage, union,
+                   rest=rest, answer_first_hit=ans_first)
 
 
 def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
@@ -323,34 +326,39 @@ def midpoint_threshold(in_scope: list[float], out_of_scope: list[float]) -> floa
 
 def fit_none(outcomes: list[Outcome], step: float = 0.1, top: float = 2.0) -> dict[str, Any]:
     """The "none" rule of SearchSettings fitted on these (tuning) outcomes, by a rule fixed
-    before looking: over a grid of the two weights (coverage, union; 0 to `top` by `step`),
-    the threshold is placed halfway between the lowest in-scope score and the highest
+    before looking: over a grid of the three weights (coverage, union, rest; 0 to `top` by
+    `step`), the threshold is placed halfway between the lowest in-scope score and the highest
     off-topic score below it (no in-scope question "none": the worse error); the weights
     that put the most off-topic questions (unrelated, other languages) below it win, ties
     going to the wider gap (measured on the similarity's scale), then to smaller weights."""
-    from .search import SearchSettings, none_score
-
     ins = [o for o in outcomes if o.kind != "out_of_scope" and o.coverage is not None]
     off = [o for o in outcomes if o.oos in MUST_BE_NONE and o.coverage is not None]
     if not ins or not off:
         return {}
+
+    def features(rows: list[Outcome]) -> np.ndarray:  # [4, n]: similarity, coverage, union, rest
+        return np.array([[o.confidence or 0.0, o.coverage or 0.0, o.union or 0.0, o.rest or 0.0]
+                         for o in rows]).T
+
+    f_in, f_off = features(ins), features(off)
     best = None
     grid = np.round(np.arange(0.0, top + 1e-9, step), 6)
     for a in grid:
         for b in grid:
-            st = SearchSettings(none_coverage_weight=float(a), none_union_weight=float(b))
-            f_in = [none_score(o.confidence, o.coverage, o.union or 0.0, st) for o in ins]
-            f_off = [none_score(o.confidence, o.coverage, o.union or 0.0, st) for o in off]
-            lo = min(f_in)
-            below = [x for x in f_off if x < lo]
-            gap = lo - max(below) if below else 0.0
-            key = (len(below), round(gap, 6), -(a + b))
-            if best is None or key > best[0]:
-                t = (lo + max(below)) / 2 if below else lo - 0.01
-                best = (key, float(a), float(b), t)
-    (caught, gap, _), a, b, t = best
-    return {"none_coverage_weight": a, "none_union_weight": b, "none_threshold": round(t, 4),
-            "off_topic_below": caught, "off_topic": len(off), "gap": gap}
+            for c in grid:
+                w = np.array([1.0, a, b, c])
+                s_in, s_off = w @ f_in / w.sum(), w @ f_off / w.sum()  # none_score, vectorised
+                lo = float(s_in.min())
+                below = s_off[s_off < lo]
+                gap = lo - float(below.max()) if len(below) else 0.0
+                key = (len(below), round(gap, 6), -round(a + b + c, 6))
+                if best is None or key > best[0]:
+                    t = (lo + float(below.max())) / 2 if len(below) else lo - 0.01
+                    best = (key, float(a), float(b), float(c), t)
+    (caught, gap, _), a, b, c, t = best
+    return {"none_coverage_weight": a, "none_union_weight": b, "none_rest_weight": c,
+            "none_threshold": round(t, 4), "off_topic_below": caught, "off_topic": len(off),
+            "gap": gap}
 
 
 # --- the three systems ------------------------------------------------------------------------
@@ -369,7 +377,8 @@ def run_system(searcher, questions: list[Question]) -> list[Outcome]:
                            alone=chosen_sentences(answer.sentences),
                            shown_fragments=fragments(answer.sentences),
                            coverage=getattr(answer, "coverage", None),
-                           union=getattr(answer, "union", None)))
+                           union=getattr(answer, "union", None),
+                           rest=getattr(answer, "rest", None)))
     return out
 
 
@@ -481,6 +490,7 @@ def text_report(report: dict[str, Any], misses: bool = False) -> str:
         lines.append(
             f"\"none\" rule fitted on these questions (qa.eval.fit_none): none_coverage_weight="
             f"{fit['none_coverage_weight']:g} none_union_weight={fit['none_union_weight']:g} "
+            f"none_rest_weight={fit.get('none_rest_weight', 0):g} "
             f"none_threshold={fit['none_threshold']:.4f}; {fit['off_topic_below']}/"
             f"{fit['off_topic']} off-topic below it, gap {fit['gap']:+.4f}")
     m = report["margin"]
@@ -515,7 +525,8 @@ def text_report(report: dict[str, Any], misses: bool = False) -> str:
                     or o["answer_hit"] is False or o["fragments"]:
                 conf = "" if o["confidence"] is None else f" conf={o['confidence']:.3f}"
                 if o.get("coverage") is not None:
-                    conf += f" cov={o['coverage']:.3f} union={o['union'] or 0:.3f}"
+                    conf += (f" cov={o['coverage']:.3f} union={o['union'] or 0:.3f}"
+                             f" rest={o.get('rest') or 0:.3f}")
                 frag = f" fragments={o['fragments']}" if o["fragments"] else ""
                 lines.append(f"  {o['id']} {o['kind']:<12} {o['oos'] or '':<9} rank={o['rank']} "
                              f"evidence={o['evidence']} answer={o['answer_hit']}{conf}{frag}")

@@ -128,25 +128,46 @@ class LateInteraction:
         question token's best cosine in any of them. The second says how much of the question
         the candidates speak of at all (qa.search grades "none" on it); it comes from the same
         product, at no extra cost."""
+        out, union, _ = LateInteraction.score_union_rest(query, passages)
+        return out, union
+
+    @staticmethod
+    def score_union_rest(query: tuple[np.ndarray, np.ndarray, np.ndarray],
+                         passages: list[tuple[np.ndarray, np.ndarray]]
+                         ) -> tuple[np.ndarray, float, float]:
+        """`score_and_union`, and the union without its largest term: the IDF-weighted mean
+        best match of the question's other tokens once the one that adds most is left out.
+        A question that shares one word with the evidence in another sense ("What's the
+        capital of Australia?": "capital", from "capitalised upon") has a union carried by
+        that word; the rest is low. Same product, no extra cost."""
         qv, _, w = query
         out = np.zeros(len(passages), dtype=np.float32)
         if not len(query[1]) or w.sum() <= 0:
-            return out, 0.0
+            return out, 0.0, 0.0
         qkeys = query[1]
         rows = [i for i, (_, pkeys) in enumerate(passages) if len(pkeys)]
         if not rows:
-            return out, 0.0
+            return out, 0.0, 0.0
         if qv.shape[1] == 0:  # the test stand-in: a token matches only itself
             every = np.zeros(len(qkeys), dtype=np.float32)
             for i in rows:
                 best = np.isin(qkeys, passages[i][1]).astype(np.float32)
                 out[i] = float((w * best).sum() / w.sum())
                 every = np.maximum(every, best)
-            return out, float((w * every).sum() / w.sum())
-        # All candidates' tokens in one product, then each passage's best match per question
-        # token (maximum over that passage's columns).
-        tokens = np.concatenate([passages[i][0] for i in rows]).astype(np.float32, copy=False)
-        starts = np.cumsum([0] + [len(passages[i][1]) for i in rows[:-1]])
-        best = np.maximum.reduceat(qv @ tokens.T, starts, axis=1)  # [question tokens, rows]
-        out[rows] = (w @ best) / w.sum()
-        return out, float((w @ best.max(axis=1)) / w.sum())
+        else:
+            # All candidates' tokens in one product, then each passage's best match per
+            # question token (maximum over that passage's columns).
+            tokens = np.concatenate([passages[i][0] for i in rows]).astype(np.float32, copy=False)
+            starts = np.cumsum([0] + [len(passages[i][1]) for i in rows[:-1]])
+            best = np.maximum.reduceat(qv @ tokens.T, starts, axis=1)  # [question tokens, rows]
+            out[rows] = (w @ best) / w.sum()
+            every = best.max(axis=1)
+        return out, float((w @ every) / w.sum()), _rest(w, every)
+
+
+def _rest(w: np.ndarray, every: np.ndarray) -> float:
+    """IDF-weighted mean of `every` without its largest weighted term (0 for one token)."""
+    terms = w * every
+    top = int(np.argmax(terms))
+    left = float(w.sum() - w[top])
+    return float((terms.sum() - terms[top]) / left) if len(w) > 1 and left > 0 else 0.0

@@ -161,9 +161,12 @@ def test_coverage_weighs_the_question_words_the_evidence_holds(searcher):
 
 
 def test_none_rule_combines_similarity_coverage_and_union(searcher):
-    s = SearchSettings(none_coverage_weight=1.0, none_union_weight=1.0, none_threshold=0.5)
+    s = SearchSettings(none_coverage_weight=1.0, none_union_weight=1.0, none_rest_weight=0.0,
+                       none_threshold=0.5)
     assert none_score(0.3, 0.0, 0.3, s) == pytest.approx(0.2)
     assert none_score(0.4, 1.0, 0.7, s) == pytest.approx(0.7)
+    with_rest = replace(s, none_rest_weight=1.0)
+    assert none_score(0.4, 1.0, 0.7, with_rest, 0.3) == pytest.approx(0.6)
     hits = searcher.ask("What is a hard federation?").hits
     strict = Searcher(searcher.index, searcher.embedder, s)
     best = max(h.similarity for h in hits[:5])
@@ -217,8 +220,32 @@ def test_none_precision_recall_and_fit():
     # "c" outscores "b" on similarity alone; coverage and union put it below
     assert fit["off_topic_below"] == 2
     st = SearchSettings(none_coverage_weight=fit["none_coverage_weight"],
-                        none_union_weight=fit["none_union_weight"])
+                        none_union_weight=fit["none_union_weight"],
+                        none_rest_weight=fit["none_rest_weight"])
     assert none_score(0.40, 0.9, 0.6, st) > fit["none_threshold"] > none_score(0.42, 0.0, 0.3, st)
+
+
+def test_rest_is_the_union_without_its_largest_term():
+    """A question sharing one word with the evidence ("capital" of "capitalised upon") has
+    its union carried by that word: the rest, without it, is low."""
+    import numpy as np
+
+    from qa.late import LateInteraction, _rest
+
+    w = np.array([1.0, 3.0, 4.0])
+    assert _rest(w, np.array([0.5, 0.9, 0.2])) == pytest.approx((0.5 + 0.8) / 5.0)
+    assert _rest(np.array([2.0]), np.array([0.9])) == 0.0
+    # the test stand-in (no vectors): a token matches only itself
+    query = (np.zeros((3, 0), dtype=np.float32), np.array([7, 8, 9]), w.astype(np.float32))
+    passages = [(np.zeros((2, 0), dtype=np.float32), np.array([8, 1]))]
+    out, union, rest = LateInteraction.score_union_rest(query, passages)
+    assert union == pytest.approx(3.0 / 8.0) and rest == 0.0
+    assert LateInteraction.score_and_union(query, passages)[1] == union
+
+
+def test_answer_carries_the_rest(searcher):
+    answer = searcher.ask("What is a hard federation?")
+    assert 0.0 <= answer.rest <= 1.0
 
 
 # --- round 2: apparatus, nested lists, one entry per list, the passage cap, late per sentence ---
@@ -363,3 +390,36 @@ def test_labels_that_group_a_list_do_not_use_up_its_items():
     assert _first_items(entries, labels, 3) == (
         ["Institutions", "a track record", "close together", "Leadership", "strong"], 2)
     assert _first_items(entries, labels, 5) == (entries, 0)
+
+
+def test_apparatus_gives_no_answer_sentence_to_a_question_about_the_evidence(searcher):
+    """A session outline or a method note is no answer to a question about the evidence,
+    unless it ranks first or the question asks about the study (round 3)."""
+    from ingest.roles import asks_about_study
+
+    questions = ["What should due diligence on a partner school look at?",
+                 "Co-heads or a single executive head - which works better?",
+                 "What should a new MAT prioritise when it first starts?"]
+    role = {p.id: p.role for p in searcher.index.passages}
+    always = Searcher(searcher.index, searcher.embedder,
+                      replace(searcher.settings, answer_apparatus="always"))
+    mixed = 0
+    for q in questions:
+        answer = searcher.ask(q)
+        if answer.hits[0].passage.role == "apparatus" or asks_about_study(q):
+            continue
+        shown = {pid for s in answer.sentences for pid in s.passage_ids}
+        assert all(role[pid] == "evidence" for pid in shown), q
+        before = {pid for s in always.ask(q).sentences for pid in s.passage_ids}
+        mixed += any(role[pid] == "apparatus" for pid in before)
+    assert mixed  # the old rule quoted apparatus for at least one of them
+
+
+def test_a_full_answer_still_takes_items_of_the_lists_it_shows(tmp_path, fake_settings):
+    """Once the answer has its entries, an item of a list it already shows, within the
+    margin, still joins its lead-in (it adds no entry); a new entry does not."""
+    searcher = _txt_searcher(tmp_path, fake_settings, {"findings.txt": GROUP_DOC},
+                             answer_margin=50.0, answer_sentences=1, answer_group_items=3)
+    answer = searcher.ask("Who did finance teams report to, and was finance centralised?")
+    assert len(answer.sentences) == 1
+    assert len(answer.sentences[0].items) == 3

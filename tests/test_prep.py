@@ -568,6 +568,44 @@ def test_apparatus_never_above_evidence_of_similar_similarity():
     assert out.tolist() == [1, 2, 0, 3]
 
 
+@pytest.mark.parametrize("question, about", [
+    ("How was the research in these documents carried out?", True),
+    ("Who paid for the CUREE report to be written?", True),
+    ("Why did CUREE choose mostly smaller trusts for its sample?", True),
+    ("Were the leaders interviewed anonymously?", True),
+    ("What does the session on setting up a federation cover?", True),
+    ("Where can I read more about executive headship?", True),
+    ("Does research show that MATs outperform other schools?", False),
+    ("What should a trust centralise first?", False),
+    ("Should finance be run centrally?", False),
+    ("What does a successful federation's governing body look like?", False),
+])
+def test_asks_about_study(question, about):
+    from ingest.roles import asks_about_study
+
+    assert asks_about_study(question) is about
+
+
+def test_apparatus_ranked_on_its_own_score_when_asked_about_the_study(searcher, monkeypatch):
+    """The searcher applies issue 22's demotion to a question about the evidence and not to
+    one about the study (ingest.roles.asks_about_study)."""
+    import qa.search as qs
+
+    calls = []
+    real = qs._apparatus_after_evidence
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(qs, "_apparatus_after_evidence", spy)
+    searcher.ask("What should a trust centralise first?")
+    assert calls
+    calls.clear()
+    searcher.ask("How were the interviews for the research carried out?")
+    assert not calls
+
+
 @pytest.mark.parametrize("text, why", [
     ("capacity-in-a-multi-academy-trust-the-critical-role-of-the-executive-leaders Executive "
      "Educators, Ambition School Leadership.", "a link"),
