@@ -1,7 +1,7 @@
 """Session prep: evidence packs for the executive-headship training sessions.
 
 A pack takes a session's questions (corpus/sessions.toml) and, for each, quotes the best
-passages verbatim with their citations, balanced across the documents, plus the extractive
+passages verbatim with their citations, one per section, plus the extractive
 answer sentences and a closing reference list. Before a pack is handed out every quote is
 re-checked against the index it came from and against the source file on disk; a quote that no
 longer matches is left out, with a warning and a note in the pack.
@@ -20,6 +20,8 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import numpy as np
 
 from index import LoadedIndex
 from ingest import Passage
@@ -215,7 +217,6 @@ def _unspread(searcher: Searcher) -> Searcher:
     return own
 
 
-FOCUS_RRF_K = 10  # reciprocal-rank constant when the question and its focus are fused
 RANKED = 30  # passages ranked per question before the best evidence is picked
 
 
@@ -243,12 +244,122 @@ def question_focus(question: str, siblings: list[str]) -> str:
     return " ".join(words[start:len(words) - end])
 
 
+# --- Ranking sections for a pack question (issue 22, round 3) -------------------------------
+#
+# A session's questions are one frame with a different verb; the frame ("... in a
+# MAT/federation setting?") matches every passage written in the words of one document alike.
+# A pack question's passages are scored by late interaction (qa/late.py) with the question's
+# word pieces outside its focus (`question_focus`) weighted FRAME_WEIGHT, so that the frame
+# keeps its context without drowning the focus; by the best of their sentences scored the same
+# way (a passage answers with one sentence or list item, not with its average); and, a little,
+# by their heading's match to the focus. The question's candidates are joined by the focus's
+# own (a passage about "plans" the whole question ranks too low to re-score), each graded by
+# its own late-interaction similarity to the whole question. One quote per section: a
+# section's best passage stands for it, so the four quotes cover four sections.
+# Weights chosen on eval/packs.jsonl only (bench/RESULTS.md, "Issue 22, round 3").
+FRAME_WEIGHT = 0.25  # weight of a question's word pieces outside its focus
+SENTENCE_WEIGHT = 1.0  # best sentence's score beside the passage's (z units)
+HEADING_WEIGHT = 0.25  # heading's match to the focus (z units)
+# Beyond `per_question`, up to CLOSE_EXTRA more sections scoring within CLOSE_MARGIN (z units)
+# of the last one quoted (0: the budget is fixed; measured, not used: bench/RESULTS.md).
+CLOSE_EXTRA = 0
+CLOSE_MARGIN = 0.25
+_LIST_ITEM = re.compile(r"^\s*(?:[-•▪*–]|o\s|\(?[a-z0-9]\)\s|\d+[.)]\s)")
+
+
+def _own_heading(p: Passage) -> str:
+    """The passage's first line when it is a heading of its own (a sub-heading the chunker
+    kept inside the section: "processes that work best" under 3.1), else ""."""
+    first = next((ln.strip() for ln in p.text.split("\n") if ln.strip()), "")
+    if (not first or _LIST_ITEM.match(first) or re.search(r"[.!?:;,]$", first)
+            or len(first.split()) > 14):
+        return ""
+    return first
+
+
+def section_key(p: Passage) -> tuple:
+    """What counts as one section of a pack question's quotes: the document, the heading path
+    and the sub-heading the passage opens with, if any."""
+    return (p.file, tuple(p.section), _own_heading(p))
+
+
+def _headings_of(p: Passage) -> list[str]:
+    """The passage's section heading and the sub-headings printed in it: short lines, not
+    list items or sentences, that open the passage or a list."""
+    lines = [ln.strip() for ln in p.text.split("\n") if ln.strip()]
+    subs = [ln for i, ln in enumerate(lines[:-1])
+            if not _LIST_ITEM.match(ln) and not re.search(r"[.!?:;,]$", ln)
+            and len(ln.split()) <= 14 and (i == 0 or _LIST_ITEM.match(lines[i + 1]))]
+    return list(dict.fromkeys(h for h in (p.section[-1] if p.section else "", *subs) if h))
+
+
+def _heading_match(searcher: Searcher, text: str, passages: list[Passage]) -> list[float]:
+    """Each passage's best heading cosine with `text` (heading vectors kept on the searcher)."""
+    cache = getattr(searcher, "_pack_heading_vectors", None)
+    if cache is None:
+        cache = {}
+        try:
+            searcher._pack_heading_vectors = cache
+        except AttributeError:  # pragma: no cover - a frozen searcher: computed each time
+            pass
+    todo = list(dict.fromkeys(h for p in passages for h in _headings_of(p) if h not in cache))
+    if todo:
+        for h, v in zip(todo, searcher.embedder.embed(todo), strict=True):
+            cache[h] = np.asarray(v, dtype=np.float32)
+    qv = np.asarray(searcher.embed_query(text), dtype=np.float32)
+    return [max((float(cache[h] @ qv) for h in _headings_of(p)), default=0.0) for p in passages]
+
+
+def _late_scores(searcher: Searcher, question: str, focus: str, passages: list[Passage]):
+    """(whole-question late score, focus-weighted late score, focus-weighted best sentence
+    score) per passage, or None when the searcher does not re-rank by late interaction."""
+    from .late import LateInteraction
+    from .search import _find_run
+
+    if getattr(searcher.settings, "fusion", "") != "late" or not passages:
+        return None
+    searcher._late_setup()
+    qv, qkeys, w = searcher.late.query(question)
+    if not len(qkeys) or w.sum() <= 0:
+        return None
+    soft = w.copy()
+    if focus:
+        fkeys = tuple(searcher.late.encoder.keys(focus))
+        at = _find_run([int(k) for k in np.asarray(qkeys).tolist()], fkeys, 0) if fkeys else -1
+        if at >= 0:
+            inside = np.zeros(len(qkeys), dtype=np.float32)
+            inside[at:at + len(fkeys)] = 1.0
+            soft = w * (inside + FRAME_WEIGHT * (1.0 - inside))
+    rows = [searcher.index.by_id[p.id] for p in passages]
+    tokens = searcher._passage_tokens(np.asarray(rows, dtype=np.int64))
+    whole = LateInteraction.score((qv, qkeys, w), tokens)
+    focused = LateInteraction.score((qv, qkeys, soft), tokens)
+    best = np.zeros(len(rows), dtype=np.float32)
+    for n, (row, (vecs, keys)) in enumerate(zip(rows, tokens, strict=True)):
+        if not len(keys):
+            continue
+        if qv.shape[1] == 0:  # the test stand-in: a token matches only itself
+            sim = (np.asarray(qkeys)[:, None] == np.asarray(keys)[None, :]).astype(np.float32)
+        else:
+            sim = np.einsum("qd,td->qt", qv, np.asarray(vecs, dtype=np.float32))
+        for span in searcher._sentence_spans(row, keys):
+            if span is not None and span[1] > span[0]:
+                best[n] = max(best[n], float(soft @ sim[:, span[0]:span[1]].max(axis=1))
+                              / float(soft.sum()))
+    return whole, focused, best
+
+
+def _z(values) -> np.ndarray:
+    x = np.asarray(values, dtype=np.float64)
+    sd = x.std()
+    return (x - x.mean()) / sd if sd > 0 else np.zeros_like(x)
+
+
 def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
           excluded: Callable[[Passage], bool], siblings: list[str] | None = None) -> _Picked:
-    """The question's best evidence passages by their own score, above the evidence
-    threshold, not spread across documents (a passage of another document is not padded in).
-    When the question shares a frame with the other questions of its pack, its ranking is
-    fused (reciprocal rank) with the ranking for its focus (`question_focus`).
+    """The question's best evidence, one passage per section, by its own score, above the
+    evidence threshold, not spread across documents (a passage of another document is not
+    padded in); scored as the notes above `FRAME_WEIGHT` say.
     Apparatus is quoted only when it is what the question asks for: the searcher ranks it
     first even after putting evidence of similar similarity above it (qa/search.py)."""
     own = _unspread(searcher)
@@ -259,16 +370,38 @@ def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
         return _Picked([], "none", trusts)
     asked_for = is_apparatus(graded[0].passage)
     apparatus = [h for h in graded if is_apparatus(h.passage)][:2] if asked_for else []
-    evidence = [h for h in graded if not is_apparatus(h.passage)]
     focus = question_focus(question, siblings or [])
+    pool = [h for h in answer.hits if not excluded(h.passage) and not is_apparatus(h.passage)]
     if focus:
-        fused = {h.passage.id: 1.0 / (FOCUS_RRF_K + r) for r, h in enumerate(evidence)}
-        ids = set(fused)
-        for r, h in enumerate(h for h in own.ask(focus, k=max(candidates, RANKED)).hits
-                              if h.passage.id in ids):
-            fused[h.passage.id] += 1.0 / (FOCUS_RRF_K + r)
-        evidence.sort(key=lambda h: -fused[h.passage.id])  # stable: ties keep their rank
-    chosen = evidence[:per_question]
+        seen = {h.passage.id for h in pool}
+        pool += [h for h in own.ask(focus, k=max(candidates, RANKED)).hits
+                 if h.passage.id not in seen and not excluded(h.passage)
+                 and not is_apparatus(h.passage)]
+    scores = _late_scores(searcher, question, focus, [h.passage for h in pool])
+    if scores is None:  # no late interaction: the searcher's own order, graded as it grades
+        evidence = [h for h in graded if not is_apparatus(h.passage)]
+    else:
+        whole, focused, best = scores
+        heading = _heading_match(searcher, focus or question, [h.passage for h in pool])
+        combined = _z(focused) + SENTENCE_WEIGHT * _z(best) + HEADING_WEIGHT * _z(heading)
+        # Each graded by its own similarity to the whole question (a passage the search did
+        # not re-score carries only the floor of those it did).
+        pool = [replace(h, similarity=float(sim), score=float(c))
+                for h, sim, c in zip(pool, whole, combined, strict=True)]
+        order = sorted(range(len(pool)), key=lambda i: -combined[i])
+        evidence = [pool[i] for i in order if _level(searcher, pool[i]) != "none"]
+    chosen, sections = [], set()
+    most = per_question + max(0, CLOSE_EXTRA) if scores is not None else per_question
+    for h in evidence:
+        key = section_key(h.passage)
+        if key in sections:
+            continue
+        if len(chosen) >= per_question and h.score < chosen[per_question - 1].score - CLOSE_MARGIN:
+            break
+        sections.add(key)
+        chosen.append(h)
+        if len(chosen) >= most:
+            break
     return _Picked(chosen, searcher.evidence_level(chosen + apparatus), trusts, apparatus)
 
 

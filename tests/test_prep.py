@@ -676,18 +676,79 @@ def test_handout_has_no_ids_commands_or_generation(built, searcher, tmp_path):
     assert len(names) == 2, names
 
 
-def test_a_questions_pack_is_its_best_evidence_by_its_own_score(built, searcher):
-    """No spread across documents: the first PER_QUESTION evidence passages of the question's
-    own ranking (answers' diversity off), whichever documents they come from."""
+def test_a_questions_pack_is_its_best_evidence_one_per_section(built, searcher):
+    """No spread across documents and no padding: every quote is evidence the whole question
+    grades above "none" by its own similarity; one passage per section, up to PER_QUESTION;
+    the question's best evidence passage by its own ranking is quoted, or its section is."""
+    from qa.late import LateInteraction
+    from qa.prep import section_key
+
     corpus, _ = built
     own = Searcher(searcher.index, searcher.embedder, replace(searcher.settings, diversity=0.0))
+    answered = 0
     for question in _session("8.1").questions + _session("8.5").questions[:2]:
         doc = build_pack(searcher, [question], "One", corpus_dir=corpus)
-        best = [h.passage.id for h in own.ask(question, k=30).hits
-                if searcher.evidence_level([h]) != "none"
-                and not poses_questions(h.passage.text) and h.passage.role == "evidence"
-                ][:PER_QUESTION]
-        assert [q.passage_id for q in doc.sections[0].quotes] == best, question
+        quotes = doc.sections[0].quotes
+        passages = [searcher.index.passage(q.passage_id) for q in quotes]
+        assert len(passages) <= PER_QUESTION
+        assert len({section_key(p) for p in passages}) == len(passages), question
+        rows = [searcher.index.by_id[p.id] for p in passages]
+        whole = LateInteraction.score(searcher.late.query(question),
+                                      searcher._passage_tokens(rows))
+        assert all(s >= searcher.settings.weak_threshold for s in whole), question
+        assert all(p.role == "evidence" and not poses_questions(p.text) for p in passages)
+        best = next((h.passage for h in own.ask(question, k=30).hits
+                     if searcher.evidence_level([h]) != "none"
+                     and not poses_questions(h.passage.text) and h.passage.role == "evidence"),
+                    None)
+        assert (best is None) == (not passages), question  # evidence there: a pack has it
+        if best is not None:
+            assert section_key(best) in {section_key(p) for p in passages}, question
+        answered += bool(passages)
+    assert answered >= 3  # the fake model's evidence for most of these questions
+
+
+def test_a_section_is_its_heading_path_and_the_sub_heading_a_passage_opens_with():
+    from qa.prep import section_key
+
+    path = ["Part I", "3.1 For successful federations/MATs there are structures that work best"]
+    a = _passage("3.1 For successful federations/MATs there are\nstructures that work best\n"
+                 "- There is an executive lead", path)
+    b = _passage("processes that work best\n- Coaching; leaders do not have the same capacity",
+                 path)
+    c = _passage("- Robust induction for all new staff and pupils", path)
+    d = _passage("Most of our trusts maintained local governing bodies.\nThey were strong.",
+                 path)
+    assert section_key(b)[2] == "processes that work best"
+    assert section_key(a) != section_key(b)  # a sub-heading of its own: another section
+    assert section_key(c) == section_key(d)  # a list item or a sentence: the same section
+    assert section_key(c)[2] == "" and section_key(d)[2] == ""
+    assert section_key(_passage("Governance\nMost of our trusts", ["Governance"], file="x")) != \
+        section_key(_passage("Governance\nMost of our trusts", ["Governance"], file="y"))
+
+
+def test_a_pack_question_weighs_its_focus_above_its_frame(searcher):
+    """The words a question shares with its pack's other questions (the frame) count
+    FRAME_WEIGHT as much as its focus: a passage holding the focus word gains on one that
+    holds only frame words."""
+    from qa.prep import FRAME_WEIGHT, _late_scores
+
+    assert 0 <= FRAME_WEIGHT < 1
+    idx = searcher.index
+    question = ("What are the best ways to communicate with key stakeholders, relevant "
+                "communities and outside agencies in a MAT/federation setting?")
+
+    def has(p, word):
+        return re.search(rf"\b{word}\b", p.text, re.IGNORECASE) is not None
+
+    focus_only = next(p for p in idx.passages if has(p, "communicate")
+                      and not has(p, "stakeholders"))
+    frame_only = next(p for p in idx.passages if has(p, "stakeholders")
+                      and not has(p, "communicate"))
+    whole, focused, _ = _late_scores(searcher, question, "communicate", [focus_only, frame_only])
+    assert focused[0] - focused[1] > whole[0] - whole[1]
+    same, none_, _ = _late_scores(searcher, question, "", [focus_only, frame_only])
+    assert list(same) == list(none_)  # no focus: the whole question as it is
 
 
 def test_question_focus_is_what_sets_a_question_apart_in_its_pack():
