@@ -39,17 +39,28 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-OCR_VERSION = "4"  # bump when what is cached per page changes
+OCR_VERSION = "5"  # bump when what is cached per page changes
 INSTALL_HINT = ("install Tesseract to read scans: apt-get install tesseract-ocr tesseract-ocr-eng "
                 "(Debian/Ubuntu), then rebuild")
-# A line's font size from the x-height of its words, measured on the page image: in each word's
-# box the rows where most ink lies are the x-height band (the tops and tails of b, d, g, p ...
-# carry less), which specks and skew hardly move (words are short). The x-height is about 0.47
-# of the font size (Times 0.45, Helvetica 0.52). Tesseract's own row height (x_size) and the
-# word boxes vary too much on short lines (a speck above a word makes it taller) to tell a
-# heading from the last line of a paragraph.
+# A line's font size from its words, measured on the page image (grey, so a letter's edge is
+# known to a fraction of a pixel): in each word's box the rows where most ink lies are the
+# x-height band (the tops and tails of b, d, g, p ... carry less), which specks and skew hardly
+# move (words are short). The x-height is about 0.47 of the font size (Times 0.45, Helvetica
+# 0.52). A word with no x-height letter ("CPD", "2022") or whose band took in its capitals and
+# ascenders ("Geoff": three tall letters of five) is measured from baseline to top instead:
+# capitals and ascenders stand about 0.69 of the font size. The line's size is the mean of its
+# words' middle half. Tesseract's own row height (x_size) and the word boxes vary too much on
+# short lines (a speck above a word makes it taller) to tell a heading from the last line of a
+# paragraph.
 XHEIGHT = 0.47
+CAP_HEIGHT = 0.69
 SIZE_FACTOR = 1.0  # measured / true size on the typeset tests (bench/ocr.py prints it)
+_X_LETTERS = frozenset("acemnorsuvwxz")
+_TALL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789bdfhkl")
+# Bold from stroke width: the width of the ink runs across the middle of the x-height band,
+# over the x-height, is about 0.19 for a regular face and 0.26-0.34 for its bold; a line
+# whose ratio is this much above the body's is set in bold.
+BOLD_STEM_RATIO = 1.27
 # What a bullet (•) comes out as when Tesseract reads it as a character of its own.
 _BULLET_READINGS = {"*", "¢", "°", "+", ".", "·", "•", "©", "®", "«", "»", "e", "o", "-", "–",
                     "@", "oe", "eo"}
@@ -222,15 +233,148 @@ def tidy_words(words: list[str]) -> list[str]:
     return out
 
 
-def _x_height(ink, box) -> float | None:
-    """The x-height in pixels of the word in `box` (x0, y0, x1, y1) of the ink mask."""
+def _crossing(rows, level: float, first: bool) -> float | None:
+    """Where the row profile first (or last) reaches `level`, to a fraction of a row."""
+    import numpy as np
+
+    idx = np.nonzero(rows >= level)[0]
+    if not len(idx):
+        return None
+    if first:
+        i = int(idx[0])
+        return float(i) if i == 0 else i - (rows[i] - level) / max(rows[i] - rows[i - 1], 1e-6)
+    i = int(idx[-1])
+    if i == len(rows) - 1:
+        return float(i + 1)
+    return i + (rows[i] - level) / max(rows[i] - rows[i + 1], 1e-6)
+
+
+def _measure_word(dark, box, text: str) -> tuple[float, float | None, float] | None:
+    """(font size in pixels, stroke width over x-height or None, baseline's y in pixels) of
+    the word in `box` (x0, y0, x1, y1) of the page's darkness (0 paper .. 1 ink)."""
+    import numpy as np
+
     x0, y0, x1, y1 = box
-    rows = ink[y0:y1 + 1, x0:x1 + 1].sum(axis=1)
+    sub = dark[y0:y1 + 1, x0:x1 + 1]
+    rows = sub.sum(axis=1).astype(float)
     if rows.size < 3 or rows.max() <= 0:
         return None
-    band = rows >= 0.45 * rows.max()
-    idx = band.nonzero()[0]
-    return float(idx[-1] - idx[0] + 1)
+    peak = float(rows.max())
+    xline, base = _crossing(rows, 0.45 * peak, True), _crossing(rows, 0.45 * peak, False)
+    top = _crossing(rows, 0.1 * peak, True)
+    if xline is None or base is None or top is None or base <= xline:
+        return None
+    band, full = base - xline, base - top
+    letters = [c for c in text if c.isalnum()]
+    small = sum(c in _X_LETTERS for c in letters)
+    tall = sum(c in _TALL for c in letters)
+    if not small or tall and band > 0.8 * full:
+        if not tall:
+            return None
+        size = full / CAP_HEIGHT
+        upper, lower = top + 0.35 * full, base - 0.35 * full  # the middle of the capitals
+    else:
+        size = band / XHEIGHT
+        upper, lower = xline + 0.3 * band, base - 0.3 * band
+    ink = sub > 0.5
+    stems = []
+    for r in range(int(upper), max(int(lower), int(upper) + 1)):
+        if not 0 <= r < sub.shape[0]:
+            continue
+        runs = int(np.count_nonzero(np.diff(ink[r].astype(np.int8), prepend=0) == 1))
+        if runs:
+            stems.append(float(sub[r].sum()) / runs)
+    stems.sort()
+    stem = float(stems[len(stems) // 2] / (size * XHEIGHT)) if stems else None
+    return float(size), stem, float(y0 + base)
+
+
+_DIGIT_MISREADS = str.maketrans({"S": "5", "s": "5", "B": "8", "O": "0", "o": "0", "l": "1",
+                                 "I": "1", "i": "1", "|": "1", "Z": "2", "z": "2", "G": "6"})
+_NUMBER_LIKE = re.compile(r"^[\dSsBOoIil|Zz]{1,2}(?:\.[\dSsBOoIil|Zz]{1,2})+\.?$")
+
+
+_GLUED_NUMBER = re.compile(r"^[‘’'`\"“”*.,]?(\d{1,2}(?:\.\d{1,2})*)\.?([A-Z][a-z]+)$")
+_ROMAN_MISREAD = re.compile(r"^[IlV1|X]{1,4}$")
+_PART_WORDS = {"Part", "PART", "Section", "SECTION", "Chapter", "CHAPTER", "Appendix",
+               "APPENDIX", "Annex", "ANNEX", "Book", "Volume"}
+
+
+def mend_section_number(words: list[str], gaps: list[float], x_height: float) -> list[str]:
+    """A section number opening a line as Tesseract may read it: split in two at its stop
+    ("3." "5", the second part closer than a word space, a third of the x-height), with a
+    digit read as a letter ("8.S", "B.5", "2.l") when the rest of it is digits and stops, a
+    stray mark before it or the title glued to it ("’2.1.Finance"), a colon for its stop
+    before a capitalised title ("2: School"); a Roman number after "Part" with "l" or "1" for
+    "I" ("Part Il"). `gaps`: the space in pixels after each word but the last."""
+    if len(words) >= 2 and re.fullmatch(r"\d{1,2}\.", words[0]) and \
+            re.fullmatch(r"\d{1,2}(?:\.\d{1,2})*\.?", words[1]) and gaps and \
+            gaps[0] < 0.33 * x_height:
+        words = [words[0] + words[1], *words[2:]]
+    first = words[0] if words else ""
+    glued = _GLUED_NUMBER.match(first)
+    if glued:
+        words = [glued.group(1), glued.group(2), *words[1:]]
+    elif re.fullmatch(r"[‘’'`\"“”]\d{1,2}(?:\.\d{1,2})*\.?", first):
+        words = [first[1:], *words[1:]]
+    first = words[0] if words else ""
+    if _NUMBER_LIKE.match(first) and any(c.isdigit() for c in first) and not first[0] == ".":
+        words = [first.translate(_DIGIT_MISREADS), *words[1:]]
+    elif re.fullmatch(r"\d{1,2}[:;]", first) and len(words) >= 2 and words[1][:1].isupper():
+        words = [first[:-1] + ".", *words[1:]]
+    elif len(words) >= 2 and words[0] in _PART_WORDS and _ROMAN_MISREAD.match(words[1]) and \
+            any(c in "Il1|" for c in words[1]):
+        words = [words[0], re.sub(r"[l1|]", "I", words[1]), *words[2:]]
+    return words
+
+
+_NUMBERED_LINE = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)(?=\.?\s+[A-Z‘“'\"(])")
+# Digits Tesseract reads for one another in section numbers (bold sans "1" as "4" ...).
+_DIGIT_CONFUSIONS = {"1": "47", "4": "1", "7": "1", "3": "8", "8": "3", "5": "6", "6": "5"}
+
+
+def _expected_numbers(last: list[int] | None) -> set[str]:
+    if not last:
+        return {"1", "1.1"}
+    out = {".".join(map(str, last + [1]))}
+    for depth in range(len(last)):
+        out.add(".".join(map(str, last[:depth] + [last[depth] + 1])))
+    return out
+
+
+def mend_numbering(texts: list[str]) -> list[str]:
+    """Section numbers opening lines, in reading order, mended where Tesseract misread a digit
+    or two: a number the numbering so far does not expect (after "1.": "1.1", "2." ...) whose
+    one expected variant differs from it only by digits OCR confuses ("4.4" for "1.1") is
+    that variant. Numbers that fit, or that no confusion explains, are kept."""
+    import itertools
+
+    out = []
+    last: list[int] | None = None
+    for text in texts:
+        m = _NUMBERED_LINE.match(text)
+        if not m:
+            out.append(text)
+            continue
+        number = m.group(1)
+        expected = _expected_numbers(last)
+        if number not in expected:
+            spots = [i for i, c in enumerate(number) if c in _DIGIT_CONFUSIONS]
+            variants = set()
+            for k in (1, 2):
+                for where in itertools.combinations(spots, k):
+                    for subs in itertools.product(*(_DIGIT_CONFUSIONS[number[i]] for i in where)):
+                        chars = list(number)
+                        for i, c in zip(where, subs, strict=True):
+                            chars[i] = c
+                        variants.add("".join(chars))
+            fits = variants & expected
+            if len(fits) == 1:
+                number = fits.pop()
+                text = number + text[m.end(1):]
+        last = [int(x) for x in number.split(".")]
+        out.append(text)
+    return out
 
 
 def parse_hocr(hocr: str, to_points: float, number: int, image=None) -> OcrPage:
@@ -238,11 +382,11 @@ def parse_hocr(hocr: str, to_points: float, number: int, image=None) -> OcrPage:
     page image, each line's size is measured from its words' x-height."""
     from .normalise import normalise_chars
 
-    ink = None
+    dark = None
     if image is not None:
         import numpy as np
 
-        ink = np.asarray(image) < 128
+        dark = (255.0 - np.asarray(image, dtype=np.float32)) / 255.0
 
     page = OcrPage(number)
     try:
@@ -258,7 +402,7 @@ def parse_hocr(hocr: str, to_points: float, number: int, image=None) -> OcrPage:
             block += 1
         if cls not in _LINE_CLASSES:
             continue
-        words, wconfs, sizes = [], [], []
+        words, wconfs, sizes, stems, boxes, bases = [], [], [], [], [], []
         for w in area.iter():
             if w.get("class") != "ocrx_word":
                 continue
@@ -267,36 +411,57 @@ def parse_hocr(hocr: str, to_points: float, number: int, image=None) -> OcrPage:
             if not text:
                 continue
             wconf = int(conf[0]) if conf else 0
+            if text in ("|", "||", "|||") and words and words[-1].strip("‘’'`\"“”") in _PART_WORDS:
+                text = "I" * len(text)  # "Part I" in a sans face: the I read as a bar
             if not any(c.isalnum() for c in text) and wconf < 50 and text not in "&%£$€":
                 continue  # specks read as punctuation
             words.append(text)
             wconfs.append(wconf)
             wbox = _title(w, _BBOX)
-            letters = sum(1 for c in text if c.isalpha())
-            if ink is not None and wbox and letters >= 3 and wconf >= 60:
-                xh = _x_height(ink, tuple(int(v) for v in wbox))
-                if xh:
-                    sizes.append(xh / XHEIGHT)
+            boxes.append(tuple(int(v) for v in wbox) if wbox else None)
+            letters = sum(1 for c in text if c.isalnum())
+            if dark is not None and wbox and letters >= 2 and wconf >= 60:
+                measured = _measure_word(dark, boxes[-1], text)
+                if measured:
+                    sizes.append(measured[0])
+                    bases.append(measured[2])
+                    if measured[1] is not None:
+                        stems.append(measured[1])
+        if sizes:
+            sizes.sort()
+            middle = sizes[len(sizes) // 4:len(sizes) - len(sizes) // 4] or sizes
+            height = sum(middle) / len(middle)
+        if len(words) >= 2 and words[0] in _BULLET_READINGS and boxes[0] and sizes and min(
+                boxes[0][2] - boxes[0][0], boxes[0][3] - boxes[0][1]) < 0.2 * height * XHEIGHT:
+            del words[0], wconfs[0], boxes[0]  # a speck, too small for a bullet of this line
         if len(words) >= 2 and words[0] in _BULLET_READINGS:
             words[0] = "•"  # a bullet, whatever Tesseract took it for
         elif words and words[0][:1] in "*¢°·©®" and len(words[0]) > 1 and words[0][1:2].isalpha():
             words[0] = words[0][1:]
             words.insert(0, "•")
+        if len(words) == len(boxes) and all(boxes[:2]):
+            gaps = [b[0] - a[2] for a, b in zip(boxes, boxes[1:], strict=False) if a and b]
+            words = mend_section_number(words, gaps, (height if sizes else 30.0) * XHEIGHT)
         words = tidy_words(words)
         box = _title(area, _BBOX)
         if not words or box is None:
             continue
         x0, y0, x1, y1 = (float(v) * to_points for v in box)
-        if sizes:
-            sizes.sort()
-            height = sizes[len(sizes) // 2]
-        else:
+        if not sizes:
             xs = _title(area, _XSIZE)
             height = float(xs[0]) if xs else (y1 - y0) / to_points
+        else:
+            # The line's top and bottom from its baseline and size, as a text layer gives
+            # them (a speck above or below a line makes Tesseract's box taller, and the gap
+            # between two headings then reads as a wrapped line's).
+            bases.sort()
+            base = bases[len(bases) // 2] * to_points
+            y0, y1 = base - 0.78 * height * to_points, base + 0.22 * height * to_points
         page.lines.append({"text": " ".join(words), "bbox": [round(x0, 1), round(y0, 1),
                                                               round(x1, 1), round(y1, 1)],
                            "size": round(height * to_points * SIZE_FACTOR, 2), "block": block,
-                           "conf": round(sum(wconfs) / len(wconfs), 1)})
+                           "conf": round(sum(wconfs) / len(wconfs), 1),
+                           "stem": round(sorted(stems)[len(stems) // 2], 3) if stems else None})
         confs.extend(wconfs)
     page.words = len(confs)
     page.confidence = round(sum(confs) / len(confs), 1) if confs else None
@@ -502,6 +667,19 @@ def _snap_sizes(lines: list, body: float) -> None:
             ln.size = snap[ln.size]
 
 
+def _mark_bold(lines: list, body: float, stems: dict[int, float | None]) -> None:
+    """Lines whose strokes are markedly wider than the body text's (for their x-height) are
+    set in bold: OCR gives no font, the ink does."""
+    body_stems = sorted(stems[id(ln)] for ln in lines if stems.get(id(ln)) and ln.size == body
+                        and len(ln.text) >= 20)
+    if len(body_stems) < 5:
+        return
+    regular = body_stems[len(body_stems) // 2]
+    for ln in lines:
+        stem = stems.get(id(ln))
+        ln.bold = bool(stem and stem >= BOLD_STEM_RATIO * regular)
+
+
 def ocr_layouts(path: Path, layouts: list, skip: set[int], warnings: list[str],
                 sha: str | None = None) -> OcrOutcome:
     """Fill in, by OCR, the lines of the pages that have none (pdf_layout.PageLayout; pages in
@@ -529,6 +707,7 @@ def ocr_layouts(path: Path, layouts: list, skip: set[int], warnings: list[str],
     results = ocr_pages(path, [p.number for p in empty], sha, settings, progress, path.name)
     native = _body_size(ln for p in layouts for ln in p.lines)
     low, unreadable, failed = [], [], []
+    stems: dict[int, float | None] = {}  # each OCR'd line's stroke width over its x-height
     for p in empty:
         page = results.get(p.number)
         if page is None or page.status in ("blank", "unreadable", "failed", "too_large"):
@@ -543,6 +722,8 @@ def ocr_layouts(path: Path, layouts: list, skip: set[int], warnings: list[str],
         lines = [Line(d["text"], p.number, d["bbox"][0], d["bbox"][1], d["bbox"][2],
                       d["bbox"][3], d["size"], False, 10_000 + d["block"], font=OCR_FONT)
                  for d in page.lines]
+        for ln, d in zip(lines, page.lines, strict=True):
+            stems[id(ln)] = d.get("stem")
         # On a mixed PDF the scanned page's body text is taken to be the document's body size:
         # the row-height estimate is close, not exact, and must not make every line a heading.
         scanned = _body_size(lines)
@@ -554,9 +735,12 @@ def ocr_layouts(path: Path, layouts: list, skip: set[int], warnings: list[str],
         p.lines = lines
         outcome.pages.append(p.number)
     scanned = [ln for p in empty if p.number in outcome.pages for ln in p.lines]
+    for ln, text in zip(scanned, mend_numbering([ln.text for ln in scanned]), strict=True):
+        ln.text = text
     body = _body_size(scanned)
     if body:
         _snap_sizes(scanned, body)
+        _mark_bold(scanned, body, stems)
     for p in empty:
         lines = p.lines
         for prev, ln in zip([None, *lines], lines, strict=False):
