@@ -67,11 +67,18 @@ _SET_CUE = re.compile(
 _ONE_CUE = re.compile(r"\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]* ){0,2}trust\b"
                       r"(?=\s+(?:is|has|was|had|with|that)\b|\s*[?.!]*\s*$)", re.I)
 _SUPER_CUE = re.compile(r"\b(?:largest|biggest|greatest|smallest|most|fewest|least|highest|"
-                        r"lowest)\b", re.I)
+                        r"lowest|best|worst|earliest|latest|oldest|newest|youngest)\b", re.I)
 _CONTENT_FRAME = re.compile(r"^(?:what|how|why|where|when)\s+(?:do|did|are|have)\s+"
                             r"(?:the\s+|our\s+|all\s+|those\s+)?", re.I)
 _SUPER = {"largest": "max", "biggest": "max", "greatest": "max", "most": "max", "highest": "max",
-          "smallest": "min", "fewest": "min", "least": "min", "lowest": "min"}
+          "smallest": "min", "fewest": "min", "least": "min", "lowest": "min",
+          "best": "max", "worst": "min",
+          # in time: of a field whose values are years ("founded earliest", "the oldest trust")
+          "earliest": "min", "oldest": "min", "latest": "max", "newest": "max",
+          "youngest": "max"}
+_SIZE = {"largest", "biggest", "greatest", "smallest"}  # alone: the number of schools
+_IN_TIME = {"earliest", "oldest", "latest", "newest", "youngest"}
+_RECENT = {"recent", "recently", "lately"}  # "most recently": the latest
 _CMP = [  # phrase -> operator, longest first
     ("no fewer than", ">="), ("no less than", ">="), ("no more than", "<="), ("greater than", ">"),
     ("more than", ">"), ("at least", ">="), ("fewer than", "<"), ("less than", "<"),
@@ -80,7 +87,9 @@ _CMP = [  # phrase -> operator, longest first
     ("after", ">"), ("since", ">="), ("in", "="),
 ]
 _OR_MORE = {"or more": ">=", "or over": ">=", "or later": ">=", "or after": ">=",
-            "or fewer": "<=", "or less": "<=", "or earlier": "<=", "or before": "<="}
+            "or above": ">=", "or greater": ">=", "and over": ">=", "and above": ">=",
+            "or fewer": "<=", "or less": "<=", "or earlier": "<=", "or before": "<=",
+            "or below": "<=", "or under": "<=", "and under": "<=", "and below": "<="}
 _MODIFIERS = {"more", "mostly", "largely", "mainly", "very", "highly", "fully", "strongly",
               "tightly", "entirely", "wholly"}
 _STRONG = {"very", "highly", "fully", "strongly", "tightly", "entirely", "wholly"}
@@ -477,8 +486,8 @@ class _Scanner:
                 continue
             words = self.words(i, i + n)
             phrase = " ".join(words)
-            if len(phrase.rstrip("s")) <= 2 and not self.t[i].upper:
-                continue  # "s", "p", "ss" only as written in capitals
+            if len(words[0].rstrip("s")) <= 2 and not self.t[i].upper:
+                continue  # "s", "p", "ss", "at" as abbreviations only as written in capitals
             kind = _type_of(phrase)
             if kind:
                 end = i + n
@@ -503,6 +512,10 @@ class _Scanner:
         kind = self.school_kind(i)
         if kind:
             return kind
+        if self.words(i, i + 2) in (["number", "of"], ["amount", "of"], ["count", "of"]):
+            named = self.unit(i + 2)  # "the number of pupils" names pupils
+            if named:
+                return named
         for n in (3, 2, 1):
             words = self.words(i, min(i + n, len(self.t)))
             if len(words) == n and words[-1] not in STOP or n == 1 and words:
@@ -562,7 +575,12 @@ class _Scanner:
                 op, j = o, j + 2
         u = self.unit(j)
         if u:
-            return u[0], [Condition(u[1], op, x)]
+            end = u[0]
+            # "4 schools or fewer", "2,500 pupils or more": the suffix after the unit
+            after = " ".join(self.words(end, end + 2))
+            if after in _OR_MORE and (not cmp_ or cmp_[1] == "="):
+                op, end = _OR_MORE[after], end + 2
+            return end, [Condition(u[1], op, x)]
         before = self._field_before(i)
         if before:  # "founded before 2015", "founded in 2017 or later"
             return j, [Condition(before, op, x)]
@@ -648,11 +666,19 @@ class _Scanner:
             return None
         op = _SUPER[word]
         j = i + 1
-        if word in ("largest", "biggest", "greatest", "smallest"):
+        u = self.unit(j) if j < len(self.t) else None
+        if word in _SIZE:
+            # "the smallest number of pupils" names pupils; alone, the number of schools
+            if u and (self.t[j].text in ("number", "amount", "count")
+                      or self.v.columns.get(u[1]) is not None):
+                return u[0], [Condition(u[1], op)]
             return j, [Condition("total", op)]
+        if word in ("most", "least") and j < len(self.t) and self.t[j].text in _RECENT:
+            return self.in_time(i, j + 1, "max" if word == "most" else "min")
+        if word in _IN_TIME and not u:
+            return self.in_time(i, j, op)
         if j >= len(self.t):
             return None
-        u = self.unit(j)
         if u:
             return u[0], [Condition(u[1], op)]
         w = self.t[j].text
@@ -669,6 +695,26 @@ class _Scanner:
         if k > j:
             self.missing.append(self.raw(j, k))
             return k, []
+        return None
+
+    def in_time(self, i: int, end: int, op: str) -> tuple[int, list[Condition]] | None:
+        """A superlative in time ("founded earliest", "the oldest trust", "most recently"):
+        over the numeric field whose values are years, the one named just before it when
+        it is named ("founded earliest"); none such, the field is named as missing."""
+        before = self._field_before(i)
+        years = [c.name for c in self.v.columns.values() if c.kind == "number"
+                 and all(1800 <= (self.v.number(t, c.name) or 0) <= 2100
+                         for t in self.v.trusts if t.fields.get(c.name))]
+        if before in years:
+            return end, [Condition(before, op)]
+        if len(years) == 1:
+            return end, [Condition(years[0], op)]
+        named = [n for n in years if n in self.hints]
+        if len(named) == 1:
+            return end, [Condition(named[0], op)]
+        if not years:
+            self.missing.append(self.raw(i, end))
+            return end, []
         return None
 
     def scale(self, i: int) -> tuple[int, list[Condition]] | None:
@@ -954,15 +1000,19 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
     if not spans:
         return
     texts = []
+    fallback: dict[str, str] = {}  # a field's name with a value: the value, when not read
     for i, j in spans:
         text = s.raw(i, j)
         # "an Ofsted grade of outstanding", "Ofsted rating is good": a field no vignette has
         named = re.match(r"(.+?)\s+(?:of|is|are|was|rated|graded|at|above|below|over|under|better than|worse than)\s+(\S.*)", text)
         if named and not _names_field(s.v, named.group(1)):
             reading.missing_fields.append(named.group(1))
-        elif named:  # a field the vignettes have, with a value none of them has
+        elif named and embed is None:  # a field the vignettes have, a value none of them has
             reading.unread.append(named.group(2))
-        else:
+        else:  # (with the model: unless the whole phrase is near a value, "decisions at
+            # school level" -> more local)
+            if named:
+                fallback[text] = named.group(2)
             texts.append(text)
     spans = [sp for sp, t in zip(spans, [s.raw(i, j) for i, j in spans], strict=True)
              if t in texts]
@@ -995,7 +1045,7 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
                 near.words = f"{near.words} {text}"
                 continue
         if not len(vectors):
-            reading.unread.append(text)
+            reading.unread.append(fallback.get(text, text))
             continue
         sims = vectors @ qv[k]
         order = np.argsort(-sims)
@@ -1023,7 +1073,7 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             # not one of its own; said in the answer
             reading.ignored.append(text)
         else:
-            reading.unread.append(text)
+            reading.unread.append(fallback.get(text, text))
 
 
 def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:
@@ -1035,7 +1085,7 @@ def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:
     while (k < len(s.t) and not s.used[k] and s.t[k].text in STOP
            and s.t[k].text not in NEGATIONS | {"and", "or", "but"}):
         k += 1
-    return any(a == k and getattr(c, "op", "") in ("is", "has", "any", "pos")
+    return any(a == k and getattr(c, "op", "") in ("is", "has", "any", "pos", "only")
                for a, _, c in s.atoms)
 
 

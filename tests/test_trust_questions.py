@@ -100,6 +100,44 @@ def test_third_round_of_phrasings(trusts, question, expected):
     assert names(found) == expected, found.headline
 
 
+@pytest.mark.parametrize("question, expected", [
+    # a comparison suffix after the unit: "or fewer", "and over", "or less"
+    ("Which trusts have 3 schools or fewer?", {LAR, KES, MIL, QUI, IRO}),
+    ("Which trusts have 9 schools and over?", {HAR, BRI, PEN, FEN, HEA}),
+    ("Which trusts have 1,150 pupils or less?", {IRO}),
+    # "the number of X" names the field X, also after a size word
+    ("Which trust has the largest number of pupils?", {HEA}),
+    ("Which trust has the fewest number of sixth forms?", {COR}),
+    # superlatives in time over the field whose values are years
+    ("Which trust is the newest?", {IRO}),
+    ("Which trust was founded most recently?", {IRO}),
+    ("Which is the oldest trust?", {COR}),
+    # an abbreviation only as written in capitals: "at" is not AT
+    ("Which trusts have an AT school?", {THO}),
+])
+def test_fourth_round_of_phrasings(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert names(found) == expected, found.headline
+
+
+def test_a_lower_case_abbreviation_is_a_word(trusts):
+    found = answer_set_question("Which trusts do things at school level?", trusts)
+    assert "all-through" not in found.headline, found.headline
+
+
+def test_a_superlative_on_a_field_no_vignette_has_says_so(trusts):
+    found = answer_set_question("Which trust has the worst exam results?", trusts)
+    assert found.trusts == [] and "No vignette records" in found.message, found.message
+
+
+@pytest.mark.model
+def test_a_verb_before_an_only_condition_is_said_not_read(trusts):
+    found = answer_set_question("Which trusts consist solely of special schools?", trusts,
+                                embed=eval_trusts.real_embed())
+    assert names(found) == {ASH}, found.headline
+    assert "“consist” is not read as a condition" in found.headline
+
+
 def test_a_range_is_said_with_both_ends(trusts):
     found = answer_set_question("Which trusts have 9 to 12 schools?", trusts)
     assert found.headline.startswith("Trusts with 9 to 12 schools (4 of 17)"), found.headline
