@@ -8,9 +8,10 @@ eval/set_questions.jsonl (used while writing the matcher) is asked of the fictio
 tests/data/make_vignettes.py writes plus Oakmoor and Riverbend; every other file of those plus
 tests/data/vignettes-extra/ (fields no code names). By default every file is run: the tuned
 ones (set_questions.jsonl, and set_questions_heldout.jsonl, _heldout2, _heldout3 and _heldout4,
-held out when written, seen and tuned on since), then the one still held out
-(set_questions_heldout5.jsonl, written before the code that answers it and never tuned on),
-reported apart. `--tuned` runs the tuned files only (what development may look at). Each names
+held out when written, seen and tuned on since), then the ones still held out, never tuned
+on and reported apart: set_questions_heldout5.jsonl (written before the code that answers it)
+and set_questions_heldout6.jsonl (written after it, by someone who had seen neither the code
+nor its output). `--tuned` runs the tuned files only (what development may look at). Each names
 the trusts it should return, worked out by hand; `"expected": null` marks a question that is
 not about the set and must return no list. The vignettes are indexed into a temporary folder
 with the fake embedder (the trusts table does not depend on embeddings); leftover phrases are
@@ -40,11 +41,13 @@ HELDOUT2_QUESTIONS = ROOT / "eval" / "set_questions_heldout2.jsonl"
 HELDOUT3_QUESTIONS = ROOT / "eval" / "set_questions_heldout3.jsonl"
 HELDOUT4_QUESTIONS = ROOT / "eval" / "set_questions_heldout4.jsonl"
 HELDOUT5_QUESTIONS = ROOT / "eval" / "set_questions_heldout5.jsonl"
+# Written by someone who had seen neither the matcher's code nor its output (round 4).
+HELDOUT6_QUESTIONS = ROOT / "eval" / "set_questions_heldout6.jsonl"
 # Seen during development (the first three held-out sets were, once run): tuned on.
 TUNED_FILES = [DEFAULT_QUESTIONS, HELDOUT_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS,
                HELDOUT4_QUESTIONS]
 # Held out: never run while the matcher is being changed; reported apart.
-HELDOUT_FILES = [HELDOUT5_QUESTIONS]
+HELDOUT_FILES = [HELDOUT5_QUESTIONS, HELDOUT6_QUESTIONS]
 FIXTURES = ROOT / "tests" / "data"
 
 
