@@ -354,11 +354,15 @@ def mend_section_number(words: list[str], gaps: list[float], x_height: float) ->
             re.fullmatch(r"\d{1,2}(?:\.\d{1,2})*\.?", words[1]) and gaps and \
             gaps[0] < 0.33 * x_height:
         words = [words[0] + words[1], *words[2:]]
+    elif len(words) >= 3 and re.fullmatch(r"\d{1,2}", words[0]) and \
+            re.fullmatch(r"\d{1,2}\.?", words[1]) and words[2][:1].isupper() and gaps and \
+            gaps[0] < 0.5 * x_height:
+        words = [f"{words[0]}.{words[1].rstrip('.')}", *words[2:]]  # "2 3": its stop lost
     first = words[0] if words else ""
     glued = _GLUED_NUMBER.match(first)
     if glued:
         words = [glued.group(1), glued.group(2), *words[1:]]
-    elif re.fullmatch(r"[‘’'`\"“”]\d{1,2}(?:\.\d{1,2})*\.?", first):
+    elif re.fullmatch(r"[‘’'`\"“”.,]\d{1,2}(?:\.\d{1,2})*\.?", first):
         words = [first[1:], *words[1:]]
     first = words[0] if words else ""
     if _NUMBER_LIKE.match(first) and any(c.isdigit() for c in first) and not first[0] == ".":
@@ -449,6 +453,7 @@ def parse_hocr(hocr: str, to_points: float, number: int, image=None) -> OcrPage:
         if cls not in _LINE_CLASSES:
             continue
         words, wconfs, sizes, stems, boxes, bases = [], [], [], [], [], []
+        unsure = []  # words Tesseract is unsure of: measured when no other word can be
         for w in area.iter():
             if w.get("class") != "ocrx_word":
                 continue
@@ -467,8 +472,19 @@ def parse_hocr(hocr: str, to_points: float, number: int, image=None) -> OcrPage:
             wbox = _title(w, _BBOX)
             boxes.append(tuple(int(v) for v in wbox) if wbox else None)
             letters = sum(1 for c in text if c.isalnum())
-            if dark is not None and wbox and letters >= 2 and wconf >= 60:
-                measured = _measure_word(dark, boxes[-1], text)
+            if dark is not None and wbox and letters >= 2:
+                if wconf >= 60:
+                    measured = _measure_word(dark, boxes[-1], text)
+                    if measured:
+                        sizes.append(measured[0])
+                        bases.append(measured[2])
+                        if measured[1] is not None:
+                            stems.append(measured[1])
+                else:
+                    unsure.append((boxes[-1], text))
+        if not sizes:
+            for ubox, utext in unsure:
+                measured = _measure_word(dark, ubox, utext)
                 if measured:
                     sizes.append(measured[0])
                     bases.append(measured[2])

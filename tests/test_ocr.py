@@ -560,6 +560,13 @@ def test_ocr_section_numbers_read_apart_or_misread_are_mended():
                                x_height=14.0) == ["2.", "School", "improvement"]
     assert mend_section_number(["2:", "the", "rest"], gaps=[9.0, 9.0], x_height=14.0) == \
         ["2:", "the", "rest"]
+    # A speck before the number read as a stop; the stop itself lost ("2 3", a narrow gap).
+    assert mend_section_number([".2.2", "If", "the"], gaps=[9.0, 9.0], x_height=14.0) == \
+        ["2.2", "If", "the"]
+    assert mend_section_number(["2", "3", "Research"], gaps=[5.0, 9.0], x_height=14.0) == \
+        ["2.3", "Research"]
+    assert mend_section_number(["2", "3", "schools"], gaps=[5.0, 9.0], x_height=14.0) == \
+        ["2", "3", "schools"]
     # Roman numerals after Part / Section / Appendix, "l" and "1" read for "I".
     assert mend_section_number(["Part", "Il"], gaps=[9.0], x_height=14.0) == ["Part", "II"]
     assert mend_section_number(["Part", "lI"], gaps=[9.0], x_height=14.0) == ["Part", "II"]
@@ -582,3 +589,14 @@ def test_ocr_misread_section_numbers_follow_the_numbering():
         "Body text with 4.4 in it.", "1.2 Scheme of delegation", "2. School improvement",
         "2.1 Finance and central services", "3. Next steps", "3.1 Reporting", "3.2 Risks",
         "9.9 Nothing explains this", "3.3 Audit"]
+
+
+def test_body_size_labels_of_the_briefing_scan_are_no_headings(briefing):
+    """The briefing's one-word labels set at body size ("Individuals", "Leadership", "CPD")
+    are body text on the scan as on the page, even when Tesseract is unsure of the word (it is
+    measured on the image all the same, not given Tesseract's row height)."""
+    _, _, doc, _ = briefing
+    headings = {b.text for b in doc.blocks if b.kind == "heading"}
+    labels = {"Individuals", "Leadership", "Institutions", "Ethos & vision", "Structure",
+              "Process", "CPD"}
+    assert not labels & headings, sorted(labels & headings)
