@@ -249,6 +249,48 @@ def _crossing(rows, level: float, first: bool) -> float | None:
     return i + (rows[i] - level) / max(rows[i] - rows[i + 1], 1e-6)
 
 
+def _bullet_box(box, x_height: float, base: float) -> bool:
+    """A word box (pixels) Tesseract read as a bullet is one: as big as a bullet for the
+    line's x-height (a speck is a pixel or two), above the baseline (a stop sits on it) and
+    below the capitals' height."""
+    w, h = box[2] - box[0], box[3] - box[1]
+    centre = (box[1] + box[3]) / 2
+    return 0.25 * x_height <= min(w, h) and max(w, h) <= 1.1 * x_height and \
+        base - 1.4 * x_height <= centre <= base - 0.2 * x_height
+
+
+def _bullet_left_of(dark, box, x_height: float, base: float) -> bool:
+    """A bullet printed left of a line's first word (box, pixels) that Tesseract did not read
+    (set small, 8 pt beside 11 pt text): one compact round blob of ink, above the baseline and
+    below the capitals' height, within three x-heights of the word, with nothing else between it and the word or
+    just left of it. Specks (a pixel or two) and stops (on the baseline) are no bullets."""
+    import numpy as np
+
+    x0 = box[0]
+    left = max(0, int(x0 - 3.2 * x_height))
+    top, bottom = max(0, int(base - 1.5 * x_height)), int(base + 0.1 * x_height) + 1
+    region = dark[top:bottom, left:max(left, x0 - 1)] > 0.5
+    if region.size == 0 or not region.any():
+        return False
+    cols = np.nonzero(region.any(axis=0))[0]
+    rows = np.nonzero(region.any(axis=1))[0]
+    # One blob: the inked columns run without a break.
+    if cols[-1] - cols[0] + 1 != len(cols):
+        return False
+    w, h = cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1
+    if not (0.25 * x_height <= w <= 0.9 * x_height and 0.25 * x_height <= h <= 0.9 * x_height):
+        return False
+    if region[:, cols[0]:cols[-1] + 1].sum() < 0.55 * w * h or max(w, h) > 1.6 * min(w, h):
+        return False
+    centre = top + (rows[0] + rows[-1]) / 2
+    if not base - 1.4 * x_height <= centre <= base - 0.2 * x_height:
+        return False  # a stop sits on the baseline; a small bullet may be set high
+    # Nothing just left of it (the last letter of a line in the column to the left).
+    if cols[0] < 0.3 * x_height and left > 0:
+        return False
+    return True
+
+
 def _measure_word(dark, box, text: str) -> tuple[float, float | None, float] | None:
     """(font size in pixels, stroke width over x-height or None, baseline's y in pixels) of
     the word in `box` (x0, y0, x1, y1) of the page's darkness (0 paper .. 1 ink)."""
@@ -272,7 +314,8 @@ def _measure_word(dark, box, text: str) -> tuple[float, float | None, float] | N
         if not tall:
             return None
         size = full / CAP_HEIGHT
-        upper, lower = top + 0.35 * full, base - 0.35 * full  # the middle of the capitals
+        # Below the middle of the capitals, under the bars of P, R, B and E.
+        upper, lower = base - 0.42 * full, base - 0.15 * full
     else:
         size = band / XHEIGHT
         upper, lower = xline + 0.3 * band, base - 0.3 * band
@@ -295,7 +338,7 @@ _NUMBER_LIKE = re.compile(r"^[\dSsBOoIil|Zz]{1,2}(?:\.[\dSsBOoIil|Zz]{1,2})+\.?$
 
 
 _GLUED_NUMBER = re.compile(r"^[‘’'`\"“”*.,]?(\d{1,2}(?:\.\d{1,2})*)\.?([A-Z][a-z]+)$")
-_ROMAN_MISREAD = re.compile(r"^[IlV1|X]{1,4}$")
+_ROMAN_MISREAD = re.compile(r"^[IlV1|XE]{1,4}$")
 _PART_WORDS = {"Part", "PART", "Section", "SECTION", "Chapter", "CHAPTER", "Appendix",
                "APPENDIX", "Annex", "ANNEX", "Book", "Volume"}
 
@@ -311,20 +354,27 @@ def mend_section_number(words: list[str], gaps: list[float], x_height: float) ->
             re.fullmatch(r"\d{1,2}(?:\.\d{1,2})*\.?", words[1]) and gaps and \
             gaps[0] < 0.33 * x_height:
         words = [words[0] + words[1], *words[2:]]
+    elif len(words) >= 3 and re.fullmatch(r"\d{1,2}", words[0]) and \
+            re.fullmatch(r"\d{1,2}\.?", words[1]) and words[2][:1].isupper() and gaps and \
+            gaps[0] < 0.5 * x_height:
+        words = [f"{words[0]}.{words[1].rstrip('.')}", *words[2:]]  # "2 3": its stop lost
     first = words[0] if words else ""
     glued = _GLUED_NUMBER.match(first)
     if glued:
         words = [glued.group(1), glued.group(2), *words[1:]]
-    elif re.fullmatch(r"[‘’'`\"“”]\d{1,2}(?:\.\d{1,2})*\.?", first):
+    elif re.fullmatch(r"[‘’'`\"“”.,]\d{1,2}(?:\.\d{1,2})*\.?", first):
         words = [first[1:], *words[1:]]
     first = words[0] if words else ""
     if _NUMBER_LIKE.match(first) and any(c.isdigit() for c in first) and not first[0] == ".":
         words = [first.translate(_DIGIT_MISREADS), *words[1:]]
     elif re.fullmatch(r"\d{1,2}[:;]", first) and len(words) >= 2 and words[1][:1].isupper():
         words = [first[:-1] + ".", *words[1:]]
+    elif re.fullmatch(r"\d{1,2},\d{1,2}\.?", first) and len(words) >= 2 and \
+            words[1][:1].isupper():
+        words = [first.replace(",", "."), *words[1:]]
     elif len(words) >= 2 and words[0] in _PART_WORDS and _ROMAN_MISREAD.match(words[1]) and \
             any(c in "Il1|" for c in words[1]):
-        words = [words[0], re.sub(r"[l1|]", "I", words[1]), *words[2:]]
+        words = [words[0], re.sub(r"[l1|E]", "I", words[1]), *words[2:]]
     return words
 
 
@@ -403,6 +453,7 @@ def parse_hocr(hocr: str, to_points: float, number: int, image=None) -> OcrPage:
         if cls not in _LINE_CLASSES:
             continue
         words, wconfs, sizes, stems, boxes, bases = [], [], [], [], [], []
+        unsure = []  # words Tesseract is unsure of: measured when no other word can be
         for w in area.iter():
             if w.get("class") != "ocrx_word":
                 continue
@@ -413,15 +464,27 @@ def parse_hocr(hocr: str, to_points: float, number: int, image=None) -> OcrPage:
             wconf = int(conf[0]) if conf else 0
             if text in ("|", "||", "|||") and words and words[-1].strip("‘’'`\"“”") in _PART_WORDS:
                 text = "I" * len(text)  # "Part I" in a sans face: the I read as a bar
-            if not any(c.isalnum() for c in text) and wconf < 50 and text not in "&%£$€":
-                continue  # specks read as punctuation
+            if not any(c.isalnum() for c in text) and wconf < 50 and text not in "&%£$€" and (
+                    words or text not in _BULLET_READINGS):
+                continue  # specks read as punctuation (a bullet's reading is judged by its box)
             words.append(text)
             wconfs.append(wconf)
             wbox = _title(w, _BBOX)
             boxes.append(tuple(int(v) for v in wbox) if wbox else None)
             letters = sum(1 for c in text if c.isalnum())
-            if dark is not None and wbox and letters >= 2 and wconf >= 60:
-                measured = _measure_word(dark, boxes[-1], text)
+            if dark is not None and wbox and letters >= 2:
+                if wconf >= 60:
+                    measured = _measure_word(dark, boxes[-1], text)
+                    if measured:
+                        sizes.append(measured[0])
+                        bases.append(measured[2])
+                        if measured[1] is not None:
+                            stems.append(measured[1])
+                else:
+                    unsure.append((boxes[-1], text))
+        if not sizes:
+            for ubox, utext in unsure:
+                measured = _measure_word(dark, ubox, utext)
                 if measured:
                     sizes.append(measured[0])
                     bases.append(measured[2])
@@ -431,11 +494,20 @@ def parse_hocr(hocr: str, to_points: float, number: int, image=None) -> OcrPage:
             sizes.sort()
             middle = sizes[len(sizes) // 4:len(sizes) - len(sizes) // 4] or sizes
             height = sum(middle) / len(middle)
-        if len(words) >= 2 and words[0] in _BULLET_READINGS and boxes[0] and sizes and min(
-                boxes[0][2] - boxes[0][0], boxes[0][3] - boxes[0][1]) < 0.2 * height * XHEIGHT:
-            del words[0], wconfs[0], boxes[0]  # a speck, too small for a bullet of this line
+        while len(words) >= 2 and words[0] in _JUNK and words[0] not in _BULLET_READINGS:
+            del words[0], wconfs[0], boxes[0]  # a speck read as "_" or "~" before the line
+        if len(words) >= 2 and words[0] in _BULLET_READINGS:
+            measurable = bool(boxes[0] and sizes)
+            if measurable and not _bullet_box(boxes[0], height * XHEIGHT,
+                                              sorted(bases)[len(bases) // 2]) \
+                    or not measurable and wconfs[0] < 50:
+                del words[0], wconfs[0], boxes[0]  # a speck or a stop, not the line's bullet
         if len(words) >= 2 and words[0] in _BULLET_READINGS:
             words[0] = "•"  # a bullet, whatever Tesseract took it for
+        elif words and dark is not None and sizes and bases and boxes[0] and words[0] != "•" \
+                and _bullet_left_of(dark, boxes[0], height * XHEIGHT, sorted(bases)[len(bases) // 2]):
+            words.insert(0, "•")
+            boxes.insert(0, None)
         elif words and words[0][:1] in "*¢°·©®" and len(words[0]) > 1 and words[0][1:2].isalpha():
             words[0] = words[0][1:]
             words.insert(0, "•")
