@@ -1110,11 +1110,11 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
         beside = next((c for a, b, c in s.atoms if (b == i or a == j or b == j + 1 == a + 1)
                        and c.field == bf and c.op in ("is", "has", "pos")), None)
         if (beside is not None and sims[best] >= SIMILAR_MIN
-                and (sims[best] - rival < SIMILAR_MARGIN or bf in SCALES and beside.op == "pos"
-                     and _condition_for(bf, bv, s.v).value == beside.value)):
+                and (sims[best] - rival < SIMILAR_MARGIN or bf in SCALES and beside.op == "pos")):
             # a phrase nearest the very field of the condition beside it, and no clear value
             # of its own ("check school improvement in a light-touch, informal way"): it names
-            # that field, so it restates the condition
+            # that field, so it restates the condition; on a scale, the pole the question
+            # writes out wins over the one the phrase is nearest
             beside.words = f"{text} {beside.words}" if j <= i else f"{beside.words} {text}"
             continue
         if sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN:
@@ -1143,7 +1143,8 @@ def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:
     while (k < len(s.t) and not s.used[k] and s.t[k].text in STOP
            and s.t[k].text not in NEGATIONS | {"and", "or", "but"}):
         k += 1
-    return any(a == k and getattr(c, "op", "") in ("is", "has", "any", "pos", "only")
+    return any(a == k and getattr(c, "op", "") in ("is", "has", "any", "pos", "only", "max",
+                                                    "min")
                for a, _, c in s.atoms)
 
 
