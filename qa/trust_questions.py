@@ -62,10 +62,22 @@ _SET_CUE = re.compile(
     rf"\b(?:which|what|how many|list|name|show|count)(?: of)?(?: me)?(?: the| all| our)?"
     rf"(?: {_VERB}[a-z][\w/-]*){{0,3}}? {_GROUPS}\b"
     rf"|^(?:and |list |show )?(?:the |all )?{_GROUPS} (?:with|that|which|where|having|whose|in)\b"
-    rf"|\b(?:any|are there) {_GROUPS}\b", re.I)
+    rf"|\b(?:any|are there) {_GROUPS}\b"
+    # "Of the urban trusts, which has the fewest schools?", "Among the local trusts, which ..."
+    rf"|^(?:of|among|amongst) (?:the |all |our |these )?(?:[a-z][\w/-]* ){{0,3}}?{_GROUPS},? "
+    rf"(?:which|what|how many)\b", re.I)
+# "Are there any Catholic trusts?": a word before the group word that is one of the vignettes'
+# values (checked against the values in `is_set_question`).
+_VALUE_CUE = re.compile(rf"\b(?:are there|is there|any)(?: any)? ([a-z][\w-]*(?: [a-z][\w-]*)?)"
+                        rf" {_GROUPS}\b", re.I)
 # "Which is the largest trust?", "Which trust has the most pupils?": one trust, a superlative.
+_SUPERLATIVES = (r"largest|biggest|greatest|smallest|most|fewest|least|highest|lowest|best|"
+                 r"worst|earliest|latest|oldest|newest|youngest")
 _ONE_CUE = re.compile(r"\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]* ){0,2}trust\b"
-                      r"(?=\s+(?:is|has|was|had|with|that)\b|\s*[?.!]*\s*$)", re.I)
+                      r"(?=\s+(?:is|has|was|had|with|that)\b|\s*[?.!]*\s*$"
+                      # "which trust runs the most schools": one verb, then the superlative
+                      rf"|\s+(?!(?:do|does|did|can|could|should|would|will|must)\b)[a-z]+s\s+"
+                      rf"(?:the\s+)?(?:{_SUPERLATIVES})\b)", re.I)
 _SUPER_CUE = re.compile(r"\b(?:largest|biggest|greatest|smallest|most|fewest|least|highest|"
                         r"lowest|best|worst|earliest|latest|oldest|newest|youngest)\b", re.I)
 _CONTENT_FRAME = re.compile(r"^(?:what|how|why|where|when)\s+(?:do|did|are|have)\s+"
@@ -80,7 +92,11 @@ _SIZE = {"largest", "biggest", "greatest", "smallest"}  # alone: the number of s
 _IN_TIME = {"earliest", "oldest", "latest", "newest", "youngest"}
 _RECENT = {"recent", "recently", "lately"}  # "most recently": the latest
 _CMP = [  # phrase -> operator, longest first
+    ("a maximum of", "<="), ("a minimum of", ">="), ("maximum of", "<="), ("minimum of", ">="),
+    ("no later than", "<="), ("no earlier than", ">="), ("not more than", "<="),
+    ("not less than", ">="), ("not fewer than", ">="),
     ("no fewer than", ">="), ("no less than", ">="), ("no more than", "<="), ("greater than", ">"),
+    ("earlier than", "<"), ("later than", ">"), ("sooner than", "<"), ("prior to", "<"),
     ("more than", ">"), ("at least", ">="), ("fewer than", "<"), ("less than", "<"),
     ("at most", "<="), ("up to", "<="), ("over", ">"), ("above", ">"), ("under", "<"),
     ("below", "<"), ("exactly", "="), ("only", "="), ("just", "="), ("before", "<"),
@@ -228,12 +244,16 @@ class Vocabulary:
         v = t.fields.get(name)
         return parse_number(v) if v else None
 
-    def column_named(self, words: list[str]) -> Column | None:
+    def column_named(self, words: list[str], synonyms: bool = True) -> Column | None:
         """The numeric field (or school kind) these words name: "pupils", "pupils on roll",
-        "sixth form", "founded"."""
+        "sixth form", "founded" (and, with `synonyms`, "established", "students")."""
+        if synonyms and " ".join(words) in ("set up", "opened up", "started up"):
+            words = ["founded"]
         stems = {_stem(w) for w in words} - STOP
         if not stems:
             return None
+        if synonyms:
+            stems = {_FIELD_SYNONYMS.get(w, w) for w in stems}
         best = None
         for c in self.columns.values():
             if c.kind == "number" and stems <= c.words | {_stem(w) for w in STOP}:
@@ -275,6 +295,14 @@ def _unit(v) -> np.ndarray:
 
 
 _SCHOOL_KINDS = ["total", *SCHOOL_TYPES]
+# Everyday words for a field's label word: a field labelled "Year founded" is named by
+# "established", "set up", "opened" too. Used only where the label word is a field's.
+_FIELD_SYNONYMS = {"established": "founded", "formed": "founded", "created": "founded",
+                   "opened": "founded", "started": "founded", "begun": "founded",
+                   "launched": "founded", "incorporated": "founded", "founding": "founded",
+                   "foundation": "founded", "enrolled": "roll", "enrolment": "roll",
+                   "students": "pupil", "student": "pupil", "children": "pupil",
+                   "learners": "pupil"}
 # School-type words that are everyday words too: a school type only before "school(s)".
 _PLAIN_WORD_TYPES = {"middle", "high"}
 # A word that names a dimension points the words around it at that dimension (the
@@ -442,9 +470,15 @@ def is_set_question(question: str, vocab: Vocabulary | None = None) -> bool:
     own values ("operate nationally": a distribution of "national")."""
     q = question or ""
     cue = _SET_CUE.search(q) or _ONE_CUE.search(q) and _SUPER_CUE.search(q)
+    values = vocab.value_words if vocab is not None else set()
+    if not cue and values:
+        # "Are there any Catholic trusts?": the words before "trusts" are values of a field
+        m = _VALUE_CUE.search(q)
+        cue = m and all({w, *_variants(w)} & values or w in STOP
+                        for w in m.group(1).lower().split()) and not all(
+                            w in STOP for w in m.group(1).lower().split())
     if not cue:
         return False
-    values = vocab.value_words if vocab is not None else set()
     return not any({w, *_variants(w)}.isdisjoint(values) if len(w.split()) == 1 else True
                    for w in (m.group(0).lower() for m in _SAMPLE.finditer(q)))
 
@@ -615,7 +649,7 @@ class _Scanner:
         name = self.raw(start, k) if start < k else self.raw(j, min(j + 1, len(self.t)))
         end = j + (0 if start < k else 1)
         self.missing.append(name)
-        for m in range(start, max(end, k)):
+        for m in range(start, min(max(end, k), len(self.t))):
             self.used[m] = True
         return end, []
 
@@ -629,6 +663,8 @@ class _Scanner:
             only, j = True, j + 1
             if j < len(self.t) and self.t[j].text == "of":
                 j += 1
+        elif self.words(j, j + 2) in (["nothing", "but"], ["none", "but"]):
+            only, j = True, j + 2
         while j < len(self.t) and self.t[j].text in ("a", "an", "any", "some"):
             j += 1
         if j >= len(self.t):
@@ -636,7 +672,17 @@ class _Scanner:
         k = self.school_kind(j)
         if not k or k[1] == "total":
             return None
-        return k[0], [Condition(k[1], "only" if only else ">=", None if only else 1)]
+        end = k[0]
+        # "secondary schools and nothing else", "primary schools alone", "... only"
+        for tail in (["and", "nothing", "else"], ["and", "no", "others"], ["and", "no", "other"],
+                     ["alone"], ["only"], ["exclusively"], ["solely"]):
+            if self.words(end, end + len(tail)) == tail:
+                only, end = True, end + len(tail)
+                if tail[-1] == "other" and end < len(self.t) and self.t[end].text in (
+                        "school", "schools", "type", "types", "kind", "kinds"):
+                    end += 1
+                break
+        return end, [Condition(k[1], "only" if only else ">=", None if only else 1)]
 
     def mention(self, i: int) -> tuple[int, list[Condition]] | None:
         """A numeric field named with no number ("a sixth form", "any sixth forms"): more
@@ -649,7 +695,8 @@ class _Scanner:
         for n in (3, 2, 1):
             if i + n > len(self.t) or self.t[i + n - 1].text in STOP:
                 continue
-            col = self.v.column_named(self.words(i, i + n))
+            # a label's own words only: "have created a team" does not name the year founded
+            col = self.v.column_named(self.words(i, i + n), synonyms=False)
             if col is None:
                 continue
             k = i + n
@@ -1059,6 +1106,17 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
                       and o not in close), 0.0)
         rival = max([rival] + [float(sims[o]) for o in order if readings[o][0] == bf
                                and o not in close and bf in SCALES])
+        i, j = spans[k]
+        beside = next((c for a, b, c in s.atoms if (b == i or a == j or b == j + 1 == a + 1)
+                       and c.field == bf and c.op in ("is", "has", "pos")), None)
+        if (beside is not None and sims[best] >= SIMILAR_MIN
+                and (sims[best] - rival < SIMILAR_MARGIN or bf in SCALES and beside.op == "pos")):
+            # a phrase nearest the very field of the condition beside it, and no clear value
+            # of its own ("check school improvement in a light-touch, informal way"): it names
+            # that field, so it restates the condition; on a scale, the pole the question
+            # writes out wins over the one the phrase is nearest
+            beside.words = f"{text} {beside.words}" if j <= i else f"{beside.words} {text}"
+            continue
         if sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN:
             conds = [_condition_for(bf, readings[o][1], s.v) for o in close]
             if bf in SCALES:
@@ -1085,7 +1143,8 @@ def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:
     while (k < len(s.t) and not s.used[k] and s.t[k].text in STOP
            and s.t[k].text not in NEGATIONS | {"and", "or", "but"}):
         k += 1
-    return any(a == k and getattr(c, "op", "") in ("is", "has", "any", "pos", "only")
+    return any(a == k and getattr(c, "op", "") in ("is", "has", "any", "pos", "only", "max",
+                                                    "min")
                for a, _, c in s.atoms)
 
 
