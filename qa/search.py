@@ -761,9 +761,9 @@ class Searcher:
         missing = self.missing_words(question)
         if missing:
             return f"No passage mentions {_named(missing)}."
-        s = self.settings
-        if evidence == "weak" and hits and s.strong_min_top_coverage > 0 \
-                and max(h.similarity for h in hits) >= s.strong_threshold:
+        # Every word is somewhere in the evidence: name those the closest passages lack
+        # (round 4; before, "only loosely related" for all of them).
+        if evidence == "weak" and hits:
             lacking = self.words_not_in_top(question, hits)
             if lacking:
                 return f"The closest passages do not mention {_named(lacking)}."

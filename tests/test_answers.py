@@ -451,3 +451,5 @@ def test_strong_can_require_the_top_passages_to_hold_the_question_words(searcher
     assert other in [w.lower() for w in strict.words_not_in_top(asked, hits)]
     assert other in strict.weak_reason(asked, "weak", hits).lower()
     assert plain.evidence_level(hits, 1.0, 1.0, 1.0, question=asked) == "strong"  # off
+    assert plain.weak_reason(asked, "weak", hits).startswith("The closest passages do not")
+    assert "loosely" in plain.weak_reason(question, "weak", hits)  # nothing lacking
