@@ -423,3 +423,33 @@ def test_a_full_answer_still_takes_items_of_the_lists_it_shows(tmp_path, fake_se
     answer = searcher.ask("Who did finance teams report to, and was finance centralised?")
     assert len(answer.sentences) == 1
     assert len(answer.sentences[0].items) == 3
+
+
+def test_strong_can_require_the_top_passages_to_hold_the_question_words(searcher):
+    # Round 4: strong_min_top_coverage (off by default) makes a strong grade also need the
+    # top passages to hold the question's IDF-weighted content words; otherwise weak, with
+    # the words they lack as the reason.
+    loose = SearchSettings(strong_threshold=-1.0, weak_threshold=-1.0, none_threshold=-1.0,
+                           strong_top_passages=1)
+    plain = Searcher(searcher.index, searcher.embedder, loose)
+    question = "What is a hard federation?"
+    hits = plain.ask(question).hits[:5]
+    assert plain.evidence_level(hits, 1.0, 1.0, 1.0, question=question) == "strong"
+    # a word some passage holds but the first hit does not
+    first = set(hits[0].passage.text.lower().split())
+    other = next(w for h in hits[1:] for w in h.passage.text.lower().split()
+                 if w.isalpha() and len(w) > 6 and w not in first
+                 and plain._known_word(w) and w not in hits[0].passage.text.lower())
+    asked = f"{question} {other}"
+    cov = plain.top_coverage(asked, hits)
+    assert 0.0 < cov < 1.0 and plain.top_coverage(question, hits) == 1.0
+    strict = Searcher(searcher.index, searcher.embedder,
+                      replace(loose, strong_min_top_coverage=(cov + 1.0) / 2))
+    assert strict.evidence_level(hits, 1.0, 1.0, 1.0, question=asked) == "weak"
+    assert strict.evidence_level(hits, 1.0, 1.0, 1.0, question=question) == "strong"
+    assert strict.evidence_level(hits, 1.0, 1.0, 1.0) == "strong"  # no question: as before
+    assert other in [w.lower() for w in strict.words_not_in_top(asked, hits)]
+    assert other in strict.weak_reason(asked, "weak", hits).lower()
+    assert plain.evidence_level(hits, 1.0, 1.0, 1.0, question=asked) == "strong"  # off
+    assert plain.weak_reason(asked, "weak", hits).startswith("The closest passages do not")
+    assert "loosely" in plain.weak_reason(question, "weak", hits)  # nothing lacking
