@@ -900,7 +900,8 @@ class _Scanner:
         if end < len(self.t) and self.t[end].text in ("area", "areas", "settings", "setting",
                                                        "locations", "places", "communities"):
             end += 1
-        return end, [_any_of([Condition(f, "is", "mixed") for f in fields])]
+        said = self.raw(i, end)
+        return end, [_any_of([Condition(f, "is", "mixed", similar=said) for f in fields])]
 
     def value_phrase(self, i: int) -> tuple[int, list[Condition]] | None:
         """The longest run of words some vignette's value contains ("peer review", "hub
