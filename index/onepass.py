@@ -151,14 +151,13 @@ class OnePassEncoder:
                 progress(n, total)
         return out, PassStats(total, total, total, 0, 0)
 
-    def _plan(self, items: Sequence[PassageInput]):
+    def _plan(self, items: Sequence[PassageInput], model):
         """Tokenise every passage; cut it into segments of at most window - 2 word pieces."""
-        enc = self._token_encoder()
-        tok = enc.tokenizer
-        content = enc._content_ids()
+        tok = model.tokenizer
+        content = self._token_encoder()._content_ids()
         plans = []
         texts = [it.text for it in items]
-        with model_lock(enc._load()):  # shared with questions asked during a rebuild
+        with model_lock(model):  # shared with questions asked during a rebuild
             batch = tok(texts, add_special_tokens=False, truncation=False,
                         return_offsets_mapping=True, return_attention_mask=False,
                         return_token_type_ids=False) if texts else {"input_ids": [],
@@ -196,7 +195,7 @@ class OnePassEncoder:
         tok = model.tokenizer
         bert = model[0].auto_model
         cls_id, sep_id, pad_id = tok.cls_token_id, tok.sep_token_id, tok.pad_token_id or 0
-        plans, content = self._plan(items)
+        plans, content = self._plan(items, model)
         flat = [(i, k) for i, (_, _, _, segs) in enumerate(plans) for k in range(len(segs))]
         seg_len = [plans[i][3][k][1] - plans[i][3][k][0] + 2 for i, k in flat]
         order = sorted(range(len(flat)), key=lambda j: seg_len[j])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -120,8 +121,6 @@ def test_questions_from_many_threads_at_once_all_finish(tmp_path):
                     embedder.embed([f"How are local governing bodies used {n} {i}?"])
             except Exception as exc:  # noqa: BLE001 - any failure is the finding
                 errors.append(repr(exc))
-
-    import threading
 
     threads = [threading.Thread(target=ask, args=(n,), daemon=True) for n in range(8)]
     for t in threads:
