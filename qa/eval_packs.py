@@ -1,9 +1,9 @@
 """`python -m qa.eval_packs`: how good the session packs are, on the labelled sets of issue 22.
 
 For each question of eval/packs.jsonl (the questions of sessions 8.1-8.5, built as the five
-session packs), eval/packs_heldout.jsonl (other facilitator questions, one pack) and
-eval/packs_heldout2.jsonl (a second held-out set, one pack per session it names, with that
-session's title), it counts:
+session packs), eval/packs_heldout.jsonl (other facilitator questions, one pack),
+eval/packs_heldout2.jsonl and eval/packs_heldout3.jsonl (later held-out sets, one pack per
+session they name, with that session's title), it counts:
 
 - pack recall: the expected sections (eval/README.md) quoted under the question, or referred
   back to from it, over all expected sections;
@@ -32,6 +32,7 @@ EVAL = ROOT / "eval"
 TUNING = EVAL / "packs.jsonl"
 HELDOUT = EVAL / "packs_heldout.jsonl"
 HELDOUT2 = EVAL / "packs_heldout2.jsonl"
+HELDOUT3 = EVAL / "packs_heldout3.jsonl"
 APPARATUS = EVAL / "packs_apparatus.jsonl"
 
 
@@ -154,7 +155,8 @@ def run(searcher, corpus: Path, handout: bool = False) -> dict[str, Figures]:
 
     apparatus = load_cases(APPARATUS)
     sessions = load_sessions(corpus / "sessions.toml")
-    out = {"tuning": Figures(), "heldout": Figures(), "heldout2": Figures()}
+    out = {"tuning": Figures(), "heldout": Figures(), "heldout2": Figures(),
+           "heldout3": Figures()}
     tuning = load_cases(TUNING)
     for sid in dict.fromkeys(c["session"] for c in tuning):
         doc = build_session_pack(searcher, find_session(sessions, sid), corpus_dir=corpus)
@@ -164,13 +166,16 @@ def run(searcher, corpus: Path, handout: bool = False) -> dict[str, Figures]:
     doc = build_pack(searcher, [c["question"] for c in held], "Held-out questions",
                      corpus_dir=corpus)
     score_pack(doc, held, searcher.index, apparatus, out["heldout"])
-    held2 = load_cases(HELDOUT2)
-    for sid in dict.fromkeys(c["session"] for c in held2):
-        cases = [c for c in held2 if c["session"] == sid]
-        doc = build_session_pack(searcher, Session(sid, cases[0].get("title", sid),
-                                                   [c["question"] for c in cases]),
-                                 corpus_dir=corpus)
-        score_pack(doc, cases, searcher.index, apparatus, out["heldout2"])
+    # The later held-out sets name their sessions: one pack per session, as a facilitator
+    # would build it.
+    for name, path in (("heldout2", HELDOUT2), ("heldout3", HELDOUT3)):
+        cases_of_set = load_cases(path)
+        for sid in dict.fromkeys(c["session"] for c in cases_of_set):
+            cases = [c for c in cases_of_set if c["session"] == sid]
+            doc = build_session_pack(searcher, Session(sid, cases[0].get("title", sid),
+                                                       [c["question"] for c in cases]),
+                                     corpus_dir=corpus)
+            score_pack(doc, cases, searcher.index, apparatus, out[name])
     return out
 
 
