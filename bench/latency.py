@@ -1,6 +1,6 @@
 """Query latency through the real search path vs embedding the question alone; cold starts.
 
-    .venv/bin/python bench/latency.py [--index /tmp/idxE] [--rounds 2] [--no-cold]
+    .venv/bin/python bench/latency.py [--index DIR] [--rounds 2] [--no-cold]
 
 Warm: one Searcher (model loaded, warmed up). For every question of eval/questions.jsonl,
 `--rounds` times, in one run and interleaved (alternating which goes first):
@@ -222,7 +222,8 @@ def app_start(index_dir: Path) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--index", default="/tmp/idxE")
+    ap.add_argument("--index", default=str(ROOT / "var" / "index"),
+                    help="an index built by `python -m ingest` (default: the one it builds)")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--cold-repeats", type=int, default=3)
     ap.add_argument("--no-cold", action="store_true")

@@ -1,6 +1,6 @@
 """Embedding throughput at index time, fp32 vs bf16, and whether bf16 agrees with fp32.
 
-    .venv/bin/python bench/throughput.py [--index /tmp/idxE] [--scifact N] [--repeats 2]
+    .venv/bin/python bench/throughput.py [--index DIR] [--scifact N] [--repeats 2]
 
 Texts: every passage and answer sentence of the built index (the real corpus) plus N SciFact
 abstracts (title + text) so the batch mix has realistic lengths. For each precision the same
@@ -39,7 +39,8 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--index", default="/tmp/idxE")
+    ap.add_argument("--index", default=str(ROOT / "var" / "index"),
+                    help="an index built by `python -m ingest` (default: the one it builds)")
     ap.add_argument("--scifact", type=int, default=1000, help="SciFact abstracts to add")
     ap.add_argument("--data", default="/work/shared/bench/scifact/corpus.jsonl")
     ap.add_argument("--repeats", type=int, default=2)
