@@ -260,10 +260,13 @@ def question_focus(question: str, siblings: list[str]) -> str:
 FRAME_WEIGHT = 0.25  # weight of a question's word pieces outside its focus
 SENTENCE_WEIGHT = 1.0  # best sentence's score beside the passage's (z units)
 HEADING_WEIGHT = 0.25  # heading's match to the focus (z units)
-# Beyond `per_question`, up to CLOSE_EXTRA more sections scoring within CLOSE_MARGIN (z units)
-# of the last one quoted (0: the budget is fixed; measured, not used: bench/RESULTS.md).
-CLOSE_EXTRA = 0
-CLOSE_MARGIN = 0.25
+# A question lists its best `per_question` sections (a referral to a passage quoted under an
+# earlier question of the pack takes a place, as before), then up to REFERRALS more sections
+# that come right after them in its own ranking while they are referrals too: one line each,
+# no new quote, so the pack quotes exactly what it did and a question no longer loses a
+# section only because the ones above it were quoted earlier (bench/RESULTS.md, "Issue 22,
+# round 7").
+REFERRALS = 1
 _LIST_ITEM = re.compile(r"^\s*(?:[-•▪*–]|o\s|\(?[a-z0-9]\)\s|\d+[.)]\s)")
 
 
@@ -356,10 +359,12 @@ def _z(values) -> np.ndarray:
 
 
 def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
-          excluded: Callable[[Passage], bool], siblings: list[str] | None = None) -> _Picked:
+          excluded: Callable[[Passage], bool], siblings: list[str] | None = None,
+          quoted: set[str] | frozenset[str] = frozenset()) -> _Picked:
     """The question's best evidence, one passage per section, by its own score, above the
     evidence threshold, not spread across documents (a passage of another document is not
-    padded in); scored as the notes above `FRAME_WEIGHT` say.
+    padded in); scored as the notes above `FRAME_WEIGHT` say. `quoted`: the passages quoted
+    under earlier questions of the pack, which this one refers back to (`REFERRALS`).
     Apparatus is quoted only when it is what the question asks for: the searcher ranks it
     first even after putting evidence of similar similarity above it (qa/search.py)."""
     own = _unspread(searcher)
@@ -391,13 +396,13 @@ def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
         order = sorted(range(len(pool)), key=lambda i: -combined[i])
         evidence = [pool[i] for i in order if _level(searcher, pool[i]) != "none"]
     chosen, sections = [], set()
-    most = per_question + max(0, CLOSE_EXTRA) if scores is not None else per_question
+    most = per_question + max(0, REFERRALS)
     for h in evidence:
         key = section_key(h.passage)
         if key in sections:
             continue
-        if len(chosen) >= per_question and h.score < chosen[per_question - 1].score - CLOSE_MARGIN:
-            break
+        if len(chosen) >= per_question and h.passage.id not in quoted:
+            break  # past the budget only referrals, and only a run of them right after it
         sections.add(key)
         chosen.append(h)
         if len(chosen) >= most:
@@ -512,7 +517,8 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
         question = " ".join(question.split())
         if not question:
             continue
-        picked = _pick(searcher, question, per_question, candidates, excluded, questions)
+        picked = _pick(searcher, question, per_question, candidates, excluded, questions,
+                       quoted)
         section = ExportSection(question)
         if picked.evidence == "none":
             section.note = " ".join(n for n in (picked.trusts, NO_EVIDENCE) if n)
@@ -527,6 +533,9 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
                           and not excluded(h.passage) and not is_apparatus(h.passage)
                           and _level(searcher, h) != "none"), None)
             if extra is not None:
+                if len(picked.hits) >= per_question + max(0, REFERRALS):
+                    dropped = picked.hits.pop()  # the last referral makes room for it
+                    shown.remove(dropped)
                 picked.hits.append(extra)
                 shown.append(extra)
         answer = _answer(searcher, question, picked.hits)

@@ -771,3 +771,34 @@ def test_who_was_studied_is_evidence_how_is_apparatus():
     method = ("We were not setting out to review the performance of our sample but we did "
               "collate their recent Ofsted ratings.")
     assert role_of(_passage(method, ["Public performance data"])) == "apparatus"
+
+
+def test_a_referral_after_the_budget_is_listed_not_lost(built, searcher):
+    """A question lists its best PER_QUESTION sections and then, right after them in its own
+    ranking, a section whose passage an earlier question quoted: a referral line, no new
+    quote. Before round 7 it was left out (the earlier quote had not taken a place then)."""
+    from qa.prep import REFERRALS, _pick
+
+    corpus, _ = built
+    assert REFERRALS >= 1
+    excluded = lambda p: poses_questions(p.text)  # noqa: E731 - build_pack's default
+    listed_after = 0
+    for sid in ("8.1", "8.2", "8.3", "8.4", "8.5"):
+        questions = _session(sid).questions
+        doc = build_pack(searcher, questions, sid, corpus_dir=corpus)
+        quoted: set[str] = set()
+        for question, section in zip(questions, doc.sections, strict=True):
+            # Its own ranking, one passage per section, as long as the budget and one more
+            # (no passage counted as quoted: the ranking does not depend on the pack).
+            ranking = [h.passage.id for h in _pick(searcher, question, PER_QUESTION + 1, 15,
+                                                   excluded, questions).hits]
+            shown = [q.passage_id for q in section.quotes] + section.see_also
+            if any(pid not in quoted for pid in ranking[:PER_QUESTION]):  # no "extra" rule
+                want = ranking[:PER_QUESTION]
+                if len(ranking) > PER_QUESTION and ranking[PER_QUESTION] in quoted:
+                    want = ranking[:PER_QUESTION + 1]
+                    listed_after += 1
+                    assert ranking[PER_QUESTION] in section.see_also, question
+                assert sorted(shown) == sorted(want), question
+            quoted |= {q.passage_id for q in section.quotes}
+    assert listed_after >= 1  # the fake model's packs have such a question
