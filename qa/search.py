@@ -110,34 +110,36 @@ class SearchSettings:
     answer_sentences: int = 3
     answer_passages: int = 3  # answer sentences are drawn from this many top passages
     answer_rank_penalty: float = 0.3  # per rank below the first: the top passage comes first
-    # Round 7: each candidate sentence also carries its passage's evidence, this weight times
-    # (its passage's similarity - the first answer passage's): a passage nearly as close as the
-    # first costs its sentences little, one far below it much. With a smaller rank penalty, a
-    # sentence of the third or fourth passage can lead when those passages are about as close
-    # as the first (hit@1 is three in four; hit@5 nine in ten). 0: off (rank alone).
+    # Round 7 (bench/RESULTS.md, "Issue 18, round 7"; chosen on the tuning set):
+    # - answer_passage_weight: each candidate sentence also carries its passage's evidence, this
+    #   weight times (its passage's similarity - the first answer passage's). 0: off (rank
+    #   alone); 1-6 tried, with and without the rank penalty: no better on tuning.
+    # - answer_word_budget: a further entry is taken only while the words shown (each entry's
+    #   display and items) stay within it; the first entry always. 0: none (80-150 tried:
+    #   long entries skipped for short weaker ones cost more than they saved).
+    # - answer_follow: the first this many sentence entries each bring the next sentence of
+    #   their paragraph (the same line of the passage) when it is an answer candidate scoring
+    #   within `answer_follow_margin` of them (Searcher._with_followers): the answer is often
+    #   the sentence after the one that matches the question's words ("Multi-academy trusts
+    #   ... are the new kids on the block in English education." / "They ... have been around
+    #   for less than 10 years."). 0: off.
+    # - answer_close_gap: each answer passage whose similarity is within this of the first
+    #   answer passage's, and that no entry quotes, adds its best sentence at the end
+    #   (Searcher._with_close_passages): on the tuning set the top passage holds the answer
+    #   for 0.61 of the questions whose first two passages are within 0.065, for all of those
+    #   more than 0.124 apart. 0: off.
+    # - answer_extra_words: followers and close passages' entries join only while the answer,
+    #   with them, stays within this many words (0: no limit), so an answer stays at a glance.
+    # - answer_list_order: "best": a chosen lead-in brings the `answer_list_items` items of its
+    #   list that score best on their own words (as items chosen alone are), best first, "[…]"
+    #   marking the others; "passage": the first ones, in the passage's order (before round 7).
     answer_passage_weight: float = 0.0
-    # Round 7: the answer is kept to about this many words (its entries' display and items, as
-    # shown): a further entry is taken only while the words shown so far, with it, stay within
-    # the budget (the first entry always; at most `answer_sentences` entries). 0: no budget.
     answer_word_budget: int = 0
-    # Round 7: followers and close passages' entries (below) join only while the answer, with
-    # them, stays within this many words. 0: no limit.
-    answer_extra_words: int = 0
-    # Round 7: the first this many sentence entries each bring the next sentence of their
-    # paragraph when it scores within `answer_follow_margin` of them (Searcher._with_followers):
-    # the answer to a question is often the sentence after the one that matches its words
-    # ("... are the new kids on the block." / "They ... have been around for less than 10
-    # years."). 0: off.
-    answer_follow: int = 0
-    # Round 7: "passage": a chosen lead-in brings the first `answer_list_items` items of its
-    # list, in the passage's order; "best": the `answer_list_items` items that score best on
-    # their own (as items chosen alone are), best first, "[…]" marking the others.
-    answer_list_order: str = "passage"
-    # Round 7: each answer passage whose similarity is within this of the first answer
-    # passage's, and that no entry quotes, adds its best sentence (Searcher._with_close_passages).
-    # 0: off.
-    answer_close_gap: float = 0.0
+    answer_follow: int = 1
     answer_follow_margin: float = 99.0
+    answer_close_gap: float = 0.07
+    answer_extra_words: int = 150
+    answer_list_order: str = "best"
     # A further sentence must score within this of the best (1.2 since round 2 of issue 18:
     # the sentence late-interaction score below triples the spread; 0.4 before it).
     answer_margin: float = 1.2
@@ -154,8 +156,9 @@ class SearchSettings:
     answer_words: str = "idf"  # idf | flat (before issue 18: a word-prefix overlap)
     answer_word_weight: float = 0.15
     # A chosen sentence that introduces a list ("The more common features ... include:") is
-    # no answer without the list: it brings up to this many of the items that follow it.
-    answer_list_items: int = 8
+    # no answer without the list: it brings up to this many of the items that follow it (8
+    # before round 7, with answer_list_order "passage").
+    answer_list_items: int = 4
     # Late interaction per sentence (issue 18, round 2): each candidate sentence is also scored
     # by the question's word pieces' best matches among its own token vectors (the passage's,
     # qa/late.py, cut at the sentence), times this weight. A sentence vector is pooled with its
