@@ -393,7 +393,7 @@ def run_system(searcher, questions: list[Question]) -> list[Outcome]:
 
 def run_baseline(searcher, questions: list[Question], which: str) -> list[Outcome]:
     """BM25 alone or dense alone over the same passages, with the system's sentence picker."""
-    from .search import Hit
+    from .search import Hit, _words_shown
 
     idx = searcher.index
     n = len(idx.passages)
@@ -423,6 +423,7 @@ def run_baseline(searcher, questions: list[Question], which: str) -> list[Outcom
                            evidence, [t for s in sentences for t in [s.lead_in, *s.quoted] if t],
                            confidence, secs, alone=chosen_sentences(sentences),
                            shown_fragments=fragments(sentences)))
+        out[-1].words = sum(_words_shown(s) for s in sentences)
     return out
 
 
