@@ -236,7 +236,8 @@ class AnswerSentence:
     # One lead-in per list (issue 18). When items of a list are chosen as answers on their own
     # words, they are shown once, under the lead-in: this record's `text` is then the lead-in,
     # `items` the chosen items best first (items_order "best"; "passage" when the lead-in was
-    # chosen and brings its list in the passage's order), and `items_skipped` says that other
+    # chosen and brings its list in the passage's order; "ranked" when it brings its items that
+    # score best on their own words, round 7), and `items_skipped` says that other
     # items of the list are left out ("[…]" after the lead-in). The CLI, the web page, `/ask`
     # and the packs all show this one record: `display` (the lead-in, with "[…]" when items
     # are skipped) and then `items`, each verbatim.
