@@ -16,7 +16,8 @@ Columns: hit@1/3/5, MRR@10, both@5, answer-sentence hit three ways (`ans@1`: the
 sentence holds a gold phrase; `ans`: the answer sentences alone, list items chosen on their own
 words included; `ans+items`: with the lead-ins and the items shown under them; `ans|top1`: the
 last, counted only where the top passage holds the gold), fragments (answer sentences under five
-words not under a lead-in), precision and recall of "none" (positives: every out-of-scope
+words not under a lead-in), the median and 90th percentile of the words an in-scope answer shows
+(its entries and the items under them), precision and recall of "none" (positives: every out-of-scope
 question), false "none" (in-scope questions graded "none"), and median latency per question.
 Below the table: how the off-topic (unrelated, other languages) and near-topic questions were
 graded, and the "none" rule `fit_none` fits on these questions (the defaults of SearchSettings
@@ -101,6 +102,7 @@ class Outcome:
     union: float | None = None  # Answer.union
     rest: float | None = None  # Answer.rest
     answer_first_hit: bool | None = None  # the best answer sentence (first shown) holds it
+    words: int | None = None  # words the answer shows (entries and items; qa.search._words_shown)
 
 
 def gold_ranks(q: Question, texts: list[str]) -> list[int | None]:
@@ -174,6 +176,7 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
         return sum(1 for o in inscope if o.rank is not None and o.rank <= k) / n
 
     top1 = [o for o in inscope if o.top1_hit]
+    words = [o.words for o in inscope if o.words is not None and o.evidence != "none"]
     return {
         "questions": len(outcomes),
         "in_scope": len(inscope),
@@ -188,6 +191,9 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
         "answer_first_hit": sum(1 for o in inscope if o.answer_first_hit) / n,
         "answer_hit_given_top1": sum(1 for o in top1 if o.answer_hit) / (len(top1) or 1),
         "fragments": sum(len(o.fragments) for o in outcomes),
+        # how long the in-scope answers are, in words shown (at a glance: round 7)
+        "answer_words_median": statistics.median(words) if words else 0,
+        "answer_words_p90": float(np.percentile(words, 90)) if words else 0.0,
         "oos_accuracy": sum(1 for o in oos if o.evidence == "none") / (len(oos) or 1),
         "false_none": sum(1 for o in inscope if o.evidence == "none"),
         **none_scores(outcomes),
@@ -364,6 +370,8 @@ def fit_none(outcomes: list[Outcome], step: float = 0.1, top: float = 2.0) -> di
 # --- the three systems ------------------------------------------------------------------------
 
 def run_system(searcher, questions: list[Question]) -> list[Outcome]:
+    from .search import _words_shown
+
     out = []
     for q in questions:
         t0 = time.perf_counter()
@@ -379,12 +387,13 @@ def run_system(searcher, questions: list[Question]) -> list[Outcome]:
                            coverage=getattr(answer, "coverage", None),
                            union=getattr(answer, "union", None),
                            rest=getattr(answer, "rest", None)))
+        out[-1].words = sum(_words_shown(s) for s in answer.sentences)
     return out
 
 
 def run_baseline(searcher, questions: list[Question], which: str) -> list[Outcome]:
     """BM25 alone or dense alone over the same passages, with the system's sentence picker."""
-    from .search import Hit
+    from .search import Hit, _words_shown
 
     idx = searcher.index
     n = len(idx.passages)
@@ -414,6 +423,7 @@ def run_baseline(searcher, questions: list[Question], which: str) -> list[Outcom
                            evidence, [t for s in sentences for t in [s.lead_in, *s.quoted] if t],
                            confidence, secs, alone=chosen_sentences(sentences),
                            shown_fragments=fragments(sentences)))
+        out[-1].words = sum(_words_shown(s) for s in sentences)
     return out
 
 
@@ -453,6 +463,7 @@ COLUMNS = [("hit@1", "hit@1", "{:.3f}"), ("hit@3", "hit@3", "{:.3f}"), ("hit@5",
            ("ans@1", "answer_first_hit", "{:.3f}"),
            ("ans", "answer_hit_alone", "{:.3f}"), ("ans+items", "answer_hit", "{:.3f}"),
            ("ans|top1", "answer_hit_given_top1", "{:.3f}"), ("frag", "fragments", "{}"),
+           ("words", "answer_words_median", "{:.0f}"), ("words p90", "answer_words_p90", "{:.0f}"),
            ("none P", "none_precision", "{:.3f}"), ("none R", "none_recall", "{:.3f}"),
            ("false none", "false_none", "{}"), ("ms/q", "latency_ms_median", "{:.0f}")]
 

@@ -110,6 +110,36 @@ class SearchSettings:
     answer_sentences: int = 3
     answer_passages: int = 3  # answer sentences are drawn from this many top passages
     answer_rank_penalty: float = 0.3  # per rank below the first: the top passage comes first
+    # Round 7 (bench/RESULTS.md, "Issue 18, round 7"; chosen on the tuning set):
+    # - answer_passage_weight: each candidate sentence also carries its passage's evidence, this
+    #   weight times (its passage's similarity - the first answer passage's). 0: off (rank
+    #   alone); 1-6 tried, with and without the rank penalty: no better on tuning.
+    # - answer_word_budget: a further entry is taken only while the words shown (each entry's
+    #   display and items) stay within it; the first entry always. 0: none (80-150 tried:
+    #   long entries skipped for short weaker ones cost more than they saved).
+    # - answer_follow: the first this many sentence entries each bring the next sentence of
+    #   their paragraph (the same line of the passage) when it is an answer candidate scoring
+    #   within `answer_follow_margin` of them (Searcher._with_followers): the answer is often
+    #   the sentence after the one that matches the question's words ("Multi-academy trusts
+    #   ... are the new kids on the block in English education." / "They ... have been around
+    #   for less than 10 years."). 0: off.
+    # - answer_close_gap: each answer passage whose similarity is within this of the first
+    #   answer passage's, and that no entry quotes, adds its best sentence at the end
+    #   (Searcher._with_close_passages): on the tuning set the top passage holds the answer
+    #   for 0.61 of the questions whose first two passages are within 0.065, for all of those
+    #   more than 0.124 apart. 0: off.
+    # - answer_extra_words: followers and close passages' entries join only while the answer,
+    #   with them, stays within this many words (0: no limit), so an answer stays at a glance.
+    # - answer_list_order: "best": a chosen lead-in brings the `answer_list_items` items of its
+    #   list that score best on their own words (as items chosen alone are), best first, "[…]"
+    #   marking the others; "passage": the first ones, in the passage's order (before round 7).
+    answer_passage_weight: float = 0.0
+    answer_word_budget: int = 0
+    answer_follow: int = 1
+    answer_follow_margin: float = 99.0
+    answer_close_gap: float = 0.07
+    answer_extra_words: int = 150
+    answer_list_order: str = "best"
     # A further sentence must score within this of the best (1.2 since round 2 of issue 18:
     # the sentence late-interaction score below triples the spread; 0.4 before it).
     answer_margin: float = 1.2
@@ -126,8 +156,9 @@ class SearchSettings:
     answer_words: str = "idf"  # idf | flat (before issue 18: a word-prefix overlap)
     answer_word_weight: float = 0.15
     # A chosen sentence that introduces a list ("The more common features ... include:") is
-    # no answer without the list: it brings up to this many of the items that follow it.
-    answer_list_items: int = 8
+    # no answer without the list: it brings up to this many of the items that follow it (8
+    # before round 7, with answer_list_order "passage").
+    answer_list_items: int = 4
     # Late interaction per sentence (issue 18, round 2): each candidate sentence is also scored
     # by the question's word pieces' best matches among its own token vectors (the passage's,
     # qa/late.py, cut at the sentence), times this weight. A sentence vector is pooled with its
@@ -205,12 +236,16 @@ class AnswerSentence:
     # One lead-in per list (issue 18). When items of a list are chosen as answers on their own
     # words, they are shown once, under the lead-in: this record's `text` is then the lead-in,
     # `items` the chosen items best first (items_order "best"; "passage" when the lead-in was
-    # chosen and brings its list in the passage's order), and `items_skipped` says that other
+    # chosen and brings its list in the passage's order; "ranked" when it brings its items that
+    # score best on their own words, round 7), and `items_skipped` says that other
     # items of the list are left out ("[…]" after the lead-in). The CLI, the web page, `/ask`
     # and the packs all show this one record: `display` (the lead-in, with "[…]" when items
     # are skipped) and then `items`, each verbatim.
     items_order: str = "passage"
     items_skipped: bool = False
+    # Round 7: this sentence follows the entry before it in the same paragraph of the same
+    # passage (SearchSettings.answer_follow): shown right after it, as the passage reads.
+    follows: bool = False
 
     @property
     def quoted(self) -> list[str]:
@@ -235,6 +270,8 @@ class AnswerSentence:
             out["lead_in"] = self.lead_in
             out["lead_in_gap"] = self.lead_in_gap
             out["display"] = self.display
+        if self.follows:
+            out["follows"] = True
         if self.items:
             out["items"] = self.items
             out["more_items"] = self.more_items
@@ -795,6 +832,7 @@ class Searcher:
         late = {}
         if self.settings.answer_late_weight and self.settings.fusion == "late":
             late = self._sentence_late(question, [idx.by_id[h.passage.id] for h in top_hits])
+        first_similarity = top_hits[0].similarity if top_hits else 0.0
         for rank, hit in enumerate(top_hits):
             row = idx.by_id[hit.passage.id]
             for pos, j in enumerate(idx.sentences_of.get(row, [])):
@@ -814,12 +852,15 @@ class Searcher:
                 # The top passage is usually the answer (eval: hit@1): its sentences come first.
                 score = sim + self.settings.answer_word_weight * overlap \
                     + self.settings.answer_late_weight * late.get(j, sim) \
-                    - self.settings.answer_rank_penalty * rank
+                    - self.settings.answer_rank_penalty * rank \
+                    + self.settings.answer_passage_weight * (hit.similarity - first_similarity)
                 candidates.append((score, text, hit.passage.id, row, pos))
         if not candidates:
             return []
         candidates.sort(key=lambda c: -c[0])
         best = candidates[0][0]
+        item_score = {(row, _display_sentence(text)): score
+                      for score, text, _, row, _ in candidates if LIST_ITEM.match(text)}
         chosen: list[AnswerSentence] = []
         groups: dict[tuple[int, int], AnswerSentence] = {}  # (row, lead-in pos) -> its record
         used = 0  # answer sentences chosen (items under a shared lead-in count one each)
@@ -863,26 +904,42 @@ class Searcher:
                     break
                 if capped and sum(1 for c in chosen if c.passage_ids[0] == pid) >= cap:
                     continue
-                used += 1
                 if lead:
                     # an item that introduces a nested list brings it (right after it)
                     group = AnswerSentence(lead, [pid], score,
                                            [shown, *self._sub_items_not_shown(row, pos, chosen)],
                                            items_order="best")
+                    if not self._within_budget(chosen, group):
+                        continue
+                    used += 1
                     groups[(row, lead_pos)] = group
                     chosen.append(group)
                     continue
                 labels: set[str] = set()
                 items = self._list_after(row, pos, labels)
-                items, more = _first_items(items, labels, self.settings.answer_list_items)
+                order = "passage"
+                if self.settings.answer_list_order == "best" and items:
+                    # the list's items by their own scores (as items chosen alone are), best
+                    # first; the labels that group them in the passage do not fit that order
+                    own = [e for e in items if e not in labels]
+                    ranked = sorted(own, key=lambda e: -item_score.get((row, e), -np.inf))
+                    items = ranked[: self.settings.answer_list_items]
+                    more = len(own) - len(items)
+                    order = "ranked"
+                else:
+                    items, more = _first_items(items, labels, self.settings.answer_list_items)
                 if any(item in s.items for s in chosen for item in items):
-                    items, more = [], 0  # that list is shown already, under another lead-in
+                    items, more, order = [], 0, "passage"  # shown already, under another lead-in
+                if not self._within_budget(chosen, AnswerSentence(shown, [pid], score, items)):
+                    continue
+                used += 1
                 # Items chosen on their own before their lead-in are shown under it instead, in
                 # the place of the first of them.
                 absorbed = [i for i, s in enumerate(chosen) if s.text in items and not s.items]
                 at = absorbed[0] if absorbed else len(chosen)
                 chosen = [s for i, s in enumerate(chosen) if i not in absorbed]
-                sentence = AnswerSentence(shown, [pid], score, items, more)
+                sentence = AnswerSentence(shown, [pid], score, items, more, items_order=order,
+                                          items_skipped=order == "ranked" and more > 0)
                 chosen.insert(at, sentence)
         for (row, lead_pos), group in groups.items():
             # "[…]" after the lead-in when its list has items not shown, or when this part of a
@@ -897,7 +954,109 @@ class Searcher:
                     break
                 skipped = skipped or _display_sentence(text) not in shown
             group.items_skipped = resumed or skipped
+        if self.settings.answer_close_gap > 0:
+            chosen = self._with_close_passages(chosen, candidates, top_hits)
+        if self.settings.answer_follow:
+            chosen = self._with_followers(chosen, candidates)
         return chosen
+
+    def _with_close_passages(self, chosen: list[AnswerSentence],
+                             candidates: list[tuple[float, str, str, int, int]],
+                             top_hits: list[Hit]) -> list[AnswerSentence]:
+        """Each answer passage whose similarity is within `answer_close_gap` of the first's and
+        that no entry quotes yet adds its best sentence at the end: when passages are about as
+        close as the first, the first is often not the answer, and its sentences alone would hide
+        theirs."""
+        first = top_hits[0].similarity
+        quoted = {p for c in chosen for p in c.passage_ids}
+        shown = {t for c in chosen for t in c.quoted}
+        out = list(chosen)
+        for hit in top_hits[1:]:
+            pid = hit.passage.id
+            if pid in quoted or hit.similarity < first - self.settings.answer_close_gap:
+                continue
+            best = next((c for c in candidates if c[2] == pid
+                         and _display_sentence(c[1]) not in shown
+                         and not LIST_ITEM.match(c[1])), None)
+            if best is None:
+                continue
+            score, text, _, row, pos = best
+            labels: set[str] = set()
+            items, more = _first_items(self._list_after(row, pos, labels), labels,
+                                       self.settings.answer_list_items)
+            if any(item in shown for item in items):
+                items, more = [], 0
+            entry = AnswerSentence(_display_sentence(text), [pid], score, items, more)
+            if not self._within_budget(out, entry, extra=True):
+                continue
+            out.append(entry)
+            quoted.add(pid)
+            shown.update(entry.quoted)
+        return out
+
+    def _with_followers(self, chosen: list[AnswerSentence],
+                        candidates: list[tuple[float, str, str, int, int]]) -> list[AnswerSentence]:
+        """The first `answer_follow` sentence entries (not lists, not items under a lead-in),
+        each followed by the next sentence of its paragraph (the same line of its passage) when
+        that is an answer candidate scoring within `answer_follow_margin` of it: the sentence
+        that says what the chosen one announces ("So, most leadership programmes include some
+        visits and case studies." / "These are valuable but are a) very time consuming ...").
+        A follower is its own entry (`follows`), verbatim and cited like any; one already chosen
+        further down moves up to follow. It counts towards `answer_word_budget`, not towards
+        `answer_sentences`."""
+        idx = self.index
+        s = self.settings
+        score_of = {(row, pos): score for score, _, _, row, pos in candidates}
+        where = {(_display_sentence(text), pid): (row, pos) for _, text, pid, row, pos in candidates}
+        out = list(chosen)
+        done = 0
+        k = 0
+        while k < len(out) and done < s.answer_follow:
+            entry = out[k]
+            k += 1
+            if entry.items or entry.lead_in or entry.follows:
+                continue
+            done += 1
+            at = where.get((entry.text, entry.passage_ids[0]))
+            if at is None:
+                continue
+            row, pos = at
+            rows = idx.sentences_of.get(row, [])
+            if pos + 1 >= len(rows) or (row, pos + 1) not in score_of:
+                continue  # the last sentence, or the next is no candidate (a label, an item)
+            if score_of[(row, pos + 1)] < score_of[at] - s.answer_follow_margin:
+                continue
+            text = idx.sentences[rows[pos]]["text"]
+            nxt = idx.sentences[rows[pos + 1]]["text"]
+            if not _same_line(idx.passages[row].text, text, nxt):
+                continue
+            shown = _display_sentence(nxt)
+            later = next((i for i, c in enumerate(out) if shown in c.quoted), None)
+            if later is not None:
+                if later < k or out[later].items or out[later].lead_in:
+                    continue  # shown already, above it or as part of a list
+                moved = out.pop(later)
+                moved.follows = True
+                out.insert(k, moved)
+                k += 1
+                continue
+            follower = AnswerSentence(shown, [entry.passage_ids[0]], score_of[(row, pos + 1)],
+                                      follows=True)
+            if not self._within_budget(out, follower, extra=True):
+                continue
+            out.insert(k, follower)
+            k += 1
+        return out
+
+    def _within_budget(self, chosen: list[AnswerSentence], entry: AnswerSentence,
+                       extra: bool = False) -> bool:
+        """Whether `entry` may join the answer under `answer_word_budget` (words shown: each
+        entry's display and items; the first entry always may) or, for an entry added to the
+        chosen ones (a follower, a close passage's), under `answer_extra_words`."""
+        budget = self.settings.answer_extra_words if extra else self.settings.answer_word_budget
+        if not budget or not chosen:
+            return True
+        return sum(_words_shown(c) for c in chosen) + _words_shown(entry) <= budget
 
     def _sentence_spans(self, row: int, passage_keys: np.ndarray) -> list[tuple[int, int] | None]:
         """Where each sentence of passage `row` lies in the passage's token vectors: the
@@ -1041,6 +1200,23 @@ class Searcher:
             else:
                 break
         return items
+
+
+def _same_line(text: str, first: str, second: str) -> bool:
+    """Whether `second` comes right after `first` on the same line of `text` (one paragraph)."""
+    at = text.find(first)
+    while at >= 0:
+        rest = text[at + len(first):]
+        gap = rest[: len(rest) - len(rest.lstrip())]
+        if "\n" not in gap and rest.lstrip().startswith(second):
+            return True
+        at = text.find(first, at + 1)
+    return False
+
+
+def _words_shown(s: AnswerSentence) -> int:
+    """How many words an answer entry shows: its display (a lead-in, "[…]") and its items."""
+    return len(s.display.split()) + sum(len(i.split()) for i in s.items)
 
 
 def _named(words: list[str]) -> str:

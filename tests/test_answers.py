@@ -357,13 +357,14 @@ def test_the_passage_cap_makes_room_for_the_next_passage_but_never_empties_the_a
              "Trust leaders met the chair of trustees every month to agree priorities.\n"
              "Trust leaders met their local governors every term to agree priorities.\n")
     second = "Other\n\nLeaders agree priorities with the staff of every school once a year.\n"
+    # (answer_follow off: the next sentence of a paragraph is tested on its own below)
     searcher = _txt_searcher(tmp_path, fake_settings, {"a.txt": first, "b.txt": second},
-                             answer_margin=50.0, answer_per_passage=2)
+                             answer_margin=50.0, answer_per_passage=2, answer_follow=0)
     answer = searcher.ask("How often do trust leaders meet to agree priorities?")
     files = [searcher.index.passage(s.passage_ids[0]).file for s in answer.sentences]
     assert len(answer.sentences) == 3 and files.count("a.txt") == 2 and "b.txt" in files
     lone = _txt_searcher(tmp_path / "lone", fake_settings, {"a.txt": first},
-                         answer_margin=50.0, answer_per_passage=2)
+                         answer_margin=50.0, answer_per_passage=2, answer_follow=0)
     assert len(lone.ask("How often do trust leaders meet to agree priorities?").sentences) == 3
 
 
@@ -453,3 +454,102 @@ def test_strong_can_require_the_top_passages_to_hold_the_question_words(searcher
     assert plain.evidence_level(hits, 1.0, 1.0, 1.0, question=asked) == "strong"  # off
     assert plain.weak_reason(asked, "weak", hits).startswith("The closest passages do not")
     assert "loosely" in plain.weak_reason(question, "weak", hits)  # nothing lacking
+
+
+# --- round 7: the next sentence, close passages, a lead-in's best items, a word budget --------
+
+FOLLOW_DOC = """Preface
+
+Multi-academy trusts are the new kids on the block in English education. They and their senior posts have existed for under ten years, the report says.
+
+A separate paragraph says that trusts vary a great deal in how they are run.
+"""
+
+
+def test_the_next_sentence_of_its_paragraph_follows_the_best_one(tmp_path, fake_settings):
+    question = "Are multi-academy trusts the new kids on the block in English education?"
+    searcher = _txt_searcher(tmp_path, fake_settings, {"preface.txt": FOLLOW_DOC},
+                             answer_sentences=1)
+    answer = searcher.ask(question)
+    assert [s.text for s in answer.sentences][:2] == [
+        "Multi-academy trusts are the new kids on the block in English education.",
+        "They and their senior posts have existed for under ten years, the report says."]
+    follower = answer.sentences[1]
+    assert follower.follows and not answer.sentences[0].follows
+    assert follower.passage_ids == answer.sentences[0].passage_ids
+    assert follower.to_json()["follows"] is True
+    assert len(answer.sentences) == 2  # it adds no entry of its own kind: answer_sentences=1
+    # off: the best sentence alone
+    off = Searcher(searcher.index, searcher.embedder, replace(searcher.settings, answer_follow=0))
+    assert [s.text for s in off.ask(question).sentences] == [answer.sentences[0].text]
+    # over the word budget for extras: not added
+    tight = Searcher(searcher.index, searcher.embedder,
+                     replace(searcher.settings, answer_extra_words=15))
+    assert len(tight.ask(question).sentences) == 1
+
+
+def test_a_sentence_on_the_next_line_does_not_follow(tmp_path, fake_settings):
+    text = FOLLOW_DOC.replace("education. They", "education.\n\nThey")
+    searcher = _txt_searcher(tmp_path, fake_settings, {"preface.txt": text}, answer_sentences=1)
+    answer = searcher.ask("Are multi-academy trusts the new kids on the block in English "
+                          "education?")
+    assert answer.sentences[0].text.startswith("Multi-academy trusts are the new kids")
+    assert not any(s.follows for s in answer.sentences)
+
+
+CLOSE_DOCS = {
+    "a.txt": "Meetings\n\nTrust leaders met their heads every week to agree priorities.\n\n"
+             "Trust leaders met the chair of trustees every month to agree priorities.\n",
+    "b.txt": "Other\n\nPriorities are agreed with the staff of every school once a year.\n",
+}
+
+
+def test_a_passage_about_as_close_as_the_first_adds_its_best_sentence(tmp_path, fake_settings):
+    searcher = _txt_searcher(tmp_path, fake_settings, CLOSE_DOCS, answer_margin=50.0,
+                             answer_sentences=2, answer_per_passage=0, answer_follow=0,
+                             answer_close_gap=0.07)
+    question = "How often do trust leaders meet to agree priorities?"
+    qvec = searcher.embed_query(question)
+    hits = searcher.ask(question).hits
+    first = next(h for h in hits if h.passage.file == "a.txt")
+    second = next(h for h in hits if h.passage.file == "b.txt")
+
+    def files(gap: float) -> list[str]:
+        ranked = [replace(first, similarity=0.5), replace(second, similarity=0.5 - gap)]
+        return [searcher.index.passage(s.passage_ids[0]).file
+                for s in searcher.answer_sentences(qvec, question, ranked)]
+
+    assert files(0.2) == ["a.txt", "a.txt"]  # the first passage well ahead: its sentences
+    assert files(0.05) == ["a.txt", "a.txt", "b.txt"]  # about as close: b's best joins
+    off = Searcher(searcher.index, searcher.embedder,
+                   replace(searcher.settings, answer_close_gap=0.0))
+    ranked = [replace(first, similarity=0.5), replace(second, similarity=0.45)]
+    assert len(off.answer_sentences(qvec, question, ranked)) == 2
+
+
+RANKED_DOC = """# Priorities
+
+The trust board set three priorities for the year in every school:
+
+- reading in the early years foundation stage
+- attendance at the secondary schools
+- wellbeing of the staff across the trust
+"""
+
+
+def test_a_chosen_lead_in_brings_its_best_items_first(tmp_path, fake_settings):
+    question = "What priorities did the trust board set for the year? Was wellbeing of staff one?"
+    searcher = _txt_searcher(tmp_path, fake_settings, {"p.md": RANKED_DOC},
+                             answer_list_items=2, answer_group_items=0, answer_margin=0.01)
+    lead = next(s for s in searcher.ask(question).sentences
+                if s.text.startswith("The trust board set three priorities"))
+    assert lead.items[0] == "wellbeing of the staff across the trust"
+    assert len(lead.items) == 2 and lead.more_items == 1
+    assert lead.items_order == "ranked" and lead.items_skipped
+    assert lead.display.endswith("[…]")
+    before = Searcher(searcher.index, searcher.embedder,
+                      replace(searcher.settings, answer_list_order="passage"))
+    lead = next(s for s in before.ask(question).sentences
+                if s.text.startswith("The trust board set three priorities"))
+    assert lead.items == ["reading in the early years foundation stage",
+                          "attendance at the secondary schools"]

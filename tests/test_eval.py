@@ -80,6 +80,17 @@ def test_summary_metrics_and_margin():
     assert loo["held_out"] == 3
 
 
+def test_summary_reports_the_words_in_scope_answers_show():
+    rows = [ev.Outcome(i, "direct", 1, None, "strong", True, True, 0.8, 0.01, words=w)
+            for i, w in (("a", 40), ("b", 100), ("c", 60))]
+    rows.append(ev.Outcome("d", "direct", None, None, "none", False, False, 0.1, 0.01, words=0))
+    rows.append(ev.Outcome("e", "out_of_scope", None, None, "weak", None, False, 0.4, 0.01,
+                           words=500))
+    s = ev.summarise(rows)
+    # in scope and answered only: not the "none" one, not the out-of-scope one
+    assert s["answer_words_median"] == 60 and 60 < s["answer_words_p90"] <= 100
+
+
 def test_evaluate_runs_system_and_both_baselines(searcher):
     questions = ev.load_questions()
     sample = [q for q in questions if q.kind in ("direct", "out_of_scope")][:6] + \
@@ -88,6 +99,7 @@ def test_evaluate_runs_system_and_both_baselines(searcher):
     assert set(report["summary"]) == {"system", "bm25 alone", "dense alone"}
     for row in report["summary"].values():
         assert 0 <= row["hit@1"] <= row["hit@3"] <= row["hit@5"] <= 1
+    assert report["summary"]["system"]["answer_words_median"] > 0  # words an answer shows
     text = ev.text_report(report, misses=True)
     assert "| system |" in text and "bm25 alone" in text
     json.dumps(report)  # --json must serialise

@@ -400,7 +400,9 @@ def build(ctx: TabContext, basket: gr.State, last: gr.State) -> AskTab:
         `message` says so; `notice` says when a question over 500 characters was cut.
         `reason` says why the evidence is weak or missing ("No passage mentions “France”.", or
         that the evidence is in English). Items of one list chosen as answers come once, under
-        their lead-in: `items_order` "best" (best first), `items_skipped` ("[…]" in `display`)."""
+        their lead-in: `items_order` "best" (best first), `items_skipped` ("[…]" in `display`);
+        a chosen lead-in brings its best items, `items_order` "ranked". `follows` marks a
+        sentence shown because it follows the one before it in the same paragraph."""
         from qa import NOT_FOUND
 
         asked = question_of(question)
