@@ -129,6 +129,10 @@ _STRONG = {"very", "highly", "fully", "strongly", "tightly", "entirely", "wholly
 SIMILAR_MIN = 0.5
 SIMILAR_MARGIN = 0.06
 ABSORB_MIN = 0.7  # "rural areas" read as "rural"
+# A short leftover (at most FILLER_WORDS words) just before a condition, nearer no value than
+# FILLER_MAX, is the verb or hedge that puts the condition: said in the answer, not read.
+FILLER_MAX = 0.5
+FILLER_WORDS = 2
 # What each end of the synopsis's scales means in plain words, so that a question which names
 # neither pole ("decided by each head") is still near one. Written from the synopsis's own
 # account of the scales, not from evaluation questions; a scale no gloss names is read by its
@@ -198,7 +202,19 @@ def tokenize(question: str) -> list[Token]:
             low = low.lstrip("£").replace(",", "")
         low = str(_NUM_WORDS[low]) if low in _NUM_WORDS else low
         out.append(Token(low, m.start(), m.end(), upper))
-    return out
+    # "three thousand", "2 hundred": one number
+    merged: list[Token] = []
+    for x in out:
+        prev = merged[-1] if merged else None
+        if (x.text in _SCALE_WORDS and prev is not None and _number(prev.text) is not None):
+            value = _number(prev.text) * _SCALE_WORDS[x.text]
+            merged[-1] = Token(_n(value), prev.start, x.end)
+            continue
+        merged.append(x)
+    return merged
+
+
+_SCALE_WORDS = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 
 
 # Contractions whose verb is not the word before "n't".
@@ -208,6 +224,11 @@ _CONTRACTED = {"can't": "can", "won't": "will", "shan't": "shall", "cannot": "ca
 # secondary", "a sixth form along with a special school", "rural plus formal").
 _AND_PHRASES = (("as", "well", "as"), ("along", "with"), ("together", "with"),
                 ("in", "addition", "to"), ("plus",))
+# Words that exclude what follows: the next condition, negated ("other than the rural ones",
+# "excluding any with a special school", "urban rather than mixed").
+_EXCLUDE_PHRASES = (("other", "than"), ("apart", "from"), ("aside", "from"), ("except", "for"),
+                    ("except",), ("excluding",), ("excepting",), ("rather", "than"),
+                    ("instead", "of"), ("leaving", "out"), ("not", "counting"))
 
 
 def _number(text: str) -> float | None:
@@ -507,6 +528,8 @@ class Reading:
     missing_fields: list[str] = field(default_factory=list)  # named fields no vignette has
     content: str = ""  # set-plus-content: the part answered from the passages
     ignored: list[str] = field(default_factory=list)  # verbs that put a condition, not read
+    whole: bool = False  # every word is a condition's, the group word's or a small word
+    first_read: bool = False  # the first word (past "the/all/any") is a condition's or "trusts"
 
 
 def is_set_question(question: str, vocab: Vocabulary | None = None) -> bool:
@@ -524,8 +547,38 @@ def is_set_question(question: str, vocab: Vocabulary | None = None) -> bool:
                             w in STOP for w in m.group(1).lower().split())
     if not cue:
         return False
-    return not any({w, *_variants(w)}.isdisjoint(values) if len(w.split()) == 1 else True
-                   for w in (m.group(0).lower() for m in _SAMPLE.finditer(q)))
+    return not _about_sample(q, values)
+
+
+def _about_sample(q: str, values: set[str]) -> bool:
+    return any({w, *_variants(w)}.isdisjoint(values) if len(w.split()) == 1 else True
+               for w in (m.group(0).lower() for m in _SAMPLE.finditer(q)))
+
+
+# A question that opens so is asked in a sentence ("How are rural trusts governed?"); a
+# telegraphic query ("Catholic trusts?", "trusts under 3 schools") does not.
+_SENTENCE_OPENERS = set("""how why what when where who whom whose which is are was were do does
+did can could should would will shall must may might has have had tell explain describe
+compare summarise summarize discuss outline give say""".split())
+_LEAD = {"the", "all", "any", "our", "those", "these"}
+
+
+def _telegraphic(tokens: list[Token], vocab: Vocabulary, q: str, embed) -> Reading | None:
+    """A query with no question frame ("Catholic trusts?", "regional trusts without any
+    secondary schools", "trusts under 3 schools") is about the set when it reads whole as
+    conditions on the trusts: it names the trusts, opens on a condition or on the group word,
+    and every other word is a condition's or a small word (none left unread, none a verb
+    said and not read, no field no vignette has). Anything less is an ordinary question."""
+    if not any(x.text in GROUP for x in tokens) or _about_sample(q, vocab.value_words):
+        return None
+    first = next((k for k, x in enumerate(tokens) if x.text not in _LEAD), None)
+    if first is None or tokens[first].text in _SENTENCE_OPENERS:
+        return None
+    reading = _scan(tokens, vocab, q, embed)
+    if (reading is None or not any(reading.groups) or reading.unread or reading.ignored
+            or reading.missing_fields or not reading.whole or not reading.first_read):
+        return None
+    return reading
 
 
 class _Scanner:
@@ -541,6 +594,7 @@ class _Scanner:
         self.atoms: list[tuple[int, int, Condition]] = []  # token span of each condition
         self.missing: list[str] = []
         self.ignored: list[str] = []  # verbs that put a condition, not read
+        self.resolved: set[int] = set()  # tokens of leftovers read (or folded) by similarity
 
     def words(self, i: int, j: int) -> list[str]:
         return [x.text for x in self.t[i:j]]
@@ -661,6 +715,14 @@ class _Scanner:
             if after in _OR_MORE and (not cmp_ or cmp_[1] == "="):
                 op, end = _OR_MORE[after], end + 2
             return end, [Condition(u[1], op, x)]
+        back = self.words(j, j + 2)
+        back_n = 2 if back[:1] == ["of"] and back[1:] in (["them"], ["those"], ["these"]) else (
+            1 if back[:1] in (["them"], ["those"]) else 0)
+        last = self.atoms[-1][2] if self.atoms else None
+        if back_n and last is not None and (last.field in _SCHOOL_KINDS or (
+                self.v.columns.get(last.field) and self.v.columns[last.field].kind == "number")):
+            # "secondary schools, but no more than two of them": the unit said before
+            return j + back_n, [Condition(last.field, op, x)]
         before = self._field_before(i)
         if before:  # "founded before 2015", "founded in 2017 or later"
             return j, [Condition(before, op, x)]
@@ -1016,7 +1078,7 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
             return None
         return reading
     if not is_set_question(q, vocab):
-        return None
+        return _telegraphic(tokens, vocab, q, embed)
     reading = _scan(tokens, vocab, q, embed)
     reading.count = bool(re.search(r"\bhow many\b", q, re.I))
     return reading if reading is not None else Reading([[]])
@@ -1049,6 +1111,14 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
                 s.add(i, found[0], c, negate)
             negate = False
             i = found[0]
+            continue
+        exclude = next((len(p) for p in _EXCLUDE_PHRASES
+                        if tuple(s.words(i, i + len(p))) == p), 0)
+        if exclude:  # "other than", "excluding": the next condition does not hold
+            for m in range(i, i + exclude):
+                s.used[m] = True
+            negate = True
+            i += exclude
             continue
         joiner = next((len(p) for p in _AND_PHRASES
                        if tuple(s.words(i, i + len(p))) == p and s.atoms), 0)
@@ -1096,6 +1166,11 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
     if content_from is not None:
         reading.content = q[tokens[content_from].start:].rstrip("?. ")
     _resolve(s, unread, reading, embed)
+    upto = content_from if content_from is not None else n
+    covered = [s.used[k] or k in s.resolved or tokens[k].text in GROUP for k in range(upto)]
+    reading.whole = all(c or tokens[k].text in STOP for k, c in enumerate(covered))
+    first = next((k for k in range(upto) if tokens[k].text not in _LEAD), None)
+    reading.first_read = first is not None and covered[first]
     return reading
 
 
@@ -1179,6 +1254,7 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
         if near is not None:
             if float(qv[m + k] @ target_of[id(near)]) >= ABSORB_MIN:
                 near.words = f"{near.words} {text}"
+                s.resolved.update(range(*spans[k]))
                 continue
         if not len(vectors):
             reading.unread.append(fallback.get(text, text))
@@ -1205,6 +1281,7 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             # that field, so it restates the condition; on a scale, the pole the question
             # writes out wins over the one the phrase is nearest
             beside.words = f"{text} {beside.words}" if j <= i else f"{beside.words} {text}"
+            s.resolved.update(range(i, j))
             continue
         if sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN:
             conds = [_condition_for(bf, readings[o][1], s.v) for o in close]
@@ -1214,7 +1291,8 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
                 c.similar = text
                 c.words = text
             reading.groups[-1].append(_any_of(conds))
-        elif sims[best] < SIMILAR_MIN and _introduces(s, spans[k]):
+            s.resolved.update(range(i, j))
+        elif sims[best] < FILLER_MAX and _introduces(s, spans[k]):
             # one word near no value, just before a condition ("organise themselves in
             # hubs", "sit between local and central"): the verb that puts the condition,
             # not one of its own; said in the answer
@@ -1224,17 +1302,17 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
 
 
 def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:
-    """A one-word leftover followed, past small words only, by a value or scale condition."""
+    """A leftover of at most `FILLER_WORDS` words followed, past small words only, by a
+    condition: the verb or hedge that puts it ("organise themselves in hubs", "lean towards
+    local decision making", "somewhere between 11 and 20 schools")."""
     i, j = span
-    if j - i != 1:
+    if not 1 <= j - i <= FILLER_WORDS:
         return False
     k = j
     while (k < len(s.t) and not s.used[k] and s.t[k].text in STOP
            and s.t[k].text not in NEGATIONS | {"and", "or", "but"}):
         k += 1
-    return any(a == k and getattr(c, "op", "") in ("is", "has", "any", "pos", "only", "max",
-                                                    "min")
-               for a, _, c in s.atoms)
+    return any(a == k for a, _, c in s.atoms)
 
 
 def _run_end(s: _Scanner, j: int) -> int:
