@@ -133,6 +133,10 @@ ABSORB_MIN = 0.7  # "rural areas" read as "rural"
 # FILLER_MAX, is the verb or hedge that puts the condition: said in the answer, not read.
 FILLER_MAX = 0.5
 FILLER_WORDS = 2
+# A phrase clearly about a scale (SIMILAR_MIN, SIMILAR_MARGIN over every other field) is read
+# as the pole it lies towards when its cosine with the scale's axis (low pole -> high pole)
+# is at least AXIS_MIN either way.
+AXIS_MIN = 0.05
 # What each end of the synopsis's scales means in plain words, so that a question which names
 # neither pole ("decided by each head") is still near one. Written from the synopsis's own
 # account of the scales, not from evaluation questions; a scale no gloss names is read by its
@@ -295,6 +299,7 @@ class Vocabulary:
         self.written = {part.lower(): part for t in trusts for v in t.fields.values()
                         for part in v.split("; ")}
         self._vectors: Any = None
+        self._axes: dict[str, np.ndarray] = {}
         self._readings: list[tuple[str, str, str]] = []  # (field, value or pole, text)
 
     def number(self, t, name: str) -> float | None:
@@ -350,8 +355,20 @@ class Vocabulary:
                             readings.append((n, pole, gloss))
             texts = [r[2] for r in readings]
             vectors = _unit(embed(texts)) if texts else np.zeros((0, 1), np.float32)
-            self._readings, self._vectors = readings, vectors
+            # each scale's axis: from the mean of its low pole's phrasings to its high pole's
+            axes: dict[str, np.ndarray] = {}
+            for n, (lo, hi) in SCALES.items():
+                ends = [[k for k, r in enumerate(readings) if r[0] == n and r[1] == pole]
+                        for pole in (lo, hi)]
+                if all(ends):
+                    d = vectors[ends[1]].mean(axis=0) - vectors[ends[0]].mean(axis=0)
+                    axes[n] = d / max(float(np.linalg.norm(d)), 1e-9)
+            self._readings, self._axes, self._vectors = readings, axes, vectors
         return self._readings, self._vectors
+
+    def axis(self, name: str) -> np.ndarray | None:
+        """A scale's direction from its low pole to its high one (after `readings`)."""
+        return self._axes.get(name) if self._vectors is not None else None
 
 
 def _unit(v) -> np.ndarray:
@@ -1281,6 +1298,20 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             # that field, so it restates the condition; on a scale, the pole the question
             # writes out wins over the one the phrase is nearest
             beside.words = f"{text} {beside.words}" if j <= i else f"{beside.words} {text}"
+            s.resolved.update(range(i, j))
+            continue
+        axis = s.v.axis(bf) if bf in SCALES else None
+        other = max((float(sims[o]) for o in order if readings[o][0] != bf), default=0.0)
+        if (axis is not None and sims[best] >= SIMILAR_MIN and sims[best] - other >= SIMILAR_MARGIN
+                and abs(float(axis @ qv[k])) >= AXIS_MIN):
+            # clearly about this scale, and clearly towards one end of it: which field by
+            # similarity, which pole by the phrase's place along the scale's axis ("devolved
+            # decision making" is as near "central" as "local" in similarity, but lies
+            # towards "local")
+            lo, hi = SCALES[bf]
+            c = _condition_for(bf, hi if float(axis @ qv[k]) > 0 else lo, s.v)
+            c.similar = c.words = text
+            reading.groups[-1].append(c)
             s.resolved.update(range(i, j))
             continue
         if sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN:
