@@ -200,6 +200,11 @@ def tokenize(question: str) -> list[Token]:
             verb = _CONTRACTED.get(low, low[:-cut])
             out += [Token(verb, m.start(), m.end() - cut), Token("not", m.end() - cut, m.end())]
             continue
+        if low.startswith("non-") and len(low) > 5:
+            # "non-rural": "non" (a negation) and the word it negates
+            out += [Token("non", m.start(), m.start() + 3),
+                    Token(low[4:], m.start() + 4, m.end(), raw[4:].rstrip("s").isupper())]
+            continue
         if low.endswith("'s"):
             low = low[:-2]
         if low.lstrip("£")[:1].isdigit():
@@ -232,7 +237,8 @@ _AND_PHRASES = (("as", "well", "as"), ("along", "with"), ("together", "with"),
 # "excluding any with a special school", "urban rather than mixed").
 _EXCLUDE_PHRASES = (("other", "than"), ("apart", "from"), ("aside", "from"), ("except", "for"),
                     ("except",), ("excluding",), ("excepting",), ("rather", "than"),
-                    ("instead", "of"), ("leaving", "out"), ("not", "counting"))
+                    ("instead", "of"), ("leaving", "out"), ("not", "counting"),
+                    ("outside", "of"), ("outside",))
 
 
 def _number(text: str) -> float | None:
@@ -545,8 +551,10 @@ class Reading:
     missing_fields: list[str] = field(default_factory=list)  # named fields no vignette has
     content: str = ""  # set-plus-content: the part answered from the passages
     ignored: list[str] = field(default_factory=list)  # verbs that put a condition, not read
-    whole: bool = False  # every word is a condition's, the group word's or a small word
-    first_read: bool = False  # the first word (past "the/all/any") is a condition's or "trusts"
+    # per word (up to any content part): a condition's, the group word's, or read by
+    # similarity; and whether it is a small word that carries no condition
+    covered: list[bool] = field(default_factory=list, repr=False)
+    small: list[bool] = field(default_factory=list, repr=False)
 
 
 def is_set_question(question: str, vocab: Vocabulary | None = None) -> bool:
@@ -578,23 +586,35 @@ _SENTENCE_OPENERS = set("""how why what when where who whom whose which is are w
 did can could should would will shall must may might has have had tell explain describe
 compare summarise summarize discuss outline give say""".split())
 _LEAD = {"the", "all", "any", "our", "those", "these"}
+# Frames that only ask for the set, before a telegraphic query ("Which are the rural
+# trusts?", "Number of urban trusts"); (words, a count).
+_FRAMES = ((("which", "are"), False), (("what", "are"), False), (("which", "were"), False),
+           (("what", "were"), False), (("number", "of"), True), (("count", "of"), True),
+           (("total", "number", "of"), True), (("show", "me"), False), (("show",), False),
+           (("list",), False), (("name",), False), (("find",), False), (("give", "me"), False))
 
 
 def _telegraphic(tokens: list[Token], vocab: Vocabulary, q: str, embed) -> Reading | None:
     """A query with no question frame ("Catholic trusts?", "regional trusts without any
-    secondary schools", "trusts under 3 schools") is about the set when it reads whole as
-    conditions on the trusts: it names the trusts, opens on a condition or on the group word,
-    and every other word is a condition's or a small word (none left unread, none a verb
-    said and not read, no field no vignette has). Anything less is an ordinary question."""
+    secondary schools", "trusts under 3 schools", "Which are the rural trusts?") is about the
+    set when it reads whole as conditions on the trusts: it names the trusts, opens (past a
+    frame that only asks for the set) on a condition or on the group word, and every other
+    word is a condition's or a small word (none left unread, none a verb said and not read,
+    no field no vignette has). Anything less is an ordinary question."""
     if not any(x.text in GROUP for x in tokens) or _about_sample(q, vocab.value_words):
         return None
-    first = next((k for k, x in enumerate(tokens) if x.text not in _LEAD), None)
-    if first is None or tokens[first].text in _SENTENCE_OPENERS:
+    words = tuple(x.text for x in tokens)
+    start, count = next(((len(f), c) for f, c in _FRAMES if words[:len(f)] == f), (0, False))
+    first = next((k for k in range(start, len(tokens)) if words[k] not in _LEAD), None)
+    if first is None or words[first] in _SENTENCE_OPENERS:
         return None
-    reading = _scan(tokens, vocab, q, embed)
+    reading = _scan(tokens[start:], vocab, q, embed)  # the frame is no condition
     if (reading is None or not any(reading.groups) or reading.unread or reading.ignored
-            or reading.missing_fields or not reading.whole or not reading.first_read):
+            or reading.missing_fields or len(reading.covered) < len(tokens) - start
+            or not reading.covered[first - start]
+            or not all(c or sm for c, sm in zip(reading.covered, reading.small, strict=True))):
         return None
+    reading.count = count
     return reading
 
 
@@ -612,6 +632,7 @@ class _Scanner:
         self.missing: list[str] = []
         self.ignored: list[str] = []  # verbs that put a condition, not read
         self.resolved: set[int] = set()  # tokens of leftovers read (or folded) by similarity
+        self.negated_at: set[int] = set()  # a leftover starting here follows a negation
 
     def words(self, i: int, j: int) -> list[str]:
         return [x.text for x in self.t[i:j]]
@@ -1167,6 +1188,11 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             i += 1
             continue
         if found is None:
+            if negate and w not in STOP and not _is_hint(vocab, w):
+                # "not in the countryside": the negation is the leftover's, which similarity
+                # may read; it does not pass to a later condition
+                s.negated_at.add(i)
+                negate = False
             i += 1
             continue
         end, conds = found
@@ -1184,11 +1210,16 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         reading.content = q[tokens[content_from].start:].rstrip("?. ")
     _resolve(s, unread, reading, embed)
     upto = content_from if content_from is not None else n
-    covered = [s.used[k] or k in s.resolved or tokens[k].text in GROUP for k in range(upto)]
-    reading.whole = all(c or tokens[k].text in STOP for k, c in enumerate(covered))
-    first = next((k for k in range(upto) if tokens[k].text not in _LEAD), None)
-    reading.first_read = first is not None and covered[first]
+    reading.covered = [s.used[k] or k in s.resolved or tokens[k].text in GROUP
+                       for k in range(upto)]
+    reading.small = [tokens[k].text in STOP for k in range(upto)]
     return reading
+
+
+def _is_hint(vocab: Vocabulary, w: str) -> bool:
+    """A word naming a field ("decisions"): it does not take a negation from the condition
+    after it ("don't take decisions centrally")."""
+    return w in vocab.hint_words or _stem(w) in vocab.hint_words or w in _HINTS
 
 
 def _leftovers(s: _Scanner, tokens: list[Token]) -> list[tuple[int, int]]:
@@ -1268,6 +1299,11 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
     m = len(texts)
     target_of = {id(c): qv[2 * m + n] for n, c in enumerate(nears)}
     for k, (text, near) in enumerate(zip(texts, joined, strict=True)):
+        negated = any(spans[k][0] <= x < spans[k][1] for x in s.negated_at)
+        if negated:
+            # a negated phrase is read as a condition of its own or not at all: never folded
+            # into the condition beside it, nor dropped as a verb (the "not" would be lost)
+            near = None
         if near is not None:
             if float(qv[m + k] @ target_of[id(near)]) >= ABSORB_MIN:
                 near.words = f"{near.words} {text}"
@@ -1291,7 +1327,7 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
         i, j = spans[k]
         beside = next((c for a, b, c in s.atoms if (b == i or a == j or b == j + 1 == a + 1)
                        and c.field == bf and c.op in ("is", "has", "pos")), None)
-        if (beside is not None and sims[best] >= SIMILAR_MIN
+        if (beside is not None and not negated and sims[best] >= SIMILAR_MIN
                 and (sims[best] - rival < SIMILAR_MARGIN or bf in SCALES and beside.op == "pos")):
             # a phrase nearest the very field of the condition beside it, and no clear value
             # of its own ("check school improvement in a light-touch, informal way"): it names
@@ -1311,6 +1347,7 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             lo, hi = SCALES[bf]
             c = _condition_for(bf, hi if float(axis @ qv[k]) > 0 else lo, s.v)
             c.similar = c.words = text
+            c.negated = negated
             reading.groups[-1].append(c)
             s.resolved.update(range(i, j))
             continue
@@ -1321,9 +1358,11 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             for c in conds:
                 c.similar = text
                 c.words = text
-            reading.groups[-1].append(_any_of(conds))
+            cond = _any_of(conds)
+            cond.negated = negated
+            reading.groups[-1].append(cond)
             s.resolved.update(range(i, j))
-        elif sims[best] < FILLER_MAX and _introduces(s, spans[k]):
+        elif sims[best] < FILLER_MAX and not negated and _introduces(s, spans[k]):
             # one word near no value, just before a condition ("organise themselves in
             # hubs", "sit between local and central"): the verb that puts the condition,
             # not one of its own; said in the answer
@@ -1332,12 +1371,18 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             reading.unread.append(fallback.get(text, text))
 
 
+# Words that would change what a condition means and that are not read ("besides" may be
+# "except" or "as well as"): never taken for a verb that only puts the next condition.
+_UNREAD_OPERATORS = {"besides", "beyond", "unlike", "versus", "vs", "barring", "minus", "save",
+                     "bar", "sans"}
+
+
 def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:
     """A leftover of at most `FILLER_WORDS` words followed, past small words only, by a
     condition: the verb or hedge that puts it ("organise themselves in hubs", "lean towards
     local decision making", "somewhere between 11 and 20 schools")."""
     i, j = span
-    if not 1 <= j - i <= FILLER_WORDS:
+    if not 1 <= j - i <= FILLER_WORDS or any(x.text in _UNREAD_OPERATORS for x in s.t[i:j]):
         return False
     k = j
     while (k < len(s.t) and not s.used[k] and s.t[k].text in STOP
