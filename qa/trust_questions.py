@@ -438,6 +438,12 @@ class Condition:
                 return False
             return {"<": n < self.value, "<=": n <= self.value, ">": n > self.value,
                     ">=": n >= self.value, "=": n == self.value}[self.op]
+        if self.op == "only" and self.value:  # several kinds: every school one of them
+            how, kinds = self.value
+            counts = [vocab.number(t, k) or 0 for k in kinds]
+            total = vocab.number(t, "total")
+            return (bool(total) and sum(counts) == total
+                    and (how == "any" or all(counts)))
         if self.op == "only":
             n = vocab.number(t, self.field)
             total = vocab.number(t, "total")
@@ -461,6 +467,11 @@ class Condition:
         if self.field in _SCHOOL_KINDS:
             kind = "" if self.field == "total" else _KIND_WORDS.get(
                 self.field, self.field.replace("_", " ")) + " "
+            if self.op == "only" and self.value:
+                how, kinds = self.value
+                said = (" and " if how == "all" else " or ").join(
+                    _KIND_WORDS.get(x, x.replace("_", " ")) for x in kinds)
+                return f"{'not ' if no else ''}with only {said} schools"
             if self.op == "only":
                 return f"{'not ' if no else ''}with only {kind}schools"
             if self.op in ("max", "min"):
@@ -819,6 +830,24 @@ class _Scanner:
         if not k or k[1] == "total":
             return None
         end = k[0]
+        kinds = [k[1]]
+        if only:
+            # "only UTCs and studio schools", "nothing but primaries or specials": every
+            # school is of one of these kinds ("and": each of them there)
+            while end + 1 < len(self.t) and self.t[end].text in ("and", "or", "&"):
+                m = end + 1
+                while m < len(self.t) and self.t[m].text in ("a", "an", "some"):
+                    m += 1
+                more = self.school_kind(m) if m < len(self.t) else None
+                if not more or more[1] == "total" or more[1] in kinds:
+                    break
+                joiner = self.t[end].text
+                kinds.append(more[1])
+                end = more[0]
+        if len(kinds) > 1:
+            kinds = [x for x in kinds if SUBTYPES.get(x) not in kinds]
+            return end, [Condition(kinds[0], "only", ("all" if joiner != "or" else "any",
+                                                      tuple(kinds)))]
         # "secondary schools and nothing else", "primary schools alone", "... only"
         for tail in (["and", "nothing", "else"], ["and", "no", "others"], ["and", "no", "other"],
                      ["alone"], ["only"], ["exclusively"], ["solely"]):
