@@ -954,6 +954,14 @@ class _Scanner:
         if w in _MIDDLE:
             return self.middle(j)
         base = _pole_word(w)
+        opposite = _opposite_pole(w, self.v)
+        if opposite:  # "decentralised": the other end of the scale
+            n, pole = opposite
+            lo, hi = SCALES[n]
+            pos = ({1} if pole == lo else {5}) if mod in _STRONG else (
+                {1, 2} if pole == lo else {4, 5})
+            end = j + 1 + (j + 1 < len(self.t) and self.t[j + 1].text in _SCALE_NOUNS)
+            return end, [Condition(n, "pos", pos)]
         for n, (lo, hi) in SCALES.items():
             if n not in self.v.columns or base not in (lo, hi):
                 continue
@@ -1112,6 +1120,25 @@ def _pole_word(w: str) -> str:
     return base
 
 
+_UNDOING = ("de", "un", "dis", "non")
+
+
+def _opposite_pole(w: str, vocab: Vocabulary) -> tuple[str, str] | None:
+    """A pole word with a prefix that undoes it ("decentralised", "unsettled"), on a scale
+    with two poles: (scale, the other pole). A word that is itself a pole ("informal") is
+    not undone."""
+    if any(_pole_word(w) in poles for poles in SCALES.values()):
+        return None
+    for prefix in _UNDOING:
+        rest = w[len(prefix):].lstrip("-")
+        if w.startswith(prefix) and len(rest) > 3:
+            base = _pole_word(rest)
+            for n, (lo, hi) in SCALES.items():
+                if n in vocab.columns and base in (lo, hi):
+                    return n, hi if base == lo else lo
+    return None
+
+
 def _variants(word: str) -> list[str]:
     """"informally" -> "informal", "councils" -> "council", "centralised" -> "central"."""
     out = []
@@ -1239,6 +1266,13 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         reading.content = q[tokens[content_from].start:].rstrip("?. ")
     _resolve(s, unread, reading, embed)
     upto = content_from if content_from is not None else n
+    dropped = [k for k in range(upto) if not (s.used[k] or k in s.resolved)
+               and tokens[k].text not in STOP and tokens[k].text not in GROUP]
+    if (dropped and not any(reading.groups) and not reading.unread
+            and not reading.missing_fields and not reading.ignored):
+        # "Which trusts have delegated decision making?": words that name a field and no
+        # value; not "all the trusts"
+        reading.unread.append(s.raw(dropped[0], dropped[-1] + 1))
     reading.covered = [s.used[k] or k in s.resolved or tokens[k].text in GROUP
                        for k in range(upto)]
     reading.small = [tokens[k].text in STOP for k in range(upto)]
