@@ -47,7 +47,9 @@ operating describe describes led lead leads among within across into out up abou
 could should can may might does tend tends seem seems sample case-study surveyed studied felt
 feel feels say says said multi-academy made make makes colleges college area areas settings
 part themselves itself ourselves i i'm am we we're looking""".split())
-NEGATIONS = {"not", "no", "without", "non", "never", "neither", "nor"}
+NEGATIONS = {"not", "no", "without", "non", "never", "neither", "nor",
+             # verbs of absence: "trusts lacking a secondary school"
+             "lack", "lacks", "lacking", "lacked"}
 # A question about the research sample (the synopsis's 13 trusts), not the indexed vignettes.
 _SAMPLE = re.compile(r"\b(sample|case[- ]stud(?:y|ies)|interviewed|surveyed|studied|felt|"
                      r"feel|feels|this project|the study|the research|the report|the synopsis|"
@@ -110,6 +112,8 @@ _CMP = [  # phrase -> operator, longest first
     ("no later than", "<="), ("no earlier than", ">="), ("not more than", "<="),
     ("not less than", ">="), ("not fewer than", ">="),
     ("no fewer than", ">="), ("no less than", ">="), ("no more than", "<="), ("greater than", ">"),
+    ("smaller than", "<"), ("larger than", ">"), ("bigger than", ">"), ("higher than", ">"),
+    ("lower than", "<"),
     ("earlier than", "<"), ("later than", ">"), ("sooner than", "<"), ("prior to", "<"),
     ("more than", ">"), ("at least", ">="), ("fewer than", "<"), ("less than", "<"),
     ("at most", "<="), ("up to", "<="), ("over", ">"), ("above", ">"), ("under", "<"),
@@ -438,6 +442,9 @@ class Condition:
                 return False
             return {"<": n < self.value, "<=": n <= self.value, ">": n > self.value,
                     ">=": n >= self.value, "=": n == self.value}[self.op]
+        if self.op in ("vs>", "vs<"):  # one count against another field's
+            a, b = vocab.number(t, self.field), vocab.number(t, self.value)
+            return a is not None and b is not None and (a > b if self.op == "vs>" else a < b)
         if self.op == "only" and self.value:  # several kinds: every school one of them
             how, kinds = self.value
             counts = [vocab.number(t, k) or 0 for k in kinds]
@@ -464,6 +471,15 @@ class Condition:
     def said(self, vocab: Vocabulary) -> str:
         """The condition in words, as the answer leads with it."""
         no = self.negated
+        if self.op in ("vs>", "vs<"):
+            def what(f):
+                if f in _SCHOOL_KINDS:
+                    return ("" if f == "total" else _KIND_WORDS.get(f, f.replace("_", " "))
+                            + " ") + "schools"
+                col = vocab.columns.get(f)
+                return col.said() if col else f
+            more = "more" if self.op == "vs>" else "fewer"
+            return f"{'not ' if no else ''}with {more} {what(self.field)} than {what(self.value)}"
         if self.field in _SCHOOL_KINDS:
             kind = "" if self.field == "total" else _KIND_WORDS.get(
                 self.field, self.field.replace("_", " ")) + " "
@@ -644,6 +660,7 @@ class _Scanner:
         self.ignored: list[str] = []  # verbs that put a condition, not read
         self.resolved: set[int] = set()  # tokens of leftovers read (or folded) by similarity
         self.negated_at: set[int] = set()  # a leftover starting here follows a negation
+        self.pending_or = False  # an "or" read, its second condition not yet
 
     def words(self, i: int, j: int) -> list[str]:
         return [x.text for x in self.t[i:j]]
@@ -654,7 +671,18 @@ class _Scanner:
     def add(self, i: int, j: int, cond: Condition, negate: bool) -> None:
         cond.negated = cond.negated ^ negate
         cond.words = self.raw(i, j)
-        self.groups[-1].append(cond)
+        if self.pending_or:
+            self.pending_or = False
+            last = self.groups[-1][-1] if self.groups[-1] else None
+            if last is not None and _one_family(last, cond):
+                # "urban or rural trusts with a sixth form": either value of one field, and
+                # the other conditions still apply to both
+                self.groups[-1][-1] = _AnyOf([*getattr(last, "conds", [last]), cond])
+                self.groups[-1][-1].words = f"{last.words} or {cond.words}"
+            else:
+                self.groups.append([cond])
+        else:
+            self.groups[-1].append(cond)
         self.atoms.append((i, j, cond))
         for k in range(i, j):
             self.used[k] = True
@@ -752,6 +780,11 @@ class _Scanner:
         if not num:
             return None
         j, x = num
+        other = self.number_at(j + 1) if self.words(j, j + 1) == ["or"] else None
+        if other and not cmp_:
+            u = self.unit(other[0])
+            if u:  # "5 or 6 schools": either number
+                return u[0], [_AnyOf([Condition(u[1], "=", x), Condition(u[1], "=", other[1])])]
         text = " ".join(self.words(j, j + 2))
         for phrase, o in _OR_MORE.items():
             if text == phrase:
@@ -809,6 +842,24 @@ class _Scanner:
         for m in range(start, min(max(end, k), len(self.t))):
             self.used[m] = True
         return end, []
+
+    def between_fields(self, i: int) -> tuple[int, list[Condition]] | None:
+        """"more primaries than secondaries", "fewer primary schools than secondary ones":
+        one count against another."""
+        op = {"more": ">", "fewer": "<", "less": "<"}.get(self.t[i].text)
+        if not op or i + 1 >= len(self.t):
+            return None
+        a = self.unit(i + 1)
+        if not a or a[0] >= len(self.t) or self.t[a[0]].text != "than":
+            return None
+        k = a[0] + 1
+        while k < len(self.t) and self.t[k].text in ("the", "their", "its"):
+            k += 1
+        b = self.unit(k) if k < len(self.t) else None
+        if not b or b[1] == a[1]:
+            return None
+        end = b[0] + (b[0] < len(self.t) and self.t[b[0]].text in ("ones", "one"))
+        return end, [Condition(a[1], "vs" + op, b[1])]
 
     def school_type(self, i: int) -> tuple[int, list[Condition]] | None:
         w = self.t[i].text
@@ -1081,6 +1132,17 @@ class _Scanner:
         return None
 
 
+def _one_family(a: Condition, b: Condition) -> bool:
+    """Two conditions an "or" joins into one: values of the same text field, or two school
+    kinds present ("a UTC or a studio school"); neither negated nor a superlative."""
+    subs = [*getattr(a, "conds", [a]), b]
+    if any(c.negated or c.op in ("max", "min") for c in [a, *subs]):
+        return False
+    if all(c.field in _SCHOOL_KINDS and c.op == ">=" and c.value == 1 for c in subs):
+        return True
+    return len({c.field for c in subs}) == 1 and all(c.op in ("is", "has") for c in subs)
+
+
 class _AnyOf(Condition):
     """A phrase found in several fields' values: any of them."""
 
@@ -1228,8 +1290,8 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             s.ignored.append(s.raw(i, i + 1))
             i += 1
             continue
-        found = (s.mix(i) or s.numeric(i) or s.school_type(i) or s.superlative(i)
-                 or s.mention(i))
+        found = (s.mix(i) or s.between_fields(i) or s.numeric(i) or s.school_type(i)
+                 or s.superlative(i) or s.mention(i))
         if found is None and w in NEGATIONS:
             negate = True  # "nor" too: "neither urban nor rural" is not urban and not rural
             s.used[i] = True
@@ -1240,7 +1302,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         if found is None and w in ("and", "but", "or", "nor", "while", "yet"):
             s.used[i] = True
             if w == "or" and s.groups[-1]:
-                s.groups.append([])
+                s.pending_or = True  # a new group, or one field's values joined (`add`)
             i += 1
             continue
         if found is None:
@@ -1260,11 +1322,14 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         negate = False
         i = max(end, i + 1)
     unread = _leftovers(s, tokens[:content_from] if content_from is not None else tokens)
-    reading = Reading([g for g in s.groups if g] or [[]], missing_fields=s.missing,
-                      ignored=list(s.ignored))
+    groups = [g for g in s.groups if g]
+    if s.pending_or and groups:  # "rural or in the countryside": what similarity reads is
+        groups.append([])        # the other group
+    reading = Reading(groups or [[]], missing_fields=s.missing, ignored=list(s.ignored))
     if content_from is not None:
         reading.content = q[tokens[content_from].start:].rstrip("?. ")
     _resolve(s, unread, reading, embed)
+    reading.groups = [g for g in reading.groups if g] or [[]]
     upto = content_from if content_from is not None else n
     dropped = [k for k in range(upto) if not (s.used[k] or k in s.resolved)
                and tokens[k].text not in STOP and tokens[k].text not in GROUP]
@@ -1362,6 +1427,10 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
     m = len(texts)
     target_of = {id(c): qv[2 * m + n] for n, c in enumerate(nears)}
     for k, (text, near) in enumerate(zip(texts, joined, strict=True)):
+        if any(_number(x.text) is not None for x in s.t[spans[k][0]:spans[k][1]]):
+            # a number no comparison took ("fewer schools than 4") is not a value's words
+            reading.unread.append(fallback.get(text, text))
+            continue
         negated = any(spans[k][0] <= x < spans[k][1] for x in s.negated_at)
         if negated:
             # a negated phrase is read as a condition of its own or not at all: never folded
@@ -1447,6 +1516,8 @@ def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:
     i, j = span
     if not 1 <= j - i <= FILLER_WORDS or any(x.text in _UNREAD_OPERATORS for x in s.t[i:j]):
         return False
+    if j < len(s.t) and s.t[j].text == "than":
+        return False  # "smaller than ...": a comparison not read, not a verb
     k = j
     while (k < len(s.t) and not s.used[k] and s.t[k].text in STOP
            and s.t[k].text not in NEGATIONS | {"and", "or", "but"}):
