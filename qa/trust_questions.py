@@ -1438,8 +1438,9 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             near = None
         if near is not None:
             if float(qv[m + k] @ target_of[id(near)]) >= ABSORB_MIN:
+                # (not counted as read for a telegraphic query: "challenges facing" is near
+                # "rural" only together with "rural")
                 near.words = f"{near.words} {text}"
-                s.resolved.update(range(*spans[k]))
                 continue
         if not len(vectors):
             reading.unread.append(fallback.get(text, text))
