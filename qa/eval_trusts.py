@@ -11,9 +11,10 @@ ones (set_questions.jsonl, and set_questions_heldout.jsonl, _heldout2 to _heldou
 _heldout6 to _heldout8, held out when written, seen and tuned on since; sets 6 to 8 were
 written by people who had seen neither the code nor its output, and each was run once before
 it was tuned on), then the one still held out, never tuned on and reported apart:
-set_questions_heldout5.jsonl (written before the code that answers it). `--tuned` runs the tuned files only (what development may look at). Each names
-the trusts it should return, worked out by hand; `"expected": null` marks a question that is
-not about the set and must return no list. The vignettes are indexed into a temporary folder
+set_questions_heldout5.jsonl (written before the code that answers it). `--tuned` runs the
+tuned files only (what development may look at). Each names the trusts it should return,
+worked out by hand; `"expected": null` marks a question that is not about the set and must
+return no list. The vignettes are indexed into a temporary folder
 with the fake embedder (the trusts table does not depend on embeddings); leftover phrases are
 read by similarity with the real MiniLM model (`--fake`: the fake embedder, so they are not).
 

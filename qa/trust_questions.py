@@ -9,8 +9,14 @@ central"). Nothing here names a trust or a question: the vocabulary is the index
 own — each field's values as written, their numbers and scale positions, each field's label
 words, the school types the synopsis writes (P, S, SS, UTC, all-through, through
 ingest/vignettes.py's SCHOOL_TYPES) — and, where the words differ, MiniLM similarity between
-the question's leftover phrase and the values ("in the countryside" -> rural). Every reading
-is said in words, and a part that cannot be read is named, never guessed.
+the question's leftover phrase and the values ("in the countryside" -> rural); a phrase
+clearly about a scale takes the pole it lies towards on that scale's axis. Operators apply
+over whatever was read, however it was read: not / non- / lacking / other than / excluding,
+only (of one kind or several), comparisons (also "smaller than", "N of them", "A or B",
+"more A than B"), and / or / but ("or" between two values of one field stays inside its
+group). A query with no question frame ("Catholic trusts?", "trusts under 3 schools") is a
+set question only when every word of it reads as a condition. Every reading is said in
+words, and a part that cannot be read is named, never guessed.
 """
 
 from __future__ import annotations
