@@ -680,7 +680,12 @@ class _Scanner:
         if self.pending_or:
             self.pending_or = False
             last = self.groups[-1][-1] if self.groups[-1] else None
-            if last is not None and _one_family(last, cond):
+            if (last is not None and last.negated and not negate
+                    and _one_family(replace_negated(last, False), cond)):
+                # "no special or secondary schools", "not urban or rural": neither
+                cond.negated = True
+                self.groups[-1].append(cond)
+            elif last is not None and _one_family(last, cond):
                 # "urban or rural trusts with a sixth form": either value of one field, and
                 # the other conditions still apply to both
                 self.groups[-1][-1] = _AnyOf([*getattr(last, "conds", [last]), cond])
@@ -814,6 +819,13 @@ class _Scanner:
         before = self._field_before(i)
         if before:  # "founded before 2015", "founded in 2017 or later"
             return j, [Condition(before, op, x)]
+        if j < len(t) and t[j].text in ("and", "but", "or"):
+            # "more than 3 but fewer than 8 schools": the unit the next comparison names
+            c2 = self.comparison(j + 1)
+            n2 = self.number_at(c2[0]) if c2 else None
+            u2 = self.unit(n2[0]) if n2 and n2[0] < len(t) else None
+            if u2:
+                return j, [Condition(u2[1], op, x)]
         if cmp_ and cmp_[1] != "=" or j < len(t) and t[j].text not in STOP:
             return self._unknown_unit(i, j)
         return None
@@ -1007,11 +1019,18 @@ class _Scanner:
         j, mod = i, ""
         if self.t[j].text in _MODIFIERS and j + 1 < len(self.t):
             mod, j = self.t[j].text, j + 1
+        less = self.t[j].text == "less" and j + 1 < len(self.t)
+        j += less
         w = self.t[j].text
         if w in _MIDDLE:
             return self.middle(j)
         base = _pole_word(w)
         opposite = _opposite_pole(w, self.v)
+        if less and not opposite:  # "less formally": towards the other pole
+            opposite = next(((n, lo if base == hi else hi) for n, (lo, hi) in SCALES.items()
+                             if n in self.v.columns and base in (lo, hi)), None)
+        elif less:
+            return None
         if opposite:  # "decentralised": the other end of the scale
             n, pole = opposite
             lo, hi = SCALES[n]

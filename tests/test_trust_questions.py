@@ -417,6 +417,13 @@ CENTRAL = {BRI, COR, FEN, GRE, HAR, IRO, OAK, SAL}  # decision making at 4 or 5
     ("Which trusts have more primaries than secondaries?", EVERY - {ASH, IRO, QUI, SAL}),
     ("Which trusts have decentralised decision making?", {HEA, LAR, MIL, RIV, THO}),
     ("Which trusts don't take decisions centrally?", EVERY - CENTRAL),
+    # a negation before "A or B" of one field is neither; "less" is towards the other pole;
+    # a unit said once for two comparisons
+    ("Which trusts have no special or secondary schools?", {LAR, MIL, THO}),
+    ("Which trusts are not urban or rural?", {ASH, BRI, HAR, PEN}),
+    ("Which trusts evaluate school improvement less formally?",
+     {HEA, KES, LAR, MIL, OAK, QUI, THO}),
+    ("Trusts with more than 3 but fewer than 8 schools", {ASH, COR, GRE, RIV, SAL, THO}),
 ])
 def test_seventh_round_of_forms(trusts, question, expected):
     found = answer_set_question(question, trusts)
