@@ -9,8 +9,14 @@ central"). Nothing here names a trust or a question: the vocabulary is the index
 own — each field's values as written, their numbers and scale positions, each field's label
 words, the school types the synopsis writes (P, S, SS, UTC, all-through, through
 ingest/vignettes.py's SCHOOL_TYPES) — and, where the words differ, MiniLM similarity between
-the question's leftover phrase and the values ("in the countryside" -> rural). Every reading
-is said in words, and a part that cannot be read is named, never guessed.
+the question's leftover phrase and the values ("in the countryside" -> rural); a phrase
+clearly about a scale takes the pole it lies towards on that scale's axis. Operators apply
+over whatever was read, however it was read: not / non- / lacking / other than / excluding,
+only (of one kind or several), comparisons (also "smaller than", "N of them", "A or B",
+"more A than B"), and / or / but ("or" between two values of one field stays inside its
+group). A query with no question frame ("Catholic trusts?", "trusts under 3 schools") is a
+set question only when every word of it reads as a condition. Every reading is said in
+words, and a part that cannot be read is named, never guessed.
 """
 
 from __future__ import annotations
@@ -47,7 +53,9 @@ operating describe describes led lead leads among within across into out up abou
 could should can may might does tend tends seem seems sample case-study surveyed studied felt
 feel feels say says said multi-academy made make makes colleges college area areas settings
 part themselves itself ourselves i i'm am we we're looking""".split())
-NEGATIONS = {"not", "no", "without", "non", "never", "neither", "nor"}
+NEGATIONS = {"not", "no", "without", "non", "never", "neither", "nor",
+             # verbs of absence: "trusts lacking a secondary school"
+             "lack", "lacks", "lacking", "lacked"}
 # A question about the research sample (the synopsis's 13 trusts), not the indexed vignettes.
 _SAMPLE = re.compile(r"\b(sample|case[- ]stud(?:y|ies)|interviewed|surveyed|studied|felt|"
                      r"feel|feels|this project|the study|the research|the report|the synopsis|"
@@ -110,6 +118,8 @@ _CMP = [  # phrase -> operator, longest first
     ("no later than", "<="), ("no earlier than", ">="), ("not more than", "<="),
     ("not less than", ">="), ("not fewer than", ">="),
     ("no fewer than", ">="), ("no less than", ">="), ("no more than", "<="), ("greater than", ">"),
+    ("smaller than", "<"), ("larger than", ">"), ("bigger than", ">"), ("higher than", ">"),
+    ("lower than", "<"),
     ("earlier than", "<"), ("later than", ">"), ("sooner than", "<"), ("prior to", "<"),
     ("more than", ">"), ("at least", ">="), ("fewer than", "<"), ("less than", "<"),
     ("at most", "<="), ("up to", "<="), ("over", ">"), ("above", ">"), ("under", "<"),
@@ -129,6 +139,14 @@ _STRONG = {"very", "highly", "fully", "strongly", "tightly", "entirely", "wholly
 SIMILAR_MIN = 0.5
 SIMILAR_MARGIN = 0.06
 ABSORB_MIN = 0.7  # "rural areas" read as "rural"
+# A short leftover (at most FILLER_WORDS words) just before a condition, nearer no value than
+# FILLER_MAX, is the verb or hedge that puts the condition: said in the answer, not read.
+FILLER_MAX = 0.5
+FILLER_WORDS = 2
+# A phrase clearly about a scale (SIMILAR_MIN, SIMILAR_MARGIN over every other field) is read
+# as the pole it lies towards when its cosine with the scale's axis (low pole -> high pole)
+# is at least AXIS_MIN either way.
+AXIS_MIN = 0.05
 # What each end of the synopsis's scales means in plain words, so that a question which names
 # neither pole ("decided by each head") is still near one. Written from the synopsis's own
 # account of the scales, not from evaluation questions; a scale no gloss names is read by its
@@ -192,13 +210,30 @@ def tokenize(question: str) -> list[Token]:
             verb = _CONTRACTED.get(low, low[:-cut])
             out += [Token(verb, m.start(), m.end() - cut), Token("not", m.end() - cut, m.end())]
             continue
+        if low.startswith("non-") and len(low) > 5:
+            # "non-rural": "non" (a negation) and the word it negates
+            out += [Token("non", m.start(), m.start() + 3),
+                    Token(low[4:], m.start() + 4, m.end(), raw[4:].rstrip("s").isupper())]
+            continue
         if low.endswith("'s"):
             low = low[:-2]
         if low.lstrip("£")[:1].isdigit():
             low = low.lstrip("£").replace(",", "")
         low = str(_NUM_WORDS[low]) if low in _NUM_WORDS else low
         out.append(Token(low, m.start(), m.end(), upper))
-    return out
+    # "three thousand", "2 hundred": one number
+    merged: list[Token] = []
+    for x in out:
+        prev = merged[-1] if merged else None
+        if (x.text in _SCALE_WORDS and prev is not None and _number(prev.text) is not None):
+            value = _number(prev.text) * _SCALE_WORDS[x.text]
+            merged[-1] = Token(_n(value), prev.start, x.end)
+            continue
+        merged.append(x)
+    return merged
+
+
+_SCALE_WORDS = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 
 
 # Contractions whose verb is not the word before "n't".
@@ -208,6 +243,12 @@ _CONTRACTED = {"can't": "can", "won't": "will", "shan't": "shall", "cannot": "ca
 # secondary", "a sixth form along with a special school", "rural plus formal").
 _AND_PHRASES = (("as", "well", "as"), ("along", "with"), ("together", "with"),
                 ("in", "addition", "to"), ("plus",))
+# Words that exclude what follows: the next condition, negated ("other than the rural ones",
+# "excluding any with a special school", "urban rather than mixed").
+_EXCLUDE_PHRASES = (("other", "than"), ("apart", "from"), ("aside", "from"), ("except", "for"),
+                    ("except",), ("excluding",), ("excepting",), ("rather", "than"),
+                    ("instead", "of"), ("leaving", "out"), ("not", "counting"),
+                    ("outside", "of"), ("outside",))
 
 
 def _number(text: str) -> float | None:
@@ -274,6 +315,7 @@ class Vocabulary:
         self.written = {part.lower(): part for t in trusts for v in t.fields.values()
                         for part in v.split("; ")}
         self._vectors: Any = None
+        self._axes: dict[str, np.ndarray] = {}
         self._readings: list[tuple[str, str, str]] = []  # (field, value or pole, text)
 
     def number(self, t, name: str) -> float | None:
@@ -329,8 +371,20 @@ class Vocabulary:
                             readings.append((n, pole, gloss))
             texts = [r[2] for r in readings]
             vectors = _unit(embed(texts)) if texts else np.zeros((0, 1), np.float32)
-            self._readings, self._vectors = readings, vectors
+            # each scale's axis: from the mean of its low pole's phrasings to its high pole's
+            axes: dict[str, np.ndarray] = {}
+            for n, (lo, hi) in SCALES.items():
+                ends = [[k for k, r in enumerate(readings) if r[0] == n and r[1] == pole]
+                        for pole in (lo, hi)]
+                if all(ends):
+                    d = vectors[ends[1]].mean(axis=0) - vectors[ends[0]].mean(axis=0)
+                    axes[n] = d / max(float(np.linalg.norm(d)), 1e-9)
+            self._readings, self._axes, self._vectors = readings, axes, vectors
         return self._readings, self._vectors
+
+    def axis(self, name: str) -> np.ndarray | None:
+        """A scale's direction from its low pole to its high one (after `readings`)."""
+        return self._axes.get(name) if self._vectors is not None else None
 
 
 def _unit(v) -> np.ndarray:
@@ -394,6 +448,15 @@ class Condition:
                 return False
             return {"<": n < self.value, "<=": n <= self.value, ">": n > self.value,
                     ">=": n >= self.value, "=": n == self.value}[self.op]
+        if self.op in ("vs>", "vs<"):  # one count against another field's
+            a, b = vocab.number(t, self.field), vocab.number(t, self.value)
+            return a is not None and b is not None and (a > b if self.op == "vs>" else a < b)
+        if self.op == "only" and self.value:  # several kinds: every school one of them
+            how, kinds = self.value
+            counts = [vocab.number(t, k) or 0 for k in kinds]
+            total = vocab.number(t, "total")
+            return (bool(total) and sum(counts) == total
+                    and (how == "any" or all(counts)))
         if self.op == "only":
             n = vocab.number(t, self.field)
             total = vocab.number(t, "total")
@@ -414,9 +477,23 @@ class Condition:
     def said(self, vocab: Vocabulary) -> str:
         """The condition in words, as the answer leads with it."""
         no = self.negated
+        if self.op in ("vs>", "vs<"):
+            def what(f):
+                if f in _SCHOOL_KINDS:
+                    return ("" if f == "total" else _KIND_WORDS.get(f, f.replace("_", " "))
+                            + " ") + "schools"
+                col = vocab.columns.get(f)
+                return col.said() if col else f
+            more = "more" if self.op == "vs>" else "fewer"
+            return f"{'not ' if no else ''}with {more} {what(self.field)} than {what(self.value)}"
         if self.field in _SCHOOL_KINDS:
             kind = "" if self.field == "total" else _KIND_WORDS.get(
                 self.field, self.field.replace("_", " ")) + " "
+            if self.op == "only" and self.value:
+                how, kinds = self.value
+                said = (" and " if how == "all" else " or ").join(
+                    _KIND_WORDS.get(x, x.replace("_", " ")) for x in kinds)
+                return f"{'not ' if no else ''}with only {said} schools"
             if self.op == "only":
                 return f"{'not ' if no else ''}with only {kind}schools"
             if self.op in ("max", "min"):
@@ -507,6 +584,10 @@ class Reading:
     missing_fields: list[str] = field(default_factory=list)  # named fields no vignette has
     content: str = ""  # set-plus-content: the part answered from the passages
     ignored: list[str] = field(default_factory=list)  # verbs that put a condition, not read
+    # per word (up to any content part): a condition's, the group word's, or read by
+    # similarity; and whether it is a small word that carries no condition
+    covered: list[bool] = field(default_factory=list, repr=False)
+    small: list[bool] = field(default_factory=list, repr=False)
 
 
 def is_set_question(question: str, vocab: Vocabulary | None = None) -> bool:
@@ -524,8 +605,50 @@ def is_set_question(question: str, vocab: Vocabulary | None = None) -> bool:
                             w in STOP for w in m.group(1).lower().split())
     if not cue:
         return False
-    return not any({w, *_variants(w)}.isdisjoint(values) if len(w.split()) == 1 else True
-                   for w in (m.group(0).lower() for m in _SAMPLE.finditer(q)))
+    return not _about_sample(q, values)
+
+
+def _about_sample(q: str, values: set[str]) -> bool:
+    return any({w, *_variants(w)}.isdisjoint(values) if len(w.split()) == 1 else True
+               for w in (m.group(0).lower() for m in _SAMPLE.finditer(q)))
+
+
+# A question that opens so is asked in a sentence ("How are rural trusts governed?"); a
+# telegraphic query ("Catholic trusts?", "trusts under 3 schools") does not.
+_SENTENCE_OPENERS = set("""how why what when where who whom whose which is are was were do does
+did can could should would will shall must may might has have had tell explain describe
+compare summarise summarize discuss outline give say""".split())
+_LEAD = {"the", "all", "any", "our", "those", "these"}
+# Frames that only ask for the set, before a telegraphic query ("Which are the rural
+# trusts?", "Number of urban trusts"); (words, a count).
+_FRAMES = ((("which", "are"), False), (("what", "are"), False), (("which", "were"), False),
+           (("what", "were"), False), (("number", "of"), True), (("count", "of"), True),
+           (("total", "number", "of"), True), (("show", "me"), False), (("show",), False),
+           (("list",), False), (("name",), False), (("find",), False), (("give", "me"), False))
+
+
+def _telegraphic(tokens: list[Token], vocab: Vocabulary, q: str, embed) -> Reading | None:
+    """A query with no question frame ("Catholic trusts?", "regional trusts without any
+    secondary schools", "trusts under 3 schools", "Which are the rural trusts?") is about the
+    set when it reads whole as conditions on the trusts: it names the trusts, opens (past a
+    frame that only asks for the set) on a condition or on the group word, and every other
+    word is a condition's or a small word (none left unread, none a verb said and not read,
+    no field no vignette has). Anything less is an ordinary question."""
+    if not any(x.text in GROUP for x in tokens) or _about_sample(q, vocab.value_words):
+        return None
+    words = tuple(x.text for x in tokens)
+    start, count = next(((len(f), c) for f, c in _FRAMES if words[:len(f)] == f), (0, False))
+    first = next((k for k in range(start, len(tokens)) if words[k] not in _LEAD), None)
+    if first is None or words[first] in _SENTENCE_OPENERS:
+        return None
+    reading = _scan(tokens[start:], vocab, q, embed)  # the frame is no condition
+    if (reading is None or not any(reading.groups) or reading.unread or reading.ignored
+            or reading.missing_fields or len(reading.covered) < len(tokens) - start
+            or not reading.covered[first - start]
+            or not all(c or sm for c, sm in zip(reading.covered, reading.small, strict=True))):
+        return None
+    reading.count = count
+    return reading
 
 
 class _Scanner:
@@ -541,6 +664,9 @@ class _Scanner:
         self.atoms: list[tuple[int, int, Condition]] = []  # token span of each condition
         self.missing: list[str] = []
         self.ignored: list[str] = []  # verbs that put a condition, not read
+        self.resolved: set[int] = set()  # tokens of leftovers read (or folded) by similarity
+        self.negated_at: set[int] = set()  # a leftover starting here follows a negation
+        self.pending_or = False  # an "or" read, its second condition not yet
 
     def words(self, i: int, j: int) -> list[str]:
         return [x.text for x in self.t[i:j]]
@@ -551,7 +677,23 @@ class _Scanner:
     def add(self, i: int, j: int, cond: Condition, negate: bool) -> None:
         cond.negated = cond.negated ^ negate
         cond.words = self.raw(i, j)
-        self.groups[-1].append(cond)
+        if self.pending_or:
+            self.pending_or = False
+            last = self.groups[-1][-1] if self.groups[-1] else None
+            if (last is not None and last.negated and not negate
+                    and _one_family(replace_negated(last, False), cond)):
+                # "no special or secondary schools", "not urban or rural": neither
+                cond.negated = True
+                self.groups[-1].append(cond)
+            elif last is not None and _one_family(last, cond):
+                # "urban or rural trusts with a sixth form": either value of one field, and
+                # the other conditions still apply to both
+                self.groups[-1][-1] = _AnyOf([*getattr(last, "conds", [last]), cond])
+                self.groups[-1][-1].words = f"{last.words} or {cond.words}"
+            else:
+                self.groups.append([cond])
+        else:
+            self.groups[-1].append(cond)
         self.atoms.append((i, j, cond))
         for k in range(i, j):
             self.used[k] = True
@@ -649,6 +791,11 @@ class _Scanner:
         if not num:
             return None
         j, x = num
+        other = self.number_at(j + 1) if self.words(j, j + 1) == ["or"] else None
+        if other and not cmp_:
+            u = self.unit(other[0])
+            if u:  # "5 or 6 schools": either number
+                return u[0], [_AnyOf([Condition(u[1], "=", x), Condition(u[1], "=", other[1])])]
         text = " ".join(self.words(j, j + 2))
         for phrase, o in _OR_MORE.items():
             if text == phrase:
@@ -661,9 +808,24 @@ class _Scanner:
             if after in _OR_MORE and (not cmp_ or cmp_[1] == "="):
                 op, end = _OR_MORE[after], end + 2
             return end, [Condition(u[1], op, x)]
+        back = self.words(j, j + 2)
+        back_n = 2 if back[:1] == ["of"] and back[1:] in (["them"], ["those"], ["these"]) else (
+            1 if back[:1] in (["them"], ["those"]) else 0)
+        last = self.atoms[-1][2] if self.atoms else None
+        if back_n and last is not None and (last.field in _SCHOOL_KINDS or (
+                self.v.columns.get(last.field) and self.v.columns[last.field].kind == "number")):
+            # "secondary schools, but no more than two of them": the unit said before
+            return j + back_n, [Condition(last.field, op, x)]
         before = self._field_before(i)
         if before:  # "founded before 2015", "founded in 2017 or later"
             return j, [Condition(before, op, x)]
+        if j < len(t) and t[j].text in ("and", "but", "or"):
+            # "more than 3 but fewer than 8 schools": the unit the next comparison names
+            c2 = self.comparison(j + 1)
+            n2 = self.number_at(c2[0]) if c2 else None
+            u2 = self.unit(n2[0]) if n2 and n2[0] < len(t) else None
+            if u2:
+                return j, [Condition(u2[1], op, x)]
         if cmp_ and cmp_[1] != "=" or j < len(t) and t[j].text not in STOP:
             return self._unknown_unit(i, j)
         return None
@@ -699,6 +861,24 @@ class _Scanner:
             self.used[m] = True
         return end, []
 
+    def between_fields(self, i: int) -> tuple[int, list[Condition]] | None:
+        """"more primaries than secondaries", "fewer primary schools than secondary ones":
+        one count against another."""
+        op = {"more": ">", "fewer": "<", "less": "<"}.get(self.t[i].text)
+        if not op or i + 1 >= len(self.t):
+            return None
+        a = self.unit(i + 1)
+        if not a or a[0] >= len(self.t) or self.t[a[0]].text != "than":
+            return None
+        k = a[0] + 1
+        while k < len(self.t) and self.t[k].text in ("the", "their", "its"):
+            k += 1
+        b = self.unit(k) if k < len(self.t) else None
+        if not b or b[1] == a[1]:
+            return None
+        end = b[0] + (b[0] < len(self.t) and self.t[b[0]].text in ("ones", "one"))
+        return end, [Condition(a[1], "vs" + op, b[1])]
+
     def school_type(self, i: int) -> tuple[int, list[Condition]] | None:
         w = self.t[i].text
         if w in ("cross-phase", "single-school"):  # the synopsis's words for a trust's make-up
@@ -719,6 +899,24 @@ class _Scanner:
         if not k or k[1] == "total":
             return None
         end = k[0]
+        kinds = [k[1]]
+        if only:
+            # "only UTCs and studio schools", "nothing but primaries or specials": every
+            # school is of one of these kinds ("and": each of them there)
+            while end + 1 < len(self.t) and self.t[end].text in ("and", "or", "&"):
+                m = end + 1
+                while m < len(self.t) and self.t[m].text in ("a", "an", "some"):
+                    m += 1
+                more = self.school_kind(m) if m < len(self.t) else None
+                if not more or more[1] == "total" or more[1] in kinds:
+                    break
+                joiner = self.t[end].text
+                kinds.append(more[1])
+                end = more[0]
+        if len(kinds) > 1:
+            kinds = [x for x in kinds if SUBTYPES.get(x) not in kinds]
+            return end, [Condition(kinds[0], "only", ("all" if joiner != "or" else "any",
+                                                      tuple(kinds)))]
         # "secondary schools and nothing else", "primary schools alone", "... only"
         for tail in (["and", "nothing", "else"], ["and", "no", "others"], ["and", "no", "other"],
                      ["alone"], ["only"], ["exclusively"], ["solely"]):
@@ -821,10 +1019,25 @@ class _Scanner:
         j, mod = i, ""
         if self.t[j].text in _MODIFIERS and j + 1 < len(self.t):
             mod, j = self.t[j].text, j + 1
+        less = self.t[j].text == "less" and j + 1 < len(self.t)
+        j += less
         w = self.t[j].text
         if w in _MIDDLE:
             return self.middle(j)
         base = _pole_word(w)
+        opposite = _opposite_pole(w, self.v)
+        if less and not opposite:  # "less formally": towards the other pole
+            opposite = next(((n, lo if base == hi else hi) for n, (lo, hi) in SCALES.items()
+                             if n in self.v.columns and base in (lo, hi)), None)
+        elif less:
+            return None
+        if opposite:  # "decentralised": the other end of the scale
+            n, pole = opposite
+            lo, hi = SCALES[n]
+            pos = ({1} if pole == lo else {5}) if mod in _STRONG else (
+                {1, 2} if pole == lo else {4, 5})
+            end = j + 1 + (j + 1 < len(self.t) and self.t[j + 1].text in _SCALE_NOUNS)
+            return end, [Condition(n, "pos", pos)]
         for n, (lo, hi) in SCALES.items():
             if n not in self.v.columns or base not in (lo, hi):
                 continue
@@ -944,6 +1157,17 @@ class _Scanner:
         return None
 
 
+def _one_family(a: Condition, b: Condition) -> bool:
+    """Two conditions an "or" joins into one: values of the same text field, or two school
+    kinds present ("a UTC or a studio school"); neither negated nor a superlative."""
+    subs = [*getattr(a, "conds", [a]), b]
+    if any(c.negated or c.op in ("max", "min") for c in [a, *subs]):
+        return False
+    if all(c.field in _SCHOOL_KINDS and c.op == ">=" and c.value == 1 for c in subs):
+        return True
+    return len({c.field for c in subs}) == 1 and all(c.op in ("is", "has") for c in subs)
+
+
 class _AnyOf(Condition):
     """A phrase found in several fields' values: any of them."""
 
@@ -983,6 +1207,25 @@ def _pole_word(w: str) -> str:
     return base
 
 
+_UNDOING = ("de", "un", "dis", "non")
+
+
+def _opposite_pole(w: str, vocab: Vocabulary) -> tuple[str, str] | None:
+    """A pole word with a prefix that undoes it ("decentralised", "unsettled"), on a scale
+    with two poles: (scale, the other pole). A word that is itself a pole ("informal") is
+    not undone."""
+    if any(_pole_word(w) in poles for poles in SCALES.values()):
+        return None
+    for prefix in _UNDOING:
+        rest = w[len(prefix):].lstrip("-")
+        if w.startswith(prefix) and len(rest) > 3:
+            base = _pole_word(rest)
+            for n, (lo, hi) in SCALES.items():
+                if n in vocab.columns and base in (lo, hi):
+                    return n, hi if base == lo else lo
+    return None
+
+
 def _variants(word: str) -> list[str]:
     """"informally" -> "informal", "councils" -> "council", "centralised" -> "central"."""
     out = []
@@ -1016,7 +1259,7 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
             return None
         return reading
     if not is_set_question(q, vocab):
-        return None
+        return _telegraphic(tokens, vocab, q, embed)
     reading = _scan(tokens, vocab, q, embed)
     reading.count = bool(re.search(r"\bhow many\b", q, re.I))
     return reading if reading is not None else Reading([[]])
@@ -1050,6 +1293,14 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             negate = False
             i = found[0]
             continue
+        exclude = next((len(p) for p in _EXCLUDE_PHRASES
+                        if tuple(s.words(i, i + len(p))) == p), 0)
+        if exclude:  # "other than", "excluding": the next condition does not hold
+            for m in range(i, i + exclude):
+                s.used[m] = True
+            negate = True
+            i += exclude
+            continue
         joiner = next((len(p) for p in _AND_PHRASES
                        if tuple(s.words(i, i + len(p))) == p and s.atoms), 0)
         if joiner:  # "as well as", "along with", "plus" after a condition: "and"
@@ -1064,8 +1315,8 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             s.ignored.append(s.raw(i, i + 1))
             i += 1
             continue
-        found = (s.mix(i) or s.numeric(i) or s.school_type(i) or s.superlative(i)
-                 or s.mention(i))
+        found = (s.mix(i) or s.between_fields(i) or s.numeric(i) or s.school_type(i)
+                 or s.superlative(i) or s.mention(i))
         if found is None and w in NEGATIONS:
             negate = True  # "nor" too: "neither urban nor rural" is not urban and not rural
             s.used[i] = True
@@ -1076,10 +1327,15 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         if found is None and w in ("and", "but", "or", "nor", "while", "yet"):
             s.used[i] = True
             if w == "or" and s.groups[-1]:
-                s.groups.append([])
+                s.pending_or = True  # a new group, or one field's values joined (`add`)
             i += 1
             continue
         if found is None:
+            if negate and w not in STOP and not _is_hint(vocab, w):
+                # "not in the countryside": the negation is the leftover's, which similarity
+                # may read; it does not pass to a later condition
+                s.negated_at.add(i)
+                negate = False
             i += 1
             continue
         end, conds = found
@@ -1091,12 +1347,32 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         negate = False
         i = max(end, i + 1)
     unread = _leftovers(s, tokens[:content_from] if content_from is not None else tokens)
-    reading = Reading([g for g in s.groups if g] or [[]], missing_fields=s.missing,
-                      ignored=list(s.ignored))
+    groups = [g for g in s.groups if g]
+    if s.pending_or and groups:  # "rural or in the countryside": what similarity reads is
+        groups.append([])        # the other group
+    reading = Reading(groups or [[]], missing_fields=s.missing, ignored=list(s.ignored))
     if content_from is not None:
         reading.content = q[tokens[content_from].start:].rstrip("?. ")
     _resolve(s, unread, reading, embed)
+    reading.groups = [g for g in reading.groups if g] or [[]]
+    upto = content_from if content_from is not None else n
+    dropped = [k for k in range(upto) if not (s.used[k] or k in s.resolved)
+               and tokens[k].text not in STOP and tokens[k].text not in GROUP]
+    if (dropped and not any(reading.groups) and not reading.unread
+            and not reading.missing_fields and not reading.ignored):
+        # "Which trusts have delegated decision making?": words that name a field and no
+        # value; not "all the trusts"
+        reading.unread.append(s.raw(dropped[0], dropped[-1] + 1))
+    reading.covered = [s.used[k] or k in s.resolved or tokens[k].text in GROUP
+                       for k in range(upto)]
+    reading.small = [tokens[k].text in STOP for k in range(upto)]
     return reading
+
+
+def _is_hint(vocab: Vocabulary, w: str) -> bool:
+    """A word naming a field ("decisions"): it does not take a negation from the condition
+    after it ("don't take decisions centrally")."""
+    return w in vocab.hint_words or _stem(w) in vocab.hint_words or w in _HINTS
 
 
 def _leftovers(s: _Scanner, tokens: list[Token]) -> list[tuple[int, int]]:
@@ -1176,8 +1452,19 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
     m = len(texts)
     target_of = {id(c): qv[2 * m + n] for n, c in enumerate(nears)}
     for k, (text, near) in enumerate(zip(texts, joined, strict=True)):
+        if any(_number(x.text) is not None for x in s.t[spans[k][0]:spans[k][1]]):
+            # a number no comparison took ("fewer schools than 4") is not a value's words
+            reading.unread.append(fallback.get(text, text))
+            continue
+        negated = any(spans[k][0] <= x < spans[k][1] for x in s.negated_at)
+        if negated:
+            # a negated phrase is read as a condition of its own or not at all: never folded
+            # into the condition beside it, nor dropped as a verb (the "not" would be lost)
+            near = None
         if near is not None:
             if float(qv[m + k] @ target_of[id(near)]) >= ABSORB_MIN:
+                # (not counted as read for a telegraphic query: "challenges facing" is near
+                # "rural" only together with "rural")
                 near.words = f"{near.words} {text}"
                 continue
         if not len(vectors):
@@ -1198,13 +1485,29 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
         i, j = spans[k]
         beside = next((c for a, b, c in s.atoms if (b == i or a == j or b == j + 1 == a + 1)
                        and c.field == bf and c.op in ("is", "has", "pos")), None)
-        if (beside is not None and sims[best] >= SIMILAR_MIN
+        if (beside is not None and not negated and sims[best] >= SIMILAR_MIN
                 and (sims[best] - rival < SIMILAR_MARGIN or bf in SCALES and beside.op == "pos")):
             # a phrase nearest the very field of the condition beside it, and no clear value
             # of its own ("check school improvement in a light-touch, informal way"): it names
             # that field, so it restates the condition; on a scale, the pole the question
             # writes out wins over the one the phrase is nearest
             beside.words = f"{text} {beside.words}" if j <= i else f"{beside.words} {text}"
+            s.resolved.update(range(i, j))
+            continue
+        axis = s.v.axis(bf) if bf in SCALES else None
+        other = max((float(sims[o]) for o in order if readings[o][0] != bf), default=0.0)
+        if (axis is not None and sims[best] >= SIMILAR_MIN and sims[best] - other >= SIMILAR_MARGIN
+                and abs(float(axis @ qv[k])) >= AXIS_MIN):
+            # clearly about this scale, and clearly towards one end of it: which field by
+            # similarity, which pole by the phrase's place along the scale's axis ("devolved
+            # decision making" is as near "central" as "local" in similarity, but lies
+            # towards "local")
+            lo, hi = SCALES[bf]
+            c = _condition_for(bf, hi if float(axis @ qv[k]) > 0 else lo, s.v)
+            c.similar = c.words = text
+            c.negated = negated
+            reading.groups[-1].append(c)
+            s.resolved.update(range(i, j))
             continue
         if sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN:
             conds = [_condition_for(bf, readings[o][1], s.v) for o in close]
@@ -1213,8 +1516,11 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             for c in conds:
                 c.similar = text
                 c.words = text
-            reading.groups[-1].append(_any_of(conds))
-        elif sims[best] < SIMILAR_MIN and _introduces(s, spans[k]):
+            cond = _any_of(conds)
+            cond.negated = negated
+            reading.groups[-1].append(cond)
+            s.resolved.update(range(i, j))
+        elif sims[best] < FILLER_MAX and not negated and _introduces(s, spans[k]):
             # one word near no value, just before a condition ("organise themselves in
             # hubs", "sit between local and central"): the verb that puts the condition,
             # not one of its own; said in the answer
@@ -1223,18 +1529,26 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             reading.unread.append(fallback.get(text, text))
 
 
+# Words that would change what a condition means and that are not read ("besides" may be
+# "except" or "as well as"): never taken for a verb that only puts the next condition.
+_UNREAD_OPERATORS = {"besides", "beyond", "unlike", "versus", "vs", "barring", "minus", "save",
+                     "bar", "sans"}
+
+
 def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:
-    """A one-word leftover followed, past small words only, by a value or scale condition."""
+    """A leftover of at most `FILLER_WORDS` words followed, past small words only, by a
+    condition: the verb or hedge that puts it ("organise themselves in hubs", "lean towards
+    local decision making", "somewhere between 11 and 20 schools")."""
     i, j = span
-    if j - i != 1:
+    if not 1 <= j - i <= FILLER_WORDS or any(x.text in _UNREAD_OPERATORS for x in s.t[i:j]):
         return False
+    if j < len(s.t) and s.t[j].text == "than":
+        return False  # "smaller than ...": a comparison not read, not a verb
     k = j
     while (k < len(s.t) and not s.used[k] and s.t[k].text in STOP
            and s.t[k].text not in NEGATIONS | {"and", "or", "but"}):
         k += 1
-    return any(a == k and getattr(c, "op", "") in ("is", "has", "any", "pos", "only", "max",
-                                                    "min")
-               for a, _, c in s.atoms)
+    return any(a == k for a, _, c in s.atoms)
 
 
 def _run_end(s: _Scanner, j: int) -> int:
