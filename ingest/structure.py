@@ -153,7 +153,7 @@ def _continues(cur: Block, line: _Line, width: int) -> bool:
     starts_lower = s[:1].islower()
     prev_long = len(prev) >= width
     if cur.kind == "item":
-        if ends_terminal:
+        if ends_terminal or (line.blank_before and s[:1].isupper() and not _ends_open(prev)):
             return False
         # A lower-case line finishes the item unless it introduces the next list ("have", "are").
         return prev_long or _ends_open(prev) or (starts_lower and not line.next_is_bullet)

@@ -238,3 +238,22 @@ def test_a_split_list_never_repeats_its_lead_in_inside_one_passage():
         assert p.text.count("[…]") <= 1
     later = [p for p in holding if "[…]" in p.text]
     assert later and all(p.text.split("\n")[1] == "[…]" for p in later)
+
+
+def test_a_list_item_without_a_full_stop_does_not_swallow_the_paragraph_after_it(tmp_path):
+    """A blank line and a capital after an item that does not stop mid-phrase start a new
+    block: the paragraph after a Markdown list is not quoted as part of its last item (and so
+    never shown under the list's lead-in). An item wrapped across a blank line after an open
+    phrase ("... governors in a" / "MAT/federation setting?") still reads on."""
+    (tmp_path / "priorities.md").write_text(
+        "# Priorities\n\nThe trust set two priorities for the year:\n\n"
+        "- reading across the trust\n- wellbeing of the staff across the trust\n\n"
+        "Those priorities were reviewed each term by the board.\n", encoding="utf-8")
+    doc = read_document(tmp_path / "priorities.md", tmp_path, {})
+    text = "\n".join(p.text for p in chunk_document(doc))
+    assert "- wellbeing of the staff across the trust\n" in text
+    assert "\nThose priorities were reviewed each term by the board." in text
+
+    _, passages = passages_of("federations-and-mats-briefing-paper.txt")
+    assert any("governors in a MAT/federation setting?" in " ".join(p.text.split())
+               for p in passages)
