@@ -1,0 +1,100 @@
+"""Issue 21, round 7: headings numbered "(1)", "(2)" and captions labelled in brackets.
+
+A report's third-level headings are often numbered in parentheses and set in the heading
+face a little above the body ("(1) Governance and oversight" in a sans over a serif body):
+they are headings, not list items. A list numbered the same way in the body's face stays a
+list. A caption labelled in brackets ("[Table 1] ...", "[표 1] ..." in a Korean report) is
+a caption, not a heading. Docling's normal_4pages.pdf (a Korean policy brief) is read in place
+from ../shared/docling when it is there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest import chunk_document, read_document
+
+PROSE = ("The trust's schools shared one improvement plan and met each half term to compare "
+         "their pupils' progress, so that leaders could see where help was needed first. ")
+
+
+def _read(path: Path):
+    doc = read_document(path, path.parent, {})
+    return doc, chunk_document(doc)
+
+
+def _typeset(path: Path, caption: str = "[Table 1] Pupils by phase") -> Path:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+
+    body = ParagraphStyle("body", fontName="Times-Roman", fontSize=11, leading=14,
+                          spaceAfter=6)
+    h1 = ParagraphStyle("h1", fontName="Helvetica-Bold", fontSize=15, leading=19,
+                        spaceBefore=10, spaceAfter=8)
+    clause = ParagraphStyle("clause", fontName="Helvetica", fontSize=12, leading=15,
+                            spaceBefore=8, spaceAfter=4)
+    cap = ParagraphStyle("cap", fontName="Helvetica", fontSize=10.5, leading=13,
+                         spaceBefore=6, spaceAfter=4)
+    item = ParagraphStyle("item", parent=body, leftIndent=18, spaceAfter=2)
+    story = [Paragraph("1 Why trusts form", h1), Paragraph(PROSE * 3, body),
+             Paragraph("(1) Governance and oversight", clause), Paragraph(PROSE * 2, body),
+             Paragraph("The board's duties were three:", body),
+             Paragraph("(a) to set the trust's direction;", item),
+             Paragraph("(b) to hold leaders to account;", item),
+             Paragraph("(c) to oversee the trust's money.", item),
+             Paragraph(PROSE, body),
+             Paragraph("(2) Money and shared services", clause), Paragraph(PROSE * 2, body),
+             Paragraph(caption, cap),
+             Table([["Phase", "Schools"], ["Primary", "12"], ["Secondary", "3"]]),
+             Spacer(1, 8), Paragraph(PROSE * 2, body),
+             Paragraph("2 What changed", h1), Paragraph(PROSE * 2, body),
+             Paragraph("(1) Teaching and the curriculum", clause), Paragraph(PROSE * 3, body)]
+    SimpleDocTemplate(str(path), pagesize=A4).build(story)
+    return path
+
+
+def test_parenthesised_numbers_in_heading_type_are_headings(tmp_path):
+    doc, passages = _read(_typeset(tmp_path / "clauses.pdf"))
+    sections = {tuple(p.section) for p in passages}
+    assert ("1 Why trusts form", "(1) Governance and oversight") in sections, sections
+    assert ("1 Why trusts form", "(2) Money and shared services") in sections, sections
+    assert ("2 What changed", "(1) Teaching and the curriculum") in sections, sections
+    # The list in the body's face stays a list: its items are no headings.
+    headings = [b.text for b in doc.blocks if b.kind == "heading"]
+    assert not any(h.startswith(("(a)", "(b)", "(c)")) for h in headings), headings
+    assert any("(b) to hold leaders to account;" in p.text for p in passages)
+
+
+@pytest.mark.parametrize("caption", ["[Table 1] Pupils by phase", "[Figure 2] Pupils by phase"])
+def test_a_caption_labelled_in_brackets_is_no_heading(tmp_path, caption):
+    doc, passages = _read(_typeset(tmp_path / "caption.pdf", caption))
+    headings = [b.text for b in doc.blocks if b.kind == "heading"]
+    assert caption not in headings, headings
+    under = next(p for p in passages if caption in p.text or "Primary" in p.text)
+    assert tuple(under.section) == ("1 Why trusts form", "(2) Money and shared services"), under.section
+
+
+def _docling() -> Path | None:
+    root = Path(__file__).resolve().parent.parent
+    for base in (root.parent, root.parent.parent):
+        if (base / "shared" / "docling").is_dir():
+            return base / "shared" / "docling"
+    return None
+
+
+@pytest.mark.skipif(_docling() is None or not (_docling() / "normal_4pages.pdf").exists(),
+                    reason="../shared/docling/normal_4pages.pdf not present")
+def test_docling_korean_brief_numbered_subheadings():
+    """normal_4pages.pdf: "(1) 「감염병의 예방 및 관리에 관한 법률」 개정" (page 2) and its
+    siblings are set in the heading face (KoPubDotum 12.5 pt over an 11.5 pt KoPubBatang
+    body); "[표 1] 감염병예방법 제2조제2호 개정전·후 비교" is the caption of a table."""
+    doc, passages = _read(_docling() / "normal_4pages.pdf")
+    headings = [b.text for b in doc.blocks if b.kind == "heading"]
+    for title in ("(1) 「감염병의 예방 및 관리에 관한 법률」 개정", "(2) 생명보험 표준약관 재해분류표",
+                  "(4) 신종위험에 대비한 상품 부족", "(3) 신종위험에 대비하는 보험상품 개발 필요"):
+        assert title in headings, headings
+    assert not any(h.startswith("[표 1]") for h in headings), headings
+    first = next(p for p in passages if "2020.1.1. 시행된" in p.text)
+    assert first.section[-1] == "(1) 「감염병의 예방 및 관리에 관한 법률」 개정", first.section
