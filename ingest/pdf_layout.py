@@ -33,7 +33,10 @@ _DOT_LEADER = re.compile(
 # "Figure 2", "Table 1.", "Graph A:", "Fig. 3b": the word, then a number or a capital letter
 # ("Figures Example" is a title, not a caption).
 _CAPTION = re.compile(r"^(?i:Graph|Graphic|Table|Tableau|Figure|Fig\.|Chart|Diagram|Exhibit)"
-                      r"\s*(?:\d+(?:\.\d+)*[a-z]?|[A-Z]|[IVXL]+)\b(?![’'])")
+                      r"\s*(?:\d+(?:\.\d+)*[a-z]?|[A-Z]|[IVXL]+)\b(?![’'])"
+                      # a label and its number in brackets, in any script: "[Table 1]",
+                      # "[표 1]" (Korean), "【図 2】" (Japanese)
+                      r"|^[\[【〔［]\s*[^\W\d_]{1,10}\s*\d{1,3}(?:[.-]\d{1,3})*\s*[\]】〕］]")
 _TERMINAL = re.compile(r"[.!?;][’”'\")\]]*$")
 _CID = re.compile(r"^\s*\(cid:\d+\)\s*|\(cid:\d+\)")  # glyphs with no Unicode mapping
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[ivxlc]{1,6}$", re.I)
@@ -1131,7 +1134,8 @@ def heading_runs(p: PageLayout, typo: Typography) -> dict[int, HeadingRun]:
     i = 0
     while i < len(lines):
         style = typo.heading_style(lines[i])
-        if style is None or _is_bullet(lines[i]) or _is_code(lines[i], typo):
+        if style is None or _is_code(lines[i], typo) or (
+                _is_bullet(lines[i]) and not _clause_heading(lines, i, style, typo)):
             i += 1
             continue
         j = i + 1
@@ -1143,6 +1147,23 @@ def heading_runs(p: PageLayout, typo: Typography) -> dict[int, HeadingRun]:
         runs[i] = HeadingRun(j, style, text, _heading_run_ok(text))
         i = j
     return runs
+
+
+_PAREN_NUMBER = re.compile(r"^\((?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})\)\s+\S")
+
+
+def _clause_heading(lines: list[Line], i: int, style: tuple[float, str],
+                    typo: Typography) -> bool:
+    """"(1) Governance and oversight" set in a heading style: a heading numbered in
+    parentheses, not a list item, unless its neighbours are items set the same way (a list
+    set in a heading face)."""
+    if not _PAREN_NUMBER.match(lines[i].text):
+        return False
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(lines) and lines[j].page == lines[i].page and \
+                _PAREN_NUMBER.match(lines[j].text) and typo.heading_style(lines[j]) == style:
+            return False
+    return True
 
 
 def _wraps_on(prev: Line, ln: Line, style: tuple[float, str], typo: Typography) -> bool:

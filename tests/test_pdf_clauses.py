@@ -98,3 +98,66 @@ def test_docling_korean_brief_numbered_subheadings():
     assert not any(h.startswith("[표 1]") for h in headings), headings
     first = next(p for p in passages if "2020.1.1. 시행된" in p.text)
     assert first.section[-1] == "(1) 「감염병의 예방 및 관리에 관한 법률」 개정", first.section
+
+
+OPEN_ROWS = [["Area", "Before the change", "After the change"],
+             ["Phase", "Primary", "All-through"],
+             ["Governance", "A local governing body for each school, meeting every half term "
+              "with its own clerk and its own committees", "One board for the trust, with local "
+              "committees that advise it and hold no budget of their own at all"],
+             ["Finance", "Each school's own budget and its own auditor",
+              "A pooled budget: the trust top-slices five per cent for shared services, its "
+              "central team, its estates work and its school improvement partners"]]
+
+
+def _open_sided_table(path: Path) -> Path:
+    """A table ruled between rows and between columns, with no rule down its outer edges
+    (a filled header band above it), as a policy brief sets its comparison tables."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    body = ParagraphStyle("body", fontName="Times-Roman", fontSize=11, leading=14,
+                          spaceAfter=6)
+    h1 = ParagraphStyle("h1", fontName="Helvetica-Bold", fontSize=15, leading=19,
+                        spaceAfter=8)
+    cell = ParagraphStyle("cell", fontName="Helvetica", fontSize=9, leading=11)
+    table = Table([[Paragraph(c, cell) for c in row] for row in OPEN_ROWS],
+                  colWidths=[60, 95, 95])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("BACKGROUND", (0, 0), (-1, 0), "#7bafde"),
+                               ("LINEBELOW", (0, 1), (-1, -1), 0.5, "black"),
+                               ("LINEAFTER", (0, 0), (-2, -1), 0.5, "black")]))
+    story = [Paragraph("1 How the trust changed", h1), Paragraph(PROSE * 2, body), table,
+             Paragraph(PROSE * 2, body)]
+    SimpleDocTemplate(str(path), pagesize=A4).build(story)
+    return path
+
+
+def _whole(rows, passages) -> list[bool]:
+    import re
+
+    def key(text: str) -> str:
+        return re.sub(r"[\W_]+", "", text.lower())
+
+    lines = [key(ln) for p in passages for ln in p.text.split("\n")]
+    return [any(all(key(c) in ln for c in row) for ln in lines) for row in rows]
+
+
+def test_a_table_with_no_rule_down_its_outer_edges_keeps_its_outer_columns(tmp_path):
+    doc, passages = _read(_open_sided_table(tmp_path / "open.pdf"))
+    assert all(_whole(OPEN_ROWS, passages)), [p.text for p in passages]
+    assert any(b.kind == "table" and b.rows == OPEN_ROWS for b in doc.blocks), \
+        [(b.kind, b.text[:60]) for b in doc.blocks]
+
+
+@pytest.mark.skipif(_docling() is None or not (_docling() / "normal_4pages.pdf").exists(),
+                    reason="../shared/docling/normal_4pages.pdf not present")
+def test_docling_korean_brief_table_keeps_its_outer_columns():
+    """normal_4pages.pdf page 2, [표 1]: vertical rules between the columns only, none down
+    the outer edges; the first column (구분: 분류, 분류 기준, 대상 질병, U코드) and the last
+    (개정후) are the table's."""
+    _doc, passages = _read(_docling() / "normal_4pages.pdf")
+    rows = [["분류", "1군 감염병", "1급 감염병"],
+            ["U코드", "◦ 대상질병에 U코드 없음", "③ 중동호흡기증후군(MERS)(U)"]]
+    assert all(_whole(rows, passages)), [p.text for p in passages if "감염병" in p.text][:3]
