@@ -370,24 +370,17 @@ def _find_tables(page, number: int, warnings: list[str] | None = None) -> list[T
         return []
     tables = []
     for t in found:
-        try:
-            rows = t.extract()
-        except Exception:
+        clean = _clean_rows(t)
+        if clean is None:
             continue
-        clean = []
-        for row in rows:
-            cells = [" ".join(normalise_chars(c or "").split()) for c in row]
-            if any(cells):
-                clean.append(cells)
-        if len(clean) < 2:
-            continue
-        width = max(len(r) for r in clean)
-        cols = [i for i in range(width) if any(i < len(r) and r[i] for r in clean)]
-        if len(cols) < 2:
-            continue
-        clean = [[r[i] if i < len(r) else "" for i in cols] for r in clean]
-        filled = sum(1 for r in clean for c in r if c) / (len(clean) * len(cols))
-        if filled < 0.5:
+        if len(clean) >= 3 and _filled(clean) < 0.75 and _outer_column_empty(clean):
+            # Rules between the columns and across the rows, none down the outer edges (a
+            # header band filled above them): the outer columns' cells have no left or right
+            # edge, so the detector merges them away. The rules' own extent bounds the table.
+            closed = _with_outer_edges(page, t)
+            if closed is not None and _filled(closed[1]) > _filled(clean):
+                t, clean = closed
+        if _filled(clean) < 0.5:
             continue
         header = _first_row_is_header(page, t, clean)
         tables.append(Table(number, tuple(float(v) for v in t.bbox), clean, header=header))
@@ -403,6 +396,54 @@ def _find_tables(page, number: int, warnings: list[str] | None = None) -> list[T
 TABLE_BAND_ROW_MAX_LINES = 3
 TABLE_CELL_MAX_WORDS = 60
 RULE_MIN_LENGTH = 60.0  # points: shorter strokes are underlines and marks, not table rules
+
+
+def _clean_rows(t) -> list[list[str]] | None:
+    """A detected table's rows, cells normalised, empty rows and columns dropped; None when
+    fewer than 2 rows or 2 columns are left (no table)."""
+    try:
+        rows = t.extract()
+    except Exception:
+        return None
+    clean = []
+    for row in rows:
+        cells = [" ".join(normalise_chars(c or "").split()) for c in row]
+        if any(cells):
+            clean.append(cells)
+    if len(clean) < 2:
+        return None
+    width = max(len(r) for r in clean)
+    cols = [i for i in range(width) if any(i < len(r) and r[i] for r in clean)]
+    if len(cols) < 2:
+        return None
+    return [[r[i] if i < len(r) else "" for i in cols] for r in clean]
+
+
+def _filled(rows: list[list[str]]) -> float:
+    return sum(1 for r in rows for c in r if c) / (len(rows) * len(rows[0]))
+
+
+def _outer_column_empty(rows: list[list[str]]) -> bool:
+    """The first or last column has text in its first row only (a header band's label)."""
+    return any(all(not r[i] for r in rows[1:]) for i in (0, -1))
+
+
+def _with_outer_edges(page, t):
+    """The table found again within its own box with its left and right edges drawn in:
+    (table, rows), or None when that gives no fuller table."""
+    x0, top, x1, bottom = (float(v) for v in t.bbox)
+    try:
+        crop = page.crop((max(0.0, x0 - 1), max(0.0, top - 1), min(float(page.width), x1 + 1),
+                          min(float(page.height), bottom + 1)))
+        again = crop.find_tables({"explicit_vertical_lines": [x0, x1]})
+    except Exception:
+        return None
+    for t2 in again:
+        rows = _clean_rows(t2)
+        if rows is not None and len(rows) == len(_clean_rows(t) or []) and \
+                abs(t2.bbox[1] - top) < 2 and abs(t2.bbox[3] - bottom) < 2:
+            return t2, rows
+    return None
 
 
 def _horizontal_rules(page) -> list[tuple[float, float, float]]:
