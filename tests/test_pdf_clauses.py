@@ -24,7 +24,8 @@ def _read(path: Path):
     return doc, chunk_document(doc)
 
 
-def _typeset(path: Path, caption: str = "[Table 1] Pupils by phase") -> Path:
+def _typeset(path: Path, caption: str = "[Table 1] Pupils by phase",
+             byline: str | None = None) -> Path:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
@@ -38,7 +39,15 @@ def _typeset(path: Path, caption: str = "[Table 1] Pupils by phase") -> Path:
     cap = ParagraphStyle("cap", fontName="Helvetica", fontSize=10.5, leading=13,
                          spaceBefore=6, spaceAfter=4)
     item = ParagraphStyle("item", parent=body, leftIndent=18, spaceAfter=2)
-    story = [Paragraph("1 Why trusts form", h1), Paragraph(PROSE * 3, body),
+    story = []
+    if byline:  # a title, its author with a note mark, an abstract
+        story = [Paragraph("Federations and trusts: a briefing", ParagraphStyle(
+                     "title", fontName="Helvetica-Bold", fontSize=20, leading=24,
+                     spaceAfter=10)),
+                 Paragraph(byline, ParagraphStyle("by", fontName="Helvetica", fontSize=11,
+                                                  leading=14, alignment=2, spaceAfter=10)),
+                 Paragraph("Abstract. " + PROSE * 2, body)]
+    story += [Paragraph("1 Why trusts form", h1), Paragraph(PROSE * 3, body),
              Paragraph("(1) Governance and oversight", clause), Paragraph(PROSE * 2, body),
              Paragraph("The board's duties were three:", body),
              Paragraph("(a) to set the trust's direction;", item),
@@ -76,6 +85,18 @@ def test_a_caption_labelled_in_brackets_is_no_heading(tmp_path, caption):
     assert tuple(under.section) == ("1 Why trusts form", "(2) Money and shared services"), under.section
 
 
+def test_an_author_line_with_a_note_mark_is_no_section(tmp_path):
+    """A byline under the title ("Jane Smith*", the mark calling the author's affiliation
+    note), set in a face of its own once on the first page, is front matter: the abstract
+    under it is in the title's section, not the author's."""
+    doc, passages = _read(_typeset(tmp_path / "byline.pdf", byline="Jane Smith*"))
+    abstract = next(p for p in passages if "Abstract." in p.text)
+    assert abstract.section == ["Federations and trusts: a briefing"], abstract.section
+    assert "Jane Smith" in "\n".join(p.text for p in passages)  # kept as text
+    assert ("1 Why trusts form", "(1) Governance and oversight") in \
+        {tuple(p.section) for p in passages}
+
+
 def _docling() -> Path | None:
     root = Path(__file__).resolve().parent.parent
     for base in (root.parent, root.parent.parent):
@@ -96,6 +117,9 @@ def test_docling_korean_brief_numbered_subheadings():
                   "(4) 신종위험에 대비한 상품 부족", "(3) 신종위험에 대비하는 보험상품 개발 필요"):
         assert title in headings, headings
     assert not any(h.startswith("[표 1]") for h in headings), headings
+    abstract = next(p for p in passages if "관련 규정이 변경되어" in p.text)
+    assert abstract.section == ["코로나-19 관련 보험약관상 재해보험금 지급문제 및 개선과제"], \
+        abstract.section  # "김 창 호*" (page 1, the author, a note mark after the name) is none
     first = next(p for p in passages if "2020.1.1. 시행된" in p.text)
     assert first.section[-1] == "(1) 「감염병의 예방 및 관리에 관한 법률」 개정", first.section
 
