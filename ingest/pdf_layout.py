@@ -1266,6 +1266,9 @@ _MONO_FONT = re.compile(r"courier|mono|consol|menlo|inconsolata|lucidaconsole|cm
 _ITALIC_FONT = re.compile(r"italic|oblique|[-,]it\b", re.I)
 
 
+_NOTE_MARK_END = re.compile(r"\w\s*[*†‡]{1,3}$")
+
+
 def _heading_levels(pages: list[PageLayout], typo: Typography) -> dict[tuple[float, str], int]:
     """Heading styles ranked by size, then bold before other faces before italic, then by
     first use (a document opens with its top-level headings): the first is level 1. A style
@@ -1274,6 +1277,7 @@ def _heading_levels(pages: list[PageLayout], typo: Typography) -> dict[tuple[flo
     runs: Counter = Counter()
     first: dict = {}
     pages_of: dict = {}
+    titles: dict = {}  # style -> the texts of its runs that read as headings
     first_page = next((p.number for p in pages if p.lines), 1)
     for p in pages:
         if is_contents_page(p):
@@ -1282,7 +1286,9 @@ def _heading_levels(pages: list[PageLayout], typo: Typography) -> dict[tuple[flo
             first.setdefault(run.style, len(first))
             runs[run.style] += 1
             good[run.style] += run.ok
-            pages_of.setdefault(run.style, set()).add(p.number)
+            if run.ok:  # a caption in the style ("[표 1] ...") is not where it sets headings
+                pages_of.setdefault(run.style, set()).add(p.number)
+                titles.setdefault(run.style, []).append(run.text)
     # Decided run by run: a style sets headings when at least half of what it sets reads as
     # one (a short title, or a numbered clause); one odd line does not disqualify it.
     kept = [s for s in runs if good[s] and good[s] >= 0.5 * runs[s]]
@@ -1290,7 +1296,12 @@ def _heading_levels(pages: list[PageLayout], typo: Typography) -> dict[tuple[flo
     # an article's title), while other heading styles go on: front matter, not sections.
     later = {s for s in kept if pages_of[s] - {first_page}}
     if len(pages) >= 3 and later:
-        kept = [s for s in kept if not (pages_of[s] == {first_page} and runs[s] >= 2)]
+        kept = [s for s in kept if not (pages_of[s] == {first_page} and good[s] >= 2)]
+    # An author under the title, the mark after the name calling the affiliation note
+    # ("Jane Smith*"), in a style that sets nothing else: front matter too.
+    if later:
+        kept = [s for s in kept if not (pages_of[s] == {first_page} and all(
+            _NOTE_MARK_END.search(t) for t in titles[s]))]
     kept.sort(key=lambda s: (-s[0], s[1] != "bold", bool(_ITALIC_FONT.search(s[1])),
                              first[s]))
     return {s: i + 1 for i, s in enumerate(kept)}
