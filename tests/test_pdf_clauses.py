@@ -185,3 +185,37 @@ def test_docling_korean_brief_table_keeps_its_outer_columns():
     rows = [["분류", "1군 감염병", "1급 감염병"],
             ["U코드", "◦ 대상질병에 U코드 없음", "중동호흡기증후군(MERS)(U)"]]
     assert all(_whole(rows, passages)), [p.text for p in passages if "감염병" in p.text][:3]
+    # Printed in the left column under (1), before (2) opens the right column.
+    holder = next(p for p in passages if p.kind == "table" and "1군 감염병" in p.text)
+    assert holder.section[-1] == "(1) 「감염병의 예방 및 관리에 관한 법률」 개정", holder.section
+
+
+def test_a_table_in_the_left_column_stays_in_its_section(tmp_path):
+    """Two columns; a ruled table in the left one, under "(1) ...", and "(2) ..." starting in
+    the right column: the table is read where it is printed, in section (1)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import (BaseDocTemplate, Frame, PageTemplate, Paragraph, Table,
+                                    TableStyle)
+
+    body = ParagraphStyle("body", fontName="Times-Roman", fontSize=10.5, leading=13,
+                          spaceAfter=5)
+    clause = ParagraphStyle("clause", fontName="Helvetica-Bold", fontSize=12, leading=15,
+                            spaceBefore=8, spaceAfter=4)
+    cell = ParagraphStyle("cell", fontName="Helvetica", fontSize=8.5, leading=10)
+    rows = [["Phase", "Schools", "Pupils"], ["Primary", "12", "3,410"],
+            ["Secondary", "3", "2,906"], ["Special", "1", "96"]]
+    table = Table([[Paragraph(c, cell) for c in r] for r in rows], colWidths=[80, 70, 70])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black")]))
+    width, height = A4
+    frames = [Frame(40, 60, (width - 100) / 2, height - 120, id="left"),
+              Frame(60 + (width - 100) / 2, 60, (width - 100) / 2, height - 120, id="right")]
+    doc = BaseDocTemplate(str(tmp_path / "cols.pdf"), pagesize=A4,
+                          pageTemplates=[PageTemplate("two", frames)])
+    story = [Paragraph("(1) Governance and oversight", clause), Paragraph(PROSE * 4, body),
+             table, Paragraph(PROSE * 6, body), Paragraph("(2) Money and shared services", clause),
+             Paragraph(PROSE * 8, body)]
+    doc.build(story)
+    d, passages = _read(tmp_path / "cols.pdf")
+    holder = next(p for p in passages if "Secondary" in p.text)
+    assert holder.section[-1] == "(1) Governance and oversight", (holder.section, holder.text)
