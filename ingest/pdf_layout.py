@@ -234,7 +234,7 @@ def _column_order(boxes: list, width: float, height: float,
     box and each side holds wrapped paragraphs (boxes of 2+ lines) beside each other; label
     and value rows (single lines) are no columns; the cells of a ruled table (`tables`, in
     PDF coordinates) stand together as one full-width box. Returns (boxes, the gutter's x or
-    None)."""
+    None). A table inside one half of the page stands in its column."""
     if len(boxes) < 6:
         return boxes, None
     ext = [_box_extent(b) for b in boxes]
@@ -243,8 +243,13 @@ def _column_order(boxes: list, width: float, height: float,
         cx, cy = (e[0] + e[2]) / 2, (e[1] + e[3]) / 2
         for t in tables:
             if t[0] - 1 <= cx <= t[2] + 1 and t[1] - 1 <= cy <= t[3] + 1:
-                ext[i] = (min(e[0], t[0], 0.1 * width), e[1], max(e[2], t[2], 0.9 * width),
-                          e[3], 0)  # spans both columns, and is no evidence of any
+                if t[2] < 0.5 * width or t[0] > 0.5 * width:
+                    # a table inside one column: its cells stand with that column's text
+                    ext[i] = (min(e[0], t[0]), e[1], max(e[2], t[2]), e[3], 0)
+                else:
+                    ext[i] = (min(e[0], t[0], 0.1 * width), e[1],
+                              max(e[2], t[2], 0.9 * width), e[3], 0)  # spans both columns,
+                    # and is no evidence of any
                 in_table.add(i)
     best = None
     for g in range(int(0.3 * width), int(0.7 * width), 3):

@@ -195,8 +195,14 @@ def test_a_table_in_the_left_column_stays_in_its_section(tmp_path):
     the right column: the table is read where it is printed, in section (1)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import (BaseDocTemplate, Frame, PageTemplate, Paragraph, Table,
-                                    TableStyle)
+    from reportlab.platypus import (
+        BaseDocTemplate,
+        Frame,
+        PageTemplate,
+        Paragraph,
+        Table,
+        TableStyle,
+    )
 
     body = ParagraphStyle("body", fontName="Times-Roman", fontSize=10.5, leading=13,
                           spaceAfter=5)
