@@ -225,3 +225,46 @@ def test_a_table_in_the_left_column_stays_in_its_section(tmp_path):
     d, passages = _read(tmp_path / "cols.pdf")
     holder = next(p for p in passages if "Secondary" in p.text)
     assert holder.section[-1] == "(1) Governance and oversight", (holder.section, holder.text)
+
+
+def test_two_columns_set_with_open_leading_are_read_column_by_column(tmp_path):
+    """Lines set far apart (leading 1.7 times the size) come out of pdfminer one box each: the
+    columns are still columns (justified lines of one width on each side), never joined
+    across the gutter into rows ("... left line | right line")."""
+    from reportlab.lib.enums import TA_JUSTIFY
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+
+    body = ParagraphStyle("body", fontName="Times-Roman", fontSize=10, leading=17,
+                          alignment=TA_JUSTIFY, spaceAfter=4)
+    clause = ParagraphStyle("clause", fontName="Helvetica-Bold", fontSize=12, leading=17,
+                            spaceBefore=8, spaceAfter=4)
+    width, height = A4
+    frames = [Frame(40, 60, (width - 100) / 2, height - 120, id="left"),
+              Frame(60 + (width - 100) / 2, 60, (width - 100) / 2, height - 120, id="right")]
+    doc = BaseDocTemplate(str(tmp_path / "open.pdf"), pagesize=A4,
+                          pageTemplates=[PageTemplate("two", frames)])
+    left = "Each school kept its own governors until the trust's second year. "
+    right = "The central team took on payroll, estates and the data returns. "
+    doc.build([Paragraph("(1) Governance and oversight", clause), Paragraph(left * 22, body),
+               Paragraph("(2) Money and shared services", clause), Paragraph(right * 22, body)])
+    _d, passages = _read(tmp_path / "open.pdf")
+    text = "\n".join(p.text for p in passages)
+    assert " | " not in text, text[:400]
+    for p in passages:
+        if "central team took on payroll" in p.text:
+            assert p.section[-1] == "(2) Money and shared services", p.section
+        if "kept its own governors" in p.text:
+            assert p.section[-1] == "(1) Governance and oversight", p.section
+
+
+@pytest.mark.skipif(_docling() is None or not (_docling() / "normal_4pages.pdf").exists(),
+                    reason="../shared/docling/normal_4pages.pdf not present")
+def test_docling_korean_brief_last_page_in_columns():
+    """normal_4pages.pdf page 4: every line its own text box; the left column's (1) runs on
+    under its heading, not under "5 맺으며" in the right column."""
+    _doc, passages = _read(_docling() / "normal_4pages.pdf")
+    holder = next(p for p in passages if "가입한 생명보험약관도" in p.text)
+    assert holder.section[-1] == "(1) 「약관규제법」에 따른 보험금 지급 검토 필요", holder.section
+    assert " | " not in holder.text
