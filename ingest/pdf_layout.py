@@ -256,7 +256,7 @@ def _column_order(boxes: list, width: float, height: float,
         left = [e for e in ext if e[2] <= g]
         right = [e for e in ext if e[0] >= g]
         crossing = [e for e in ext if e[0] < g < e[2] and e[4]]
-        if sum(1 for e in left if e[4] >= 2) < 2 or sum(1 for e in right if e[4] >= 2) < 2:
+        if not _holds_prose(left, width) or not _holds_prose(right, width):
             continue
         # side by side: the two columns share most of their height
         lo = max(min(e[1] for e in left), min(e[1] for e in right))
@@ -267,8 +267,10 @@ def _column_order(boxes: list, width: float, height: float,
         if crossing_lines > 1:
             continue
         score = min(sum(e[4] for e in left), sum(e[4] for e in right))
-        if best is None or score > best[0]:
-            best = (score, g)
+        # A gutter no line crosses is the gutter; one a line reaches into only if none is
+        # clear (a line crossing it is read as spanning both columns).
+        if best is None or (crossing_lines, -score) < best[0]:
+            best = ((crossing_lines, -score), g)
     if best is None:
         return boxes, None
     g = best[1]
@@ -291,6 +293,19 @@ def _column_order(boxes: list, width: float, height: float,
         for col in columns[k]:
             order.extend(sorted(col, key=lambda i: -ext[i][3]))
     return [boxes[i] for i in order], float(g)
+
+
+def _holds_prose(side: list, width: float) -> bool:
+    """Wrapped paragraphs on one side of a gutter: two boxes of 2+ lines, or, where every
+    line came out as a box of its own (lines set far apart), six lines of the side's full
+    measure (a justified column), which label and value rows are not."""
+    if sum(1 for e in side if e[4] >= 2) >= 2:
+        return True
+    widths = [e[2] - e[0] for e in side if e[4] == 1]
+    if len(widths) < 6:
+        return False
+    measure = max(widths)
+    return measure >= 0.25 * width and sum(1 for w in widths if w >= 0.9 * measure) >= 6
 
 
 def _join_rows(lines: list[Line], gutter: float | None = None) -> list[Line]:
@@ -1205,10 +1220,16 @@ def _clause_heading(lines: list[Line], i: int, style: tuple[float, str],
     set in a heading face)."""
     if not _PAREN_NUMBER.match(lines[i].text):
         return False
+    ln = lines[i]
     for j in (i - 1, i + 1):
-        if 0 <= j < len(lines) and lines[j].page == lines[i].page and \
-                _PAREN_NUMBER.match(lines[j].text) and typo.heading_style(lines[j]) == style:
-            return False
+        if not 0 <= j < len(lines):
+            continue
+        o = lines[j]
+        above, below = (o, ln) if j < i else (ln, o)
+        if o.page == ln.page and abs(o.x0 - ln.x0) < 3 and \
+                0 <= below.top - above.bottom < 1.5 * ln.size and \
+                _PAREN_NUMBER.match(o.text) and typo.heading_style(o) == style:
+            return False  # the next item right under it, at its indent
     return True
 
 
