@@ -268,3 +268,33 @@ def test_docling_korean_brief_last_page_in_columns():
     holder = next(p for p in passages if "가입한 생명보험약관도" in p.text)
     assert holder.section[-1] == "(1) 「약관규제법」에 따른 보험금 지급 검토 필요", holder.section
     assert "기준으로 재 |" not in holder.text  # a left line joined to a right one
+
+
+def test_a_section_number_set_in_a_box_of_its_own_opens_its_heading(tmp_path):
+    """"5  Conclusions" with the number in a shaded box: two pieces of text on one baseline,
+    one heading "5 Conclusions" (not the cells "5 | Conclusions" of a table row)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    body = ParagraphStyle("body", fontName="Times-Roman", fontSize=11, leading=14,
+                          spaceAfter=6)
+    head = ParagraphStyle("head", fontName="Helvetica-Bold", fontSize=14, leading=17)
+    story = []
+    for number, title in (("4", "What changed"), ("5", "Conclusions")):
+        band = Table([[Paragraph(number, head), Paragraph(title, head)]], colWidths=[24, 300])
+        band.setStyle(TableStyle([("BACKGROUND", (0, 0), (0, 0), "#1f5f8b"),
+                                  ("LEFTPADDING", (1, 0), (1, 0), 12)]))
+        story += [band, Paragraph(PROSE * 3, body)]
+    SimpleDocTemplate(str(tmp_path / "boxed.pdf"), pagesize=A4).build(story)
+    doc, passages = _read(tmp_path / "boxed.pdf")
+    headings = [b.text for b in doc.blocks if b.kind == "heading"]
+    assert headings == ["4 What changed", "5 Conclusions"], headings
+
+
+@pytest.mark.skipif(_docling() is None or not (_docling() / "normal_4pages.pdf").exists(),
+                    reason="../shared/docling/normal_4pages.pdf not present")
+def test_docling_korean_brief_boxed_section_numbers():
+    doc, _passages = _read(_docling() / "normal_4pages.pdf")
+    headings = [b.text for b in doc.blocks if b.kind == "heading"]
+    assert "2 코로나-19 관련 보험 현황" in headings and "5 맺으며" in headings, headings
