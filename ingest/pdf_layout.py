@@ -308,6 +308,9 @@ def _holds_prose(side: list, width: float) -> bool:
     return measure >= 0.25 * width and sum(1 for w in widths if w >= 0.9 * measure) >= 6
 
 
+_BOXED_NUMBER = re.compile(r"^\d{1,2}\.?$")
+
+
 def _join_rows(lines: list[Line], gutter: float | None = None) -> list[Line]:
     """Single lines set side by side on one baseline (a label and its value, the cells of an
     unruled table row) are one row of text, read left to right, not two columns; " | "
@@ -326,7 +329,12 @@ def _join_rows(lines: list[Line], gutter: float | None = None) -> list[Line]:
             if gutter is not None and ln.x1 <= gutter <= other.x0:
                 continue  # side by side in two columns: two texts, not one row
             if other.x0 - ln.x1 >= 0.5 * ln.size:
-                ln.text = f"{ln.text} | {other.text}"
+                # A section number in a box of its own before its title, both in one bold
+                # face and size: the heading "5 Conclusions", not the cells of a row.
+                numbered = _BOXED_NUMBER.match(ln.text) and ln.bold and other.bold and \
+                    abs(ln.size - other.size) < 0.6 and other.text[:1].isalpha() and \
+                    other.x0 - ln.x1 < 4 * ln.size
+                ln.text = f"{ln.text} {other.text}" if numbered else f"{ln.text} | {other.text}"
                 ln.x1 = max(ln.x1, other.x1)
                 taken.add(id(other))
     return [ln for ln in lines if id(ln) not in taken]
