@@ -8,8 +8,9 @@ footnotes and endnotes at the end. Transitional and Strict Open XML are read ali
 Headings come from the paragraph's style (Title, Heading N, or any style with an outline
 level); automatic numbers are printed as Word prints them ("2.1 Section 2.1", "a) item"); list
 paragraphs are items (bullet level kept); a table of at most two columns gives "Label: value"
-lines, a wider one a table whose first row is its header. Page headers and footers are
-furniture and are not read."""
+lines, a wider one a table whose first row is its header. The text of the page headers and
+footers (a paper's title, a notice) is read once, before the body, in no section; page
+numbers are not text."""
 
 from __future__ import annotations
 
@@ -316,6 +317,26 @@ class _WordReader:
         out.append(Block("table", [" | ".join(_distinct(r)) for r in rows], None, None,
                          rows=rows))
 
+    def page_furniture(self) -> list[Block]:
+        """The text of the page headers and footers, each distinct text once (a first-page,
+        an odd and an even header often repeat), headers first. A page number (a PAGE field
+        Word fills in) is no text; a heading style in a header makes no section."""
+        out: list[Block] = []
+        seen: set[str] = set()
+        for kind in ("header", "footer"):
+            for part in sorted(self.pkg.related(self.main, kind)):
+                inner: list[Block] = []
+                self.body(self.pkg.xml(part), inner, 1)
+                for b in inner:
+                    key = re.sub(r"\W+", " ", b.text).strip().lower()
+                    if not key or _PAGE_NUMBER_ONLY.match(b.text.strip()) or key in seen:
+                        continue
+                    seen.add(key)
+                    if b.kind == "heading":
+                        b = Block("para", [b.text], None, None)
+                    out.append(b)
+        return out
+
     def notes(self) -> list[Block]:
         out: list[Block] = []
         for kind, tag in _FOOTNOTE_KINDS:
@@ -330,6 +351,10 @@ class _WordReader:
                     if text:
                         out.append(Block("footnote", [text], None, None))
         return out
+
+
+_PAGE_NUMBER_ONLY = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[ivxlc]{1,6}$",
+                               re.I)
 
 
 def _check_depth(depth: int) -> None:
@@ -395,7 +420,9 @@ def read_docx(path: Path) -> ReadResult:
             reader = _WordReader(pkg, main)
             blocks: list[Block] = []
             reader.body(body, blocks, 1)
-            blocks += reader.notes()
+            # Page headers and footers print on every page: their text is read once, before
+            # the body, in no section (a passage of its own when the body opens on a heading).
+            blocks = reader.page_furniture() + blocks + reader.notes()
             title = pkg.title()
     except ReadError:
         raise

@@ -87,7 +87,15 @@ def _main(tree):
 
 def _strip(root, names: re.Pattern = _BOILERPLATE) -> None:
     """Drop what is not content: the DROP elements, hidden ones, landmark roles, and elements
-    whose id or class `names` matches ("cookie-banner")."""
+    whose id or class `names` matches ("cookie-banner"). A link named only by its image
+    keeps the image's alt text, its accessible name, in the image's place."""
+    for link in root.css("a"):
+        if _clean(link.text(separator=" ", deep=True)):
+            continue
+        for img in link.css("img"):
+            alt = _clean(img.attributes.get("alt") or "")
+            if alt:
+                img.replace_with(f" {alt} ")
     for selector in DROP:
         for node in root.css(selector):
             node.decompose()

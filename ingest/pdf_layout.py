@@ -33,7 +33,10 @@ _DOT_LEADER = re.compile(
 # "Figure 2", "Table 1.", "Graph A:", "Fig. 3b": the word, then a number or a capital letter
 # ("Figures Example" is a title, not a caption).
 _CAPTION = re.compile(r"^(?i:Graph|Graphic|Table|Tableau|Figure|Fig\.|Chart|Diagram|Exhibit)"
-                      r"\s*(?:\d+(?:\.\d+)*[a-z]?|[A-Z]|[IVXL]+)\b(?![’'])")
+                      r"\s*(?:\d+(?:\.\d+)*[a-z]?|[A-Z]|[IVXL]+)\b(?![’'])"
+                      # a label and its number in brackets, in any script: "[Table 1]",
+                      # "[표 1]" (Korean), "【図 2】" (Japanese)
+                      r"|^[\[【〔［]\s*[^\W\d_]{1,10}\s*\d{1,3}(?:[.-]\d{1,3})*\s*[\]】〕］]")
 _TERMINAL = re.compile(r"[.!?;][’”'\")\]]*$")
 _CID = re.compile(r"^\s*\(cid:\d+\)\s*|\(cid:\d+\)")  # glyphs with no Unicode mapping
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[ivxlc]{1,6}$", re.I)
@@ -231,7 +234,7 @@ def _column_order(boxes: list, width: float, height: float,
     box and each side holds wrapped paragraphs (boxes of 2+ lines) beside each other; label
     and value rows (single lines) are no columns; the cells of a ruled table (`tables`, in
     PDF coordinates) stand together as one full-width box. Returns (boxes, the gutter's x or
-    None)."""
+    None). A table inside one half of the page stands in its column."""
     if len(boxes) < 6:
         return boxes, None
     ext = [_box_extent(b) for b in boxes]
@@ -240,15 +243,20 @@ def _column_order(boxes: list, width: float, height: float,
         cx, cy = (e[0] + e[2]) / 2, (e[1] + e[3]) / 2
         for t in tables:
             if t[0] - 1 <= cx <= t[2] + 1 and t[1] - 1 <= cy <= t[3] + 1:
-                ext[i] = (min(e[0], t[0], 0.1 * width), e[1], max(e[2], t[2], 0.9 * width),
-                          e[3], 0)  # spans both columns, and is no evidence of any
+                if t[2] < 0.5 * width or t[0] > 0.5 * width:
+                    # a table inside one column: its cells stand with that column's text
+                    ext[i] = (min(e[0], t[0]), e[1], max(e[2], t[2]), e[3], 0)
+                else:
+                    ext[i] = (min(e[0], t[0], 0.1 * width), e[1],
+                              max(e[2], t[2], 0.9 * width), e[3], 0)  # spans both columns,
+                    # and is no evidence of any
                 in_table.add(i)
     best = None
     for g in range(int(0.3 * width), int(0.7 * width), 3):
         left = [e for e in ext if e[2] <= g]
         right = [e for e in ext if e[0] >= g]
         crossing = [e for e in ext if e[0] < g < e[2] and e[4]]
-        if sum(1 for e in left if e[4] >= 2) < 2 or sum(1 for e in right if e[4] >= 2) < 2:
+        if not _holds_prose(left, width) or not _holds_prose(right, width):
             continue
         # side by side: the two columns share most of their height
         lo = max(min(e[1] for e in left), min(e[1] for e in right))
@@ -259,8 +267,10 @@ def _column_order(boxes: list, width: float, height: float,
         if crossing_lines > 1:
             continue
         score = min(sum(e[4] for e in left), sum(e[4] for e in right))
-        if best is None or score > best[0]:
-            best = (score, g)
+        # A gutter no line crosses is the gutter; one a line reaches into only if none is
+        # clear (a line crossing it is read as spanning both columns).
+        if best is None or (crossing_lines, -score) < best[0]:
+            best = ((crossing_lines, -score), g)
     if best is None:
         return boxes, None
     g = best[1]
@@ -285,6 +295,22 @@ def _column_order(boxes: list, width: float, height: float,
     return [boxes[i] for i in order], float(g)
 
 
+def _holds_prose(side: list, width: float) -> bool:
+    """Wrapped paragraphs on one side of a gutter: two boxes of 2+ lines, or, where every
+    line came out as a box of its own (lines set far apart), six lines of the side's full
+    measure (a justified column), which label and value rows are not."""
+    if sum(1 for e in side if e[4] >= 2) >= 2:
+        return True
+    widths = [e[2] - e[0] for e in side if e[4] == 1]
+    if len(widths) < 6:
+        return False
+    measure = max(widths)
+    return measure >= 0.25 * width and sum(1 for w in widths if w >= 0.9 * measure) >= 6
+
+
+_BOXED_NUMBER = re.compile(r"^\d{1,2}\.?$")
+
+
 def _join_rows(lines: list[Line], gutter: float | None = None) -> list[Line]:
     """Single lines set side by side on one baseline (a label and its value, the cells of an
     unruled table row) are one row of text, read left to right, not two columns; " | "
@@ -303,7 +329,12 @@ def _join_rows(lines: list[Line], gutter: float | None = None) -> list[Line]:
             if gutter is not None and ln.x1 <= gutter <= other.x0:
                 continue  # side by side in two columns: two texts, not one row
             if other.x0 - ln.x1 >= 0.5 * ln.size:
-                ln.text = f"{ln.text} | {other.text}"
+                # A section number in a box of its own before its title, both in one bold
+                # face and size: the heading "5 Conclusions", not the cells of a row.
+                numbered = _BOXED_NUMBER.match(ln.text) and ln.bold and other.bold and \
+                    abs(ln.size - other.size) < 0.6 and other.text[:1].isalpha() and \
+                    other.x0 - ln.x1 < 4 * ln.size
+                ln.text = f"{ln.text} {other.text}" if numbered else f"{ln.text} | {other.text}"
                 ln.x1 = max(ln.x1, other.x1)
                 taken.add(id(other))
     return [ln for ln in lines if id(ln) not in taken]
@@ -367,24 +398,17 @@ def _find_tables(page, number: int, warnings: list[str] | None = None) -> list[T
         return []
     tables = []
     for t in found:
-        try:
-            rows = t.extract()
-        except Exception:
+        clean = _clean_rows(t)
+        if clean is None:
             continue
-        clean = []
-        for row in rows:
-            cells = [" ".join(normalise_chars(c or "").split()) for c in row]
-            if any(cells):
-                clean.append(cells)
-        if len(clean) < 2:
-            continue
-        width = max(len(r) for r in clean)
-        cols = [i for i in range(width) if any(i < len(r) and r[i] for r in clean)]
-        if len(cols) < 2:
-            continue
-        clean = [[r[i] if i < len(r) else "" for i in cols] for r in clean]
-        filled = sum(1 for r in clean for c in r if c) / (len(clean) * len(cols))
-        if filled < 0.5:
+        if len(clean) >= 3 and _filled(clean) < 0.75 and _outer_column_empty(clean):
+            # Rules between the columns and across the rows, none down the outer edges (a
+            # header band filled above them): the outer columns' cells have no left or right
+            # edge, so the detector merges them away. The rules' own extent bounds the table.
+            closed = _with_outer_edges(page, t)
+            if closed is not None and _filled(closed[1]) > _filled(clean):
+                t, clean = closed
+        if _filled(clean) < 0.5:
             continue
         header = _first_row_is_header(page, t, clean)
         tables.append(Table(number, tuple(float(v) for v in t.bbox), clean, header=header))
@@ -400,6 +424,54 @@ def _find_tables(page, number: int, warnings: list[str] | None = None) -> list[T
 TABLE_BAND_ROW_MAX_LINES = 3
 TABLE_CELL_MAX_WORDS = 60
 RULE_MIN_LENGTH = 60.0  # points: shorter strokes are underlines and marks, not table rules
+
+
+def _clean_rows(t) -> list[list[str]] | None:
+    """A detected table's rows, cells normalised, empty rows and columns dropped; None when
+    fewer than 2 rows or 2 columns are left (no table)."""
+    try:
+        rows = t.extract()
+    except Exception:
+        return None
+    clean = []
+    for row in rows:
+        cells = [" ".join(normalise_chars(c or "").split()) for c in row]
+        if any(cells):
+            clean.append(cells)
+    if len(clean) < 2:
+        return None
+    width = max(len(r) for r in clean)
+    cols = [i for i in range(width) if any(i < len(r) and r[i] for r in clean)]
+    if len(cols) < 2:
+        return None
+    return [[r[i] if i < len(r) else "" for i in cols] for r in clean]
+
+
+def _filled(rows: list[list[str]]) -> float:
+    return sum(1 for r in rows for c in r if c) / (len(rows) * len(rows[0]))
+
+
+def _outer_column_empty(rows: list[list[str]]) -> bool:
+    """The first or last column has text in its first row only (a header band's label)."""
+    return any(all(not r[i] for r in rows[1:]) for i in (0, -1))
+
+
+def _with_outer_edges(page, t):
+    """The table found again within its own box with its left and right edges drawn in:
+    (table, rows), or None when that gives no fuller table."""
+    x0, top, x1, bottom = (float(v) for v in t.bbox)
+    try:
+        crop = page.crop((max(0.0, x0 - 1), max(0.0, top - 1), min(float(page.width), x1 + 1),
+                          min(float(page.height), bottom + 1)))
+        again = crop.find_tables({"explicit_vertical_lines": [x0, x1]})
+    except Exception:
+        return None
+    for t2 in again:
+        rows = _clean_rows(t2)
+        if rows is not None and len(rows) == len(_clean_rows(t) or []) and \
+                abs(t2.bbox[1] - top) < 2 and abs(t2.bbox[3] - bottom) < 2:
+            return t2, rows
+    return None
 
 
 def _horizontal_rules(page) -> list[tuple[float, float, float]]:
@@ -1131,7 +1203,8 @@ def heading_runs(p: PageLayout, typo: Typography) -> dict[int, HeadingRun]:
     i = 0
     while i < len(lines):
         style = typo.heading_style(lines[i])
-        if style is None or _is_bullet(lines[i]) or _is_code(lines[i], typo):
+        if style is None or _is_code(lines[i], typo) or (
+                _is_bullet(lines[i]) and not _clause_heading(lines, i, style, typo)):
             i += 1
             continue
         j = i + 1
@@ -1143,6 +1216,29 @@ def heading_runs(p: PageLayout, typo: Typography) -> dict[int, HeadingRun]:
         runs[i] = HeadingRun(j, style, text, _heading_run_ok(text))
         i = j
     return runs
+
+
+_PAREN_NUMBER = re.compile(r"^\((?:\d{1,2}|[a-zA-Z]|[ivx]{1,4})\)\s+\S")
+
+
+def _clause_heading(lines: list[Line], i: int, style: tuple[float, str],
+                    typo: Typography) -> bool:
+    """"(1) Governance and oversight" set in a heading style: a heading numbered in
+    parentheses, not a list item, unless its neighbours are items set the same way (a list
+    set in a heading face)."""
+    if not _PAREN_NUMBER.match(lines[i].text):
+        return False
+    ln = lines[i]
+    for j in (i - 1, i + 1):
+        if not 0 <= j < len(lines):
+            continue
+        o = lines[j]
+        above, below = (o, ln) if j < i else (ln, o)
+        if o.page == ln.page and abs(o.x0 - ln.x0) < 3 and \
+                0 <= below.top - above.bottom < 1.5 * ln.size and \
+                _PAREN_NUMBER.match(o.text) and typo.heading_style(o) == style:
+            return False  # the next item right under it, at its indent
+    return True
 
 
 def _wraps_on(prev: Line, ln: Line, style: tuple[float, str], typo: Typography) -> bool:
@@ -1204,6 +1300,9 @@ _MONO_FONT = re.compile(r"courier|mono|consol|menlo|inconsolata|lucidaconsole|cm
 _ITALIC_FONT = re.compile(r"italic|oblique|[-,]it\b", re.I)
 
 
+_NOTE_MARK_END = re.compile(r"\w\s*[*†‡]{1,3}$")
+
+
 def _heading_levels(pages: list[PageLayout], typo: Typography) -> dict[tuple[float, str], int]:
     """Heading styles ranked by size, then bold before other faces before italic, then by
     first use (a document opens with its top-level headings): the first is level 1. A style
@@ -1212,6 +1311,7 @@ def _heading_levels(pages: list[PageLayout], typo: Typography) -> dict[tuple[flo
     runs: Counter = Counter()
     first: dict = {}
     pages_of: dict = {}
+    titles: dict = {}  # style -> the texts of its runs that read as headings
     first_page = next((p.number for p in pages if p.lines), 1)
     for p in pages:
         if is_contents_page(p):
@@ -1220,7 +1320,9 @@ def _heading_levels(pages: list[PageLayout], typo: Typography) -> dict[tuple[flo
             first.setdefault(run.style, len(first))
             runs[run.style] += 1
             good[run.style] += run.ok
-            pages_of.setdefault(run.style, set()).add(p.number)
+            if run.ok:  # a caption in the style ("[표 1] ...") is not where it sets headings
+                pages_of.setdefault(run.style, set()).add(p.number)
+                titles.setdefault(run.style, []).append(run.text)
     # Decided run by run: a style sets headings when at least half of what it sets reads as
     # one (a short title, or a numbered clause); one odd line does not disqualify it.
     kept = [s for s in runs if good[s] and good[s] >= 0.5 * runs[s]]
@@ -1228,7 +1330,12 @@ def _heading_levels(pages: list[PageLayout], typo: Typography) -> dict[tuple[flo
     # an article's title), while other heading styles go on: front matter, not sections.
     later = {s for s in kept if pages_of[s] - {first_page}}
     if len(pages) >= 3 and later:
-        kept = [s for s in kept if not (pages_of[s] == {first_page} and runs[s] >= 2)]
+        kept = [s for s in kept if not (pages_of[s] == {first_page} and good[s] >= 2)]
+    # An author under the title, the mark after the name calling the affiliation note
+    # ("Jane Smith*"), in a style that sets nothing else: front matter too.
+    if later:
+        kept = [s for s in kept if not (pages_of[s] == {first_page} and all(
+            _NOTE_MARK_END.search(t) for t in titles[s]))]
     kept.sort(key=lambda s: (-s[0], s[1] != "bold", bool(_ITALIC_FONT.search(s[1])),
                              first[s]))
     return {s: i + 1 for i, s in enumerate(kept)}

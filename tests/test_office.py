@@ -234,6 +234,34 @@ def test_word_equations_and_footnotes_are_text(tmp_path):
     assert "Source: the trust's 2024 accounts." in text
 
 
+def test_word_page_header_and_footer_are_read_once(tmp_path):
+    """Text Word prints in the page header and footer (a paper's title, a notice) is text the
+    file shows: read once, before the body, in no section; a page number field alone is
+    not text."""
+    def part(tag: str, *paras: str) -> str:
+        return (f'<?xml version="1.0"?><w:{tag} xmlns:w="{W}">' + "".join(paras)
+                + f"</w:{tag}>")
+    page_field = ('<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>'
+                  ' PAGE </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+                  '<w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+    body = (p("Governance review", "Heading1")
+            + p("The board met six times and reviewed each school's plan."))
+    styles = ('<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/>'
+              '<w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style>')
+    _doc, passages = passages_of(make_docx(
+        tmp_path / "hf.docx", body, styles=styles,
+        parts={"header": part("hdr", p("Northfield Learning Trust: board paper 4")),
+               "footer": part("ftr", p("Confidential until the board has met"), page_field)}))
+    text = all_text(passages)
+    assert text.count("Northfield Learning Trust: board paper 4") == 1, text
+    assert text.count("Confidential until the board has met") == 1, text
+    holder = next(q for q in passages if "Northfield Learning Trust" in q.text)
+    assert holder.section == [], holder.section
+    body_passage = next(q for q in passages if "The board met six times" in q.text)
+    assert body_passage.section == ["Governance review"]
+    assert "Northfield" not in body_passage.text
+
+
 def test_word_nesting_bomb_refused_with_a_reason(tmp_path):
     deep = "<w:sdt><w:sdtContent>" * 300 + p("deep") + "</w:sdtContent></w:sdt>" * 300
     with pytest.raises(ReadError) as err:
@@ -424,6 +452,19 @@ def test_html_short_page_with_a_heading_and_a_paragraph_is_content(tmp_path):
     assert "This is some text." in all_text(passages)
     _doc, passages = passages_of(_html(tmp_path, "<h1>Title</h1><h2>section-1</h2>", "h.html"))
     assert "section-1" in " ".join(s for p in passages for s in p.section) + all_text(passages)
+
+
+def test_html_linked_image_gives_its_alt_text(tmp_path):
+    """A link whose content is an image is named by the image's alt text (what a screen
+    reader reads, what a browser shows when the image is not loaded): that text is kept.
+    An image that is only decoration (alt="") adds nothing."""
+    body = ("<h1>Our schools</h1><p>Read the trust's annual report.</p>"
+            "<p><a href='report.pdf'><img src='cover.png' alt='Annual report 2024 (PDF)'></a>"
+            "</p><p><img src='rule.png' alt=''>Contact the central team for a copy.</p>")
+    _doc, passages = passages_of(_html(tmp_path, body))
+    text = all_text(passages)
+    assert "Annual report 2024 (PDF)" in text, text
+    assert "Contact the central team for a copy." in text
 
 
 def test_html_nesting_bomb_refused_with_a_plain_reason(tmp_path):
