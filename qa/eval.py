@@ -50,6 +50,8 @@ DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "questions
 DEFAULT_HELDOUT = DEFAULT_QUESTIONS.parent / "questions_heldout.jsonl"  # never tuned on
 DEFAULT_HELDOUT2 = DEFAULT_QUESTIONS.parent / "questions_heldout2.jsonl"  # nor this (issue 18)
 DEFAULT_HELDOUT3 = DEFAULT_QUESTIONS.parent / "questions_heldout3.jsonl"  # nor this (round 3)
+# by an independent writer, who saw neither code nor output (round 7)
+DEFAULT_HELDOUT4 = DEFAULT_QUESTIONS.parent / "questions_heldout4.jsonl"
 K = 10
 DENSE_BASELINE_NONE_BELOW = 0.30  # the cosine threshold the project shipped with
 
@@ -589,7 +591,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     files = args.questions or [DEFAULT_QUESTIONS, DEFAULT_HELDOUT, DEFAULT_HELDOUT2,
-                              DEFAULT_HELDOUT3]
+                              DEFAULT_HELDOUT3, DEFAULT_HELDOUT4]
     reports = {}
     for path in files:
         reports[str(path)] = evaluate(searcher, load_questions(path),

@@ -28,7 +28,11 @@ def test_questions_file_is_well_formed():
     heldout3 = ev.load_questions(ev.DEFAULT_HELDOUT3)
     assert sum(q.in_scope for q in heldout3) >= 40
     assert sum(not q.in_scope for q in heldout3) >= 25
-    every = questions + heldout + heldout2 + heldout3
+    # the fourth (round 7, an independent writer): 60 in scope, 24 off and near topic
+    heldout4 = ev.load_questions(ev.DEFAULT_HELDOUT4)
+    assert sum(q.in_scope for q in heldout4) >= 60
+    assert sum(not q.in_scope for q in heldout4) >= 20
+    every = questions + heldout + heldout2 + heldout3 + heldout4
     assert len({q.id for q in every}) == len(every)
     # at least 60 out-of-scope questions beyond the first 16, split between tuning and held out
     assert sum(q.kind == "out_of_scope" for q in every) >= 16 + 60
