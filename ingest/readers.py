@@ -20,13 +20,15 @@ __all__ = ["MAX_DOCX_EXPANDED_BYTES", "MIN_TEXT_CHARS", "READER_VERSION", "SUPPO
            "SUPPORTED_WORDS", "ReadError", "ReadResult", "decode_text", "read_file"]
 
 # Bump when a reader's output changes: files read by an older version are read again.
-READER_VERSION = "8"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR;
+READER_VERSION = "10"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR;
 # 4: Word read from its XML (tables anywhere, text boxes, numbering...), PPTX charts, HTML spans
 # 5: passages carry a role, evidence or apparatus (ingest/roles.py)
 # 6: PDF code listings as code blocks, tables ruled by horizontal lines only (issue 21)
 # 7: text files' numbered sections are passages of their own, however short ("3.3", "3.4")
 # 8: scans: OCR sizes from x-height or cap height, bold from stroke width, bullets from the
 #    image, section numbers mended (issue 21, item 7); text-layer PDFs read as in 7
+# 10: scans: stroke width from the median run of ink, so short regular lines are not bold
+#    (issue 21 round 7, OCR_VERSION 6; 9 is taken by the text-layer/Office branch r7-21)
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".pptx", ".html", ".htm")
 SUPPORTED_WORDS = "PDF, DOCX, PPTX, HTML, TXT or MD"
