@@ -327,15 +327,17 @@ def _measure_word(dark, box, text: str) -> tuple[float, float | None, float] | N
     # per run of a row was).
     ink = sub > 0.5
     widths = []
+    n = sub.shape[1]
     for r in range(int(upper), max(int(lower), int(upper) + 1)):
         if not 0 <= r < sub.shape[0]:
             continue
         edges = np.diff(np.concatenate(([0], ink[r].astype(np.int8), [0])))
         starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
-        for a, b in zip(starts, ends, strict=True):
-            widths.append(float(sub[r, max(0, a - 1):b + 1].sum()))
-    widths.sort()
-    stem = float(widths[len(widths) // 2] / (size * XHEIGHT)) if widths else None
+        if len(starts):
+            total = np.concatenate(([0.0], np.cumsum(sub[r], dtype=np.float64)))
+            widths.append(total[np.minimum(ends + 1, n)] - total[np.maximum(starts - 1, 0)])
+    flat = np.sort(np.concatenate(widths)) if widths else None
+    stem = float(flat[len(flat) // 2] / (size * XHEIGHT)) if flat is not None else None
     return float(size), stem, float(y0 + base)
 
 
