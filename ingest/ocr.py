@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-OCR_VERSION = "5"  # bump when what is cached per page changes
+OCR_VERSION = "6"  # bump when what is cached per page changes (6: stroke width per run)
 INSTALL_HINT = ("install Tesseract to read scans: apt-get install tesseract-ocr tesseract-ocr-eng "
                 "(Debian/Ubuntu), then rebuild")
 # A line's font size from its words, measured on the page image (grey, so a letter's edge is
@@ -57,9 +57,10 @@ CAP_HEIGHT = 0.69
 SIZE_FACTOR = 1.0  # measured / true size on the typeset tests (bench/ocr.py prints it)
 _X_LETTERS = frozenset("acemnorsuvwxz")
 _TALL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789bdfhkl")
-# Bold from stroke width: the width of the ink runs across the middle of the x-height band,
-# over the x-height, is about 0.19 for a regular face and 0.26-0.34 for its bold; a line
-# whose ratio is this much above the body's is set in bold.
+# Bold from stroke width: the median width of the ink runs across the middle of the x-height
+# band, over the x-height, is about 0.17-0.19 for a regular face and 0.26-0.35 for its bold
+# (round 7, the tuned twins' lines); a line whose ratio is this much above the body's is set
+# in bold.
 BOLD_STEM_RATIO = 1.27
 # What a bullet (•) comes out as when Tesseract reads it as a character of its own.
 _BULLET_READINGS = {"*", "¢", "°", "+", ".", "·", "•", "©", "®", "«", "»", "e", "o", "-", "–",
@@ -319,16 +320,24 @@ def _measure_word(dark, box, text: str) -> tuple[float, float | None, float] | N
     else:
         size = band / XHEIGHT
         upper, lower = xline + 0.3 * band, base - 0.3 * band
+    # Each run of ink across a row of that band is a stroke; its width is the ink in it and
+    # in the grey pixel either side. The word's stroke width is the median run's: the bar of
+    # an "e", the spine of an "s" or the crossbar of a "4" is one long run among the stems, so
+    # a short word rich in them ("Process", "Size", "8.4") is not taken for bold (the mean ink
+    # per run of a row was).
     ink = sub > 0.5
-    stems = []
+    widths = []
+    n = sub.shape[1]
     for r in range(int(upper), max(int(lower), int(upper) + 1)):
         if not 0 <= r < sub.shape[0]:
             continue
-        runs = int(np.count_nonzero(np.diff(ink[r].astype(np.int8), prepend=0) == 1))
-        if runs:
-            stems.append(float(sub[r].sum()) / runs)
-    stems.sort()
-    stem = float(stems[len(stems) // 2] / (size * XHEIGHT)) if stems else None
+        edges = np.diff(np.concatenate(([0], ink[r].astype(np.int8), [0])))
+        starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+        if len(starts):
+            total = np.concatenate(([0.0], np.cumsum(sub[r], dtype=np.float64)))
+            widths.append(total[np.minimum(ends + 1, n)] - total[np.maximum(starts - 1, 0)])
+    flat = np.sort(np.concatenate(widths)) if widths else None
+    stem = float(flat[len(flat) // 2] / (size * XHEIGHT)) if flat is not None else None
     return float(size), stem, float(y0 + base)
 
 
@@ -425,6 +434,14 @@ def mend_numbering(texts: list[str]) -> list[str]:
         last = [int(x) for x in number.split(".")]
         out.append(text)
     return out
+
+
+def _median(values: list[float]) -> float:
+    """The median; of an even count, the mean of the middle two (a two-word line's stroke
+    width is not its wider word's)."""
+    v = sorted(values)
+    mid = len(v) // 2
+    return v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2
 
 
 def parse_hocr(hocr: str, to_points: float, number: int, image=None) -> OcrPage:
@@ -533,7 +550,7 @@ def parse_hocr(hocr: str, to_points: float, number: int, image=None) -> OcrPage:
                                                               round(x1, 1), round(y1, 1)],
                            "size": round(height * to_points * SIZE_FACTOR, 2), "block": block,
                            "conf": round(sum(wconfs) / len(wconfs), 1),
-                           "stem": round(sorted(stems)[len(stems) // 2], 3) if stems else None})
+                           "stem": round(_median(stems), 3) if stems else None})
         confs.extend(wconfs)
     page.words = len(confs)
     page.confidence = round(sum(confs) / len(confs), 1) if confs else None

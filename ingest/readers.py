@@ -20,7 +20,7 @@ __all__ = ["MAX_DOCX_EXPANDED_BYTES", "MIN_TEXT_CHARS", "READER_VERSION", "SUPPO
            "SUPPORTED_WORDS", "ReadError", "ReadResult", "decode_text", "read_file"]
 
 # Bump when a reader's output changes: files read by an older version are read again.
-READER_VERSION = "10"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR;
+READER_VERSION = "11"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR;
 # 4: Word read from its XML (tables anywhere, text boxes, numbering...), PPTX charts, HTML spans
 # 5: passages carry a role, evidence or apparatus (ingest/roles.py)
 # 6: PDF code listings as code blocks, tables ruled by horizontal lines only (issue 21)
@@ -31,6 +31,8 @@ READER_VERSION = "10"  # 2: PDFs read as blocks (outline, typography, tables, bo
 #    within one column; Word page headers and footers; HTML linked images' alt text (issue 21)
 # 10: text files: a blank line and a capital after a list item that does not stop mid-phrase
 #     start a new block (the paragraph after a Markdown list is not its last item's)
+# 11: scans: stroke width from the median run of ink, so short regular lines are not bold
+#     (issue 21 round 7, OCR_VERSION 6)
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".pptx", ".html", ".htm")
 SUPPORTED_WORDS = "PDF, DOCX, PPTX, HTML, TXT or MD"

@@ -600,3 +600,37 @@ def test_body_size_labels_of_the_briefing_scan_are_no_headings(briefing):
     labels = {"Individuals", "Leadership", "Institutions", "Ethos & vision", "Structure",
               "Process", "CPD"}
     assert not labels & headings, sorted(labels & headings)
+
+
+def test_short_regular_lines_are_not_read_as_bold(tmp_path):
+    """A short line set in the body's regular face ("Process", "8.4 Personalities", "Size",
+    a list item whose bullet OCR missed) is not bold on the scan: the stroke width is not
+    taken from an "e"'s or an "s"'s bar or a "4"'s crossbar (one long run of ink across the
+    x-height's middle), nor from the wider of a two-word line's words. Bold headings at body
+    size stay bold, so the scan's headings are the text layer's."""
+    from typeset import Element, Style
+    from typeset import typeset as typeset_spec
+
+    filler = ("The trust board reviewed the evidence from each academy and agreed a common "
+              "approach to improvement that keeps decisions close to the schools. ")
+    spec = [Element("h", "1. Governance of the trust", level=2),
+            Element("p", "Local governing bodies kept substantive delegated powers. " + filler * 3)]
+    for label in ("Process", "8.4 Personalities", "Size", "Assessment of progress and attainment",
+                  "Processes and systems", "Access"):
+        spec += [Element("p", label), Element("p", filler * 2)]
+    spec += [Element("h", "2. School improvement", level=2),
+             Element("p", "Peer review found strengths in every school. " + filler * 2)]
+    styles = [Style("short-serif", body_font="Times-Roman", body_size=11,
+                    head_fonts=("Times-Bold",) * 3, head_sizes=(11, 11, 11), footer="none"),
+              Style("short-sans", body_size=10, head_sizes=(10, 10, 10), footer="none")]
+    for style in styles:
+        src = tmp_path / f"{style.name}.pdf"
+        typeset_spec(spec, src, title="Short lines", style=style)
+        scan = scanned_copy(src, tmp_path / f"{style.name}-scan.pdf")
+        with ocr.using(ocr.OcrSettings(workers=1)):
+            text, got = read_document(src, tmp_path, {}), read_document(scan, tmp_path, {})
+        want = [match_key(b.text) for b in text.blocks if b.kind == "heading"]
+        have = [match_key(b.text) for b in got.blocks if b.kind == "heading"]
+        assert len(want) == 2, want
+        assert len(have) == len(want) and all(_near_path((w,), (h,)) for w, h in
+                                              zip(want, have, strict=True)), (style.name, have)
