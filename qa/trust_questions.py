@@ -35,6 +35,9 @@ from ingest.vignettes import SCALES, SCHOOL_TYPES, SUBTYPES, _type_of, field_lab
 _NUM_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+_NUM_WORDS.update({w: 10 * i for i, w in enumerate(
+    "thirty forty fifty sixty seventy eighty ninety".split(), start=3)})
+_TENS = {"twenty": 20, **{w: n for w, n in _NUM_WORDS.items() if n >= 30}}
 GROUP = {"trusts", "trust", "federations", "federation", "mats", "mat", "vignettes",
          "partnerships", "partnership", "multi-academy"}
 PLURAL_GROUP = {"trusts", "federations", "mats", "vignettes", "partnerships"}
@@ -219,6 +222,9 @@ def tokenize(question: str) -> list[Token]:
             low = low[:-2]
         if low.lstrip("£")[:1].isdigit():
             low = low.lstrip("£").replace(",", "")
+        tens, _, unit = low.partition("-")
+        if tens in _TENS and 0 < _NUM_WORDS.get(unit, 0) < 10:  # "forty-two"
+            low = str(_TENS[tens] + _NUM_WORDS[unit])
         low = str(_NUM_WORDS[low]) if low in _NUM_WORDS else low
         out.append(Token(low, m.start(), m.end(), upper))
     # "three thousand", "2 hundred": one number
@@ -497,7 +503,8 @@ class Condition:
             if self.op == "only":
                 return f"{'not ' if no else ''}with only {kind}schools"
             if self.op in ("max", "min"):
-                return f"with the {'most' if self.op == 'max' else 'fewest'} {kind}schools"
+                return (f"{'not ' if no else ''}with the {'most' if self.op == 'max' else 'fewest'}"
+                        f" {kind}schools")
             if self.op == ">=" and self.value == 1 and kind:
                 return f"with {'no' if no else 'a'} {kind}school"
             if self.op == "<" and self.value == 1 and kind:
@@ -513,8 +520,9 @@ class Condition:
         if self.op in ("max", "min"):
             if col and col.kind == "scale":
                 pole = SCALES[self.field][1 if self.op == "max" else 0]
-                return f"whose {label} is the most {pole}{via}"
-            return f"with the {'highest' if self.op == 'max' else 'lowest'} {label}"
+                return f"whose {label} is {'not ' if no else ''}the most {pole}{via}"
+            return (f"{'not ' if no else ''}with the {'highest' if self.op == 'max' else 'lowest'}"
+                    f" {label}")
         if self.op == "range":
             return (f"whose {label} is {'not ' if no else ''}from {_n(self.value[0])} to "
                     f"{_n(self.value[1])}")
@@ -584,6 +592,9 @@ class Reading:
     missing_fields: list[str] = field(default_factory=list)  # named fields no vignette has
     content: str = ""  # set-plus-content: the part answered from the passages
     ignored: list[str] = field(default_factory=list)  # verbs that put a condition, not read
+    # parts read two ways, each a different list ("the largest trust that is rural or has a
+    # UTC": the largest of either, or the largest rural one and every UTC one): not guessed
+    ambiguous: list[str] = field(default_factory=list)
     # per word (up to any content part): a condition's, the group word's, or read by
     # similarity; and whether it is a small word that carries no condition
     covered: list[bool] = field(default_factory=list, repr=False)
@@ -751,6 +762,21 @@ class _Scanner:
             x = _number(self.t[i].text)
             if x is not None:
                 return i + 1, x
+            if self.t[i].text == "single" and i + 1 < len(self.t) and self.unit(i + 1):
+                return i + 1, 1.0  # "a single secondary school": one
+        return None
+
+    def emphatic(self, i: int) -> int | None:
+        """After a negation, words that only stress it before what is counted ("without a
+        single secondary", "not one UTC", "not even one special school"): where the counted
+        thing starts. Read as a count, "not one UTC" would be "not exactly one", which lists
+        trusts with two."""
+        for words in (["even", "a", "single"], ["even", "one"], ["a", "single"],
+                      ["one", "single"], ["single"], ["one"]):
+            k = i + len(words)
+            said = [self.q[x.start:x.end].lower() for x in self.t[i:k]]
+            if said == words and k < len(self.t) and self.school_kind(k):
+                return k
         return None
 
     def range_at(self, i: int) -> tuple[int, float, float] | None:
@@ -1152,6 +1178,13 @@ class _Scanner:
                 fields = sorted(exact if names_trust and exact
                                 else where & self.hints or exact or where)
                 conds += [Condition(f, "is" if f in exact else "has", phrase) for f in fields]
+            if (conds and length == 1 and all(c.op == "has" for c in conds)
+                    and not any(c.field in self.hints for c in conds)
+                    and self.school_kind(i + 1)):
+                # one word found inside a longer value, said just before a kind of school
+                # ("a single secondary"): it qualifies the schools, it is not that value's
+                # word; left for similarity, or said as not read
+                return None
             if conds:
                 return i + length, [_any_of(conds)]
         return None
@@ -1315,6 +1348,12 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             s.ignored.append(s.raw(i, i + 1))
             i += 1
             continue
+        emphatic = s.emphatic(i) if negate else None
+        if emphatic:  # "without a single secondary", "not one UTC": none at all
+            for m in range(i, emphatic):
+                s.used[m] = True
+            i = emphatic
+            continue
         found = (s.mix(i) or s.between_fields(i) or s.numeric(i) or s.school_type(i)
                  or s.superlative(i) or s.mention(i))
         if found is None and w in NEGATIONS:
@@ -1355,6 +1394,11 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         reading.content = q[tokens[content_from].start:].rstrip("?. ")
     _resolve(s, unread, reading, embed)
     reading.groups = [g for g in reading.groups if g] or [[]]
+    sups = [any(c.op in ("max", "min") for c in g) for g in reading.groups]
+    if len(sups) > 1 and any(sups) and not all(sups):
+        # a superlative in one of several "or" groups: over that group or over all of them
+        word = next(c.words for g in reading.groups for c in g if c.op in ("max", "min"))
+        reading.ambiguous.append(f"“{word}” with “or”")
     upto = content_from if content_from is not None else n
     dropped = [k for k in range(upto) if not (s.used[k] or k in s.resolved)
                and tokens[k].text not in STOP and tokens[k].text not in GROUP]
@@ -1451,6 +1495,33 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
     qv = _unit(embed(queries))
     m = len(texts)
     target_of = {id(c): qv[2 * m + n] for n, c in enumerate(nears)}
+    last: list = []  # the similarity reading just put, and where its phrase ended
+
+    def put(cond: Condition, i: int, j: int) -> None:
+        """Put a similarity reading in the last group; two such phrases joined by "or"
+        ("not in towns or cities") are one field's values either way, and a negation before
+        the first is over both (neither), as `_Scanner.add` does for conditions it reads."""
+        group = reading.groups[-1]
+        prev = last[-1] if last else None
+        between = [x.text for x in s.t[prev[1]:i]] if prev is not None else []
+        if (prev is not None and prev[0] in group and "or" in between
+                and all(x in STOP for x in between)):
+            p = prev[0]
+            if p.negated and not cond.negated and _one_family(replace_negated(p, False), cond):
+                cond.negated = True  # neither
+            elif not p.negated and not cond.negated and _one_family(p, cond):
+                merged = _AnyOf([*getattr(p, "conds", [p]), cond])
+                merged.words = f"{p.words} or {cond.words}"
+                group[group.index(p)] = merged
+                last.append((merged, j))
+                return
+            else:
+                # "or" between two conditions of different fields, or a negation whose reach
+                # is unclear: not guessed
+                reading.ambiguous.append(f"“{p.words} or {cond.words}”")
+        group.append(cond)
+        last.append((cond, j))
+
     for k, (text, near) in enumerate(zip(texts, joined, strict=True)):
         if any(_number(x.text) is not None for x in s.t[spans[k][0]:spans[k][1]]):
             # a number no comparison took ("fewer schools than 4") is not a value's words
@@ -1506,7 +1577,7 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             c = _condition_for(bf, hi if float(axis @ qv[k]) > 0 else lo, s.v)
             c.similar = c.words = text
             c.negated = negated
-            reading.groups[-1].append(c)
+            put(c, i, j)
             s.resolved.update(range(i, j))
             continue
         if sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN:
@@ -1518,7 +1589,7 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
                 c.words = text
             cond = _any_of(conds)
             cond.negated = negated
-            reading.groups[-1].append(cond)
+            put(cond, i, j)
             s.resolved.update(range(i, j))
         elif sims[best] < FILLER_MAX and not negated and _introduces(s, spans[k]):
             # one word near no value, just before a condition ("organise themselves in
@@ -1593,7 +1664,8 @@ def select(trusts: list, reading: Reading, vocab: Vocabulary) -> list:
                 chosen = []
                 continue
             best = (max if c.op == "max" else min)(key(t) for t in known)
-            chosen = [t for t in known if key(t) == best]
+            # "not the largest": the others with a value; never the extreme itself
+            chosen = [t for t in known if (key(t) == best) != c.negated]
         out += [t for t in chosen if t not in out]
     return [t for t in trusts if t in out]
 

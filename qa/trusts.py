@@ -321,6 +321,13 @@ def answer_set_question(question: str, trusts: list[Trust], embed=None) -> SetAn
                           + "; the passages below may say more.")
         answer.headline = answer.message
         return answer
+    if reading.ambiguous:
+        answer.message = ("Not read as one list: " + "; ".join(reading.ambiguous)
+                          + " can be read more than one way, so no trust is listed"
+                          + (f" (read: trusts {said})" if said else "")
+                          + "; the passages below may say more.")
+        answer.headline = answer.message
+        return answer
     chosen = select(trusts, reading, vocab)
     for t in chosen:
         matched: dict[str, str] = {}  # the values the conditions were tested on, as written
