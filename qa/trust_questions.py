@@ -595,6 +595,8 @@ class Reading:
     # parts read two ways, each a different list ("the largest trust that is rural or has a
     # UTC": the largest of either, or the largest rural one and every UTC one): not guessed
     ambiguous: list[str] = field(default_factory=list)
+    # words no rule reads that change the condition beside them ("nearly", "mostly")
+    changing: list[str] = field(default_factory=list)
     # per word (up to any content part): a condition's, the group word's, or read by
     # similarity; and whether it is a small word that carries no condition
     covered: list[bool] = field(default_factory=list, repr=False)
@@ -691,9 +693,14 @@ class _Scanner:
         if self.pending_or:
             self.pending_or = False
             last = self.groups[-1][-1] if self.groups[-1] else None
-            if (last is not None and last.negated and not negate
-                    and _one_family(replace_negated(last, False), cond)):
-                # "no special or secondary schools", "not urban or rural": neither
+            k = i - 1
+            while k > 0 and self.t[k].text in ("a", "an", "any"):
+                k -= 1
+            bare_or = k >= 0 and self.t[k].text == "or"
+            if (last is not None and last.negated and not negate and last.op not in ("max", "min")
+                    and (bare_or or _one_family(replace_negated(last, False), cond))):
+                # "no special or secondary schools", "not urban or rural", "no sixth form or
+                # special school" (no verb of its own after "or"): neither
                 cond.negated = True
                 self.groups[-1].append(cond)
             elif last is not None and _one_family(last, cond):
@@ -838,7 +845,11 @@ class _Scanner:
         back_n = 2 if back[:1] == ["of"] and back[1:] in (["them"], ["those"], ["these"]) else (
             1 if back[:1] in (["them"], ["those"]) else 0)
         last = self.atoms[-1][2] if self.atoms else None
-        if back_n and last is not None and (last.field in _SCHOOL_KINDS or (
+        # "at least one secondary and no more than two": a comparison ending the clause, its
+        # unit the count just said (unless the next comparison names one)
+        bare = cmp_ is not None and (j >= len(t) or t[j].text in ("and", "but", "or")
+                                     and not self._next_unit(j))
+        if (back_n or bare) and last is not None and (last.field in _SCHOOL_KINDS or (
                 self.v.columns.get(last.field) and self.v.columns[last.field].kind == "number")):
             # "secondary schools, but no more than two of them": the unit said before
             return j + back_n, [Condition(last.field, op, x)]
@@ -847,14 +858,19 @@ class _Scanner:
             return j, [Condition(before, op, x)]
         if j < len(t) and t[j].text in ("and", "but", "or"):
             # "more than 3 but fewer than 8 schools": the unit the next comparison names
-            c2 = self.comparison(j + 1)
-            n2 = self.number_at(c2[0]) if c2 else None
-            u2 = self.unit(n2[0]) if n2 and n2[0] < len(t) else None
+            u2 = self._next_unit(j)
             if u2:
                 return j, [Condition(u2[1], op, x)]
         if cmp_ and cmp_[1] != "=" or j < len(t) and t[j].text not in STOP:
             return self._unknown_unit(i, j)
         return None
+
+    def _next_unit(self, j: int) -> tuple[int, str] | None:
+        """The unit of the comparison after the joining word at j, if it names one."""
+        t = self.t
+        c2 = self.comparison(j + 1)
+        n2 = self.number_at(c2[0]) if c2 else None
+        return self.unit(n2[0]) if n2 and n2[0] < len(t) else None
 
     def _field_before(self, i: int) -> str | None:
         """The numeric field named just before a comparison ("founded", "pupils of")."""
@@ -881,8 +897,8 @@ class _Scanner:
         while start > 0 and not self.used[start - 1] and self.t[start - 1].text not in STOP:
             start -= 1
         name = self.raw(start, k) if start < k else self.raw(j, min(j + 1, len(self.t)))
-        end = j + (0 if start < k else 1)
-        self.missing.append(name)
+        end = min(j + (0 if start < k else 1), len(self.t))
+        self.missing.append(name or self.raw(i, j))
         for m in range(start, min(max(end, k), len(self.t))):
             self.used[m] = True
         return end, []
@@ -1150,6 +1166,9 @@ class _Scanner:
             words = self.words(i, i + length)
             if words[-1] in STOP or words[0] in STOP or words[0] in self.v.hint_words:
                 continue
+            if _changes_meaning(self, i):
+                return None  # "hardly" is not the "hard" of "hard federation"
+
             if any(self.used[i:i + length]):
                 continue
             # a run that ends on a word naming a field ("trust-wide priorities") is a value
@@ -1394,6 +1413,16 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         reading.content = q[tokens[content_from].start:].rstrip("?. ")
     _resolve(s, unread, reading, embed)
     reading.groups = [g for g in reading.groups if g] or [[]]
+    upto = content_from if content_from is not None else n
+    # (only where the list would otherwise be given: a part not read already lists none)
+    changing = [k for k in range(upto) if not s.used[k] and k not in s.resolved
+                and _changes_meaning(s, k)
+                ] if not reading.unread and not reading.missing_fields else []
+    for k in changing:
+        said = s.raw(k, k + 2) if s.t[k].text == "used" else s.raw(k, k + 1)
+        if said not in reading.changing:
+            reading.changing.append(said)
+            reading.unread.append(said)
     sups = [any(c.op in ("max", "min") for c in g) for g in reading.groups]
     if len(sups) > 1 and any(sups) and not all(sups):
         # a superlative in one of several "or" groups: over that group or over all of them
@@ -1523,6 +1552,9 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
         last.append((cond, j))
 
     for k, (text, near) in enumerate(zip(texts, joined, strict=True)):
+        comparing = [x for x in range(*spans[k]) if s.t[x].text in _COMPARATIVES]
+        if any(_changes_meaning(s, x) for x in range(*spans[k]) if x not in comparing):
+            continue  # said as not read by `_scan`
         if any(_number(x.text) is not None for x in s.t[spans[k][0]:spans[k][1]]):
             # a number no comparison took ("fewer schools than 4") is not a value's words
             reading.unread.append(fallback.get(text, text))
@@ -1545,6 +1577,8 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
         order = np.argsort(-sims)
         best = int(order[0])
         bf, bv, _ = readings[best]
+        if comparing and bf not in SCALES:
+            continue  # "more" beside a value that is no position on a scale: said by `_scan`
         # The values of the best field that are as near as the best (all the "peer review
         # ..." values): read together; the best reading of any other field is the rival.
         close = [o for o in order if readings[o][0] == bf
@@ -1604,6 +1638,48 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
 # "except" or "as well as"): never taken for a verb that only puts the next condition.
 _UNREAD_OPERATORS = {"besides", "beyond", "unlike", "versus", "vs", "barring", "minus", "save",
                      "bar", "sans"}
+
+
+# Words that change what the condition beside them means and that no rule reads: left out,
+# the list would answer another question ("nearly 10 schools" is not "10 schools", "mostly
+# primary" is not "a primary school", "the second largest" is not "the largest", "used to
+# be local" is not "local"). Where no condition takes them, they are said as not read and
+# nothing is listed; they are never read by similarity nor taken for a verb.
+_CHANGING_WORDS = {
+    # proportion and multiples
+    "mostly", "mainly", "largely", "predominantly", "chiefly", "majority", "minority", "half",
+    "partly", "partially", "twice", "double", "triple", "times", "proportion", "percent",
+    "percentage", "ratio",
+    # order other than the extreme
+    "second", "third", "fourth", "fifth", "penultimate", "runner-up",
+    # time and change: a past or future state is not today's
+    "formerly", "previously", "originally", "once", "becoming", "become", "becomes",
+    "plan", "plans", "planning", "planned", "intend", "intends", "want", "wants", "aim",
+    "aims", "hope", "hopes", "future", "soon", "expect", "expects", "expected", "proposed",
+    "propose", "proposes", "considering", "will",
+    # a comparison that says not with what ("fewer secondary schools"), or whose "than" no
+    # rule took ("more central than local")
+    "more", "fewer", "less", "than",
+    # a negation in all but name ("hardly evaluate formally")
+    "hardly", "barely", "scarcely", "rarely", "seldom"}
+# Words that make the number after them approximate ("about 5 schools").
+_APPROX_WORDS = {"nearly", "almost", "roughly", "approximately", "around", "about", "circa",
+                 "approx", "some"}
+
+
+_COMPARATIVES = {"more", "fewer", "less"}  # in a phrase read by similarity: a scale's only
+
+
+def _changes_meaning(s: _Scanner, k: int) -> bool:
+    """Token k, if no condition took it, changes the meaning of the one beside it."""
+    w = s.q[s.t[k].start:s.t[k].end].lower()
+    if w in ("nearly", "almost"):
+        return True
+    if w in _APPROX_WORDS:
+        return k + 1 < len(s.t) and _number(s.t[k + 1].text) is not None
+    if w == "used":  # "used to be local"
+        return k + 1 < len(s.t) and s.t[k + 1].text == "to"
+    return w in _CHANGING_WORDS
 
 
 def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:

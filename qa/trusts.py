@@ -312,6 +312,16 @@ def answer_set_question(question: str, trusts: list[Trust], embed=None) -> SetAn
             + (f" (also read: trusts {said})" if said else "") + ".")
         answer.headline = answer.message
         return answer
+    if reading.changing:
+        answer.message = (" and ".join(f"“{u}”" for u in reading.changing)
+                          + (" change" if len(reading.changing) > 1 else " changes")
+                          + " what the question asks and no rule here reads "
+                          + ("them" if len(reading.changing) > 1 else "it")
+                          + ", so no trust is "
+                          "listed" + (f" (read: trusts {said})" if said else "")
+                          + "; the passages below may say more.")
+        answer.headline = answer.message
+        return answer
     if reading.unread:
         # words no value has: the same plain reason as a field no vignette has
         answer.message = ("No vignette records "
