@@ -1482,6 +1482,10 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
     """Leftover phrases: read as a value by MiniLM similarity when one value is clearly
     nearest ("in the countryside" -> rural), folded into the condition next to them when
     they only restate it ("rural areas"), else named as not read."""
+    # a phrase with a word that changes the condition beside it is said by `_scan` instead
+    spans = [(i, j) for i, j in spans
+             if not any(_changes_meaning(s, x) and s.t[x].text not in _COMPARATIVES
+                        for x in range(i, j))]
     if not spans:
         return
     texts = []
