@@ -74,6 +74,8 @@ _SET_CUE = re.compile(
     rf"(?: {_VERB}[a-z][\w/-]*){{0,3}}? {_GROUPS}\b"
     rf"|^(?:and |list |show )?(?:the |all )?{_GROUPS} (?:with|that|which|where|having|whose|in)\b"
     rf"|\b(?:any|are there) {_GROUPS}\b"
+    # "Is there a trust running two UTCs?", "Is there any trust with ...": one, if any
+    rf"|^(?:is there|are there) (?:a|any|one) (?:trust|federation|mat)\b"
     # "Do any of the trusts ...", "Were any of the trusts ...", "List every trust with ...",
     # "I'm looking for trusts that ...": a request for the set ("did/had any of the trusts"
     # stays the research's past, as the retrieval questions ask it)
@@ -92,12 +94,12 @@ _VALUE_CUE = re.compile(rf"\b(?:are there|is there|any)(?: any)? ([a-z][\w-]*(?:
                         rf" {_GROUPS}\b", re.I)
 # "Which is the largest trust?", "Which trust has the most pupils?": one trust, a superlative.
 _SUPERLATIVES = (r"largest|biggest|greatest|smallest|most|fewest|least|highest|lowest|best|"
-                 r"worst|earliest|latest|oldest|newest|youngest|tightest|strictest|loosest")
+                 r"worst|earliest|latest|oldest|newest|youngest|tightest|strictest|loosest|longest")
 _ONE_CUE = re.compile(r"(?:\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]* ){0,2}trust\b"
                       # "Name the trust with the biggest ...", "Show me the trust that has ..."
                       r"|^(?:please )?(?:name|show(?: me)?|give me|find(?: me)?|tell me) "
                       r"the (?:[a-z][\w-]* ){0,2}trust\b)"
-                      r"(?=\s+(?:is|has|was|had|with|that)\b|\s*[?.!]*\s*$"
+                      r"(?=\s+(?:is|has|was|had|with|that|by)\b|\s*[?.!]*\s*$"
                       # "which trust runs the most schools": one verb, then the superlative
                       rf"|\s+(?!(?:do|does|did|can|could|should|would|will|must)\b)[a-z]+s\s+"
                       rf"(?:the\s+)?(?:{_SUPERLATIVES})\b)", re.I)
@@ -112,9 +114,11 @@ _SUPER = {"largest": "max", "biggest": "max", "greatest": "max", "most": "max", 
           "tightest": "max", "strictest": "max", "loosest": "min",
           # in time: of a field whose values are years ("founded earliest", "the oldest trust")
           "earliest": "min", "oldest": "min", "latest": "max", "newest": "max",
-          "youngest": "max"}
+          "youngest": "max",
+          # "the longest-established / longest-running trust": the earliest in time
+          "longest": "min"}
 _SIZE = {"largest", "biggest", "greatest", "smallest"}  # alone: the number of schools
-_IN_TIME = {"earliest", "oldest", "latest", "newest", "youngest"}
+_IN_TIME = {"earliest", "oldest", "latest", "newest", "youngest", "longest"}
 _RECENT = {"recent", "recently", "lately"}  # "most recently": the latest
 _CMP = [  # phrase -> operator, longest first
     ("a maximum of", "<="), ("a minimum of", ">="), ("maximum of", "<="), ("minimum of", ">="),
@@ -217,6 +221,17 @@ def tokenize(question: str) -> list[Token]:
             # "non-rural": "non" (a negation) and the word it negates
             out += [Token("non", m.start(), m.start() + 3),
                     Token(low[4:], m.start() + 4, m.end(), raw[4:].rstrip("s").isupper())]
+            continue
+        head, _, tail = low.partition("-")
+        if tail == "only" and head:
+            # "secondary-only": the word, then "only" ("secondary only")
+            out += [Token(head, m.start(), m.start() + len(head), raw[:len(head)].isupper()),
+                    Token("only", m.start() + len(head) + 1, m.end())]
+            continue
+        if head in _SUPER and tail and tail[0].isalpha():
+            # "longest-established", "best-known": the superlative, then what it is of
+            out += [Token(head, m.start(), m.start() + len(head)),
+                    Token(tail, m.start() + len(head) + 1, m.end())]
             continue
         if low.endswith("'s"):
             low = low[:-2]
@@ -664,6 +679,9 @@ def _telegraphic(tokens: list[Token], vocab: Vocabulary, q: str, embed) -> Readi
     return reading
 
 
+_INITIAL_SMALL = {"of", "and", "&", "the", "for", "in"}  # kept as written in an initialism
+
+
 class _Scanner:
     def __init__(self, tokens: list[Token], vocab: Vocabulary, question: str):
         self.t = tokens
@@ -1001,6 +1019,14 @@ class _Scanner:
         j = i + 1
         u = self.unit(j) if j < len(self.t) else None
         if word in _SIZE:
+            k = j + (j < len(self.t) and self.t[j].text in GROUP)
+            if k < len(self.t) and self.t[k].text == "by":
+                # "the biggest trust by number of schools", "the largest by pupils": the size
+                # the question measures it by
+                k += 1 + (k + 1 < len(self.t) and self.t[k + 1].text == "the")
+                by = self.unit(k) if k < len(self.t) else None
+                if by:
+                    return by[0], [Condition(by[1], op)]
             # "the smallest number of pupils" names pupils; alone, the number of schools
             if u and (self.t[j].text in ("number", "amount", "count")
                       or self.v.columns.get(u[1]) is not None):
@@ -1158,6 +1184,38 @@ class _Scanner:
         said = self.raw(i, end)
         return end, [_any_of([Condition(f, "is", "mixed", similar=said) for f in fields])]
 
+    def initialism(self, i: int) -> tuple[int, list[Condition]] | None:
+        """Capital letters standing for a value's words ("C of E" for "Church of England"):
+        the small words kept as written, each other word its first letter. Only a value
+        whose initials are exactly these is read."""
+        k, key = i, []
+        while k < len(self.t):
+            raw = self.q[self.t[k].start:self.t[k].end]
+            if len(raw) == 1 and raw.isupper():
+                key.append(raw.lower())
+            elif raw in _INITIAL_SMALL and key and key[-1] not in _INITIAL_SMALL:
+                key.append(raw)
+            else:
+                break
+            k += 1
+        while key and key[-1] in _INITIAL_SMALL:
+            key.pop()
+            k -= 1
+        if sum(x not in _INITIAL_SMALL for x in key) < 2:
+            return None
+        found = set()
+        for (_, f), v in self.v.values.items():
+            if self.v.columns.get(f) is None or self.v.columns[f].kind != "text":
+                continue
+            for part in v.split("; "):
+                words = re.findall(r"[a-z]+", part)
+                if [w if w in _INITIAL_SMALL else w[0] for w in words] == key:
+                    found.add((f, part))
+        if len(found) != 1:
+            return None
+        f, part = found.pop()
+        return k, [Condition(f, "is", part)]
+
     def value_phrase(self, i: int) -> tuple[int, list[Condition]] | None:
         """The longest run of words some vignette's value contains ("peer review", "hub
         councils"); a one-word whole value ("rural") is matched as the whole value."""
@@ -1293,6 +1351,8 @@ _INTRODUCE = {"with", "that", "which", "having", "who", "whose", "have", "has", 
 def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | None:
     """None when the question is not about the trusts as a group."""
     q = " ".join((question or "").split())
+    # "What's the biggest trust?": the question word and its verb, as the cues read them
+    q = re.sub(r"\b(what|which|who)['’]s\b", r"\1 is", q, flags=re.I)
     frame = _CONTENT_FRAME.match(q)
     tokens = tokenize(q)
     if frame:
@@ -1381,7 +1441,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             i += 1
             continue
         if found is None:
-            found = s.scale(i) or s.value_phrase(i)
+            found = s.scale(i) or s.initialism(i) or s.value_phrase(i)
         if found is None and w in ("and", "but", "or", "nor", "while", "yet"):
             s.used[i] = True
             if w == "or" and s.groups[-1]:

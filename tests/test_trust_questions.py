@@ -585,3 +585,33 @@ def test_round8_with_the_model(trusts):
     found = answer_set_question("Which local trusts leave more decisions to their schools?",
                                 trusts, embed=embed)
     assert found.trusts, found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # "X-only" is X, then "only"
+    ("primary-only trusts", {LAR, MIL}),
+    ("Which trusts are secondary-only?", {IRO, SAL}),
+    # "what's" is "what is"; a size superlative "by" a count is of that count
+    ("What's the smallest trust by number of pupils?", {IRO}),
+    ("Which is the largest trust by pupils?", {HEA}),
+    # "longest-" before the year founded: the earliest
+    ("Which is the longest-established rural trust?", {HEA}),
+    # "is there a trust ...": the set, if any
+    ("Is there a trust with an all-through school?", {THO}),
+    # capital letters standing for one value's words
+    ("Which trusts are not C of E?", EVERY - {HEA}),
+])
+def test_round8_recall_operators(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round8_initials_match_one_value_or_none(trusts):
+    found = answer_set_question("Which trusts are C of E?", trusts)
+    assert names(found) == {HEA} and "Church of England" in found.headline
+    # initials no value has are not read as one ("X of Y" stands for nothing here)
+    found = answer_set_question("Which trusts are X of Y?", trusts)
+    assert found is None or found.trusts == []
+    # a superlative "by" something no vignette records says so
+    found = answer_set_question("Which is the biggest trust by reputation?", trusts)
+    assert found.trusts == [] and "reputation" in found.headline
