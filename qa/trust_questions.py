@@ -698,6 +698,7 @@ class _Scanner:
         self.resolved: set[int] = set()  # tokens of leftovers read (or folded) by similarity
         self.negated_at: set[int] = set()  # a leftover starting here follows a negation
         self.pending_or = False  # an "or" read, its second condition not yet
+        self.ambiguous: list[str] = []  # parts read two ways (`Reading.ambiguous`)
 
     def words(self, i: int, j: int) -> list[str]:
         return [x.text for x in self.t[i:j]]
@@ -1410,9 +1411,28 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         if exclude:  # "other than", "excluding": the next condition does not hold
             for m in range(i, i + exclude):
                 s.used[m] = True
+            k = s.school_kind(i + exclude) if i + exclude < n else None
+            if i > 0 and tokens[i - 1].text in ("schools", "school", "academies") and k \
+                    and k[1] != "total":
+                # "schools other than primaries": some school is not one, so not every
+                # school is (the trust is not excluded for having primaries)
+                s.used[i - 1] = True
+                s.add(i, k[0], Condition(k[1], "only"), True)
+                i = k[0]
+                continue
             negate = True
             i += exclude
             continue
+        if w == "not" and i + 1 < n and tokens[i + 1].text == "only" and any(
+                x.text == "but" for x in tokens[i + 2:]):
+            # "not only rural but also formal": both, the "not" negates nothing
+            s.used[i] = s.used[i + 1] = True
+            i += 2
+            continue
+        if negate and w == "both":
+            # "don't have both primary and secondary schools": not the two together, which
+            # is either one missing; read as a plain negation it would be the first only
+            s.ambiguous.append(s.raw(max(i - 1, 0), min(i + 4, n)))
         joiner = next((len(p) for p in _AND_PHRASES
                        if tuple(s.words(i, i + len(p))) == p and s.atoms), 0)
         if joiner:  # "as well as", "along with", "plus" after a condition: "and"
@@ -1468,7 +1488,8 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
     groups = [g for g in s.groups if g]
     if s.pending_or and groups:  # "rural or in the countryside": what similarity reads is
         groups.append([])        # the other group
-    reading = Reading(groups or [[]], missing_fields=s.missing, ignored=list(s.ignored))
+    reading = Reading(groups or [[]], missing_fields=s.missing, ignored=list(s.ignored),
+                      ambiguous=[f"“{x}”" for x in s.ambiguous])
     if content_from is not None:
         reading.content = q[tokens[content_from].start:].rstrip("?. ")
     _resolve(s, unread, reading, embed)
@@ -1643,6 +1664,11 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
         bf, bv, _ = readings[best]
         if comparing and bf not in SCALES:
             continue  # "more" beside a value that is no position on a scale: said by `_scan`
+        if str(bv).strip().lower() in _ABSENCE_VALUES:
+            # a value that only says "none" is near every word of quantity ("several",
+            # "lots", "almost" were read as religious character "none"): never by similarity
+            reading.unread.append(fallback.get(text, text))
+            continue
         # The values of the best field that are as near as the best (all the "peer review
         # ..." values): read together; the best reading of any other field is the rival.
         close = [o for o in order if readings[o][0] == bf
@@ -1724,6 +1750,11 @@ _CHANGING_WORDS = {
     # a comparison that says not with what ("fewer secondary schools"), or whose "than" no
     # rule took ("more central than local")
     "more", "fewer", "less", "than",
+    # a superlative no rule took ("the least rural": rural is no scale)
+    "most", "least",
+    # a vague count ("several special schools", "a few secondaries", "many primaries")
+    "several", "few", "many", "multiple", "lots", "lot", "couple", "handful", "numerous",
+    "plenty", "various",
     # a negation in all but name ("hardly evaluate formally")
     "hardly", "barely", "scarcely", "rarely", "seldom"}
 # Words that make the number after them approximate ("about 5 schools").
@@ -1731,7 +1762,8 @@ _APPROX_WORDS = {"nearly", "almost", "roughly", "approximately", "around", "abou
                  "approx", "some"}
 
 
-_COMPARATIVES = {"more", "fewer", "less"}  # in a phrase read by similarity: a scale's only
+_COMPARATIVES = {"more", "fewer", "less"}
+_ABSENCE_VALUES = {"none", "no", "nil", "n/a", "not applicable", "unknown", "not known", "-"}  # in a phrase read by similarity: a scale's only
 
 
 def _changes_meaning(s: _Scanner, k: int) -> bool:
@@ -1741,6 +1773,8 @@ def _changes_meaning(s: _Scanner, k: int) -> bool:
         return True
     if w in _APPROX_WORDS:
         return k + 1 < len(s.t) and _number(s.t[k + 1].text) is not None
+    if w == "many" and k > 0 and s.t[k - 1].text == "how":
+        return False  # "how many trusts": the count asked for
     if w == "used":  # "used to be local"
         return k + 1 < len(s.t) and s.t[k + 1].text == "to"
     return w in _CHANGING_WORDS
