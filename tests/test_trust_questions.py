@@ -655,3 +655,24 @@ def test_round8_similarity_never_reads_a_value_of_absence(trusts):
     for q in ("Which trusts have several special schools?", "Which trusts have lots of primaries?"):
         found = answer_set_question(q, trusts, embed=embed)
         assert found.trusts == [] and "“none”" not in found.headline, found.headline
+
+
+def test_round8_the_size_of_schools_is_not_the_number_of_schools(trusts):
+    for q in ("Which trusts have the largest schools?",
+              "Which trusts have the smallest primary schools?"):
+        found = answer_set_question(q, trusts)
+        assert found.trusts == [] and "size of" in found.headline, found.headline
+    assert names(answer_set_question("Which trust has the largest number of schools?",
+                                     trusts)) == {HAR}
+
+
+@pytest.mark.model
+def test_round8_two_values_of_one_field_nearly_as_near_are_not_guessed(trusts):
+    # "denominational" is 0.62 to Catholic and 0.58 to Church of England: negated, the
+    # reading "not Catholic" had listed the Church of England trust
+    found = answer_set_question("Which trusts are non-denominational?", trusts,
+                                embed=eval_trusts.real_embed())
+    assert found.trusts == [], found.headline
+    found = answer_set_question("Which trusts are in the countryside?", trusts,
+                                embed=eval_trusts.real_embed())
+    assert names(found) == RURAL
