@@ -1670,11 +1670,6 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
         bf, bv, _ = readings[best]
         if comparing and bf not in SCALES:
             continue  # "more" beside a value that is no position on a scale: said by `_scan`
-        if str(bv).strip().lower() in _ABSENCE_VALUES:
-            # a value that only says "none" is near every word of quantity ("several",
-            # "lots", "almost" were read as religious character "none"): never by similarity
-            reading.unread.append(fallback.get(text, text))
-            continue
         # The values of the best field that are as near as the best (all the "peer review
         # ..." values): read together; the best reading of any other field is the rival.
         close = [o for o in order if readings[o][0] == bf
@@ -1716,7 +1711,12 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             put(c, i, j)
             s.resolved.update(range(i, j))
             continue
-        if sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN:
+        absence = str(bv).strip().lower() in _ABSENCE_VALUES
+        if sims[best] >= SIMILAR_MIN and absence:
+            # a value that only says "none" is near every word of quantity ("several",
+            # "lots", "almost" were read as religious character "none"): never by similarity
+            reading.unread.append(fallback.get(text, text))
+        elif sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN:
             conds = [_condition_for(bf, readings[o][1], s.v) for o in close]
             if bf in SCALES:
                 conds = conds[:1]
