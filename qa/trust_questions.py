@@ -456,8 +456,27 @@ class Condition:
     similar: str = ""  # when read by MiniLM similarity: the question's own words
 
     def holds(self, t, vocab: Vocabulary) -> bool:
+        if self.negated and not self.known(t, vocab):
+            # "not founded before 2015", "lack a sixth form", "aren't Catholic": a trust whose
+            # vignette does not record the field is not known to be "not" anything
+            return False
         hit = self._holds(t, vocab)
         return (not hit) if self.negated else hit
+
+    def known(self, t, vocab: Vocabulary) -> bool:
+        """Whether the trust's vignette records what this condition tests."""
+        if self.op in ("max", "min"):
+            return True
+        if self.field in _SCHOOL_KINDS:
+            return bool(t.schools)
+        if self.op == "pos":
+            return t.scales.get(self.field) is not None
+        if self.op in ("vs>", "vs<"):
+            return (vocab.number(t, self.field) is not None
+                    and vocab.number(t, self.value) is not None)
+        if self.op in ("<", "<=", ">", ">=", "=", "range"):
+            return vocab.number(t, self.field) is not None
+        return bool(t.fields.get(self.field))
 
     def _holds(self, t, vocab: Vocabulary) -> bool:
         if self.op == "range":  # both ends included
@@ -1294,6 +1313,9 @@ class _AnyOf(Condition):
 
     def _holds(self, t, vocab) -> bool:
         return any(c._holds(t, vocab) for c in self.conds)
+
+    def known(self, t, vocab) -> bool:
+        return any(c.known(t, vocab) for c in self.conds)
 
     def said(self, vocab) -> str:
         inner = " or ".join(replace_negated(c, False).said(vocab) for c in self.conds)

@@ -360,6 +360,13 @@ def answer_set_question(question: str, trusts: list[Trust], embed=None) -> SetAn
         answer.headline = f"{n} of {total} trusts: those {said}."
     else:
         answer.headline = f"Trusts {said} ({n} of {total}):"
+    unknown = [t for t in trusts if any(c.negated and not c.known(t, vocab)
+                                        for g in reading.groups for c in g)]
+    if unknown:  # a negation never lists a trust whose vignette does not record the field
+        note = (f"{len(unknown)} trust{'s' if len(unknown) != 1 else ''} whose vignettes do "
+                f"not record it left out")
+        answer.headline = (answer.headline[:-1] + f"; {note}:" if answer.headline.endswith(":")
+                           else answer.headline + f" ({note}.)")
     if reading.ignored:  # said, never dropped silently
         note = " and ".join(f"“{w}”" for w in reading.ignored) + (
             " is" if len(reading.ignored) == 1 else " are") + " not read as a condition"
