@@ -8,10 +8,11 @@ eval/set_questions.jsonl (used while writing the matcher) is asked of the fictio
 tests/data/make_vignettes.py writes plus Oakmoor and Riverbend; every other file of those plus
 tests/data/vignettes-extra/ (fields no code names). By default every file is run: the tuned
 ones (set_questions.jsonl, and set_questions_heldout.jsonl, _heldout2 to _heldout4 and
-_heldout6 to _heldout8, held out when written, seen and tuned on since; sets 6 to 8 were
+_heldout6 to _heldout9, held out when written, seen and tuned on since; sets 6 to 9 were
 written by people who had seen neither the code nor its output, and each was run once before
-it was tuned on), then the one still held out, never tuned on and reported apart:
-set_questions_heldout5.jsonl (written before the code that answers it). `--tuned` runs the
+it was tuned on), then the ones still held out, never tuned on and reported apart:
+set_questions_heldout5.jsonl (written before the code that answers it) and
+set_questions_heldout10.jsonl (an independent writer's, round 7). `--tuned` runs the
 tuned files only (what development may look at). Each names the trusts it should return,
 worked out by hand; `"expected": null` marks a question that is not about the set and must
 return no list. The vignettes are indexed into a temporary folder
