@@ -35,6 +35,9 @@ from ingest.vignettes import SCALES, SCHOOL_TYPES, SUBTYPES, _type_of, field_lab
 _NUM_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+_NUM_WORDS.update({w: 10 * i for i, w in enumerate(
+    "thirty forty fifty sixty seventy eighty ninety".split(), start=3)})
+_TENS = {"twenty": 20, **{w: n for w, n in _NUM_WORDS.items() if n >= 30}}
 GROUP = {"trusts", "trust", "federations", "federation", "mats", "mat", "vignettes",
          "partnerships", "partnership", "multi-academy"}
 PLURAL_GROUP = {"trusts", "federations", "mats", "vignettes", "partnerships"}
@@ -71,6 +74,8 @@ _SET_CUE = re.compile(
     rf"(?: {_VERB}[a-z][\w/-]*){{0,3}}? {_GROUPS}\b"
     rf"|^(?:and |list |show )?(?:the |all )?{_GROUPS} (?:with|that|which|where|having|whose|in)\b"
     rf"|\b(?:any|are there) {_GROUPS}\b"
+    # "Is there a trust running two UTCs?", "Is there any trust with ...": one, if any
+    rf"|^(?:is there|are there) (?:a|any|one) (?:trust|federation|mat)\b"
     # "Do any of the trusts ...", "Were any of the trusts ...", "List every trust with ...",
     # "I'm looking for trusts that ...": a request for the set ("did/had any of the trusts"
     # stays the research's past, as the retrieval questions ask it)
@@ -89,12 +94,12 @@ _VALUE_CUE = re.compile(rf"\b(?:are there|is there|any)(?: any)? ([a-z][\w-]*(?:
                         rf" {_GROUPS}\b", re.I)
 # "Which is the largest trust?", "Which trust has the most pupils?": one trust, a superlative.
 _SUPERLATIVES = (r"largest|biggest|greatest|smallest|most|fewest|least|highest|lowest|best|"
-                 r"worst|earliest|latest|oldest|newest|youngest|tightest|strictest|loosest")
+                 r"worst|earliest|latest|oldest|newest|youngest|tightest|strictest|loosest|longest")
 _ONE_CUE = re.compile(r"(?:\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]* ){0,2}trust\b"
                       # "Name the trust with the biggest ...", "Show me the trust that has ..."
                       r"|^(?:please )?(?:name|show(?: me)?|give me|find(?: me)?|tell me) "
                       r"the (?:[a-z][\w-]* ){0,2}trust\b)"
-                      r"(?=\s+(?:is|has|was|had|with|that)\b|\s*[?.!]*\s*$"
+                      r"(?=\s+(?:is|has|was|had|with|that|by)\b|\s*[?.!]*\s*$"
                       # "which trust runs the most schools": one verb, then the superlative
                       rf"|\s+(?!(?:do|does|did|can|could|should|would|will|must)\b)[a-z]+s\s+"
                       rf"(?:the\s+)?(?:{_SUPERLATIVES})\b)", re.I)
@@ -109,9 +114,11 @@ _SUPER = {"largest": "max", "biggest": "max", "greatest": "max", "most": "max", 
           "tightest": "max", "strictest": "max", "loosest": "min",
           # in time: of a field whose values are years ("founded earliest", "the oldest trust")
           "earliest": "min", "oldest": "min", "latest": "max", "newest": "max",
-          "youngest": "max"}
+          "youngest": "max",
+          # "the longest-established / longest-running trust": the earliest in time
+          "longest": "min"}
 _SIZE = {"largest", "biggest", "greatest", "smallest"}  # alone: the number of schools
-_IN_TIME = {"earliest", "oldest", "latest", "newest", "youngest"}
+_IN_TIME = {"earliest", "oldest", "latest", "newest", "youngest", "longest"}
 _RECENT = {"recent", "recently", "lately"}  # "most recently": the latest
 _CMP = [  # phrase -> operator, longest first
     ("a maximum of", "<="), ("a minimum of", ">="), ("maximum of", "<="), ("minimum of", ">="),
@@ -215,10 +222,24 @@ def tokenize(question: str) -> list[Token]:
             out += [Token("non", m.start(), m.start() + 3),
                     Token(low[4:], m.start() + 4, m.end(), raw[4:].rstrip("s").isupper())]
             continue
+        head, _, tail = low.partition("-")
+        if tail == "only" and head:
+            # "secondary-only": the word, then "only" ("secondary only")
+            out += [Token(head, m.start(), m.start() + len(head), raw[:len(head)].isupper()),
+                    Token("only", m.start() + len(head) + 1, m.end())]
+            continue
+        if head in _SUPER and tail and tail[0].isalpha():
+            # "longest-established", "best-known": the superlative, then what it is of
+            out += [Token(head, m.start(), m.start() + len(head)),
+                    Token(tail, m.start() + len(head) + 1, m.end())]
+            continue
         if low.endswith("'s"):
             low = low[:-2]
         if low.lstrip("£")[:1].isdigit():
             low = low.lstrip("£").replace(",", "")
+        tens, _, unit = low.partition("-")
+        if tens in _TENS and 0 < _NUM_WORDS.get(unit, 0) < 10:  # "forty-two"
+            low = str(_TENS[tens] + _NUM_WORDS[unit])
         low = str(_NUM_WORDS[low]) if low in _NUM_WORDS else low
         out.append(Token(low, m.start(), m.end(), upper))
     # "three thousand", "2 hundred": one number
@@ -435,8 +456,27 @@ class Condition:
     similar: str = ""  # when read by MiniLM similarity: the question's own words
 
     def holds(self, t, vocab: Vocabulary) -> bool:
+        if self.negated and not self.known(t, vocab):
+            # "not founded before 2015", "lack a sixth form", "aren't Catholic": a trust whose
+            # vignette does not record the field is not known to be "not" anything
+            return False
         hit = self._holds(t, vocab)
         return (not hit) if self.negated else hit
+
+    def known(self, t, vocab: Vocabulary) -> bool:
+        """Whether the trust's vignette records what this condition tests."""
+        if self.op in ("max", "min"):
+            return True
+        if self.field in _SCHOOL_KINDS:
+            return bool(t.schools)
+        if self.op == "pos":
+            return t.scales.get(self.field) is not None
+        if self.op in ("vs>", "vs<"):
+            return (vocab.number(t, self.field) is not None
+                    and vocab.number(t, self.value) is not None)
+        if self.op in ("<", "<=", ">", ">=", "=", "range"):
+            return vocab.number(t, self.field) is not None
+        return bool(t.fields.get(self.field))
 
     def _holds(self, t, vocab: Vocabulary) -> bool:
         if self.op == "range":  # both ends included
@@ -497,7 +537,8 @@ class Condition:
             if self.op == "only":
                 return f"{'not ' if no else ''}with only {kind}schools"
             if self.op in ("max", "min"):
-                return f"with the {'most' if self.op == 'max' else 'fewest'} {kind}schools"
+                return (f"{'not ' if no else ''}with the {'most' if self.op == 'max' else 'fewest'}"
+                        f" {kind}schools")
             if self.op == ">=" and self.value == 1 and kind:
                 return f"with {'no' if no else 'a'} {kind}school"
             if self.op == "<" and self.value == 1 and kind:
@@ -513,8 +554,9 @@ class Condition:
         if self.op in ("max", "min"):
             if col and col.kind == "scale":
                 pole = SCALES[self.field][1 if self.op == "max" else 0]
-                return f"whose {label} is the most {pole}{via}"
-            return f"with the {'highest' if self.op == 'max' else 'lowest'} {label}"
+                return f"whose {label} is {'not ' if no else ''}the most {pole}{via}"
+            return (f"{'not ' if no else ''}with the {'highest' if self.op == 'max' else 'lowest'}"
+                    f" {label}")
         if self.op == "range":
             return (f"whose {label} is {'not ' if no else ''}from {_n(self.value[0])} to "
                     f"{_n(self.value[1])}")
@@ -584,6 +626,11 @@ class Reading:
     missing_fields: list[str] = field(default_factory=list)  # named fields no vignette has
     content: str = ""  # set-plus-content: the part answered from the passages
     ignored: list[str] = field(default_factory=list)  # verbs that put a condition, not read
+    # parts read two ways, each a different list ("the largest trust that is rural or has a
+    # UTC": the largest of either, or the largest rural one and every UTC one): not guessed
+    ambiguous: list[str] = field(default_factory=list)
+    # words no rule reads that change the condition beside them ("nearly", "mostly")
+    changing: list[str] = field(default_factory=list)
     # per word (up to any content part): a condition's, the group word's, or read by
     # similarity; and whether it is a small word that carries no condition
     covered: list[bool] = field(default_factory=list, repr=False)
@@ -651,6 +698,9 @@ def _telegraphic(tokens: list[Token], vocab: Vocabulary, q: str, embed) -> Readi
     return reading
 
 
+_INITIAL_SMALL = {"of", "and", "&", "the", "for", "in"}  # kept as written in an initialism
+
+
 class _Scanner:
     def __init__(self, tokens: list[Token], vocab: Vocabulary, question: str):
         self.t = tokens
@@ -667,6 +717,7 @@ class _Scanner:
         self.resolved: set[int] = set()  # tokens of leftovers read (or folded) by similarity
         self.negated_at: set[int] = set()  # a leftover starting here follows a negation
         self.pending_or = False  # an "or" read, its second condition not yet
+        self.ambiguous: list[str] = []  # parts read two ways (`Reading.ambiguous`)
 
     def words(self, i: int, j: int) -> list[str]:
         return [x.text for x in self.t[i:j]]
@@ -680,9 +731,14 @@ class _Scanner:
         if self.pending_or:
             self.pending_or = False
             last = self.groups[-1][-1] if self.groups[-1] else None
-            if (last is not None and last.negated and not negate
-                    and _one_family(replace_negated(last, False), cond)):
-                # "no special or secondary schools", "not urban or rural": neither
+            k = i - 1
+            while k > 0 and self.t[k].text in ("a", "an", "any"):
+                k -= 1
+            bare_or = k >= 0 and self.t[k].text == "or"
+            if (last is not None and last.negated and not negate and last.op not in ("max", "min")
+                    and (bare_or or _one_family(replace_negated(last, False), cond))):
+                # "no special or secondary schools", "not urban or rural", "no sixth form or
+                # special school" (no verb of its own after "or"): neither
                 cond.negated = True
                 self.groups[-1].append(cond)
             elif last is not None and _one_family(last, cond):
@@ -751,6 +807,21 @@ class _Scanner:
             x = _number(self.t[i].text)
             if x is not None:
                 return i + 1, x
+            if self.t[i].text == "single" and i + 1 < len(self.t) and self.unit(i + 1):
+                return i + 1, 1.0  # "a single secondary school": one
+        return None
+
+    def emphatic(self, i: int) -> int | None:
+        """After a negation, words that only stress it before what is counted ("without a
+        single secondary", "not one UTC", "not even one special school"): where the counted
+        thing starts. Read as a count, "not one UTC" would be "not exactly one", which lists
+        trusts with two."""
+        for words in (["even", "a", "single"], ["even", "one"], ["a", "single"],
+                      ["one", "single"], ["single"], ["one"]):
+            k = i + len(words)
+            said = [self.q[x.start:x.end].lower() for x in self.t[i:k]]
+            if said == words and k < len(self.t) and self.school_kind(k):
+                return k
         return None
 
     def range_at(self, i: int) -> tuple[int, float, float] | None:
@@ -812,7 +883,11 @@ class _Scanner:
         back_n = 2 if back[:1] == ["of"] and back[1:] in (["them"], ["those"], ["these"]) else (
             1 if back[:1] in (["them"], ["those"]) else 0)
         last = self.atoms[-1][2] if self.atoms else None
-        if back_n and last is not None and (last.field in _SCHOOL_KINDS or (
+        # "at least one secondary and no more than two": a comparison ending the clause, its
+        # unit the count just said (unless the next comparison names one)
+        bare = cmp_ is not None and (j >= len(t) or t[j].text in ("and", "but", "or")
+                                     and not self._next_unit(j))
+        if (back_n or bare) and last is not None and (last.field in _SCHOOL_KINDS or (
                 self.v.columns.get(last.field) and self.v.columns[last.field].kind == "number")):
             # "secondary schools, but no more than two of them": the unit said before
             return j + back_n, [Condition(last.field, op, x)]
@@ -821,14 +896,19 @@ class _Scanner:
             return j, [Condition(before, op, x)]
         if j < len(t) and t[j].text in ("and", "but", "or"):
             # "more than 3 but fewer than 8 schools": the unit the next comparison names
-            c2 = self.comparison(j + 1)
-            n2 = self.number_at(c2[0]) if c2 else None
-            u2 = self.unit(n2[0]) if n2 and n2[0] < len(t) else None
+            u2 = self._next_unit(j)
             if u2:
                 return j, [Condition(u2[1], op, x)]
         if cmp_ and cmp_[1] != "=" or j < len(t) and t[j].text not in STOP:
             return self._unknown_unit(i, j)
         return None
+
+    def _next_unit(self, j: int) -> tuple[int, str] | None:
+        """The unit of the comparison after the joining word at j, if it names one."""
+        t = self.t
+        c2 = self.comparison(j + 1)
+        n2 = self.number_at(c2[0]) if c2 else None
+        return self.unit(n2[0]) if n2 and n2[0] < len(t) else None
 
     def _field_before(self, i: int) -> str | None:
         """The numeric field named just before a comparison ("founded", "pupils of")."""
@@ -855,8 +935,8 @@ class _Scanner:
         while start > 0 and not self.used[start - 1] and self.t[start - 1].text not in STOP:
             start -= 1
         name = self.raw(start, k) if start < k else self.raw(j, min(j + 1, len(self.t)))
-        end = j + (0 if start < k else 1)
-        self.missing.append(name)
+        end = min(j + (0 if start < k else 1), len(self.t))
+        self.missing.append(name or self.raw(i, j))
         for m in range(start, min(max(end, k), len(self.t))):
             self.used[m] = True
         return end, []
@@ -959,6 +1039,20 @@ class _Scanner:
         j = i + 1
         u = self.unit(j) if j < len(self.t) else None
         if word in _SIZE:
+            k = j + (j < len(self.t) and self.t[j].text in GROUP)
+            if k < len(self.t) and self.t[k].text == "by":
+                # "the biggest trust by number of schools", "the largest by pupils": the size
+                # the question measures it by
+                k += 1 + (k + 1 < len(self.t) and self.t[k + 1].text == "the")
+                by = self.unit(k) if k < len(self.t) else None
+                if by:
+                    return by[0], [Condition(by[1], op)]
+            kind = self.school_kind(j) if j < len(self.t) else None
+            if kind and self.t[j].text not in ("number", "amount", "count"):
+                # "the largest schools", "the smallest primary schools": the size of the
+                # schools, which no vignette records (not the trusts with the most schools)
+                self.missing.append(f"the size of {self.raw(j, kind[0])}")
+                return kind[0], []
             # "the smallest number of pupils" names pupils; alone, the number of schools
             if u and (self.t[j].text in ("number", "amount", "count")
                       or self.v.columns.get(u[1]) is not None):
@@ -1116,6 +1210,38 @@ class _Scanner:
         said = self.raw(i, end)
         return end, [_any_of([Condition(f, "is", "mixed", similar=said) for f in fields])]
 
+    def initialism(self, i: int) -> tuple[int, list[Condition]] | None:
+        """Capital letters standing for a value's words ("C of E" for "Church of England"):
+        the small words kept as written, each other word its first letter. Only a value
+        whose initials are exactly these is read."""
+        k, key = i, []
+        while k < len(self.t):
+            raw = self.q[self.t[k].start:self.t[k].end]
+            if len(raw) == 1 and raw.isupper():
+                key.append(raw.lower())
+            elif raw in _INITIAL_SMALL and key and key[-1] not in _INITIAL_SMALL:
+                key.append(raw)
+            else:
+                break
+            k += 1
+        while key and key[-1] in _INITIAL_SMALL:
+            key.pop()
+            k -= 1
+        if sum(x not in _INITIAL_SMALL for x in key) < 2:
+            return None
+        found = set()
+        for (_, f), v in self.v.values.items():
+            if self.v.columns.get(f) is None or self.v.columns[f].kind != "text":
+                continue
+            for part in v.split("; "):
+                words = re.findall(r"[a-z]+", part)
+                if [w if w in _INITIAL_SMALL else w[0] for w in words] == key:
+                    found.add((f, part))
+        if len(found) != 1:
+            return None
+        f, part = found.pop()
+        return k, [Condition(f, "is", part)]
+
     def value_phrase(self, i: int) -> tuple[int, list[Condition]] | None:
         """The longest run of words some vignette's value contains ("peer review", "hub
         councils"); a one-word whole value ("rural") is matched as the whole value."""
@@ -1124,6 +1250,9 @@ class _Scanner:
             words = self.words(i, i + length)
             if words[-1] in STOP or words[0] in STOP or words[0] in self.v.hint_words:
                 continue
+            if _changes_meaning(self, i):
+                return None  # "hardly" is not the "hard" of "hard federation"
+
             if any(self.used[i:i + length]):
                 continue
             # a run that ends on a word naming a field ("trust-wide priorities") is a value
@@ -1152,6 +1281,13 @@ class _Scanner:
                 fields = sorted(exact if names_trust and exact
                                 else where & self.hints or exact or where)
                 conds += [Condition(f, "is" if f in exact else "has", phrase) for f in fields]
+            if (conds and length == 1 and all(c.op == "has" for c in conds)
+                    and not any(c.field in self.hints for c in conds)
+                    and self.school_kind(i + 1)):
+                # one word found inside a longer value, said just before a kind of school
+                # ("a single secondary"): it qualifies the schools, it is not that value's
+                # word; left for similarity, or said as not read
+                return None
             if conds:
                 return i + length, [_any_of(conds)]
         return None
@@ -1177,6 +1313,9 @@ class _AnyOf(Condition):
 
     def _holds(self, t, vocab) -> bool:
         return any(c._holds(t, vocab) for c in self.conds)
+
+    def known(self, t, vocab) -> bool:
+        return any(c.known(t, vocab) for c in self.conds)
 
     def said(self, vocab) -> str:
         inner = " or ".join(replace_negated(c, False).said(vocab) for c in self.conds)
@@ -1241,6 +1380,8 @@ _INTRODUCE = {"with", "that", "which", "having", "who", "whose", "have", "has", 
 def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | None:
     """None when the question is not about the trusts as a group."""
     q = " ".join((question or "").split())
+    # "What's the biggest trust?": the question word and its verb, as the cues read them
+    q = re.sub(r"\b(what|which|who)['’]s\b", r"\1 is", q, flags=re.I)
     frame = _CONTENT_FRAME.match(q)
     tokens = tokenize(q)
     if frame:
@@ -1298,9 +1439,28 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         if exclude:  # "other than", "excluding": the next condition does not hold
             for m in range(i, i + exclude):
                 s.used[m] = True
+            k = s.school_kind(i + exclude) if i + exclude < n else None
+            if i > 0 and tokens[i - 1].text in ("schools", "school", "academies") and k \
+                    and k[1] != "total":
+                # "schools other than primaries": some school is not one, so not every
+                # school is (the trust is not excluded for having primaries)
+                s.used[i - 1] = True
+                s.add(i, k[0], Condition(k[1], "only"), True)
+                i = k[0]
+                continue
             negate = True
             i += exclude
             continue
+        if w == "not" and i + 1 < n and tokens[i + 1].text == "only" and any(
+                x.text == "but" for x in tokens[i + 2:]):
+            # "not only rural but also formal": both, the "not" negates nothing
+            s.used[i] = s.used[i + 1] = True
+            i += 2
+            continue
+        if negate and w == "both":
+            # "don't have both primary and secondary schools": not the two together, which
+            # is either one missing; read as a plain negation it would be the first only
+            s.ambiguous.append(s.raw(max(i - 1, 0), min(i + 4, n)))
         joiner = next((len(p) for p in _AND_PHRASES
                        if tuple(s.words(i, i + len(p))) == p and s.atoms), 0)
         if joiner:  # "as well as", "along with", "plus" after a condition: "and"
@@ -1315,6 +1475,12 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             s.ignored.append(s.raw(i, i + 1))
             i += 1
             continue
+        emphatic = s.emphatic(i) if negate else None
+        if emphatic:  # "without a single secondary", "not one UTC": none at all
+            for m in range(i, emphatic):
+                s.used[m] = True
+            i = emphatic
+            continue
         found = (s.mix(i) or s.between_fields(i) or s.numeric(i) or s.school_type(i)
                  or s.superlative(i) or s.mention(i))
         if found is None and w in NEGATIONS:
@@ -1323,7 +1489,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             i += 1
             continue
         if found is None:
-            found = s.scale(i) or s.value_phrase(i)
+            found = s.scale(i) or s.initialism(i) or s.value_phrase(i)
         if found is None and w in ("and", "but", "or", "nor", "while", "yet"):
             s.used[i] = True
             if w == "or" and s.groups[-1]:
@@ -1350,11 +1516,27 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
     groups = [g for g in s.groups if g]
     if s.pending_or and groups:  # "rural or in the countryside": what similarity reads is
         groups.append([])        # the other group
-    reading = Reading(groups or [[]], missing_fields=s.missing, ignored=list(s.ignored))
+    reading = Reading(groups or [[]], missing_fields=s.missing, ignored=list(s.ignored),
+                      ambiguous=[f"“{x}”" for x in s.ambiguous])
     if content_from is not None:
         reading.content = q[tokens[content_from].start:].rstrip("?. ")
     _resolve(s, unread, reading, embed)
     reading.groups = [g for g in reading.groups if g] or [[]]
+    upto = content_from if content_from is not None else n
+    # (only where the list would otherwise be given: a part not read already lists none)
+    changing = [k for k in range(upto) if not s.used[k] and k not in s.resolved
+                and _changes_meaning(s, k)
+                ] if not reading.unread and not reading.missing_fields else []
+    for k in changing:
+        said = s.raw(k, k + 2) if s.t[k].text == "used" else s.raw(k, k + 1)
+        if said not in reading.changing:
+            reading.changing.append(said)
+            reading.unread.append(said)
+    sups = [any(c.op in ("max", "min") for c in g) for g in reading.groups]
+    if len(sups) > 1 and any(sups) and not all(sups):
+        # a superlative in one of several "or" groups: over that group or over all of them
+        word = next(c.words for g in reading.groups for c in g if c.op in ("max", "min"))
+        reading.ambiguous.append(f"“{word}” with “or”")
     upto = content_from if content_from is not None else n
     dropped = [k for k in range(upto) if not (s.used[k] or k in s.resolved)
                and tokens[k].text not in STOP and tokens[k].text not in GROUP]
@@ -1409,6 +1591,10 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
     """Leftover phrases: read as a value by MiniLM similarity when one value is clearly
     nearest ("in the countryside" -> rural), folded into the condition next to them when
     they only restate it ("rural areas"), else named as not read."""
+    # a phrase with a word that changes the condition beside it is said by `_scan` instead
+    spans = [(i, j) for i, j in spans
+             if not any(_changes_meaning(s, x) and s.t[x].text not in _COMPARATIVES
+                        for x in range(i, j))]
     if not spans:
         return
     texts = []
@@ -1451,7 +1637,37 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
     qv = _unit(embed(queries))
     m = len(texts)
     target_of = {id(c): qv[2 * m + n] for n, c in enumerate(nears)}
+    last: list = []  # the similarity reading just put, and where its phrase ended
+
+    def put(cond: Condition, i: int, j: int) -> None:
+        """Put a similarity reading in the last group; two such phrases joined by "or"
+        ("not in towns or cities") are one field's values either way, and a negation before
+        the first is over both (neither), as `_Scanner.add` does for conditions it reads."""
+        group = reading.groups[-1]
+        prev = last[-1] if last else None
+        between = [x.text for x in s.t[prev[1]:i]] if prev is not None else []
+        if (prev is not None and prev[0] in group and "or" in between
+                and all(x in STOP for x in between)):
+            p = prev[0]
+            if p.negated and not cond.negated and _one_family(replace_negated(p, False), cond):
+                cond.negated = True  # neither
+            elif not p.negated and not cond.negated and _one_family(p, cond):
+                merged = _AnyOf([*getattr(p, "conds", [p]), cond])
+                merged.words = f"{p.words} or {cond.words}"
+                group[group.index(p)] = merged
+                last.append((merged, j))
+                return
+            else:
+                # "or" between two conditions of different fields, or a negation whose reach
+                # is unclear: not guessed
+                reading.ambiguous.append(f"“{p.words} or {cond.words}”")
+        group.append(cond)
+        last.append((cond, j))
+
     for k, (text, near) in enumerate(zip(texts, joined, strict=True)):
+        comparing = [x for x in range(*spans[k]) if s.t[x].text in _COMPARATIVES]
+        if any(_changes_meaning(s, x) for x in range(*spans[k]) if x not in comparing):
+            continue  # said as not read by `_scan`
         if any(_number(x.text) is not None for x in s.t[spans[k][0]:spans[k][1]]):
             # a number no comparison took ("fewer schools than 4") is not a value's words
             reading.unread.append(fallback.get(text, text))
@@ -1474,6 +1690,8 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
         order = np.argsort(-sims)
         best = int(order[0])
         bf, bv, _ = readings[best]
+        if comparing and bf not in SCALES:
+            continue  # "more" beside a value that is no position on a scale: said by `_scan`
         # The values of the best field that are as near as the best (all the "peer review
         # ..." values): read together; the best reading of any other field is the rival.
         close = [o for o in order if readings[o][0] == bf
@@ -1482,6 +1700,12 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
                       and o not in close), 0.0)
         rival = max([rival] + [float(sims[o]) for o in order if readings[o][0] == bf
                                and o not in close and bf in SCALES])
+        # another value of the same field, nearly as near and not read with the best
+        # ("denominational": Catholic 0.62, Church of England 0.58): a guess between them,
+        # and negated it would list the other; glosses of a value read are no rival
+        values_read = {readings[o][1] for o in close}
+        rival = max([rival] + [float(sims[o]) for o in order if readings[o][0] == bf
+                               and readings[o][1] not in values_read])
         i, j = spans[k]
         beside = next((c for a, b, c in s.atoms if (b == i or a == j or b == j + 1 == a + 1)
                        and c.field == bf and c.op in ("is", "has", "pos")), None)
@@ -1506,10 +1730,15 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             c = _condition_for(bf, hi if float(axis @ qv[k]) > 0 else lo, s.v)
             c.similar = c.words = text
             c.negated = negated
-            reading.groups[-1].append(c)
+            put(c, i, j)
             s.resolved.update(range(i, j))
             continue
-        if sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN:
+        absence = str(bv).strip().lower() in _ABSENCE_VALUES
+        if sims[best] >= SIMILAR_MIN and absence:
+            # a value that only says "none" is near every word of quantity ("several",
+            # "lots", "almost" were read as religious character "none"): never by similarity
+            reading.unread.append(fallback.get(text, text))
+        elif sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN:
             conds = [_condition_for(bf, readings[o][1], s.v) for o in close]
             if bf in SCALES:
                 conds = conds[:1]
@@ -1518,7 +1747,7 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
                 c.words = text
             cond = _any_of(conds)
             cond.negated = negated
-            reading.groups[-1].append(cond)
+            put(cond, i, j)
             s.resolved.update(range(i, j))
         elif sims[best] < FILLER_MAX and not negated and _introduces(s, spans[k]):
             # one word near no value, just before a condition ("organise themselves in
@@ -1533,6 +1762,56 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
 # "except" or "as well as"): never taken for a verb that only puts the next condition.
 _UNREAD_OPERATORS = {"besides", "beyond", "unlike", "versus", "vs", "barring", "minus", "save",
                      "bar", "sans"}
+
+
+# Words that change what the condition beside them means and that no rule reads: left out,
+# the list would answer another question ("nearly 10 schools" is not "10 schools", "mostly
+# primary" is not "a primary school", "the second largest" is not "the largest", "used to
+# be local" is not "local"). Where no condition takes them, they are said as not read and
+# nothing is listed; they are never read by similarity nor taken for a verb.
+_CHANGING_WORDS = {
+    # proportion and multiples
+    "mostly", "mainly", "largely", "predominantly", "chiefly", "majority", "minority", "half",
+    "partly", "partially", "twice", "double", "triple", "times", "proportion", "percent",
+    "percentage", "ratio",
+    # order other than the extreme
+    "second", "third", "fourth", "fifth", "penultimate", "runner-up",
+    # time and change: a past or future state is not today's
+    "formerly", "previously", "originally", "once", "becoming", "become", "becomes",
+    "plan", "plans", "planning", "planned", "intend", "intends", "want", "wants", "aim",
+    "aims", "hope", "hopes", "future", "soon", "expect", "expects", "expected", "proposed",
+    "propose", "proposes", "considering", "will",
+    # a comparison that says not with what ("fewer secondary schools"), or whose "than" no
+    # rule took ("more central than local")
+    "more", "fewer", "less", "than",
+    # a superlative no rule took ("the least rural": rural is no scale)
+    "most", "least",
+    # a vague count ("several special schools", "a few secondaries", "many primaries")
+    "several", "few", "many", "multiple", "lots", "lot", "couple", "handful", "numerous",
+    "plenty", "various",
+    # a negation in all but name ("hardly evaluate formally")
+    "hardly", "barely", "scarcely", "rarely", "seldom"}
+# Words that make the number after them approximate ("about 5 schools").
+_APPROX_WORDS = {"nearly", "almost", "roughly", "approximately", "around", "about", "circa",
+                 "approx", "some"}
+
+
+_COMPARATIVES = {"more", "fewer", "less"}
+_ABSENCE_VALUES = {"none", "no", "nil", "n/a", "not applicable", "unknown", "not known", "-"}  # in a phrase read by similarity: a scale's only
+
+
+def _changes_meaning(s: _Scanner, k: int) -> bool:
+    """Token k, if no condition took it, changes the meaning of the one beside it."""
+    w = s.q[s.t[k].start:s.t[k].end].lower()
+    if w in ("nearly", "almost"):
+        return True
+    if w in _APPROX_WORDS:
+        return k + 1 < len(s.t) and _number(s.t[k + 1].text) is not None
+    if w == "many" and k > 0 and s.t[k - 1].text == "how":
+        return False  # "how many trusts": the count asked for
+    if w == "used":  # "used to be local"
+        return k + 1 < len(s.t) and s.t[k + 1].text == "to"
+    return w in _CHANGING_WORDS
 
 
 def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:
@@ -1593,7 +1872,8 @@ def select(trusts: list, reading: Reading, vocab: Vocabulary) -> list:
                 chosen = []
                 continue
             best = (max if c.op == "max" else min)(key(t) for t in known)
-            chosen = [t for t in known if key(t) == best]
+            # "not the largest": the others with a value; never the extreme itself
+            chosen = [t for t in known if (key(t) == best) != c.negated]
         out += [t for t in chosen if t not in out]
     return [t for t in trusts if t in out]
 

@@ -312,11 +312,28 @@ def answer_set_question(question: str, trusts: list[Trust], embed=None) -> SetAn
             + (f" (also read: trusts {said})" if said else "") + ".")
         answer.headline = answer.message
         return answer
+    if reading.changing:
+        answer.message = (" and ".join(f"“{u}”" for u in reading.changing)
+                          + (" change" if len(reading.changing) > 1 else " changes")
+                          + " what the question asks and no rule here reads "
+                          + ("them" if len(reading.changing) > 1 else "it")
+                          + ", so no trust is "
+                          "listed" + (f" (read: trusts {said})" if said else "")
+                          + "; the passages below may say more.")
+        answer.headline = answer.message
+        return answer
     if reading.unread:
         # words no value has: the same plain reason as a field no vignette has
         answer.message = ("No vignette records "
                           + " or ".join(f"“{u}”" for u in reading.unread)
                           + ", so no trust is listed"
+                          + (f" (read: trusts {said})" if said else "")
+                          + "; the passages below may say more.")
+        answer.headline = answer.message
+        return answer
+    if reading.ambiguous:
+        answer.message = ("Not read as one list: " + "; ".join(reading.ambiguous)
+                          + " can be read more than one way, so no trust is listed"
                           + (f" (read: trusts {said})" if said else "")
                           + "; the passages below may say more.")
         answer.headline = answer.message
@@ -343,6 +360,13 @@ def answer_set_question(question: str, trusts: list[Trust], embed=None) -> SetAn
         answer.headline = f"{n} of {total} trusts: those {said}."
     else:
         answer.headline = f"Trusts {said} ({n} of {total}):"
+    unknown = [t for t in trusts if any(c.negated and not c.known(t, vocab)
+                                        for g in reading.groups for c in g)]
+    if unknown:  # a negation never lists a trust whose vignette does not record the field
+        note = (f"{len(unknown)} trust{'s' if len(unknown) != 1 else ''} whose vignettes do "
+                f"not record it left out")
+        answer.headline = (answer.headline[:-1] + f"; {note}:" if answer.headline.endswith(":")
+                           else answer.headline + f" ({note}.)")
     if reading.ignored:  # said, never dropped silently
         note = " and ".join(f"“{w}”" for w in reading.ignored) + (
             " is" if len(reading.ignored) == 1 else " are") + " not read as a condition"

@@ -416,7 +416,9 @@ CENTRAL = {BRI, COR, FEN, GRE, HAR, IRO, OAK, SAL}  # decision making at 4 or 5
     ("Which trusts have 5 or 6 schools?", {COR, GRE, RIV}),
     ("Which trusts have more primaries than secondaries?", EVERY - {ASH, IRO, QUI, SAL}),
     ("Which trusts have decentralised decision making?", {HEA, LAR, MIL, RIV, THO}),
-    ("Which trusts don't take decisions centrally?", EVERY - CENTRAL),
+    # (Penhallow's position is "see diagram", not recorded: since round 8 a negation does not
+    # list it)
+    ("Which trusts don't take decisions centrally?", EVERY - CENTRAL - {PEN}),
     # a negation before "A or B" of one field is neither; "less" is towards the other pole;
     # a unit said once for two comparisons
     ("Which trusts have no special or secondary schools?", {LAR, MIL, THO}),
@@ -492,3 +494,198 @@ def test_threshold_fit_keeps_precision_and_prefers_the_shipped_values():
     results.append((far, r(10)))
     assert tt.best(results, ["a"], shipped)[0] == far
     assert tt.best([(greedy, r(12, retrieval=1)), (far, r(1))], ["a"], shipped)[0] == far
+
+
+# ---- round 8: the mechanisms that listed wrong trusts, each guarded ---------------------------
+
+@pytest.mark.parametrize("question, expected", [
+    # a negation before an emphatic count is "none" (not a negated literal word, nor "not
+    # exactly one", which listed trusts with two)
+    ("Which trusts are there without a single special school?",
+     {COR, FEN, GRE, IRO, KES, LAR, MIL, PEN, QUI, RIV, SAL, THO}),
+    ("Which trusts do not have one secondary school?", {ASH, LAR, MIL, THO}),
+    ("Which trusts have not even one special school?",
+     {COR, FEN, GRE, IRO, KES, LAR, MIL, PEN, QUI, RIV, SAL, THO}),
+    # "a single" before what is counted is one
+    ("Which trusts have a single secondary school?", {COR, FEN, HEA, KES, OAK, QUI}),
+    # a negated superlative is the others, never the extreme
+    ("Which rural trusts are not the largest?", {HEA, KES, LAR, MIL, OAK}),
+    # "no A or B" with no verb of its own after "or": neither, whatever the two fields
+    ("Which trusts have no special school or hub councils?",
+     {COR, FEN, GRE, IRO, KES, LAR, MIL, PEN, QUI, RIV, SAL, THO}),
+    # a comparison ending the clause counts what was just said
+    ("Which trusts have at least one secondary and no more than two?",
+     {BRI, COR, FEN, GRE, HEA, KES, OAK, PEN, QUI, RIV}),
+])
+def test_round8_operators(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round8_negated_superlative_is_said(trusts):
+    found = answer_set_question("Which trusts are not the most central?", trusts)
+    assert GRE not in names(found) and IRO not in names(found) and len(names(found)) > 10
+    assert "not the most central" in found.headline
+
+
+@pytest.mark.parametrize("question, word", [
+    ("Which trusts have nearly 10 schools?", "nearly"),
+    ("Which trusts have about 5 schools?", "about"),
+    ("Which trusts have mostly primary schools?", "mostly"),
+    ("Which is the second largest trust?", "second"),
+    ("Which trusts used to be local?", "used to"),
+    ("Which trusts have fewer secondary schools?", "fewer"),
+    ("Which trusts have twice as many primaries as secondaries?", "twice"),
+    ("Which trusts hardly evaluate school improvement formally?", "hardly"),
+    ("Which trusts are more central than local?", "than"),
+])
+def test_round8_a_word_that_changes_the_condition_lists_nothing(trusts, question, word):
+    found = answer_set_question(question, trusts)
+    assert found is not None and found.trusts == [], found.headline
+    assert f"“{word}”" in found.headline and "what the question asks" in found.headline
+
+
+def test_round8_a_superlative_beside_or_is_not_guessed(trusts):
+    found = answer_set_question("Which is the largest trust that is rural or has a UTC?", trusts)
+    assert found is not None and found.trusts == []
+    assert "can be read more than one way" in found.headline
+    # one group: the superlative over it, as before
+    found = answer_set_question("Which is the largest trust that is not rural?", trusts)
+    assert names(found) == {HAR}
+
+
+def test_round8_tens_in_words(trusts):
+    found = answer_set_question("Which trusts have more than forty schools?", trusts)
+    assert found.trusts == [] and "No trust matches" in found.headline
+    found = answer_set_question("Which trusts have fewer than twenty-five schools?", trusts)
+    assert len(found.trusts) == 17
+
+
+def test_round8_ordinary_words_still_pass(trusts):
+    # the guarded words, taken by a rule, are read as before
+    for q, want in [("Which trusts have more than 10 schools?", {BRI, HAR}),
+                    ("Which trusts have more primary schools than secondary schools?", None)]:
+        found = answer_set_question(q, trusts)
+        assert found is not None and found.trusts, q
+        if want:
+            assert names(found) == want
+
+
+@pytest.mark.model
+def test_round8_with_the_model(trusts):
+    embed = eval_trusts.real_embed()
+    # two phrases read by similarity and joined by "or", negated: neither
+    found = answer_set_question("Which trusts are not in towns or cities?", trusts, embed=embed)
+    assert names(found) == EVERY - {COR, GRE, IRO, QUI, RIV, SAL, THO}, found.headline
+    # a word that changes the condition is never read by similarity ("almost" had been read
+    # as religious character "none") nor taken as a hedge
+    for q, word in [("Which trusts are almost all primary?", "almost"),
+                    ("Which trusts are becoming more centralised?", "becoming")]:
+        found = answer_set_question(q, trusts, embed=embed)
+        assert found.trusts == [] and f"“{word}”" in found.headline, found.headline
+    # "more" in a phrase read on a scale is the scale's
+    found = answer_set_question("Which local trusts leave more decisions to their schools?",
+                                trusts, embed=embed)
+    assert found.trusts, found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # "X-only" is X, then "only"
+    ("primary-only trusts", {LAR, MIL}),
+    ("Which trusts are secondary-only?", {IRO, SAL}),
+    # "what's" is "what is"; a size superlative "by" a count is of that count
+    ("What's the smallest trust by number of pupils?", {IRO}),
+    ("Which is the largest trust by pupils?", {HEA}),
+    # "longest-" before the year founded: the earliest
+    ("Which is the longest-established rural trust?", {HEA}),
+    # "is there a trust ...": the set, if any
+    ("Is there a trust with an all-through school?", {THO}),
+    # capital letters standing for one value's words
+    ("Which trusts are not C of E?", {COR, IRO}),  # the others record no religious character
+])
+def test_round8_recall_operators(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round8_initials_match_one_value_or_none(trusts):
+    found = answer_set_question("Which trusts are C of E?", trusts)
+    assert names(found) == {HEA} and "Church of England" in found.headline
+    # initials no value has are not read as one ("X of Y" stands for nothing here)
+    found = answer_set_question("Which trusts are X of Y?", trusts)
+    assert found is None or found.trusts == []
+    # a superlative "by" something no vignette records says so
+    found = answer_set_question("Which is the biggest trust by reputation?", trusts)
+    assert found.trusts == [] and "reputation" in found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # "not only A but also B" is both: the "not" negates nothing
+    ("Which trusts are not only rural but also formal?", {FEN}),
+    # "schools other than primaries": some school is not a primary (not "no primary school")
+    ("Which trusts have schools other than primaries?", EVERY - {LAR, MIL}),
+])
+def test_round8_idioms_of_negation(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question, word", [
+    ("Which trusts have several special schools?", "several"),
+    ("Which trusts have a few secondary schools?", "few"),
+    ("Which trusts have lots of primaries?", "lots"),
+    ("Which trusts are the least rural?", "least"),  # no scale to be least on
+])
+def test_round8_vague_counts_and_stray_superlatives_list_nothing(trusts, question, word):
+    found = answer_set_question(question, trusts)
+    assert found is not None and found.trusts == [] and f"“{word}”" in found.headline
+
+
+def test_round8_not_both_is_not_guessed(trusts):
+    found = answer_set_question("Which trusts don't have both primary and secondary schools?",
+                                trusts)
+    assert found.trusts == [] and "can be read more than one way" in found.headline
+    # "how many" is the count asked for, not a vague one
+    found = answer_set_question("How many trusts have more than ten schools?", trusts)
+    assert names(found) == {BRI, HAR}
+
+
+@pytest.mark.model
+def test_round8_similarity_never_reads_a_value_of_absence(trusts):
+    # "several" and "lots" had been read as religious character "none"
+    embed = eval_trusts.real_embed()
+    for q in ("Which trusts have several special schools?", "Which trusts have lots of primaries?"):
+        found = answer_set_question(q, trusts, embed=embed)
+        assert found.trusts == [] and "“none”" not in found.headline, found.headline
+
+
+def test_round8_the_size_of_schools_is_not_the_number_of_schools(trusts):
+    for q in ("Which trusts have the largest schools?",
+              "Which trusts have the smallest primary schools?"):
+        found = answer_set_question(q, trusts)
+        assert found.trusts == [] and "size of" in found.headline, found.headline
+    assert names(answer_set_question("Which trust has the largest number of schools?",
+                                     trusts)) == {HAR}
+
+
+@pytest.mark.model
+def test_round8_two_values_of_one_field_nearly_as_near_are_not_guessed(trusts):
+    # "denominational" is 0.62 to Catholic and 0.58 to Church of England: negated, the
+    # reading "not Catholic" had listed the Church of England trust
+    found = answer_set_question("Which trusts are non-denominational?", trusts,
+                                embed=eval_trusts.real_embed())
+    assert found.trusts == [], found.headline
+    found = answer_set_question("Which trusts are in the countryside?", trusts,
+                                embed=eval_trusts.real_embed())
+    assert names(found) == RURAL
+
+
+def test_round8_a_negation_never_lists_a_trust_that_does_not_record_the_field(trusts):
+    # only the three extra vignettes record the year founded and a religious character
+    found = answer_set_question("Which trusts were not founded before 2015?", trusts)
+    assert names(found) == {HEA, IRO} and "left out" in found.headline, found.headline
+    found = answer_set_question("Which trusts aren't Catholic?", trusts)
+    assert COR not in names(found) and BRI not in names(found) and names(found)
+    # a field every vignette records: as before, nothing left out
+    found = answer_set_question("Which trusts are not rural?", trusts)
+    assert names(found) == EVERY - RURAL and "left out" not in found.headline
