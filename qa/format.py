@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .search import NOT_FOUND, Answer
+from .trusts import field_label
 
 # ---- one vocabulary for match levels and scores -----------------------------------------------
 
@@ -93,7 +94,9 @@ def answer_text(answer: Answer, notice: str = "", strong: float | None = None,
         if not answer.trusts and answer.trusts_message != getattr(answer, "trusts_headline", ""):
             lines.append(f"  {answer.trusts_message}")
         for t in answer.trusts:
-            matched = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in t["matched"].items())
+            # the field's label as the vignettes print it (as the web page shows it), never
+            # the table's key ("other:Religious character")
+            matched = "; ".join(f"{field_label(k)}: {v}" for k, v in t["matched"].items())
             lines.append(f"  - {t['name']}" + (f" ({matched})" if matched else "")
                          + f" [{t['citation']}, id {t['passage_id']}]")
         lines.append("")

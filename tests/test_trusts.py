@@ -266,3 +266,16 @@ def test_chart_colours_stand_out_against_white():
         return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
 
     assert all(1.05 / (luminance(c) + 0.05) >= 3.0 for c in COLOURS)  # WCAG 1.4.11
+
+
+def test_the_cli_names_matched_fields_by_their_labels_never_the_table_keys(tmp_path_factory):
+    """A field no code names ("Religious character") is shown by its label as the vignette
+    prints it, in the terminal as on the web page, not as the table's key "other:…"."""
+    from qa.format import answer_text
+    from qa.search import Searcher, embedder_for
+
+    index = load_index(eval_trusts.fixture_index(tmp_path_factory.mktemp("extra"), extra=True))
+    answer = Searcher(index, embedder_for(index)).ask("Which trusts are Catholic?")
+    text = answer_text(answer)
+    assert "Corvid Lane Catholic Academy Trust (fictional)" in text
+    assert "(Religious character: Catholic" in text and "other:" not in text
