@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -101,6 +102,78 @@ class OutlineEntry:
 def _font_name(name: str) -> str:
     return re.sub(r"^[A-Z]{6}\+", "", name or "")
 
+_MIRROR = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹", strict=True))
+
+
+def _bidi_class(piece: str) -> str:
+    """R (right-to-left letter), L, N (number) or O (neutral) for one glyph's text."""
+    for ch in piece:
+        c = unicodedata.bidirectional(ch)
+        if c in ("R", "AL"):
+            return "R"
+        if c == "L":
+            return "L"
+        if c in ("EN", "AN"):
+            return "N"
+    return "O"
+
+
+def visual_to_logical(pieces: list[str]) -> list[str]:
+    """Glyph texts of a right-to-left line in visual order (left to right on the page) put in
+    logical order: the Unicode bidirectional algorithm's reordering for a right-to-left
+    paragraph, undone. Latin words and numbers are at level 2 and keep their order; letters
+    R/AL, and neutrals not between two Latin letters, are at level 1 and are reversed (a
+    mirrored glyph, a bracket, given back as the character it stands for)."""
+    kinds = [_bidi_class(p) for p in pieces]
+    n = len(kinds)
+    for i, k in enumerate(kinds):  # separators and terminators inside a number: the number's
+        if k == "O" and 0 < i < n - 1 and kinds[i - 1] == "N" and kinds[i + 1] == "N" \
+                and pieces[i] in ".,:/":
+            kinds[i] = "n"
+        elif k == "O" and pieces[i] in "%‰$€£#+-" and (
+                i > 0 and kinds[i - 1] == "N" or i < n - 1 and kinds[i + 1] == "N"):
+            kinds[i] = "n"
+    kinds = ["N" if k == "n" else k for k in kinds]
+    high = [k in ("L", "N") for k in kinds]
+    i = 0
+    while i < n:  # neutrals take the level of the strong letters on both sides when L (numbers
+        if kinds[i] != "O":  # count as R for the neutrals around them, as in the algorithm)
+            i += 1
+            continue
+        j = i
+        while j < n and kinds[j] == "O":
+            j += 1
+        if 0 < i and j < n and kinds[i - 1] == "L" and kinds[j] == "L":
+            high[i:j] = [True] * (j - i)
+        i = j
+    out: list[str] = []
+    i = n
+    while i > 0:  # the line reversed, each level-2 run back in its own order
+        if high[i - 1]:
+            j = i
+            while j > 0 and high[j - 1]:
+                j -= 1
+            out.extend(pieces[j:i])
+            i = j
+        else:
+            p = pieces[i - 1]
+            out.append(_MIRROR.get(p, p))
+            i -= 1
+    return out
+
+
+def _in_visual_order(chars) -> bool:
+    """Whether a line's right-to-left letters are mostly right-to-left (two in three of its
+    strong letters) and stored from the left, as drawn: then they need putting in logical
+    order. Letters stored from the right are in logical order already."""
+    rtl = [c for c in chars if _bidi_class(c.get_text()) == "R"]
+    ltr = sum(1 for c in chars if _bidi_class(c.get_text()) == "L")
+    if len(rtl) < 2 or len(rtl) < 2 * ltr:
+        return False
+    rightwards = sum(1 for a, b in zip(rtl, rtl[1:], strict=False) if b.x0 > a.x0 + 0.1)
+    leftwards = sum(1 for a, b in zip(rtl, rtl[1:], strict=False) if b.x0 < a.x0 - 0.1)
+    return rightwards > leftwards
+
 
 def _line_text(line) -> tuple[str, float, bool, bool, str]:
     """Text, median size, boldness, leading symbol glyph and main font of a pdfminer line;
@@ -119,6 +192,8 @@ def _line_text(line) -> tuple[str, float, bool, bool, str]:
                 t.isdigit() or t in "*†‡§"):
             continue  # a footnote marker set small and raised: not part of the words
         out.append(t)
+    if _in_visual_order(chars):  # right-to-left text drawn from the left: logical order
+        out = visual_to_logical([t.replace("\n", " ") for t in out])
     text = "".join(out).replace("\n", " ")
     symbol = bool(_SYMBOL_FONT.search(chars[0].fontname or ""))
     bold_chars = sum(len(c.get_text()) for c in chars if _BOLD_FONT.search(c.fontname or ""))

@@ -35,8 +35,8 @@ def test_arabic_words_reversed_latin_and_numbers_kept():
     # Logical "بلغة R و Python 3.12" drawn from the left: "Python" leftmost, Arabic reversed.
     assert _logical("3.12 Python و R ةغلب") == "بلغة R و Python 3.12"
     assert _logical("ةغلب 2020 ماع") == "عام 2020 بلغة"
-    # a bracket drawn in a right-to-left run is its mirror image in logical order
-    assert _logical(")ماع( ةغلب") == "بلغة (عام)"
+    # a bracket drawn in a right-to-left run is drawn mirrored: "(" on the left closes it
+    assert _logical("(ماع) ةغلب") == "بلغة (عام)"
     assert _logical("םולש") == "שלום"
 
 
