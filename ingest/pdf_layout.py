@@ -244,6 +244,8 @@ def read_page_layout(page, number: int) -> PageLayout:
             in_box.append(Line(text, number, obj.x0, height - obj.y1, obj.x1, height - obj.y0,
                                size, bold, box_index, symbol, font, ink_x0=ink))
         raw.extend(_by_baseline(in_box))
+    if _right_to_left(raw):
+        raw = _rtl_rows(raw)
     lines = _join_rows(_attach_bullets(_dedupe(_merge_split_lines(raw))), gutter)
     for prev, ln in zip([None, *lines], lines, strict=False):
         ln.gap_above = ln.top - prev.bottom if prev is not None and prev.box == ln.box else 99.0
@@ -260,6 +262,57 @@ def read_page_layout(page, number: int) -> PageLayout:
     layout.lines = kept
     layout.tables = tables
     return layout
+
+
+def _right_to_left(lines: list[Line]) -> bool:
+    """A page whose letters are mostly right-to-left (two in three of its strong letters)."""
+    rtl = ltr = 0
+    for ln in lines:
+        for ch in ln.text:
+            c = unicodedata.bidirectional(ch)
+            rtl += c in ("R", "AL")
+            ltr += c == "L"
+    return rtl >= 20 and rtl >= 2 * ltr
+
+
+def _rtl_rows(lines: list[Line]) -> list[Line]:
+    """A right-to-left page's lines rebuilt along their baselines. pdfminer cuts a line at a
+    change of font or direction (a Latin word, a full stop) and puts the pieces in boxes of
+    their own, read left to right: pieces of one size that touch on one baseline are joined
+    from the right, and the rows are blocks apart where the space between them is wider than
+    a line's."""
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda x: (x.bottom, -x.x1)):
+        if rows and abs(ln.bottom - rows[-1][0].bottom) < 1.5:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    out: list[Line] = []
+    box = -1
+    for row in rows:
+        joined: list[Line] = []
+        for ln in sorted(row, key=lambda x: -x.x1):
+            cur = joined[-1] if joined else None
+            if cur is not None and -1 <= cur.x0 - ln.x1 < max(cur.size, 1) \
+                    and abs(cur.size - ln.size) < 1:
+                longer = cur if len(cur.text) >= len(ln.text) else ln
+                cur.bold, cur.font = longer.bold, longer.font
+                glue = "" if not any(ch.isalnum() for ch in ln.text) else " "  # "العمل."
+                cur.text = f"{cur.text}{glue}{ln.text}"
+                cur.x0, cur.ink_x0 = min(cur.x0, ln.x0), min(cur.x0, ln.x0)
+                cur.top, cur.bottom = min(cur.top, ln.top), max(cur.bottom, ln.bottom)
+                cur.symbol_bullet = cur.symbol_bullet or ln.symbol_bullet
+                continue
+            joined.append(ln)
+        prev = out[-1] if out else None
+        first = joined[0]
+        if prev is None or first.top - prev.bottom > 0.8 * max(first.size, 1) \
+                or abs(first.size - prev.size) >= 1:
+            box += 1
+        for ln in joined:
+            ln.box = box
+        out.extend(joined)
+    return out
 
 
 def _by_baseline(lines: list[Line]) -> list[Line]:
