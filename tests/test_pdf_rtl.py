@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ingest import chunk_document, read_document
-from ingest.pdf_layout import visual_to_logical
+from ingest.pdf_layout import _in_visual_order, visual_to_logical
 
 
 def _docling() -> Path | None:
@@ -40,6 +40,22 @@ def test_arabic_words_reversed_latin_and_numbers_kept():
     assert _logical("םולש") == "שלום"
 
 
+class _Char:
+    def __init__(self, text: str, x0: float):
+        self.text, self.x0 = text, x0
+
+    def get_text(self) -> str:
+        return self.text
+
+
+def test_line_stored_in_logical_order_is_not_reversed_again():
+    word = "بلغة"  # stored first letter first, drawn from the right: logical already
+    assert not _in_visual_order([_Char(ch, 100 - 6 * i) for i, ch in enumerate(word)])
+    assert _in_visual_order([_Char(ch, 100 + 6 * i) for i, ch in enumerate(word[::-1])])
+    latin = "Python and R"  # mostly Latin: left as it is
+    assert not _in_visual_order([_Char(ch, 6 * i) for i, ch in enumerate(latin + " وب")])
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text)
 
@@ -61,3 +77,8 @@ def test_docling_right_to_left_words_in_logical_order(name):
     assert truth
     found = sum(w in ours for w in truth)
     assert found >= 0.9 * len(truth), (found, len(truth))
+    # the heading whole, its Latin words where they stand, though pdfminer cut it in four
+    headings = [ln[3:].strip() for ln in path.with_suffix(".md").read_text(
+        encoding="utf-8").splitlines() if ln.startswith("## ")]
+    assert headings and all(h in [b.text for b in doc.blocks if b.kind == "heading"]
+                            for h in headings), [b.text for b in doc.blocks][:3]
