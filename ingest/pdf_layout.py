@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -101,6 +102,78 @@ class OutlineEntry:
 def _font_name(name: str) -> str:
     return re.sub(r"^[A-Z]{6}\+", "", name or "")
 
+_MIRROR = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹", strict=True))
+
+
+def _bidi_class(piece: str) -> str:
+    """R (right-to-left letter), L, N (number) or O (neutral) for one glyph's text."""
+    for ch in piece:
+        c = unicodedata.bidirectional(ch)
+        if c in ("R", "AL"):
+            return "R"
+        if c == "L":
+            return "L"
+        if c in ("EN", "AN"):
+            return "N"
+    return "O"
+
+
+def visual_to_logical(pieces: list[str]) -> list[str]:
+    """Glyph texts of a right-to-left line in visual order (left to right on the page) put in
+    logical order: the Unicode bidirectional algorithm's reordering for a right-to-left
+    paragraph, undone. Latin words and numbers are at level 2 and keep their order; letters
+    R/AL, and neutrals not between two Latin letters, are at level 1 and are reversed (a
+    mirrored glyph, a bracket, given back as the character it stands for)."""
+    kinds = [_bidi_class(p) for p in pieces]
+    n = len(kinds)
+    for i, k in enumerate(kinds):  # separators and terminators inside a number: the number's
+        if k == "O" and 0 < i < n - 1 and kinds[i - 1] == "N" and kinds[i + 1] == "N" \
+                and pieces[i] in ".,:/":
+            kinds[i] = "n"
+        elif k == "O" and pieces[i] in "%‰$€£#+-" and (
+                i > 0 and kinds[i - 1] == "N" or i < n - 1 and kinds[i + 1] == "N"):
+            kinds[i] = "n"
+    kinds = ["N" if k == "n" else k for k in kinds]
+    high = [k in ("L", "N") for k in kinds]
+    i = 0
+    while i < n:  # neutrals take the level of the strong letters on both sides when L (numbers
+        if kinds[i] != "O":  # count as R for the neutrals around them, as in the algorithm)
+            i += 1
+            continue
+        j = i
+        while j < n and kinds[j] == "O":
+            j += 1
+        if 0 < i and j < n and kinds[i - 1] == "L" and kinds[j] == "L":
+            high[i:j] = [True] * (j - i)
+        i = j
+    out: list[str] = []
+    i = n
+    while i > 0:  # the line reversed, each level-2 run back in its own order
+        if high[i - 1]:
+            j = i
+            while j > 0 and high[j - 1]:
+                j -= 1
+            out.extend(pieces[j:i])
+            i = j
+        else:
+            p = pieces[i - 1]
+            out.append(_MIRROR.get(p, p))
+            i -= 1
+    return out
+
+
+def _in_visual_order(chars) -> bool:
+    """Whether a line's right-to-left letters are mostly right-to-left (two in three of its
+    strong letters) and stored from the left, as drawn: then they need putting in logical
+    order. Letters stored from the right are in logical order already."""
+    rtl = [c for c in chars if _bidi_class(c.get_text()) == "R"]
+    ltr = sum(1 for c in chars if _bidi_class(c.get_text()) == "L")
+    if len(rtl) < 2 or len(rtl) < 2 * ltr:
+        return False
+    rightwards = sum(1 for a, b in zip(rtl, rtl[1:], strict=False) if b.x0 > a.x0 + 0.1)
+    leftwards = sum(1 for a, b in zip(rtl, rtl[1:], strict=False) if b.x0 < a.x0 - 0.1)
+    return rightwards > leftwards
+
 
 def _line_text(line) -> tuple[str, float, bool, bool, str]:
     """Text, median size, boldness, leading symbol glyph and main font of a pdfminer line;
@@ -119,6 +192,8 @@ def _line_text(line) -> tuple[str, float, bool, bool, str]:
                 t.isdigit() or t in "*†‡§"):
             continue  # a footnote marker set small and raised: not part of the words
         out.append(t)
+    if _in_visual_order(chars):  # right-to-left text drawn from the left: logical order
+        out = visual_to_logical([t.replace("\n", " ") for t in out])
     text = "".join(out).replace("\n", " ")
     symbol = bool(_SYMBOL_FONT.search(chars[0].fontname or ""))
     bold_chars = sum(len(c.get_text()) for c in chars if _BOLD_FONT.search(c.fontname or ""))
@@ -169,6 +244,8 @@ def read_page_layout(page, number: int) -> PageLayout:
             in_box.append(Line(text, number, obj.x0, height - obj.y1, obj.x1, height - obj.y0,
                                size, bold, box_index, symbol, font, ink_x0=ink))
         raw.extend(_by_baseline(in_box))
+    if _right_to_left(raw):
+        raw = _rtl_rows(raw)
     lines = _join_rows(_attach_bullets(_dedupe(_merge_split_lines(raw))), gutter)
     for prev, ln in zip([None, *lines], lines, strict=False):
         ln.gap_above = ln.top - prev.bottom if prev is not None and prev.box == ln.box else 99.0
@@ -185,6 +262,57 @@ def read_page_layout(page, number: int) -> PageLayout:
     layout.lines = kept
     layout.tables = tables
     return layout
+
+
+def _right_to_left(lines: list[Line]) -> bool:
+    """A page whose letters are mostly right-to-left (two in three of its strong letters)."""
+    rtl = ltr = 0
+    for ln in lines:
+        for ch in ln.text:
+            c = unicodedata.bidirectional(ch)
+            rtl += c in ("R", "AL")
+            ltr += c == "L"
+    return rtl >= 20 and rtl >= 2 * ltr
+
+
+def _rtl_rows(lines: list[Line]) -> list[Line]:
+    """A right-to-left page's lines rebuilt along their baselines. pdfminer cuts a line at a
+    change of font or direction (a Latin word, a full stop) and puts the pieces in boxes of
+    their own, read left to right: pieces of one size that touch on one baseline are joined
+    from the right, and the rows are blocks apart where the space between them is wider than
+    a line's."""
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda x: (x.bottom, -x.x1)):
+        if rows and abs(ln.bottom - rows[-1][0].bottom) < 1.5:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    out: list[Line] = []
+    box = -1
+    for row in rows:
+        joined: list[Line] = []
+        for ln in sorted(row, key=lambda x: -x.x1):
+            cur = joined[-1] if joined else None
+            if cur is not None and -1 <= cur.x0 - ln.x1 < max(cur.size, 1) \
+                    and abs(cur.size - ln.size) < 1:
+                longer = cur if len(cur.text) >= len(ln.text) else ln
+                cur.bold, cur.font = longer.bold, longer.font
+                glue = "" if not any(ch.isalnum() for ch in ln.text) else " "  # "العمل."
+                cur.text = f"{cur.text}{glue}{ln.text}"
+                cur.x0, cur.ink_x0 = min(cur.x0, ln.x0), min(cur.x0, ln.x0)
+                cur.top, cur.bottom = min(cur.top, ln.top), max(cur.bottom, ln.bottom)
+                cur.symbol_bullet = cur.symbol_bullet or ln.symbol_bullet
+                continue
+            joined.append(ln)
+        prev = out[-1] if out else None
+        first = joined[0]
+        if prev is None or first.top - prev.bottom > 0.8 * max(first.size, 1) \
+                or abs(first.size - prev.size) >= 1:
+            box += 1
+        for ln in joined:
+            ln.box = box
+        out.extend(joined)
+    return out
 
 
 def _by_baseline(lines: list[Line]) -> list[Line]:
