@@ -665,13 +665,17 @@ def _about_sample(q: str, values: set[str]) -> bool:
 _SENTENCE_OPENERS = set("""how why what when where who whom whose which is are was were do does
 did can could should would will shall must may might has have had tell explain describe
 compare summarise summarize discuss outline give say""".split())
-_LEAD = {"the", "all", "any", "our", "those", "these"}
+_LEAD = {"the", "all", "any", "our", "those", "these", "a", "an"}
 # Frames that only ask for the set, before a telegraphic query ("Which are the rural
 # trusts?", "Number of urban trusts"); (words, a count).
 _FRAMES = ((("which", "are"), False), (("what", "are"), False), (("which", "were"), False),
            (("what", "were"), False), (("number", "of"), True), (("count", "of"), True),
            (("total", "number", "of"), True), (("show", "me"), False), (("show",), False),
-           (("list",), False), (("name",), False), (("find",), False), (("give", "me"), False))
+           (("list",), False), (("name",), False), (("find",), False), (("give", "me"), False),
+           # "Which trust is Catholic?": one trust asked for, no superlative; the rest must
+           # read whole as conditions, as a telegraphic query does
+           (("which", "trust", "is"), False), (("which", "trust", "has"), False),
+           (("which", "trust", "was"), False), (("which", "trust", "had"), False))
 
 
 def _telegraphic(tokens: list[Token], vocab: Vocabulary, q: str, embed) -> Reading | None:
@@ -1382,6 +1386,8 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
     q = " ".join((question or "").split())
     # "What's the biggest trust?": the question word and its verb, as the cues read them
     q = re.sub(r"\b(what|which|who)['’]s\b", r"\1 is", q, flags=re.I)
+    # "trusts w/ a sixth form": the written abbreviation of "with"
+    q = re.sub(r"\bw/(?=\s|$)", "with", q, flags=re.I)
     frame = _CONTENT_FRAME.match(q)
     tokens = tokenize(q)
     if frame:
