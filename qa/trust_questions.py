@@ -1417,6 +1417,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
     s = _Scanner(tokens, vocab, q)
     n = len(tokens)
     negate = False
+    negate_from = -1  # where the last negation was said
     i = 0
     seen_group = False
     content_from = None
@@ -1491,6 +1492,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
                  or s.superlative(i) or s.mention(i))
         if found is None and w in NEGATIONS:
             negate = True  # "nor" too: "neither urban nor rural" is not urban and not rural
+            negate_from = i
             s.used[i] = True
             i += 1
             continue
@@ -1546,6 +1548,22 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
     upto = content_from if content_from is not None else n
     dropped = [k for k in range(upto) if not (s.used[k] or k in s.resolved)
                and tokens[k].text not in STOP and tokens[k].text not in GROUP]
+    # a negation that reached no condition, before words no rule read ("urban trusts with no
+    # religious character"): those words carry it, so they are never just dropped
+    after_neg = [k for k in dropped if k > negate_from] if negate else []
+    absent = _absence_of_field(s, after_neg, True) if (
+        after_neg and after_neg == list(range(after_neg[0], after_neg[-1] + 1))
+        and len(reading.groups) == 1 and not reading.unread
+        and not reading.missing_fields) else None
+    if absent is not None:
+        # "Which trusts have no religious character?": a field named after a negation, and
+        # the vignettes write its absence as one value ("none"): that value
+        absent.words = s.raw(negate_from, after_neg[-1] + 1)
+        reading.groups[0].append(absent)
+        s.resolved.update(after_neg)
+        dropped = [k for k in dropped if k not in after_neg]
+    elif after_neg and any(reading.groups):
+        reading.unread.append(s.raw(after_neg[0], after_neg[-1] + 1))
     if (dropped and not any(reading.groups) and not reading.unread
             and not reading.missing_fields and not reading.ignored):
         # "Which trusts have delegated decision making?": words that name a field and no
@@ -1555,6 +1573,38 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
                        for k in range(upto)]
     reading.small = [tokens[k].text in STOP for k in range(upto)]
     return reading
+
+
+def _absence_of_field(s: _Scanner, dropped: list[int], negated: bool = False
+                      ) -> Condition | None:
+    """The words dropped (or a leftover) are one text field's name, just after "no" /
+    "without" ("no religious character", "without a religious character"), and the vignettes
+    record that field's absence as exactly one value ("none"): the condition that the field
+    is that value. Anything else (words of two fields or of none, no absence value, no
+    negation right before): None. `negated`: the scan already gave the words the negation."""
+    words = [s.t[k].text for k in range(dropped[0], dropped[-1] + 1)]
+    stems = {_stem(w) for w in words if w not in STOP}
+    cols = [c for c in s.v.columns.values() if stems and stems <= c.words]
+    if len(cols) != 1 or cols[0].kind != "text":
+        return None
+    name = cols[0].name
+    absent = {v for (_, n), v in s.v.values.items() if n == name
+              and v.strip() in _ABSENCE_VALUES}
+    if len(absent) != 1:
+        return None
+    if negated:
+        return Condition(name, "is", absent.pop(), words=s.raw(dropped[0], dropped[-1] + 1))
+    k = dropped[0] - 1
+    while k >= 0 and s.t[k].text in ("a", "an", "any"):
+        k -= 1
+    if k < 0 or s.t[k].text not in ("no", "without") or s.used[k]:
+        return None
+    absent = {v for (_, n), v in s.v.values.items() if n == name
+              and v.strip() in _ABSENCE_VALUES}
+    if len(absent) != 1:
+        return None
+    s.used[k] = True
+    return Condition(name, "is", absent.pop(), words=s.raw(k, dropped[-1] + 1))
 
 
 def _is_hint(vocab: Vocabulary, w: str) -> bool:
@@ -1679,6 +1729,12 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             reading.unread.append(fallback.get(text, text))
             continue
         negated = any(spans[k][0] <= x < spans[k][1] for x in s.negated_at)
+        absent = _absence_of_field(s, [spans[k][0], spans[k][1] - 1], True) if negated else None
+        if absent is not None:  # "no religious character": the field's recorded "none"
+            absent.words = f"no {absent.words}"
+            put(absent, *spans[k])
+            s.resolved.update(range(*spans[k]))
+            continue
         if negated:
             # a negated phrase is read as a condition of its own or not at all: never folded
             # into the condition beside it, nor dropped as a verb (the "not" would be lost)
