@@ -1231,6 +1231,14 @@ class _Scanner:
         while key and key[-1] in _INITIAL_SMALL:
             key.pop()
             k -= 1
+        if not key and i < len(self.t):
+            # one word of capitals ("LGBs", "SLT"): the initials of a run of words inside a
+            # value ("central board with local governing bodies"), read as that run when
+            # exactly one run of the values has them
+            raw = self.q[self.t[i].start:self.t[i].end]
+            letters = raw[:-1] if raw.endswith("s") and raw[:-1].isupper() else raw
+            if 2 <= len(letters) <= 5 and letters.isupper() and letters.isalpha():
+                return self._initials_inside(i, letters.lower())
         if sum(x not in _INITIAL_SMALL for x in key) < 2:
             return None
         found = set()
@@ -1245,6 +1253,24 @@ class _Scanner:
             return None
         f, part = found.pop()
         return k, [Condition(f, "is", part)]
+
+    def _initials_inside(self, i: int, letters: str) -> tuple[int, list[Condition]] | None:
+        found: set[tuple[str, str]] = set()
+        for (_, f), v in self.v.values.items():
+            if self.v.columns.get(f) is None or self.v.columns[f].kind != "text":
+                continue
+            words = re.findall(r"[a-z]+", v)
+            for a in range(len(words) - len(letters) + 1):
+                run = words[a:a + len(letters)]
+                if "".join(w[0] for w in run) == letters and not any(w in STOP for w in run):
+                    found.add((f, " ".join(run)))
+        phrases = {p for _, p in found}
+        if len(phrases) != 1:
+            return None
+        phrase = phrases.pop()
+        conds = [Condition(f, "has", phrase, words=self.raw(i, i + 1))
+                 for f in sorted({f for f, _ in found})]
+        return i + 1, [_any_of(conds)]
 
     def value_phrase(self, i: int) -> tuple[int, list[Condition]] | None:
         """The longest run of words some vignette's value contains ("peer review", "hub
