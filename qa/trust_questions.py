@@ -99,7 +99,8 @@ _ONE_CUE = re.compile(r"(?:\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]*
                       # "Name the trust with the biggest ...", "Show me the trust that has ..."
                       r"|^(?:please )?(?:name|show(?: me)?|give me|find(?: me)?|tell me) "
                       r"the (?:[a-z][\w-]* ){0,2}trust\b)"
-                      r"(?=\s+(?:is|has|was|had|with|that|by)\b|\s*[?.!]*\s*$"
+                      # "the smallest trust working in ...": a participle that puts a condition
+                      r"(?=\s+(?:is|has|was|had|with|that|by|[a-z]{3,}ing)\b|\s*[?.!]*\s*$"
                       # "which trust runs the most schools": one verb, then the superlative
                       rf"|\s+(?!(?:do|does|did|can|could|should|would|will|must)\b)[a-z]+s\s+"
                       rf"(?:the\s+)?(?:{_SUPERLATIVES})\b)", re.I)
