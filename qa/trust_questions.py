@@ -265,6 +265,8 @@ _CONTRACTED = {"can't": "can", "won't": "will", "shan't": "shall", "cannot": "ca
 # secondary", "a sixth form along with a special school", "rural plus formal").
 _AND_PHRASES = (("as", "well", "as"), ("along", "with"), ("together", "with"),
                 ("in", "addition", "to"), ("plus",))
+# Indefinites an exclusion leaves ("somewhere other than ...", "anything but ...").
+_INDEFINITES = {"somewhere", "anywhere", "something", "anything", "elsewhere"}
 # Words that exclude what follows: the next condition, negated ("other than the rural ones",
 # "excluding any with a special school", "urban rather than mixed").
 _EXCLUDE_PHRASES = (("other", "than"), ("apart", "from"), ("aside", "from"), ("except", "for"),
@@ -1473,6 +1475,10 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         if exclude:  # "other than", "excluding": the next condition does not hold
             for m in range(i, i + exclude):
                 s.used[m] = True
+            if i > 0 and tokens[i - 1].text in _INDEFINITES and not s.used[i - 1]:
+                # "operate somewhere other than regionally", "anything except rural": the
+                # indefinite is what the exclusion leaves, it says nothing of its own
+                s.used[i - 1] = True
             k = s.school_kind(i + exclude) if i + exclude < n else None
             if i > 0 and tokens[i - 1].text in ("schools", "school", "academies") and k \
                     and k[1] != "total":
@@ -1680,6 +1686,17 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
                         for x in range(i, j))]
     if not spans:
         return
+    kept = []
+    for i, j in spans:
+        absent = (_absence_of_field(s, [i, j - 1], True)
+                  if any(i <= x < j for x in s.negated_at) else None)
+        if absent is not None:  # "no religious character": the field's recorded "none"
+            absent.words = f"no {absent.words}"
+            reading.groups[-1].append(absent)
+            s.resolved.update(range(i, j))
+        else:
+            kept.append((i, j))
+    spans = kept
     texts = []
     fallback: dict[str, str] = {}  # a field's name with a value: the value, when not read
     for i, j in spans:
@@ -1756,12 +1773,6 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             reading.unread.append(fallback.get(text, text))
             continue
         negated = any(spans[k][0] <= x < spans[k][1] for x in s.negated_at)
-        absent = _absence_of_field(s, [spans[k][0], spans[k][1] - 1], True) if negated else None
-        if absent is not None:  # "no religious character": the field's recorded "none"
-            absent.words = f"no {absent.words}"
-            put(absent, *spans[k])
-            s.resolved.update(range(*spans[k]))
-            continue
         if negated:
             # a negated phrase is read as a condition of its own or not at all: never folded
             # into the condition beside it, nor dropped as a verb (the "not" would be lost)

@@ -689,3 +689,45 @@ def test_round8_a_negation_never_lists_a_trust_that_does_not_record_the_field(tr
     # a field every vignette records: as before, nothing left out
     found = answer_set_question("Which trusts are not rural?", trusts)
     assert names(found) == EVERY - RURAL and "left out" not in found.headline
+
+
+# ---- round 9 ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, expected", [
+    # "w/" is "with"
+    ("trusts w/ a UTC", {IRO, SAL}),
+    ("rural trusts w/ no secondary school", {LAR, MIL}),
+    # one trust asked for, no superlative: read whole as conditions, as a telegraphic query
+    ("Which trust is Catholic?", {COR}),
+    ("Which trust has an all-through school?", {THO}),
+    # a superlative trust, then a participle that puts the condition
+    ("What is the largest trust operating regionally?", {HAR}),
+    # "no <field>": the field's one recorded absence value ("none")
+    ("Which trusts have no religious character?", {IRO}),
+    ("Which trusts are without a religious character?", {IRO}),
+    ("Which urban trusts have no religious character?", {IRO}),
+    # one word of capitals: the one run of words inside the values with those initials
+    ("Which trusts have LGBs?", {ASH, COR, HAR, HEA, KES, PEN, RIV, THO}),
+    # an indefinite before an exclusion is what the exclusion leaves
+    ("Which trusts are anything other than rural?", EVERY - RURAL),
+])
+def test_round9_operators(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round9_a_lost_negation_never_drops_the_words_after_it(trusts):
+    # "no distribution": no vignette writes a distribution of "none"; the urban condition
+    # alone would list every urban trust
+    found = answer_set_question("Which urban trusts have no distribution?", trusts)
+    assert found.trusts == [] and "distribution" in found.headline, found.headline
+    # capitals no run of the values has, or only inside a phrase of small words, are not read
+    found = answer_set_question("Which trusts have SLTs?", trusts)
+    assert found is None or found.trusts == []
+
+
+def test_round9_one_trust_without_a_superlative_must_read_whole(trusts):
+    # a question about the research that names one trust is not a question about the set
+    assert answer_set_question("Which trust is the focus of the governance chapter?",
+                               trusts) is None
+    assert answer_set_question("Which trust was studied in the report?", trusts) is None
