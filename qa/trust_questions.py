@@ -1818,6 +1818,19 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             beside.words = f"{text} {beside.words}" if j <= i else f"{beside.words} {text}"
             s.resolved.update(range(i, j))
             continue
+        after = next((c for a, b, c in s.atoms if a >= j and c.field == bf
+                      and c.op in ("is", "has", "pos") and not c.negated
+                      and all(x.text in STOP for x in s.t[j:a])), None)
+        if (after is not None and negated and sims[best] >= SIMILAR_MIN
+                and (sims[best] - rival < SIMILAR_MARGIN or bf in SCALES and after.op == "pos")
+                and sum(c is after for g in reading.groups for c in g) == 1):
+            # "don't check school improvement in a formal way": the negated phrase names the
+            # field of the condition just after it, so it and that condition are one, and
+            # the negation is over both (read apart: formal and not formal, no trust)
+            after.words = f"{text} {after.words}"
+            after.negated = True
+            s.resolved.update(range(i, j))
+            continue
         axis = s.v.axis(bf) if bf in SCALES else None
         other = max((float(sims[o]) for o in order if readings[o][0] != bf), default=0.0)
         if (axis is not None and sims[best] >= SIMILAR_MIN and sims[best] - other >= SIMILAR_MARGIN

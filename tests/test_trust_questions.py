@@ -731,3 +731,18 @@ def test_round9_one_trust_without_a_superlative_must_read_whole(trusts):
     assert answer_set_question("Which trust is the focus of the governance chapter?",
                                trusts) is None
     assert answer_set_question("Which trust was studied in the report?", trusts) is None
+
+
+@pytest.mark.model
+def test_round9_a_negated_phrase_naming_the_field_of_the_next_condition_negates_it(trusts):
+    from qa.eval_trusts import real_embed
+
+    embed = real_embed()
+    # read apart, "don't check school improvement" (formal) and "in an informal way" gave
+    # "formal and not informal"; the phrase names that field, so the two are one, negated
+    found = answer_set_question("Which trusts don't check school improvement in an informal "
+                                "way?", trusts, embed=embed)
+    informal = answer_set_question("Which trusts evaluate school improvement informally?",
+                                   trusts, embed=embed)
+    assert found.trusts and "not more informal" in found.headline, found.headline
+    assert not names(found) & names(informal)
