@@ -1417,6 +1417,26 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
     q = re.sub(r"\b(what|which|who)['’]s\b", r"\1 is", q, flags=re.I)
     # "trusts w/ a sixth form": the written abbreviation of "with"
     q = re.sub(r"\bw/(?=\s|$)", "with", q, flags=re.I)
+    # "I'm preparing a session on village schools - which trusts are rural?": a clause about
+    # the asker, then the question about the set; the clause is said as not read, never
+    # taken for conditions on the trusts
+    preface = None
+    parts = re.split(r"\s+[-–—]\s+|;\s+|:\s+", q, maxsplit=1)
+    if (len(parts) == 2 and _ASKER.match(parts[0]) and not _ASKER.match(parts[1])
+            and is_set_question(parts[1], vocab)):
+        preface, q = parts
+    reading = _read_question(q, vocab, embed)
+    if reading is not None and preface is not None:
+        reading.ignored.insert(0, preface)
+    return reading
+
+
+# A clause about the asker: "I'm preparing ...", "We'd like ...", "My trust is ..."
+_ASKER = re.compile(r"^(?:i|i'm|i’m|i am|i'd|i’d|i've|i’ve|we|we're|we’re|we'd|we’d|we've|"
+                    r"we’ve|my|our)\b", re.I)
+
+
+def _read_question(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
     frame = _CONTENT_FRAME.match(q)
     tokens = tokenize(q)
     if frame:

@@ -746,3 +746,14 @@ def test_round9_a_negated_phrase_naming_the_field_of_the_next_condition_negates_
                                    trusts, embed=embed)
     assert found.trusts and "not more informal" in found.headline, found.headline
     assert not names(found) & names(informal)
+
+
+def test_round9_a_clause_about_the_asker_is_said_not_read(trusts):
+    found = answer_set_question("We run two village schools ourselves - which trusts have "
+                                "only primaries?", trusts)
+    assert names(found) == {LAR, MIL}
+    assert "“We run two village schools ourselves” is not read" in found.headline
+    # a clause not about the asker is not dropped: its words are read, or said as not read
+    found = answer_set_question("Governance in villages - which trusts have only primaries?",
+                                trusts)
+    assert found is None or names(found) != {LAR, MIL} or "not read" in found.headline
