@@ -1810,6 +1810,16 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
         order = np.argsort(-sims)
         best = int(order[0])
         bf, bv, _ = readings[best]
+        col = s.v.columns.get(bf)
+        stems = {_stem(w) for w in re.findall(r"[a-z]+", text.lower())} - STOP
+        value_stems = {_stem(w) for w in re.findall(r"[a-z]+", str(bv).lower())}
+        if (col is not None and col.kind == "text" and stems & col.words
+                and not stems & value_stems):
+            # "no religious affiliation" is nearest Catholic only through the field's own
+            # word: it names the field, not one of its values (negated, it listed the Church
+            # of England trust as "not Catholic"): not read
+            reading.unread.append(fallback.get(text, text))
+            continue
         if comparing and bf not in SCALES:
             continue  # "more" beside a value that is no position on a scale: said by `_scan`
         # The values of the best field that are as near as the best (all the "peer review

@@ -757,3 +757,19 @@ def test_round9_a_clause_about_the_asker_is_said_not_read(trusts):
     found = answer_set_question("Governance in villages - which trusts have only primaries?",
                                 trusts)
     assert found is None or names(found) != {LAR, MIL} or "not read" in found.headline
+
+
+@pytest.mark.model
+def test_round9_a_phrase_near_a_value_only_through_the_fields_name_is_not_read(trusts):
+    from qa.eval_trusts import real_embed
+
+    embed = real_embed()
+    # "religious affiliation" is nearest Catholic through "religious", the field's own word;
+    # negated it listed the Church of England trust as "not Catholic"
+    found = answer_set_question("Which trusts have no religious affiliation?", trusts,
+                                embed=embed)
+    assert found.trusts == [] and "religious affiliation" in found.headline, found.headline
+    # the field's name with one of its values is still read
+    found = answer_set_question("Which trusts have a religious character of Catholic?",
+                                trusts, embed=embed)
+    assert names(found) == {COR}
