@@ -99,7 +99,8 @@ _ONE_CUE = re.compile(r"(?:\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]*
                       # "Name the trust with the biggest ...", "Show me the trust that has ..."
                       r"|^(?:please )?(?:name|show(?: me)?|give me|find(?: me)?|tell me) "
                       r"the (?:[a-z][\w-]* ){0,2}trust\b)"
-                      r"(?=\s+(?:is|has|was|had|with|that|by)\b|\s*[?.!]*\s*$"
+                      # "the smallest trust working in ...": a participle that puts a condition
+                      r"(?=\s+(?:is|has|was|had|with|that|by|[a-z]{3,}ing)\b|\s*[?.!]*\s*$"
                       # "which trust runs the most schools": one verb, then the superlative
                       rf"|\s+(?!(?:do|does|did|can|could|should|would|will|must)\b)[a-z]+s\s+"
                       rf"(?:the\s+)?(?:{_SUPERLATIVES})\b)", re.I)
@@ -264,6 +265,8 @@ _CONTRACTED = {"can't": "can", "won't": "will", "shan't": "shall", "cannot": "ca
 # secondary", "a sixth form along with a special school", "rural plus formal").
 _AND_PHRASES = (("as", "well", "as"), ("along", "with"), ("together", "with"),
                 ("in", "addition", "to"), ("plus",))
+# Indefinites an exclusion leaves ("somewhere other than ...", "anything but ...").
+_INDEFINITES = {"somewhere", "anywhere", "something", "anything", "elsewhere"}
 # Words that exclude what follows: the next condition, negated ("other than the rural ones",
 # "excluding any with a special school", "urban rather than mixed").
 _EXCLUDE_PHRASES = (("other", "than"), ("apart", "from"), ("aside", "from"), ("except", "for"),
@@ -665,13 +668,17 @@ def _about_sample(q: str, values: set[str]) -> bool:
 _SENTENCE_OPENERS = set("""how why what when where who whom whose which is are was were do does
 did can could should would will shall must may might has have had tell explain describe
 compare summarise summarize discuss outline give say""".split())
-_LEAD = {"the", "all", "any", "our", "those", "these"}
+_LEAD = {"the", "all", "any", "our", "those", "these", "a", "an"}
 # Frames that only ask for the set, before a telegraphic query ("Which are the rural
 # trusts?", "Number of urban trusts"); (words, a count).
 _FRAMES = ((("which", "are"), False), (("what", "are"), False), (("which", "were"), False),
            (("what", "were"), False), (("number", "of"), True), (("count", "of"), True),
            (("total", "number", "of"), True), (("show", "me"), False), (("show",), False),
-           (("list",), False), (("name",), False), (("find",), False), (("give", "me"), False))
+           (("list",), False), (("name",), False), (("find",), False), (("give", "me"), False),
+           # "Which trust is Catholic?": one trust asked for, no superlative; the rest must
+           # read whole as conditions, as a telegraphic query does
+           (("which", "trust", "is"), False), (("which", "trust", "has"), False),
+           (("which", "trust", "was"), False), (("which", "trust", "had"), False))
 
 
 def _telegraphic(tokens: list[Token], vocab: Vocabulary, q: str, embed) -> Reading | None:
@@ -1227,6 +1234,14 @@ class _Scanner:
         while key and key[-1] in _INITIAL_SMALL:
             key.pop()
             k -= 1
+        if not key and i < len(self.t):
+            # one word of capitals ("LGBs", "SLT"): the initials of a run of words inside a
+            # value ("central board with local governing bodies"), read as that run when
+            # exactly one run of the values has them
+            raw = self.q[self.t[i].start:self.t[i].end]
+            letters = raw[:-1] if raw.endswith("s") and raw[:-1].isupper() else raw
+            if 2 <= len(letters) <= 5 and letters.isupper() and letters.isalpha():
+                return self._initials_inside(i, letters.lower())
         if sum(x not in _INITIAL_SMALL for x in key) < 2:
             return None
         found = set()
@@ -1241,6 +1256,24 @@ class _Scanner:
             return None
         f, part = found.pop()
         return k, [Condition(f, "is", part)]
+
+    def _initials_inside(self, i: int, letters: str) -> tuple[int, list[Condition]] | None:
+        found: set[tuple[str, str]] = set()
+        for (_, f), v in self.v.values.items():
+            if self.v.columns.get(f) is None or self.v.columns[f].kind != "text":
+                continue
+            words = re.findall(r"[a-z]+", v)
+            for a in range(len(words) - len(letters) + 1):
+                run = words[a:a + len(letters)]
+                if "".join(w[0] for w in run) == letters and not any(w in STOP for w in run):
+                    found.add((f, " ".join(run)))
+        phrases = {p for _, p in found}
+        if len(phrases) != 1:
+            return None
+        phrase = phrases.pop()
+        conds = [Condition(f, "has", phrase, words=self.raw(i, i + 1))
+                 for f in sorted({f for f, _ in found})]
+        return i + 1, [_any_of(conds)]
 
     def value_phrase(self, i: int) -> tuple[int, list[Condition]] | None:
         """The longest run of words some vignette's value contains ("peer review", "hub
@@ -1382,6 +1415,28 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
     q = " ".join((question or "").split())
     # "What's the biggest trust?": the question word and its verb, as the cues read them
     q = re.sub(r"\b(what|which|who)['’]s\b", r"\1 is", q, flags=re.I)
+    # "trusts w/ a sixth form": the written abbreviation of "with"
+    q = re.sub(r"\bw/(?=\s|$)", "with", q, flags=re.I)
+    # "I'm preparing a session on village schools - which trusts are rural?": a clause about
+    # the asker, then the question about the set; the clause is said as not read, never
+    # taken for conditions on the trusts
+    preface = None
+    parts = re.split(r"\s+[-–—]\s+|;\s+|:\s+", q, maxsplit=1)
+    if (len(parts) == 2 and _ASKER.match(parts[0]) and not _ASKER.match(parts[1])
+            and is_set_question(parts[1], vocab)):
+        preface, q = parts
+    reading = _read_question(q, vocab, embed)
+    if reading is not None and preface is not None:
+        reading.ignored.insert(0, preface)
+    return reading
+
+
+# A clause about the asker: "I'm preparing ...", "We'd like ...", "My trust is ..."
+_ASKER = re.compile(r"^(?:i|i'm|i’m|i am|i'd|i’d|i've|i’ve|we|we're|we’re|we'd|we’d|we've|"
+                    r"we’ve|my|our)\b", re.I)
+
+
+def _read_question(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
     frame = _CONTENT_FRAME.match(q)
     tokens = tokenize(q)
     if frame:
@@ -1411,6 +1466,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
     s = _Scanner(tokens, vocab, q)
     n = len(tokens)
     negate = False
+    negate_from = -1  # where the last negation was said
     i = 0
     seen_group = False
     content_from = None
@@ -1439,6 +1495,10 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         if exclude:  # "other than", "excluding": the next condition does not hold
             for m in range(i, i + exclude):
                 s.used[m] = True
+            if i > 0 and tokens[i - 1].text in _INDEFINITES and not s.used[i - 1]:
+                # "operate somewhere other than regionally", "anything except rural": the
+                # indefinite is what the exclusion leaves, it says nothing of its own
+                s.used[i - 1] = True
             k = s.school_kind(i + exclude) if i + exclude < n else None
             if i > 0 and tokens[i - 1].text in ("schools", "school", "academies") and k \
                     and k[1] != "total":
@@ -1485,6 +1545,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
                  or s.superlative(i) or s.mention(i))
         if found is None and w in NEGATIONS:
             negate = True  # "nor" too: "neither urban nor rural" is not urban and not rural
+            negate_from = i
             s.used[i] = True
             i += 1
             continue
@@ -1540,6 +1601,22 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
     upto = content_from if content_from is not None else n
     dropped = [k for k in range(upto) if not (s.used[k] or k in s.resolved)
                and tokens[k].text not in STOP and tokens[k].text not in GROUP]
+    # a negation that reached no condition, before words no rule read ("urban trusts with no
+    # religious character"): those words carry it, so they are never just dropped
+    after_neg = [k for k in dropped if k > negate_from] if negate else []
+    absent = _absence_of_field(s, after_neg, True) if (
+        after_neg and after_neg == list(range(after_neg[0], after_neg[-1] + 1))
+        and len(reading.groups) == 1 and not reading.unread
+        and not reading.missing_fields) else None
+    if absent is not None:
+        # "Which trusts have no religious character?": a field named after a negation, and
+        # the vignettes write its absence as one value ("none"): that value
+        absent.words = s.raw(negate_from, after_neg[-1] + 1)
+        reading.groups[0].append(absent)
+        s.resolved.update(after_neg)
+        dropped = [k for k in dropped if k not in after_neg]
+    elif after_neg and any(reading.groups):
+        reading.unread.append(s.raw(after_neg[0], after_neg[-1] + 1))
     if (dropped and not any(reading.groups) and not reading.unread
             and not reading.missing_fields and not reading.ignored):
         # "Which trusts have delegated decision making?": words that name a field and no
@@ -1549,6 +1626,38 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
                        for k in range(upto)]
     reading.small = [tokens[k].text in STOP for k in range(upto)]
     return reading
+
+
+def _absence_of_field(s: _Scanner, dropped: list[int], negated: bool = False
+                      ) -> Condition | None:
+    """The words dropped (or a leftover) are one text field's name, just after "no" /
+    "without" ("no religious character", "without a religious character"), and the vignettes
+    record that field's absence as exactly one value ("none"): the condition that the field
+    is that value. Anything else (words of two fields or of none, no absence value, no
+    negation right before): None. `negated`: the scan already gave the words the negation."""
+    words = [s.t[k].text for k in range(dropped[0], dropped[-1] + 1)]
+    stems = {_stem(w) for w in words if w not in STOP}
+    cols = [c for c in s.v.columns.values() if stems and stems <= c.words]
+    if len(cols) != 1 or cols[0].kind != "text":
+        return None
+    name = cols[0].name
+    absent = {v for (_, n), v in s.v.values.items() if n == name
+              and v.strip() in _ABSENCE_VALUES}
+    if len(absent) != 1:
+        return None
+    if negated:
+        return Condition(name, "is", absent.pop(), words=s.raw(dropped[0], dropped[-1] + 1))
+    k = dropped[0] - 1
+    while k >= 0 and s.t[k].text in ("a", "an", "any"):
+        k -= 1
+    if k < 0 or s.t[k].text not in ("no", "without") or s.used[k]:
+        return None
+    absent = {v for (_, n), v in s.v.values.items() if n == name
+              and v.strip() in _ABSENCE_VALUES}
+    if len(absent) != 1:
+        return None
+    s.used[k] = True
+    return Condition(name, "is", absent.pop(), words=s.raw(k, dropped[-1] + 1))
 
 
 def _is_hint(vocab: Vocabulary, w: str) -> bool:
@@ -1597,6 +1706,17 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
                         for x in range(i, j))]
     if not spans:
         return
+    kept = []
+    for i, j in spans:
+        absent = (_absence_of_field(s, [i, j - 1], True)
+                  if any(i <= x < j for x in s.negated_at) else None)
+        if absent is not None:  # "no religious character": the field's recorded "none"
+            absent.words = f"no {absent.words}"
+            reading.groups[-1].append(absent)
+            s.resolved.update(range(i, j))
+        else:
+            kept.append((i, j))
+    spans = kept
     texts = []
     fallback: dict[str, str] = {}  # a field's name with a value: the value, when not read
     for i, j in spans:
@@ -1690,6 +1810,16 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
         order = np.argsort(-sims)
         best = int(order[0])
         bf, bv, _ = readings[best]
+        col = s.v.columns.get(bf)
+        stems = {_stem(w) for w in re.findall(r"[a-z]+", text.lower())} - STOP
+        value_stems = {_stem(w) for w in re.findall(r"[a-z]+", str(bv).lower())}
+        if (col is not None and col.kind == "text" and stems & col.words
+                and not stems & value_stems):
+            # "no religious affiliation" is nearest Catholic only through the field's own
+            # word: it names the field, not one of its values (negated, it listed the Church
+            # of England trust as "not Catholic"): not read
+            reading.unread.append(fallback.get(text, text))
+            continue
         if comparing and bf not in SCALES:
             continue  # "more" beside a value that is no position on a scale: said by `_scan`
         # The values of the best field that are as near as the best (all the "peer review
@@ -1716,6 +1846,19 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             # that field, so it restates the condition; on a scale, the pole the question
             # writes out wins over the one the phrase is nearest
             beside.words = f"{text} {beside.words}" if j <= i else f"{beside.words} {text}"
+            s.resolved.update(range(i, j))
+            continue
+        after = next((c for a, b, c in s.atoms if a >= j and c.field == bf
+                      and c.op in ("is", "has", "pos") and not c.negated
+                      and all(x.text in STOP for x in s.t[j:a])), None)
+        if (after is not None and negated and sims[best] >= SIMILAR_MIN
+                and (sims[best] - rival < SIMILAR_MARGIN or bf in SCALES and after.op == "pos")
+                and sum(c is after for g in reading.groups for c in g) == 1):
+            # "don't check school improvement in a formal way": the negated phrase names the
+            # field of the condition just after it, so it and that condition are one, and
+            # the negation is over both (read apart: formal and not formal, no trust)
+            after.words = f"{text} {after.words}"
+            after.negated = True
             s.resolved.update(range(i, j))
             continue
         axis = s.v.axis(bf) if bf in SCALES else None
