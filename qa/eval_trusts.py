@@ -52,8 +52,8 @@ HELDOUT7_QUESTIONS = ROOT / "eval" / "set_questions_heldout7.jsonl"
 # once on the round-6 matcher (15/32), tuned on since (round 7).
 HELDOUT8_QUESTIONS = ROOT / "eval" / "set_questions_heldout8.jsonl"
 # Two more independent writers, each from table T and the issue only (round 7, 2026-12-04);
-# run once on the round-6 and once on the round-7 matcher. Set 9 is tuned on since (round 8);
-# set 10 stays held out.
+# run once on the round-6 and once on the round-7 matcher. Set 9 is tuned on since round 8,
+# set 10 since round 9.
 HELDOUT9_QUESTIONS = ROOT / "eval" / "set_questions_heldout9.jsonl"
 HELDOUT10_QUESTIONS = ROOT / "eval" / "set_questions_heldout10.jsonl"
 # A sixth independent writer, from table T and the issue only (round 9); run once on the
