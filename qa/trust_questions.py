@@ -339,6 +339,7 @@ class Vocabulary:
         self.written = {part.lower(): part for t in trusts for v in t.fields.values()
                         for part in v.split("; ")}
         self._vectors: Any = None
+        self._embedder: Any = None  # whose vectors `_vectors` are (see `readings`)
         self._axes: dict[str, np.ndarray] = {}
         self._readings: list[tuple[str, str, str]] = []  # (field, value or pole, text)
 
@@ -368,8 +369,11 @@ class Vocabulary:
         return best
 
     def readings(self, embed) -> tuple[list[tuple[str, str, str]], np.ndarray]:
-        """Every value a leftover phrase may mean, with its MiniLM vector (computed once)."""
-        if self._vectors is None:
+        """Every value a leftover phrase may mean, with its MiniLM vector (computed once per
+        embedder: the same table indexed again with another model keeps its passage ids, and
+        one model's vectors must never meet another's questions)."""
+        embedder = getattr(embed, "__self__", embed)  # a bound `embed` of one embedder object
+        if self._vectors is None or self._embedder is not embedder:
             # built whole, then published at once: two first questions at the same time only
             # compute it twice
             readings: list[tuple[str, str, str]] = []
@@ -404,6 +408,7 @@ class Vocabulary:
                     d = vectors[ends[1]].mean(axis=0) - vectors[ends[0]].mean(axis=0)
                     axes[n] = d / max(float(np.linalg.norm(d)), 1e-9)
             self._readings, self._axes, self._vectors = readings, axes, vectors
+            self._embedder = embedder
         return self._readings, self._vectors
 
     def axis(self, name: str) -> np.ndarray | None:

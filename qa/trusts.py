@@ -283,6 +283,21 @@ def is_set_question(question: str) -> bool:
     return cue(question)
 
 
+def _recorded_fields_named(unread: list[str], vocab, trusts: list) -> list[tuple[str, int, list[str]]]:
+    """The unread phrases that are the label of a field some vignettes record ("religious
+    character"), with how many record it and the values they give."""
+    labels = {re.sub(r"\s*\(.*?\)", "", c.label).strip().lower(): c.name
+              for c in vocab.columns.values()}
+    out = []
+    for u in unread:
+        name = labels.get(" ".join(u.lower().split()))
+        if name is None:
+            continue
+        values = [t.fields[name] for t in trusts if t.fields.get(name)]
+        out.append((u, len(values), sorted(set(values), key=str.lower)))
+    return out
+
+
 def answer_set_question(question: str, trusts: list[Trust], embed=None) -> SetAnswer | None:
     """None when the question is not about the trusts as a group. Otherwise the matching
     trusts, led by the conditions in words. `embed` (texts -> vectors, MiniLM in the app)
@@ -320,6 +335,16 @@ def answer_set_question(question: str, trusts: list[Trust], embed=None) -> SetAn
                           + ", so no trust is "
                           "listed" + (f" (read: trusts {said})" if said else "")
                           + "; the passages below may say more.")
+        answer.headline = answer.message
+        return answer
+    named = _recorded_fields_named(reading.unread, vocab, trusts)
+    if named:
+        # the words are a field the vignettes do record, with no value to match: saying "No
+        # vignette records" would be false
+        answer.message = ("; ".join(
+            f"“{u}” is recorded by {n} of {total} vignettes ({', '.join(values)}), but the "
+            f"question gives no value of it to match" for u, n, values in named)
+            + ", so no trust is listed; the passages below may say more.")
         answer.headline = answer.message
         return answer
     if reading.unread:

@@ -773,3 +773,21 @@ def test_round9_a_phrase_near_a_value_only_through_the_fields_name_is_not_read(t
     found = answer_set_question("Which trusts have a religious character of Catholic?",
                                 trusts, embed=embed)
     assert names(found) == {COR}
+
+
+def test_value_vectors_are_never_shared_between_embedders(trusts):
+    """The same trusts table (the same passage ids: a corpus indexed again with another model)
+    asked through two embedders of different sizes in turn: each question meets its own
+    model's value vectors (a crash, a matmul of 256 against 384, before)."""
+    import numpy as np
+
+    def embedder_of(size):
+        def embed(texts):
+            rows = [np.frombuffer(t.lower().encode().ljust(size, b" ")[:size], np.uint8)
+                    for t in texts]
+            return np.asarray(rows, np.float32) + 1.0
+        return embed
+
+    question = "Which trusts are in the countryside?"
+    for embed in (embedder_of(8), embedder_of(16), embedder_of(8)):
+        answer_set_question(question, trusts, embed=embed)  # no error: each its own vectors

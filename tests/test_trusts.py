@@ -268,14 +268,33 @@ def test_chart_colours_stand_out_against_white():
     assert all(1.05 / (luminance(c) + 0.05) >= 3.0 for c in COLOURS)  # WCAG 1.4.11
 
 
-def test_the_cli_names_matched_fields_by_their_labels_never_the_table_keys(tmp_path_factory):
-    """A field no code names ("Religious character") is shown by its label as the vignette
-    prints it, in the terminal as on the web page, not as the table's key "other:…"."""
-    from qa.format import answer_text
+@pytest.fixture(scope="module")
+def extra_searcher(tmp_path_factory):
+    """The vignettes with the three whose fields no code names (tests/data/vignettes-extra)."""
     from qa.search import Searcher, embedder_for
 
     index = load_index(eval_trusts.fixture_index(tmp_path_factory.mktemp("extra"), extra=True))
-    answer = Searcher(index, embedder_for(index)).ask("Which trusts are Catholic?")
-    text = answer_text(answer)
+    return Searcher(index, embedder_for(index))
+
+
+def test_the_cli_names_matched_fields_by_their_labels_never_the_table_keys(extra_searcher):
+    """A field no code names ("Religious character") is shown by its label as the vignette
+    prints it, in the terminal as on the web page, not as the table's key "other:…"."""
+    from qa.format import answer_text
+
+    text = answer_text(extra_searcher.ask("Which trusts are Catholic?"))
     assert "Corvid Lane Catholic Academy Trust (fictional)" in text
     assert "(Religious character: Catholic" in text and "other:" not in text
+
+
+def test_a_recorded_field_named_without_a_value_is_not_said_to_be_unrecorded(extra_searcher):
+    """"Which trusts have a religious character?" names a field three vignettes record: the
+    answer says so, with their values, and lists no trust; it never says "No vignette
+    records" (true only of a field no vignette has, which keeps that message)."""
+    answer = extra_searcher.ask("Which trusts have a religious character?")
+    assert answer.set_question and not answer.trusts
+    assert "No vignette records" not in answer.trusts_message
+    assert "recorded by 3 of" in answer.trusts_message
+    assert "Catholic" in answer.trusts_message and "Church of England" in answer.trusts_message
+    unknown = extra_searcher.ask("Which trusts have an Ofsted grade?")
+    assert "No vignette records" in unknown.trusts_message and not unknown.trusts
