@@ -12,12 +12,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from shared_data import DOCLING
 
 from ingest import ReadError, chunk_document, read_document
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCLING = next((p for p in (ROOT.parent / "shared" / "docling",
-                            ROOT.parent.parent / "shared" / "docling") if p.is_dir()), None)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"

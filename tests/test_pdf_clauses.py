@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shared_data import DOCLING
 
 from ingest import chunk_document, read_document
 
@@ -97,21 +98,13 @@ def test_an_author_line_with_a_note_mark_is_no_section(tmp_path):
         {tuple(p.section[-2:]) for p in passages}
 
 
-def _docling() -> Path | None:
-    root = Path(__file__).resolve().parent.parent
-    for base in (root.parent, root.parent.parent):
-        if (base / "shared" / "docling").is_dir():
-            return base / "shared" / "docling"
-    return None
-
-
-@pytest.mark.skipif(_docling() is None or not (_docling() / "normal_4pages.pdf").exists(),
+@pytest.mark.skipif(DOCLING is None or not (DOCLING / "normal_4pages.pdf").exists(),
                     reason="../shared/docling/normal_4pages.pdf not present")
 def test_docling_korean_brief_numbered_subheadings():
     """normal_4pages.pdf: "(1) 「감염병의 예방 및 관리에 관한 법률」 개정" (page 2) and its
     siblings are set in the heading face (KoPubDotum 12.5 pt over an 11.5 pt KoPubBatang
     body); "[표 1] 감염병예방법 제2조제2호 개정전·후 비교" is the caption of a table."""
-    doc, passages = _read(_docling() / "normal_4pages.pdf")
+    doc, passages = _read(DOCLING / "normal_4pages.pdf")
     headings = [b.text for b in doc.blocks if b.kind == "heading"]
     for title in ("(1) 「감염병의 예방 및 관리에 관한 법률」 개정", "(2) 생명보험 표준약관 재해분류표",
                   "(4) 신종위험에 대비한 상품 부족", "(3) 신종위험에 대비하는 보험상품 개발 필요"):
@@ -175,13 +168,13 @@ def test_a_table_with_no_rule_down_its_outer_edges_keeps_its_outer_columns(tmp_p
         [(b.kind, b.text[:60]) for b in doc.blocks]
 
 
-@pytest.mark.skipif(_docling() is None or not (_docling() / "normal_4pages.pdf").exists(),
+@pytest.mark.skipif(DOCLING is None or not (DOCLING / "normal_4pages.pdf").exists(),
                     reason="../shared/docling/normal_4pages.pdf not present")
 def test_docling_korean_brief_table_keeps_its_outer_columns():
     """normal_4pages.pdf page 2, [표 1]: vertical rules between the columns only, none down
     the outer edges; the first column (구분: 분류, 분류 기준, 대상 질병, U코드) and the last
     (개정후) are the table's."""
-    _doc, passages = _read(_docling() / "normal_4pages.pdf")
+    _doc, passages = _read(DOCLING / "normal_4pages.pdf")
     rows = [["분류", "1군 감염병", "1급 감염병"],
             ["U코드", "◦ 대상질병에 U코드 없음", "중동호흡기증후군(MERS)(U)"]]
     assert all(_whole(rows, passages)), [p.text for p in passages if "감염병" in p.text][:3]
@@ -259,12 +252,12 @@ def test_two_columns_set_with_open_leading_are_read_column_by_column(tmp_path):
             assert p.section[-1] == "(1) Governance and oversight", p.section
 
 
-@pytest.mark.skipif(_docling() is None or not (_docling() / "normal_4pages.pdf").exists(),
+@pytest.mark.skipif(DOCLING is None or not (DOCLING / "normal_4pages.pdf").exists(),
                     reason="../shared/docling/normal_4pages.pdf not present")
 def test_docling_korean_brief_last_page_in_columns():
     """normal_4pages.pdf page 4: every line its own text box; the left column's (1) runs on
     under its heading, not under "5 맺으며" in the right column."""
-    _doc, passages = _read(_docling() / "normal_4pages.pdf")
+    _doc, passages = _read(DOCLING / "normal_4pages.pdf")
     holder = next(p for p in passages if "가입한 생명보험약관도" in p.text)
     assert holder.section[-1] == "(1) 「약관규제법」에 따른 보험금 지급 검토 필요", holder.section
     assert "기준으로 재 |" not in holder.text  # a left line joined to a right one
@@ -292,9 +285,9 @@ def test_a_section_number_set_in_a_box_of_its_own_opens_its_heading(tmp_path):
     assert headings == ["4 What changed", "5 Conclusions"], headings
 
 
-@pytest.mark.skipif(_docling() is None or not (_docling() / "normal_4pages.pdf").exists(),
+@pytest.mark.skipif(DOCLING is None or not (DOCLING / "normal_4pages.pdf").exists(),
                     reason="../shared/docling/normal_4pages.pdf not present")
 def test_docling_korean_brief_boxed_section_numbers():
-    doc, _passages = _read(_docling() / "normal_4pages.pdf")
+    doc, _passages = _read(DOCLING / "normal_4pages.pdf")
     headings = [b.text for b in doc.blocks if b.kind == "heading"]
     assert "2 코로나-19 관련 보험 현황" in headings and "5 맺으며" in headings, headings

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from shared_data import DOCLING
 from typeset import MATRIX, Element, Style, matrix_documents, typeset
 
 from ingest import chunk_document, read_document
@@ -90,14 +91,6 @@ def test_one_odd_line_does_not_disqualify_a_style(tmp_path):
     assert "Alpha section" in sections and "Beta section" in sections, sections
 
 
-def _shared() -> Path | None:
-    for base in (ROOT.parent, ROOT.parent.parent):
-        if (base / "shared" / "docling").is_dir():
-            return base / "shared" / "docling"
-    return None
-
-
-DOCLING = _shared()
 needs_docling = pytest.mark.skipif(DOCLING is None, reason="../shared/docling/ not present")
 
 

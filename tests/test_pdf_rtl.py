@@ -14,17 +14,10 @@ import re
 from pathlib import Path
 
 import pytest
+from shared_data import DOCLING
 
 from ingest import chunk_document, read_document
 from ingest.pdf_layout import _in_visual_order, visual_to_logical
-
-
-def _docling() -> Path | None:
-    root = Path(__file__).resolve().parent.parent
-    for base in (root.parent, root.parent.parent):
-        if (base / "shared" / "docling").is_dir():
-            return base / "shared" / "docling"
-    return None
 
 
 def _logical(visual: str) -> str:
@@ -60,14 +53,14 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text)
 
 
-RTL_FILES = sorted(p.name for p in (_docling() or Path("/nonexistent")).glob("right_to_left_*.pdf")
+RTL_FILES = sorted(p.name for p in (DOCLING or Path("/nonexistent")).glob("right_to_left_*.pdf")
                    if p.with_suffix(".md").exists())
 
 
 @pytest.mark.skipif(not RTL_FILES, reason="../shared/docling/right_to_left_*.pdf not present")
 @pytest.mark.parametrize("name", RTL_FILES)
 def test_docling_right_to_left_words_in_logical_order(name):
-    path = _docling() / name
+    path = DOCLING / name
     doc = read_document(path, path.parent, {})
     passages = chunk_document(doc)
     ours = set(_words(" ".join([p.text for p in passages]

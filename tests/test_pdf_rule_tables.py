@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from shared_data import DOCLING
 
 from ingest import chunk_document, read_document
 
@@ -102,19 +103,11 @@ def test_rules_around_prose_are_no_table(tmp_path):
     assert any(PROSE.strip() in p.text for p in passages)
 
 
-def _docling() -> Path | None:
-    root = Path(__file__).resolve().parent.parent
-    for base in (root.parent, root.parent.parent):
-        if (base / "shared" / "docling").is_dir():
-            return base / "shared" / "docling"
-    return None
-
-
-@pytest.mark.skipif(_docling() is None, reason="../shared/docling/ not present")
+@pytest.mark.skipif(DOCLING is None, reason="../shared/docling/ not present")
 def test_docling_table_whose_outer_columns_have_no_vertical_rule():
     """2305.03393v1 page 9: the first and last columns stand outside the vertical rules; the
     horizontal rules span them, so they are the table's too: each ruled band is one row."""
-    _doc, passages = _read(_docling() / "2305.03393v1-pg9.pdf")
+    _doc, passages = _read(DOCLING / "2305.03393v1-pg9.pdf")
     rows = [["6", "6", "OTSL HTML", "0.965 0.969", "0.934 0.927", "0.955 0.955", "0.88 0.857",
              "2.73 5.39"],
             ["4", "2", "OTSL HTML", "0.952 0.944", "0.92 0.903", "0.942 0.931", "0.857 0.824",
