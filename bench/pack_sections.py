@@ -75,7 +75,6 @@ def features(searcher, cases, sessions) -> list[dict]:
     from ingest.roles import poses_questions
     from qa import prep
     from qa.eval_packs import in_section
-    from qa.search import _find_run
 
     idx = searcher.index
     rows = [i for i, p in enumerate(idx.passages)
@@ -101,14 +100,7 @@ def features(searcher, cases, sessions) -> list[dict]:
         heading = np.asarray(prep._heading_match(searcher, focus or q, passages))
         fv = np.asarray(searcher.embed_query(focus or q), dtype=np.float32)
         qv, qkeys, w = searcher.late.query(q)
-        soft = w.copy()
-        if focus:
-            fk = tuple(searcher.late.encoder.keys(focus))
-            at = _find_run([int(k) for k in np.asarray(qkeys).tolist()], fk, 0) if fk else -1
-            if at >= 0:
-                inside = np.zeros(len(qkeys), dtype=np.float32)
-                inside[at:at + len(fk)] = 1.0
-                soft = w * (inside + prep.FRAME_WEIGHT * (1.0 - inside))
+        soft = prep.focus_weights(searcher, qkeys, w, focus)
         own, pooled, top2 = [], [], []
         for j, row in enumerate(rows):
             js = idx.sentences_of.get(row, [])

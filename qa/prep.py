@@ -313,11 +313,26 @@ def _heading_match(searcher: Searcher, text: str, passages: list[Passage]) -> li
     return [max((float(cache[h] @ qv) for h in _headings_of(p)), default=0.0) for p in passages]
 
 
+
+def focus_weights(searcher: Searcher, qkeys, w: np.ndarray, focus: str) -> np.ndarray:
+    """The question's word-piece weights with the pieces outside its focus scaled by
+    `FRAME_WEIGHT` (unchanged when there is no focus or it is not a run of the question)."""
+    from .search import _find_run
+
+    if not focus:
+        return w.copy()
+    fkeys = tuple(searcher.late.encoder.keys(focus))
+    at = _find_run([int(k) for k in np.asarray(qkeys).tolist()], fkeys, 0) if fkeys else -1
+    if at < 0:
+        return w.copy()
+    inside = np.zeros(len(qkeys), dtype=np.float32)
+    inside[at:at + len(fkeys)] = 1.0
+    return w * (inside + FRAME_WEIGHT * (1.0 - inside))
+
 def _late_scores(searcher: Searcher, question: str, focus: str, passages: list[Passage]):
     """(whole-question late score, focus-weighted late score, focus-weighted best sentence
     score) per passage, or None when the searcher does not re-rank by late interaction."""
     from .late import LateInteraction
-    from .search import _find_run
 
     if getattr(searcher.settings, "fusion", "") != "late" or not passages:
         return None
@@ -325,14 +340,7 @@ def _late_scores(searcher: Searcher, question: str, focus: str, passages: list[P
     qv, qkeys, w = searcher.late.query(question)
     if not len(qkeys) or w.sum() <= 0:
         return None
-    soft = w.copy()
-    if focus:
-        fkeys = tuple(searcher.late.encoder.keys(focus))
-        at = _find_run([int(k) for k in np.asarray(qkeys).tolist()], fkeys, 0) if fkeys else -1
-        if at >= 0:
-            inside = np.zeros(len(qkeys), dtype=np.float32)
-            inside[at:at + len(fkeys)] = 1.0
-            soft = w * (inside + FRAME_WEIGHT * (1.0 - inside))
+    soft = focus_weights(searcher, qkeys, w, focus)
     rows = [searcher.index.by_id[p.id] for p in passages]
     tokens = searcher._passage_tokens(np.asarray(rows, dtype=np.int64))
     whole = LateInteraction.score((qv, qkeys, w), tokens)
