@@ -2,7 +2,7 @@
 
 For each question of eval/packs.jsonl (the questions of sessions 8.1-8.5, built as the five
 session packs), eval/packs_heldout.jsonl (other facilitator questions, one pack),
-eval/packs_heldout2.jsonl and eval/packs_heldout3.jsonl (later held-out sets, one pack per
+eval/packs_heldout2.jsonl, packs_heldout3.jsonl and packs_heldout4.jsonl (later held-out sets, one pack per
 session they name, with that session's title), it counts:
 
 - pack recall: the expected sections (eval/README.md) quoted under the question, or referred
@@ -33,6 +33,7 @@ TUNING = EVAL / "packs.jsonl"
 HELDOUT = EVAL / "packs_heldout.jsonl"
 HELDOUT2 = EVAL / "packs_heldout2.jsonl"
 HELDOUT3 = EVAL / "packs_heldout3.jsonl"
+HELDOUT4 = EVAL / "packs_heldout4.jsonl"
 APPARATUS = EVAL / "packs_apparatus.jsonl"
 
 
@@ -156,7 +157,7 @@ def run(searcher, corpus: Path, handout: bool = False) -> dict[str, Figures]:
     apparatus = load_cases(APPARATUS)
     sessions = load_sessions(corpus / "sessions.toml")
     out = {"tuning": Figures(), "heldout": Figures(), "heldout2": Figures(),
-           "heldout3": Figures()}
+           "heldout3": Figures(), "heldout4": Figures()}
     tuning = load_cases(TUNING)
     for sid in dict.fromkeys(c["session"] for c in tuning):
         doc = build_session_pack(searcher, find_session(sessions, sid), corpus_dir=corpus)
@@ -168,7 +169,7 @@ def run(searcher, corpus: Path, handout: bool = False) -> dict[str, Figures]:
     score_pack(doc, held, searcher.index, apparatus, out["heldout"])
     # The later held-out sets name their sessions: one pack per session, as a facilitator
     # would build it.
-    for name, path in (("heldout2", HELDOUT2), ("heldout3", HELDOUT3)):
+    for name, path in (("heldout2", HELDOUT2), ("heldout3", HELDOUT3), ("heldout4", HELDOUT4)):
         cases_of_set = load_cases(path)
         for sid in dict.fromkeys(c["session"] for c in cases_of_set):
             cases = [c for c in cases_of_set if c["session"] == sid]
