@@ -860,3 +860,30 @@ def test_past_the_budget_the_list_follows_the_scores(built, searcher):
             quoted |= {q.passage_id for q in section.quotes}
     # The fake model's packs have both (neither is listed by the round-7 code).
     assert extra_refs >= 1 and extra_quotes >= 1, (extra_refs, extra_quotes)
+
+
+def test_a_referral_line_names_the_quote_it_points_to(built, searcher, tmp_path):
+    """Several quotes of one section carry the same citation, so a line referring back names
+    the quote's opening words too (verbatim), in the Markdown, Word and web copies, for the
+    facilitator and in the handout."""
+    import docx
+
+    from qa.export import opening_words
+    from ui.session_prep import render_pack
+
+    corpus, _ = built
+    for handout in (False, True):
+        doc = build_session_pack(searcher, _session("8.5"), corpus_dir=corpus,
+                                 handout=handout)
+        quoted = {q.passage_id: q for s in doc.sections for q in s.quotes}
+        referred = [(s, pid) for s in doc.sections for pid in s.see_also]
+        assert referred, "the 8.5 pack refers back to an earlier quote"
+        md, html = to_markdown(doc), render_pack(doc)
+        path = tmp_path / f"referrals-{handout}.docx"
+        to_docx(doc, path)
+        word = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+        for _, pid in referred:
+            opening = opening_words(quoted[pid].text)
+            assert opening.removesuffix(" …") in " ".join(quoted[pid].text.split())
+            assert f"“{opening}”" in md and f"“{opening}”" in word, (handout, pid)
+            assert f"“{opening}”".replace("&", "&amp;") in html.replace("&#x27;", "'"), pid
