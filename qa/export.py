@@ -146,11 +146,18 @@ def _quoted_under(doc: ExportDocument) -> dict[str, tuple[CitedQuote, str]]:
 OPENING_WORDS = 8  # words of a quote named in a line referring back to it
 
 
-def opening_words(text: str, n: int = OPENING_WORDS) -> str:
+def opening_words(text: str, n: int = OPENING_WORDS, section: str = "") -> str:
     """The quote's first `n` words, verbatim, as a referral line names it ("“There is an
     executive lead …”"): several quotes of one section carry the same citation, so the
-    citation alone does not say which one is meant."""
-    words = text.split()
+    citation alone does not say which one is meant. Its opening lines that only repeat the
+    headings of `section` (its section label, which the citation shows) are passed over."""
+    label = " ".join(section.split()).casefold()
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    start = 0
+    while (label and start < len(lines) - 1
+           and " ".join(lines[start].split()).casefold() in label):
+        start += 1
+    words = " ".join(lines[start:]).split()
     return " ".join(words[:n]) + (" …" if len(words) > n else "")
 
 
@@ -161,7 +168,7 @@ def _see_also_lines(doc: ExportDocument, section: ExportSection) -> list[tuple[s
     out = []
     for pid in section.see_also:
         q, heading = quoted.get(pid, (None, ""))
-        where = f"{q.citation}: “{opening_words(q.text)}”" if q else ""
+        where = f"{q.citation}: “{opening_words(q.text, section=q.section)}”" if q else ""
         out.append((where, pid, heading))
     return out
 

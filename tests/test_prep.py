@@ -883,7 +883,19 @@ def test_a_referral_line_names_the_quote_it_points_to(built, searcher, tmp_path)
         to_docx(doc, path)
         word = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
         for _, pid in referred:
-            opening = opening_words(quoted[pid].text)
+            opening = opening_words(quoted[pid].text, section=quoted[pid].section)
             assert opening.removesuffix(" …") in " ".join(quoted[pid].text.split())
             assert f"“{opening}”" in md and f"“{opening}”" in word, (handout, pid)
             assert f"“{opening}”".replace("&", "&amp;") in html.replace("&#x27;", "'"), pid
+
+
+def test_a_referral_names_the_words_after_the_headings_it_repeats():
+    from qa.export import opening_words
+
+    text = ("3. Interview evidence\n3.1 For successful federations/MATs there are\n"
+            "structures that work best\n- There is an executive lead, rather than shared")
+    label = ("Part I › 3. Interview evidence › 3.1 For successful federations/MATs there are "
+             "structures that work best")
+    assert opening_words(text, 5, section=label) == "- There is an executive …"
+    assert opening_words(text, 3) == "3. Interview evidence …"  # no label: as it opens
+    assert opening_words("Only a heading", section="Only a heading") == "Only a heading"

@@ -41,7 +41,7 @@ def render_pack(doc) -> str:
             parts.append('<p class="mx-note">See also (quoted above): '
                          + "; ".join((esc(quoted[pid].citation) if handout
                                       else f"<code>{esc(pid)}</code>")
-                                     + f" “{esc(opening_words(quoted[pid].text))}”"
+                                     + f" “{esc(opening_words(quoted[pid].text, section=quoted[pid].section))}”"
                                      if pid in quoted else f"<code>{esc(pid)}</code>"
                                      for pid in section.see_also) + "</p>")
         parts.append("</section>")
