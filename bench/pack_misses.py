@@ -20,7 +20,8 @@ and the cause, the first that holds of:
   filtered      its passages are all apparatus or session outlines (the filters)
   below gate    graded "none" by its own late similarity (the evidence threshold)
   not in pool   not among the question's ranked candidates (RANKED, the focus's own)
-  quoted, lost  quoted under another question of the pack but not referred back to here
+  quoted above  quoted under an earlier question of the pack but not referred back to here
+  quoted below  quoted under a later question of the pack (a referral cannot point forward)
   budget        in the pool and ranked, but after the question's PER_QUESTION sections
 """
 
@@ -77,9 +78,12 @@ def main(argv: list[str] | None = None) -> int:
                 title = group[0].get("title", "")
             doc = prep.build_pack(searcher, questions, title or "pack", corpus_dir=args.corpus)
             by_heading = {s.heading: s for s in doc.sections}
-            quoted_under = {q.passage_id: s.heading for s in doc.sections for q in s.quotes}
+            quoted_under = {q.passage_id: n for n, s in enumerate(doc.sections)
+                            for q in s.quotes}
+            order = {s.heading: n for n, s in enumerate(doc.sections)}
             for case in group:
                 q = " ".join(case["question"].split())
+                here = order.get(q, -1)
                 sec = by_heading.get(q)
                 ids = [x.passage_id for x in sec.quotes] + list(sec.see_also) if sec else []
                 shown = [index.passage(i) for i in ids]
@@ -123,8 +127,10 @@ def main(argv: list[str] | None = None) -> int:
                         cause = "below gate"
                     elif rank(ranked) == "-":
                         cause = "not in pool"
+                    elif any(quoted_under.get(index.passages[i].id, 99) < here for i in mine):
+                        cause = "quoted above"
                     elif any(index.passages[i].id in quoted_under for i in mine):
-                        cause = "quoted, lost"
+                        cause = "quoted below"
                     else:
                         cause = "budget"
                     causes[cause] += 1
