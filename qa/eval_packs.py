@@ -2,7 +2,7 @@
 
 For each question of eval/packs.jsonl (the questions of sessions 8.1-8.5, built as the five
 session packs), eval/packs_heldout.jsonl (other facilitator questions, one pack),
-eval/packs_heldout2.jsonl, packs_heldout3.jsonl and packs_heldout4.jsonl (later held-out sets, one pack per
+eval/packs_heldout2.jsonl, packs_heldout3.jsonl and packs_heldout4.jsonl (later sets, one pack per
 session they name, with that session's title), it counts:
 
 - pack recall: the expected sections (eval/README.md) quoted under the question, or referred
@@ -13,7 +13,11 @@ session they name, with that session's title), it counts:
 
     python -m qa.eval_packs [--index var/index] [--corpus corpus] [--json] [--show]
 
-The tuning and the two held-out sets' figures are printed apart.
+Since round 10 of issue 22, packs.jsonl, packs_heldout.jsonl and packs_heldout2.jsonl are all
+TUNING sets (their names are historical; labels "tuning", "tuning-h1", "tuning-h2");
+packs_heldout3.jsonl and packs_heldout4.jsonl (an independent writer's, round 10) are HELD OUT
+("heldout3", "heldout4"): their totals are printed, never their misses (`--show` lists misses
+for the tuning sets only).
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ HELDOUT2 = EVAL / "packs_heldout2.jsonl"
 HELDOUT3 = EVAL / "packs_heldout3.jsonl"
 HELDOUT4 = EVAL / "packs_heldout4.jsonl"
 APPARATUS = EVAL / "packs_apparatus.jsonl"
+# The sets whose misses `--show` may print: the tuning sets (round 10), never the held-out one.
+SHOWABLE = ("tuning", "tuning-h1", "tuning-h2")
 
 
 def load_cases(path: Path) -> list[dict]:
@@ -104,6 +110,13 @@ class Figures:
     misses: list[str] = field(default_factory=list)
     bad_examples: list[str] = field(default_factory=list)
     apparatus_examples: list[str] = field(default_factory=list)
+    # The packs' size, so that recall is not bought by length: questions, quotes (each passage
+    # quoted once per pack), "quoted above" referrals and the words quoted, over `packs` packs.
+    packs: int = 0
+    questions: int = 0
+    quotes: int = 0
+    referrals: int = 0
+    words: int = 0
 
     @property
     def recall(self) -> float:
@@ -113,13 +126,28 @@ class Figures:
         return {"expected": self.expected, "found": self.found,
                 "recall": round(self.recall, 4), "apparatus_as_evidence": self.apparatus,
                 "in_short": self.in_short, "bad_in_short": sum(self.bad.values()),
-                "bad_by_kind": self.bad}
+                "bad_by_kind": self.bad, "packs": self.packs, "questions": self.questions,
+                "quotes": self.quotes, "referrals": self.referrals, "words": self.words}
+
+    def size(self) -> str:
+        if not self.questions:
+            return ""
+        return (f"{self.quotes / self.questions:.2f} quotes + "
+                f"{self.referrals / self.questions:.2f} referrals a question, "
+                f"{self.words / max(1, self.packs):,.0f} words a pack "
+                f"({self.quotes} quotes, {self.words:,} words, {self.packs} packs)")
 
 
 def score_pack(doc, cases: list[dict], index, apparatus: list[dict], figures: Figures) -> None:
     """Add one pack's figures; its sections are its questions, in the cases' order."""
     headings = {_fold(h) for p in index.passages for h in p.section}
     by_heading = {s.heading: s for s in doc.sections}
+    figures.packs += 1
+    for s in doc.sections:
+        figures.questions += 1
+        figures.quotes += len(s.quotes)
+        figures.referrals += len(s.see_also)
+        figures.words += sum(len(q.text.split()) for q in s.quotes)
     for case in cases:
         section = by_heading.get(" ".join(case["question"].split()))
         passages = []
@@ -156,7 +184,7 @@ def run(searcher, corpus: Path, handout: bool = False) -> dict[str, Figures]:
 
     apparatus = load_cases(APPARATUS)
     sessions = load_sessions(corpus / "sessions.toml")
-    out = {"tuning": Figures(), "heldout": Figures(), "heldout2": Figures(),
+    out = {"tuning": Figures(), "tuning-h1": Figures(), "tuning-h2": Figures(),
            "heldout3": Figures(), "heldout4": Figures()}
     tuning = load_cases(TUNING)
     for sid in dict.fromkeys(c["session"] for c in tuning):
@@ -166,10 +194,10 @@ def run(searcher, corpus: Path, handout: bool = False) -> dict[str, Figures]:
     held = load_cases(HELDOUT)
     doc = build_pack(searcher, [c["question"] for c in held], "Held-out questions",
                      corpus_dir=corpus)
-    score_pack(doc, held, searcher.index, apparatus, out["heldout"])
+    score_pack(doc, held, searcher.index, apparatus, out["tuning-h1"])
     # The later held-out sets name their sessions: one pack per session, as a facilitator
     # would build it.
-    for name, path in (("heldout2", HELDOUT2), ("heldout3", HELDOUT3), ("heldout4", HELDOUT4)):
+    for name, path in (("tuning-h2", HELDOUT2), ("heldout3", HELDOUT3), ("heldout4", HELDOUT4)):
         cases_of_set = load_cases(path)
         for sid in dict.fromkeys(c["session"] for c in cases_of_set):
             cases = [c for c in cases_of_set if c["session"] == sid]
@@ -187,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--show", action="store_true",
-                        help="also list the misses, apparatus quotes and bad entries")
+                        help="also list the misses, apparatus quotes and bad entries "
+                             "(tuning sets only: never for the held-out set)")
     args = parser.parse_args(argv)
 
     from index import load_index
@@ -202,10 +231,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for name, f in figures.items():
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(f.bad.items())) or "none"
-        print(f"{name:8s} pack recall {f.found}/{f.expected} = {f.recall:.1%}; "
+        print(f"{name:9s} pack recall {f.found}/{f.expected} = {f.recall:.1%}; "
               f"apparatus quoted as evidence {f.apparatus}; "
               f"bad In short {sum(f.bad.values())}/{f.in_short} ({kinds})")
-        if args.show:
+        print(f"{'':9s} size: {f.size()}")
+        if args.show and name in SHOWABLE:
             for line in (*f.misses, *f.apparatus_examples, *f.bad_examples):
                 print("   ", line)
     return 0

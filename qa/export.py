@@ -143,13 +143,33 @@ def _quoted_under(doc: ExportDocument) -> dict[str, tuple[CitedQuote, str]]:
     return found
 
 
+OPENING_WORDS = 8  # words of a quote named in a line referring back to it
+
+
+def opening_words(text: str, n: int = OPENING_WORDS, section: str = "") -> str:
+    """The quote's first `n` words, verbatim, as a referral line names it ("“There is an
+    executive lead …”"): several quotes of one section carry the same citation, so the
+    citation alone does not say which one is meant. Its opening lines that only repeat the
+    headings of `section` (its section label, which the citation shows) are passed over."""
+    label = " ".join(section.split()).casefold()
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    start = 0
+    while (label and start < len(lines) - 1
+           and " ".join(lines[start].split()).casefold() in label):
+        start += 1
+    words = " ".join(lines[start:]).split()
+    return " ".join(words[:n]) + (" …" if len(words) > n else "")
+
+
 def _see_also_lines(doc: ExportDocument, section: ExportSection) -> list[tuple[str, str, str]]:
-    """(citation, passage id, heading it is quoted under) for each of a section's see-also ids."""
+    """(citation and the quote's opening words, passage id, heading it is quoted under) for
+    each of a section's see-also ids."""
     quoted = _quoted_under(doc)
     out = []
     for pid in section.see_also:
         q, heading = quoted.get(pid, (None, ""))
-        out.append((q.citation if q else "", pid, heading))
+        where = f"{q.citation}: “{opening_words(q.text, section=q.section)}”" if q else ""
+        out.append((where, pid, heading))
     return out
 
 

@@ -194,7 +194,7 @@ def _level(searcher: Searcher, hit: Hit) -> str:
 # --- Building a pack ------------------------------------------------------------------------
 
 ABOUT_THE_STUDY = "about the study, not evidence"  # note on apparatus quoted when asked for
-PER_QUESTION = 4  # evidence passages quoted per question
+PER_QUESTION = 4  # sections listed per question before the scores decide (QUOTE_GAP)
 
 
 @dataclass
@@ -267,6 +267,17 @@ HEADING_WEIGHT = 0.25  # heading's match to the focus (z units)
 # section only because the ones above it were quoted earlier (bench/RESULTS.md, "Issue 22,
 # round 7").
 REFERRALS = 1
+# Past those, the budget follows the question's scores rather than a count (issue 22, round
+# 10; bench/RESULTS.md, "Issue 22, round 10"): a section is listed while its score (the sum
+# above, in z units over the question's pool) stays within QUOTE_GAP of the last section the
+# budget listed (up to MORE_QUOTES new quotes: a question whose next sections score as well as
+# its fourth gets them, one whose scores fall away does not), and a section an earlier question
+# quoted is referred back to while its score is at least REFER_FLOOR (up to MORE_REFERRALS
+# referral lines: no new quote, no new words). Chosen on the three tuning pack sets together.
+QUOTE_GAP = 0.5
+MORE_QUOTES = 1
+REFER_FLOOR = 1.0
+MORE_REFERRALS = 3
 _LIST_ITEM = re.compile(r"^\s*(?:[-•▪*–]|o\s|\(?[a-z0-9]\)\s|\d+[.)]\s)")
 
 
@@ -372,7 +383,8 @@ def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
     """The question's best evidence, one passage per section, by its own score, above the
     evidence threshold, not spread across documents (a passage of another document is not
     padded in); scored as the notes above `FRAME_WEIGHT` say. `quoted`: the passages quoted
-    under earlier questions of the pack, which this one refers back to (`REFERRALS`).
+    under earlier questions of the pack, which this one refers back to (`REFERRALS`); past
+    the budget, the scores decide (`QUOTE_GAP`, `REFER_FLOOR`).
     Apparatus is quoted only when it is what the question asks for: the searcher ranks it
     first even after putting evidence of similar similarity above it (qa/search.py)."""
     own = _unspread(searcher)
@@ -405,15 +417,30 @@ def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
         evidence = [pool[i] for i in order if _level(searcher, pool[i]) != "none"]
     chosen, sections = [], set()
     most = per_question + max(0, REFERRALS)
+    in_run = True  # in the run of referrals right after the budget (REFERRALS)
+    quote_floor, more_quotes, more_referrals = -np.inf, 0, 0
     for h in evidence:
         key = section_key(h.passage)
         if key in sections:
             continue
-        if len(chosen) >= per_question and h.passage.id not in quoted:
-            break  # past the budget only referrals, and only a run of them right after it
         sections.add(key)
-        chosen.append(h)
-        if len(chosen) >= most:
+        refer = h.passage.id in quoted
+        if len(chosen) < per_question or (in_run and refer and len(chosen) < most):
+            chosen.append(h)
+            continue
+        if scores is None:
+            break  # no scores of its own to follow: the fixed budget only
+        if in_run:
+            in_run = False
+            quote_floor = chosen[-1].score - QUOTE_GAP if chosen else -np.inf
+        if refer and h.score >= REFER_FLOOR and more_referrals < MORE_REFERRALS:
+            more_referrals += 1
+            chosen.append(h)
+        elif not refer and h.score >= quote_floor and more_quotes < MORE_QUOTES:
+            more_quotes += 1
+            chosen.append(h)
+        if h.score < min(REFER_FLOOR, quote_floor) or (
+                more_referrals >= MORE_REFERRALS and more_quotes >= MORE_QUOTES):
             break
     return _Picked(chosen, searcher.evidence_level(chosen + apparatus), trusts, apparatus)
 

@@ -74,8 +74,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="end the pack with a Case studies section: the N trust vignettes "
                              "most relevant to its questions, with their key dimensions")
     parser.add_argument("--per-question", type=int, default=PER_QUESTION, metavar="N",
-                        help="evidence passages quoted per question, the best by their own "
-                             f"score (default {PER_QUESTION})")
+                        help="sections listed per question, the best by their own score "
+                             f"(default {PER_QUESTION}); past them a few more while their "
+                             "scores stay close (qa/prep.py, QUOTE_GAP)")
     parser.add_argument("--handout", action="store_true",
                         help="the trainees' copy: citations by document, page and section "
                              "with the reference list; no passage ids, commands or index "

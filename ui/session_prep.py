@@ -7,6 +7,8 @@ from pathlib import Path
 
 import gradio as gr
 
+from qa.export import opening_words
+
 from .context import MAX_QUESTION_CHARS, TabContext
 from .downloads import write_exports
 from .html import esc, paragraphs, render_message
@@ -37,8 +39,10 @@ def render_pack(doc) -> str:
         if section.see_also:
             quoted = {q.passage_id: q for s in doc.sections for q in s.quotes}
             parts.append('<p class="mx-note">See also (quoted above): '
-                         + ", ".join(esc(quoted[pid].citation) if handout and pid in quoted
-                                     else f"<code>{esc(pid)}</code>"
+                         + "; ".join((esc(quoted[pid].citation) if handout
+                                      else f"<code>{esc(pid)}</code>")
+                                     + f" “{esc(opening_words(quoted[pid].text, section=quoted[pid].section))}”"
+                                     if pid in quoted else f"<code>{esc(pid)}</code>"
                                      for pid in section.see_also) + "</p>")
         parts.append("</section>")
     if doc.references:
