@@ -143,6 +143,28 @@ def test_english_is_not_taken_for_another_language(question):
     assert not other_language("Twitter support sources", known=lambda w: True)
 
 
+# Round 10: words that English shares with other languages ("in", "was", "do", "on", "i")
+# no longer make a question English; another language's own function words make it foreign.
+@pytest.mark.parametrize("question", [
+    "Wer leitet einen Multi-Academy-Trust in England?", "Was ist eine Föderation von Schulen?",
+    "Come si diventa preside in Inghilterra?", "Hoe werkt een federatie van scholen in Engeland?",
+    "Hur styrs en skolkoncern i England?", "Comment on devient chef d'un groupe d'écoles ?",
+    "Quantos alunos tem uma escola do trust?"])
+def test_another_language_sharing_words_with_english_is_recognised(question):
+    # every word known (the evidence names "Multi-Academy-Trust", "England"): still foreign
+    assert other_language(question, known=lambda w: True)
+
+
+@pytest.mark.parametrize("question", [
+    "Is a MAT in England a charity?", "What do trusts do on day one?",
+    "Come the first year, what changes for a head?", "Per pupil, how is the money shared?",
+    "Die-hard critics: what do they say about academies?", "Exec head workload tips",
+    "De facto control by the CEO - good or bad?", "La Salle schools in a MAT",
+    "I was a head: now what?"])
+def test_english_sharing_words_with_other_languages_stays_english(question):
+    assert not other_language(question, known=lambda w: True)
+
+
 def test_a_question_in_another_language_is_not_found_with_a_note(searcher):
     answer = searcher.ask("Wie viele Schulen hat ein typischer Schulverbund?")
     assert answer.evidence == "none" and answer.hits  # nearest passages still listed
