@@ -14,6 +14,7 @@ from qa.search import (
     NOT_FOUND,
     OTHER_LANGUAGE,
     AnswerSentence,
+    Hit,
     Searcher,
     SearchSettings,
     none_score,
@@ -263,6 +264,65 @@ def test_rest_is_the_union_without_its_largest_term():
     out, union, rest = LateInteraction.score_union_rest(query, passages)
     assert union == pytest.approx(3.0 / 8.0) and rest == 0.0
     assert LateInteraction.score_and_union(query, passages)[1] == union
+
+
+def test_rare_is_the_best_match_of_the_questions_rarest_word_pieces():
+    """Round 10: an off-topic question sharing common words with the evidence ("How do I
+    train for a half marathon?") has its rarest word ("marathon") matched by nothing."""
+    import numpy as np
+
+    from qa.late import LateInteraction, _rare
+
+    w = np.array([1.0, 3.0, 4.0])
+    # the pieces weighing at least half the largest: 3 and 4
+    assert _rare(w, np.array([0.9, 0.5, 0.2])) == pytest.approx((3 * 0.5 + 4 * 0.2) / 7)
+    assert _rare(w, np.array([0.9, 0.5, 0.2]), share=0.0) == pytest.approx(
+        (0.9 + 1.5 + 0.8) / 8)
+    query = (np.zeros((3, 0), dtype=np.float32), np.array([7, 8, 9]), w.astype(np.float32))
+    passages = [(np.zeros((2, 0), dtype=np.float32), np.array([8, 1]))]
+    out, union, rest, rare = LateInteraction.score_union_rest_rare(query, passages)
+    assert rare == pytest.approx(3.0 / 7.0)
+    assert (union, rest) == LateInteraction.score_union_rest(query, passages)[1:]
+
+
+def test_none_rule_weighs_the_rare_words(searcher):
+    s = SearchSettings(none_coverage_weight=0.0, none_union_weight=0.0, none_rest_weight=1.0,
+                       none_rare_weight=2.0)
+    assert none_score(0.4, 0.0, 0.0, s, 0.6, 0.1) == pytest.approx((0.4 + 0.6 + 0.2) / 4)
+    assert none_score(0.4, 0.0, 0.0, replace(s, none_rare_weight=0.0), 0.6, 0.1) == \
+        pytest.approx(0.5)
+    hits = searcher.ask("What is a hard federation?").hits[:5]
+    best = max(h.similarity for h in hits)
+    strict = Searcher(searcher.index, searcher.embedder,
+                      replace(s, weak_threshold=-1.0, none_threshold=(best + 0.6 + 0.2) / 4 + 0.01))
+    assert strict.evidence_level(hits, 1.0, 0.0, 0.6, rare=0.1) == "none"
+    assert strict.evidence_level(hits, 1.0, 0.0, 0.6, rare=0.9) != "none"
+
+
+def _hits_with(similarities):
+    return [Hit(Passage(f"p{i}", "0" * 64, "d.txt", "T", "T", "briefing", i,
+                        "Some text here.", []), sim, sim, sim, i + 1)
+            for i, sim in enumerate(similarities)]
+
+
+def test_strong_needs_the_first_passage_clearly_ahead(searcher):
+    """Round 10: a close first passage is strong only when it stands clear of the next one
+    ((similarity + strong_gap_weight * gap) / (1 + weight) >= strong_gap_threshold)."""
+    s = SearchSettings(strong_threshold=0.5, weak_threshold=0.1, none_threshold=-1.0,
+                       strong_gap_weight=1.0, strong_gap_threshold=0.40)
+    grader = Searcher(searcher.index, searcher.embedder, s)
+    assert grader.evidence_level(_hits_with([0.70, 0.68, 0.5])) == "weak"  # (0.70+0.02)/2
+    assert grader.evidence_level(_hits_with([0.70, 0.55, 0.5])) == "strong"  # (0.70+0.15)/2
+    assert grader.evidence_level(_hits_with([0.45, 0.10])) == "weak"  # below strong_threshold
+    assert grader.evidence_level(_hits_with([0.70])) == "strong"  # nothing behind it
+    off = Searcher(searcher.index, searcher.embedder, replace(s, strong_gap_weight=0.0,
+                                                             strong_gap_threshold=0.0))
+    assert off.evidence_level(_hits_with([0.70, 0.68, 0.5])) == "strong"
+
+
+def test_answer_carries_rare_and_gap(searcher):
+    answer = searcher.ask("What is a hard federation?")
+    assert 0.0 <= answer.rare <= 1.0 and answer.gap >= 0.0
 
 
 def test_answer_carries_the_rest(searcher):
