@@ -185,7 +185,7 @@ def test_coverage_weighs_the_question_words_the_evidence_holds(searcher):
 
 def test_none_rule_combines_similarity_coverage_and_union(searcher):
     s = SearchSettings(none_coverage_weight=1.0, none_union_weight=1.0, none_rest_weight=0.0,
-                       none_threshold=0.5)
+                       none_rare_weight=0.0, none_threshold=0.5)
     assert none_score(0.3, 0.0, 0.3, s) == pytest.approx(0.2)
     assert none_score(0.4, 1.0, 0.7, s) == pytest.approx(0.7)
     with_rest = replace(s, none_rest_weight=1.0)
