@@ -164,6 +164,15 @@ class SearchSettings:
     answer_close_gap: float = 0.07
     answer_extra_words: int = 150
     answer_list_order: str = "best"
+    # Round 10: the first this many sentence entries that open by referring back ("They",
+    # "Another", "However", ...) bring the sentence before them in their paragraph, shown just
+    # before them (Searcher._with_antecedents). 0: off.
+    # answer_antecedent_line: only from the same line (paragraph); answer_antecedent_budget:
+    # only within answer_extra_words. Both off: a sentence opening a paragraph with "They"
+    # refers to the paragraph before, and one sentence more is worth showing to be read.
+    answer_antecedent: int = 3
+    answer_antecedent_line: bool = False
+    answer_antecedent_budget: bool = False
     # A further sentence must score within this of the best (1.2 since round 2 of issue 18:
     # the sentence late-interaction score below triples the spread; 0.4 before it).
     answer_margin: float = 1.2
@@ -270,6 +279,9 @@ class AnswerSentence:
     # Round 7: this sentence follows the entry before it in the same paragraph of the same
     # passage (SearchSettings.answer_follow): shown right after it, as the passage reads.
     follows: bool = False
+    # Round 10: shown because the entry after it refers back to it ("None of the leaders …
+    # saw themselves as …" before "They led a community …"; SearchSettings.answer_antecedent).
+    antecedent: bool = False
 
     @property
     def quoted(self) -> list[str]:
@@ -296,6 +308,8 @@ class AnswerSentence:
             out["display"] = self.display
         if self.follows:
             out["follows"] = True
+        if self.antecedent:
+            out["antecedent"] = True
         if self.items:
             out["items"] = self.items
             out["more_items"] = self.more_items
@@ -991,7 +1005,56 @@ class Searcher:
             chosen = self._with_close_passages(chosen, candidates, top_hits)
         if self.settings.answer_follow:
             chosen = self._with_followers(chosen, candidates)
+        if self.settings.answer_antecedent:
+            chosen = self._with_antecedents(chosen, candidates)
         return chosen
+
+    def _with_antecedents(self, chosen: list[AnswerSentence],
+                          candidates: list[tuple[float, str, str, int, int]]
+                          ) -> list[AnswerSentence]:
+        """The first `answer_antecedent` sentence entries that open by referring back
+        ("They …", "Another …", "This …", "However, …"; `_refers_back`) each bring the sentence
+        before them in their passage, shown just before them (`antecedent`), when that is an
+        answer candidate (not a heading, a label or a list item) not shown already: without it
+        the reader cannot tell who "they" are. Not for a follower (the entry before it is its
+        antecedent). `answer_antecedent_line`: only from the same line; `…_budget`: only
+        within `answer_extra_words`."""
+        idx = self.index
+        s = self.settings
+        score_of = {(row, pos): score for score, _, _, row, pos in candidates}
+        where = {(_display_sentence(text), pid): (row, pos) for _, text, pid, row, pos in candidates}
+        out = list(chosen)
+        done = 0
+        k = 0
+        while k < len(out) and done < s.answer_antecedent:
+            entry = out[k]
+            k += 1
+            if entry.items or entry.lead_in or entry.follows or entry.antecedent:
+                continue
+            done += 1
+            if not _refers_back(entry.text):
+                continue
+            at = where.get((entry.text, entry.passage_ids[0]))
+            if at is None:
+                continue
+            row, pos = at
+            rows = idx.sentences_of.get(row, [])
+            if pos < 1 or (row, pos - 1) not in score_of:
+                continue  # the first sentence, or the one before is no candidate (a label)
+            prev = idx.sentences[rows[pos - 1]]["text"]
+            if s.answer_antecedent_line and \
+                    not _same_line(idx.passages[row].text, prev, idx.sentences[rows[pos]]["text"]):
+                continue
+            shown = _display_sentence(prev)
+            if any(shown in c.quoted for c in out):
+                continue
+            before = AnswerSentence(shown, [entry.passage_ids[0]], score_of[(row, pos - 1)],
+                                    antecedent=True)
+            if s.answer_antecedent_budget and not self._within_budget(out, before, extra=True):
+                continue
+            out.insert(k - 1, before)
+            k += 1
+        return out
 
     def _with_close_passages(self, chosen: list[AnswerSentence],
                              candidates: list[tuple[float, str, str, int, int]],
@@ -1245,6 +1308,19 @@ def _same_line(text: str, first: str, second: str) -> bool:
             return True
         at = text.find(first, at + 1)
     return False
+
+
+# Words that open a sentence by referring back to the one before it (_refers_back).
+_BACK_REFERENCES = frozenset("""they these this those it its their them such another both
+however but yet so thus therefore similarly likewise instead otherwise others he she his her
+here""".split())
+
+
+def _refers_back(text: str) -> bool:
+    """Whether a sentence opens with a word that refers back to the sentence before it
+    ("They led …", "Another had …", "However, most …")."""
+    first = re.match(r"\W*([A-Za-z]+)\b", text)
+    return bool(first) and first.group(1).lower() in _BACK_REFERENCES
 
 
 def _words_shown(s: AnswerSentence) -> int:

@@ -579,6 +579,58 @@ def test_a_sentence_on_the_next_line_does_not_follow(tmp_path, fake_settings):
     assert not any(s.follows for s in answer.sentences)
 
 
+# --- round 10: a sentence that refers back brings the one it refers to ------------------------
+
+ANTECEDENT_DOC = """Preface
+
+None of the leaders we met saw their trust as a business of outsourced services. They led a community with a shared vision of education, not a machine for saving money.
+
+A separate paragraph says that trusts vary a great deal in how they are run.
+"""
+
+
+def test_a_sentence_that_refers_back_brings_the_sentence_before_it(tmp_path, fake_settings):
+    question = "Did leaders lead a community with a shared vision of education?"
+    searcher = _txt_searcher(tmp_path, fake_settings, {"preface.txt": ANTECEDENT_DOC},
+                             answer_sentences=1, answer_follow=0, answer_close_gap=0.0)
+    answer = searcher.ask(question)
+    assert [s.text for s in answer.sentences] == [
+        "None of the leaders we met saw their trust as a business of outsourced services.",
+        "They led a community with a shared vision of education, not a machine for saving "
+        "money."]
+    first = answer.sentences[0]
+    assert first.antecedent and first.to_json()["antecedent"] is True
+    assert first.passage_ids == answer.sentences[1].passage_ids
+    off = Searcher(searcher.index, searcher.embedder,
+                   replace(searcher.settings, answer_antecedent=0))
+    assert [s.text for s in off.ask(question).sentences] == [answer.sentences[1].text]
+    # across a paragraph break too, unless answer_antecedent_line
+    text = ANTECEDENT_DOC.replace("services. They", "services.\n\nThey")
+    apart = _txt_searcher(tmp_path / "apart", fake_settings, {"preface.txt": text},
+                          answer_sentences=1, answer_follow=0, answer_close_gap=0.0)
+    assert [s.text for s in apart.ask(question).sentences] == [answer.sentences[0].text,
+                                                                answer.sentences[1].text]
+    line = Searcher(apart.index, apart.embedder,
+                    replace(apart.settings, answer_antecedent_line=True))
+    assert [s.text for s in line.ask(question).sentences] == [answer.sentences[1].text]
+    # never a heading: "They …" right under one brings nothing
+    first = ANTECEDENT_DOC.replace("None of the leaders we met saw their trust as a business "
+                                   "of outsourced services. ", "")
+    under = _txt_searcher(tmp_path / "under", fake_settings, {"preface.txt": first},
+                          answer_sentences=1, answer_follow=0, answer_close_gap=0.0)
+    assert [s.text for s in under.ask(question).sentences] == [answer.sentences[1].text]
+
+
+@pytest.mark.parametrize("sentence,refers", [
+    ("They led a community.", True), ("Another had replaced LGBs.", True),
+    ("This was rare.", True), ("However, most kept them.", True),
+    ("Trusts led a community.", False), ("Theyre", False), ("Thematic work was rare.", False)])
+def test_what_refers_back(sentence, refers):
+    from qa.search import _refers_back
+
+    assert _refers_back(sentence) is refers
+
+
 CLOSE_DOCS = {
     "a.txt": "Meetings\n\nTrust leaders met their heads every week to agree priorities.\n\n"
              "Trust leaders met the chair of trustees every month to agree priorities.\n",
