@@ -756,10 +756,7 @@ class Searcher:
         if coverage is not None and none_score(best, coverage, union or 0.0, s, rest or 0.0,
                                                rare or 0.0) < s.none_threshold:
             return "none"
-        gap = similarity_gap(hits)
-        ahead = s.strong_gap_weight <= 0 or len(hits) < 2 or \
-            (best + s.strong_gap_weight * gap) / (1 + s.strong_gap_weight) >= s.strong_gap_threshold
-        if best >= s.strong_threshold and ahead and not (
+        if best >= s.strong_threshold and not self._close_behind(hits) and not (
                 coverage is not None and s.strong_needs_coverage and coverage < 1.0) \
                 and not (question is not None and s.strong_min_top_coverage > 0
                          and self.top_coverage(question, hits) < s.strong_min_top_coverage):
@@ -853,7 +850,19 @@ class Searcher:
                 return f"The closest passages do not mention {_named(lacking)}."
         if evidence == "none":
             return "No passage is close to the question."
+        if evidence == "weak" and hits and self._close_behind(hits):
+            return CLOSE_BEHIND
         return "The passages are only loosely related to the question."
+
+    def _close_behind(self, hits: list[Hit]) -> bool:
+        """Close enough for strong, but graded weak because the next passage is about as
+        close as the first (SearchSettings.strong_gap_*)."""
+        s = self.settings
+        best = max(h.similarity for h in hits)
+        if s.strong_gap_weight <= 0 or len(hits) < 2 or best < s.strong_threshold:
+            return False
+        return (best + s.strong_gap_weight * similarity_gap(hits)) / (1 + s.strong_gap_weight) \
+            < s.strong_gap_threshold
 
     def answer_sentences(self, qvec: np.ndarray, question: str, hits: list[Hit]) -> list[AnswerSentence]:
         idx = self.index
@@ -1352,6 +1361,9 @@ def similarity_gap(hits: list[Hit]) -> float:
 
 
 OTHER_LANGUAGE = "The evidence is in English: ask in English to search it."
+# Why a close answer is weak when the next passage is about as close (round 10).
+CLOSE_BEHIND = ("Other passages are about as close as the first: the answer may be in any "
+                "of them.")
 # Common English function words: a question of three or more words with none of them, in a
 # Latin script, is taken to be in another language (with fewer words it is searched as it is).
 _ENGLISH = frozenset("""a about after all am an and any are as at be before being between both

@@ -299,9 +299,9 @@ def test_none_rule_weighs_the_rare_words(searcher):
     assert strict.evidence_level(hits, 1.0, 0.0, 0.6, rare=0.9) != "none"
 
 
-def _hits_with(similarities):
+def _hits_with(similarities, text="Some text here."):
     return [Hit(Passage(f"p{i}", "0" * 64, "d.txt", "T", "T", "briefing", i,
-                        "Some text here.", []), sim, sim, sim, i + 1)
+                        text, []), sim, sim, sim, i + 1)
             for i, sim in enumerate(similarities)]
 
 
@@ -318,6 +318,20 @@ def test_strong_needs_the_first_passage_clearly_ahead(searcher):
     off = Searcher(searcher.index, searcher.embedder, replace(s, strong_gap_weight=0.0,
                                                              strong_gap_threshold=0.0))
     assert off.evidence_level(_hits_with([0.70, 0.68, 0.5])) == "strong"
+
+
+def test_weak_only_for_the_gap_says_so_not_loosely_related(searcher):
+    s = SearchSettings(strong_threshold=0.5, weak_threshold=0.1, none_threshold=-1.0,
+                       strong_gap_weight=1.0, strong_gap_threshold=0.40)
+    grader = Searcher(searcher.index, searcher.embedder, s)
+    held = "A hard federation is a single legal entity."  # every word of the question
+    close = _hits_with([0.70, 0.68, 0.5], held)
+    question = "What is a hard federation?"
+    assert grader.evidence_level(close) == "weak"
+    reason = grader.weak_reason(question, "weak", close)
+    assert "loosely" not in reason and "about as close" in reason
+    # far behind and below strong: as before
+    assert "loosely" in grader.weak_reason(question, "weak", _hits_with([0.45, 0.10], held))
 
 
 def test_answer_carries_rare_and_gap(searcher):
