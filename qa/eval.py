@@ -9,8 +9,11 @@ gold phrase, compared with `ingest.normalise.match_key` (whitespace and hyphens 
 "both" questions any gold phrase counts for hit@k, and `both@5` reports how often the gold
 passages of both documents are in the top 5.
 
-By default eval/questions.jsonl (tuning) and the three held-out sets, eval/questions_heldout.jsonl,
-questions_heldout2.jsonl and questions_heldout3.jsonl (never tuned on), are run and reported apart.
+By default eval/questions.jsonl, questions_heldout.jsonl, questions_heldout2.jsonl and
+questions_heldout3.jsonl (since round 10 all four are tuning sets: seen many times) and the held-out
+eval/questions_heldout4.jsonl (never tuned on; totals only, no question named) are run and
+reported apart. With two or more tuning files, the evidence rules (fit_none, fit_strong) are also
+fitted on all but one and graded on that one, for each in turn (cross_validate).
 
 Columns: hit@1/3/5, MRR@10, both@5, answer-sentence hit three ways (`ans@1`: the first answer
 sentence holds a gold phrase; `ans`: the answer sentences alone, list items chosen on their own
@@ -47,11 +50,15 @@ from ingest.normalise import match_key
 
 DEFAULT_INDEX = Path("var/index")
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "questions.jsonl"
-DEFAULT_HELDOUT = DEFAULT_QUESTIONS.parent / "questions_heldout.jsonl"  # never tuned on
-DEFAULT_HELDOUT2 = DEFAULT_QUESTIONS.parent / "questions_heldout2.jsonl"  # nor this (issue 18)
-DEFAULT_HELDOUT3 = DEFAULT_QUESTIONS.parent / "questions_heldout3.jsonl"  # nor this (round 3)
+# held out when written (issue 18, rounds 1-3); tuning sets since round 10 (seen many times)
+DEFAULT_HELDOUT = DEFAULT_QUESTIONS.parent / "questions_heldout.jsonl"
+DEFAULT_HELDOUT2 = DEFAULT_QUESTIONS.parent / "questions_heldout2.jsonl"
+DEFAULT_HELDOUT3 = DEFAULT_QUESTIONS.parent / "questions_heldout3.jsonl"
 # by an independent writer, who saw neither code nor output (round 7)
 DEFAULT_HELDOUT4 = DEFAULT_QUESTIONS.parent / "questions_heldout4.jsonl"
+# Round 10: the first four files have been seen many times and are all tuning sets now;
+# only the fourth held-out set (and sets written later) is held out.
+TUNING_FILES = (DEFAULT_QUESTIONS, DEFAULT_HELDOUT, DEFAULT_HELDOUT2, DEFAULT_HELDOUT3)
 K = 10
 DENSE_BASELINE_NONE_BELOW = 0.30  # the cosine threshold the project shipped with
 
@@ -105,6 +112,9 @@ class Outcome:
     rest: float | None = None  # Answer.rest
     answer_first_hit: bool | None = None  # the best answer sentence (first shown) holds it
     words: int | None = None  # words the answer shows (entries and items; qa.search._words_shown)
+    rare: float | None = None  # Answer.rare
+    gap: float | None = None  # Answer.gap
+    foreign: bool = False  # taken to be in another language (qa.search.other_language)
 
 
 def gold_ranks(q: Question, texts: list[str]) -> list[int | None]:
@@ -332,47 +342,143 @@ def midpoint_threshold(in_scope: list[float], out_of_scope: list[float]) -> floa
     return (min(in_scope) + max(out_of_scope)) / 2
 
 
-def fit_none(outcomes: list[Outcome], step: float = 0.1, top: float = 2.0) -> dict[str, Any]:
+def fit_none(outcomes: list[Outcome], step: float = 0.25, top: float = 2.0) -> dict[str, Any]:
     """The "none" rule of SearchSettings fitted on these (tuning) outcomes, by a rule fixed
-    before looking: over a grid of the three weights (coverage, union, rest; 0 to `top` by
-    `step`), the threshold is placed halfway between the lowest in-scope score and the highest
-    off-topic score below it (no in-scope question "none": the worse error); the weights
-    that put the most off-topic questions (unrelated, other languages) below it win, ties
-    going to the wider gap (measured on the similarity's scale), then to smaller weights."""
+    before looking: over a grid of the four weights (coverage, union, rest, rare; 0 to `top`
+    by `step`), the threshold is placed halfway between the lowest in-scope score and the
+    highest off-topic score below it (no in-scope question "none": the worse error); the
+    weights that put the most off-topic questions (unrelated, other languages) below it win,
+    ties going to the wider gap (measured on the similarity's scale), then to smaller weights.
+    Questions taken to be in another language are "none" whatever their score, and left out."""
     ins = [o for o in outcomes if o.kind != "out_of_scope" and o.coverage is not None]
-    off = [o for o in outcomes if o.oos in MUST_BE_NONE and o.coverage is not None]
+    off = [o for o in outcomes if o.oos in MUST_BE_NONE and o.coverage is not None
+           and not o.foreign]
     if not ins or not off:
         return {}
-
-    def features(rows: list[Outcome]) -> np.ndarray:  # [4, n]: similarity, coverage, union, rest
-        return np.array([[o.confidence or 0.0, o.coverage or 0.0, o.union or 0.0, o.rest or 0.0]
-                         for o in rows]).T
-
-    f_in, f_off = features(ins), features(off)
+    f_in, f_off = _none_features(ins), _none_features(off)
     best = None
     grid = np.round(np.arange(0.0, top + 1e-9, step), 6)
     for a in grid:
         for b in grid:
             for c in grid:
-                w = np.array([1.0, a, b, c])
-                s_in, s_off = w @ f_in / w.sum(), w @ f_off / w.sum()  # none_score, vectorised
-                lo = float(s_in.min())
-                below = s_off[s_off < lo]
-                gap = lo - float(below.max()) if len(below) else 0.0
-                key = (len(below), round(gap, 6), -round(a + b + c, 6))
-                if best is None or key > best[0]:
-                    t = (lo + float(below.max())) / 2 if len(below) else lo - 0.01
-                    best = (key, float(a), float(b), float(c), t)
-    (caught, gap, _), a, b, c, t = best
+                for d in grid:
+                    w = np.array([1.0, a, b, c, d])
+                    s_in, s_off = w @ f_in / w.sum(), w @ f_off / w.sum()  # none_score
+                    lo = float(s_in.min())
+                    below = s_off[s_off < lo]
+                    gap = lo - float(below.max()) if len(below) else 0.0
+                    key = (len(below), round(gap, 6), -round(a + b + c + d, 6))
+                    if best is None or key > best[0]:
+                        t = (lo + float(below.max())) / 2 if len(below) else lo - 0.01
+                        best = (key, float(a), float(b), float(c), float(d), t)
+    (caught, gap, _), a, b, c, d, t = best
     return {"none_coverage_weight": a, "none_union_weight": b, "none_rest_weight": c,
-            "none_threshold": round(t, 4), "off_topic_below": caught, "off_topic": len(off),
-            "gap": gap}
+            "none_rare_weight": d, "none_threshold": round(t, 4), "off_topic_below": caught,
+            "off_topic": len(off), "gap": gap}
+
+
+def _none_features(rows: list[Outcome]) -> np.ndarray:
+    """[5, n]: similarity, coverage, union, rest, rare (qa.search.none_score's inputs)."""
+    return np.array([[o.confidence or 0.0, o.coverage or 0.0, o.union or 0.0, o.rest or 0.0,
+                      o.rare or 0.0] for o in rows]).T
+
+
+def fit_strong(outcomes: list[Outcome], strong_threshold: float, step: float = 0.25,
+               top: float = 2.0) -> dict[str, Any]:
+    """SearchSettings.strong_gap_* fitted on these (tuning) outcomes, by a rule fixed before
+    looking: for each weight (0 to `top` by `step`), the threshold is placed halfway between
+    the highest out-of-scope score (similarity at or above `strong_threshold`) and the lowest
+    in-scope score above it, so that no out-of-scope question is strong; the weight that
+    leaves the most in-scope questions strong wins (ties: the smaller weight)."""
+    rows = [o for o in outcomes if o.confidence is not None and o.gap is not None
+            and o.confidence >= strong_threshold]
+    ins = [o for o in rows if o.kind != "out_of_scope"]
+    oos = [o for o in rows if o.kind == "out_of_scope"]
+    if not ins:
+        return {}
+    best = None
+    for w in np.round(np.arange(0.0, top + 1e-9, step), 6):
+        def score(o, w=w):
+            return (o.confidence + w * o.gap) / (1 + w)
+        hi = max((score(o) for o in oos), default=None)
+        above = [score(o) for o in ins if hi is None or score(o) > hi]
+        if hi is None:
+            t = strong_threshold
+        else:
+            t = (hi + min(above)) / 2 if above else hi + 1e-4
+        key = (len(above), -w)
+        if best is None or key > best[0]:
+            best = (key, float(w), t)
+    (kept, _), w, t = best
+    return {"strong_gap_weight": w, "strong_gap_threshold": round(t, 4), "in_scope_strong": kept,
+            "in_scope": len(ins)}
+
+
+def regrade(o: Outcome, s) -> str:
+    """The evidence level SearchSettings `s` gives outcome `o` (qa.search.evidence_level on its
+    recorded features)."""
+    from .search import none_score
+
+    sim = o.confidence or 0.0
+    if o.foreign or sim < s.weak_threshold:
+        return "none"
+    if none_score(sim, o.coverage or 0.0, o.union or 0.0, s, o.rest or 0.0,
+                  o.rare or 0.0) < s.none_threshold:
+        return "none"
+    ahead = s.strong_gap_weight <= 0 or \
+        (sim + s.strong_gap_weight * (o.gap or 0.0)) / (1 + s.strong_gap_weight) \
+        >= s.strong_gap_threshold
+    return "strong" if sim >= s.strong_threshold and ahead else "weak"
+
+
+def grade_counts(rows: list[Outcome], grades: list[str]) -> dict[str, Any]:
+    """What the grades do on these questions: off-topic "none", near-topic grades, in-scope
+    "none" and "strong", and precision and recall of "none"."""
+    pairs = list(zip(rows, grades, strict=True))
+    off = [g for o, g in pairs if o.oos in MUST_BE_NONE]
+    near = [g for o, g in pairs if o.kind == "out_of_scope" and o.oos not in MUST_BE_NONE]
+    ins = [g for o, g in pairs if o.kind != "out_of_scope"]
+    said = [o for o, g in pairs if g == "none"]
+    oos = [o for o in rows if o.kind == "out_of_scope"]
+    right = sum(1 for o in said if o.kind == "out_of_scope")
+    return {"off_topic_none": off.count("none"), "off_topic": len(off),
+            "near_topic": {g: near.count(g) for g in ("none", "weak", "strong")},
+            "in_scope_none": ins.count("none"), "in_scope_strong": ins.count("strong"),
+            "in_scope": len(ins),
+            "none_precision": right / len(said) if said else 1.0,
+            "none_recall": right / len(oos) if oos else 1.0}
+
+
+def cross_validate(by_file: dict[str, list[Outcome]], settings) -> dict[str, Any]:
+    """Fit the "none" rule (fit_none) and the strong rule (fit_strong) on all files but one,
+    grade the one left out with them, for each file in turn; also the rules fitted on all of
+    them, graded on each. An honest check that the rules are not just fitted to the
+    questions they are judged on."""
+    out: dict[str, Any] = {"folds": {}, "all": {}}
+    every = [o for rows in by_file.values() for o in rows]
+    fitted = {}
+    for held in [*by_file, None]:
+        train = [o for f, rows in by_file.items() if f != held for o in rows]
+        fn, fs = fit_none(train), fit_strong(train, settings.strong_threshold)
+        s = dataclasses.replace(settings, **{k: v for k, v in {**fn, **fs}.items()
+                                             if hasattr(settings, k)})
+        if held is None:
+            fitted = {**fn, **fs}
+            for f, rows in by_file.items():
+                out["all"][f] = grade_counts(rows, [regrade(o, s) for o in rows])
+        else:
+            rows = by_file[held]
+            out["folds"][held] = {"fit": {**fn, **fs},
+                                  **grade_counts(rows, [regrade(o, s) for o in rows])}
+    out["fit"] = fitted
+    out["questions"] = len(every)
+    return out
 
 
 # --- the three systems ------------------------------------------------------------------------
 
 def run_system(searcher, questions: list[Question]) -> list[Outcome]:
-    from .search import _words_shown
+    from .search import OTHER_LANGUAGE, _words_shown
 
     out = []
     for q in questions:
@@ -390,6 +496,9 @@ def run_system(searcher, questions: list[Question]) -> list[Outcome]:
                            union=getattr(answer, "union", None),
                            rest=getattr(answer, "rest", None)))
         out[-1].words = sum(_words_shown(s) for s in answer.sentences)
+        out[-1].rare = getattr(answer, "rare", None)
+        out[-1].gap = getattr(answer, "gap", None)
+        out[-1].foreign = OTHER_LANGUAGE in getattr(answer, "notes", [])
     return out
 
 
@@ -479,7 +588,8 @@ def table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def text_report(report: dict[str, Any], misses: bool = False) -> str:
+def text_report(report: dict[str, Any], misses: bool = False, held_out: bool = False) -> str:
+    """The report as text; `held_out`: totals only, no question named (and no misses)."""
     s = report["summary"]["system"]
     p = report["passages"]
     lines = [
@@ -495,7 +605,8 @@ def text_report(report: dict[str, Any], misses: bool = False) -> str:
     nearg = s["near_topic_grades"]
     lines.append(
         f"off-topic (unrelated, other languages) \"none\": {s['off_topic_none']}/{s['off_topic']}"
-        + (f" (not: {', '.join(s['off_topic_not_none'])})" if s["off_topic_not_none"] else "")
+        + (f" (not: {', '.join(s['off_topic_not_none'])})"
+           if s["off_topic_not_none"] and not held_out else "")
         + f"; near-topic ({s['near_topic']}): none {nearg['none']}, weak {nearg['weak']}, "
         f"strong {nearg['strong']}")
     fit = report.get("none_fit") or {}
@@ -507,7 +618,7 @@ def text_report(report: dict[str, Any], misses: bool = False) -> str:
             f"none_threshold={fit['none_threshold']:.4f}; {fit['off_topic_below']}/"
             f"{fit['off_topic']} off-topic below it, gap {fit['gap']:+.4f}")
     m = report["margin"]
-    if m:
+    if m and not held_out:
         lines.append(
             f"evidence score: lowest in-scope {m['lowest_in_scope']:.4f} ({m['lowest_in_scope_id']}), "
             f"highest out-of-scope {m['highest_out_of_scope']:.4f} ({m['highest_out_of_scope_id']}), "
@@ -529,7 +640,7 @@ def text_report(report: dict[str, Any], misses: bool = False) -> str:
                 f"{loo['false_none'] or ''}, false strong {len(loo['false_strong'])} "
                 f"{loo['false_strong'] or ''}, out-of-scope none {loo['out_of_scope_none']}/"
                 f"{s['out_of_scope']}")
-    if misses:
+    if misses and not held_out:
         lines.append("")
         lines.append("system misses (rank of first gold passage > 1, or evidence wrong):")
         for o in report["outcomes"]["system"]:
@@ -543,6 +654,36 @@ def text_report(report: dict[str, Any], misses: bool = False) -> str:
                 frag = f" fragments={o['fragments']}" if o["fragments"] else ""
                 lines.append(f"  {o['id']} {o['kind']:<12} {o['oos'] or '':<9} rank={o['rank']} "
                              f"evidence={o['evidence']} answer={o['answer_hit']}{conf}{frag}")
+    return "\n".join(lines)
+
+
+def held_out(path: Path) -> bool:
+    """A question file that is held out (never tuned on): every file but the four tuning ones
+    (TUNING_FILES); its report gives totals only, naming no question."""
+    return Path(path).name not in {p.name for p in TUNING_FILES}
+
+
+def cross_validation_report(cv: dict[str, Any]) -> str:
+    """The table of qa.eval.cross_validate: each tuning file graded by the rules fitted on the
+    others, then by the rules fitted on all of them."""
+    def row(name, r):
+        near = r["near_topic"]
+        return (f"| {name} | {r['off_topic_none']}/{r['off_topic']} | {near['none']}/{near['weak']}/"
+                f"{near['strong']} | {r['in_scope_none']} | {r['in_scope_strong']}/{r['in_scope']} "
+                f"| {r['none_precision']:.3f} | {r['none_recall']:.3f} |")
+
+    head = ["| graded | off-topic none | near none/weak/strong | in-scope none | in-scope strong "
+            "| none P | none R |", "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["cross-validation (qa.eval.cross_validate): fitted on the other tuning files, "
+             "graded on this one", *head]
+    lines += [row(Path(f).name, r) for f, r in cv["folds"].items()]
+    fit = cv["fit"]
+    lines += ["", "fitted on all of them: " + " ".join(
+        f"{k}={fit[k]:g}" for k in ("none_coverage_weight", "none_union_weight",
+                                    "none_rest_weight", "none_rare_weight", "none_threshold",
+                                    "strong_gap_weight", "strong_gap_threshold") if k in fit),
+        *head]
+    lines += [row(Path(f).name, r) for f, r in cv["all"].items()]
     return "\n".join(lines)
 
 
@@ -569,10 +710,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa.eval", description=__doc__.split("\n")[0])
     parser.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder")
     parser.add_argument("--questions", type=Path, action="append", default=None,
-                        help="question file (repeatable); default: the tuning set "
-                             "(eval/questions.jsonl) and the held-out sets "
-                             "(eval/questions_heldout.jsonl, questions_heldout2.jsonl, "
-                             "questions_heldout3.jsonl), "
+                        help="question file (repeatable); default: the tuning sets "
+                             "(eval/questions.jsonl, questions_heldout.jsonl, "
+                             "questions_heldout2.jsonl, questions_heldout3.jsonl) and the "
+                             "held-out set (eval/questions_heldout4.jsonl, totals only), "
                              "reported apart")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
     parser.add_argument("--misses", action="store_true", help="list the system's misses")
@@ -600,10 +741,15 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(reports if len(reports) > 1 else reports[str(files[0])], indent=1))
     else:
         for n, (path, report) in enumerate(reports.items()):
-            held = "held out: never used for tuning" if "heldout" in Path(path).name \
-                else "tuning"
-            print(("\n" if n else "") + f"## {Path(path).name} ({held})\n")
-            print(text_report(report, misses=args.misses))
+            hidden = held_out(Path(path))
+            label = "held out: never used for tuning; totals only" if hidden \
+                else "tuning: seen many times"
+            print(("\n" if n else "") + f"## {Path(path).name} ({label})\n")
+            print(text_report(report, misses=args.misses, held_out=hidden))
+        tuning = {p: [Outcome(**o) for o in r["outcomes"]["system"]]
+                  for p, r in reports.items() if not held_out(Path(p))}
+        if len(tuning) > 1:
+            print("\n" + cross_validation_report(cross_validate(tuning, searcher.settings)))
     return 0
 
 

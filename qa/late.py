@@ -30,6 +30,10 @@ import numpy as np
 
 from index.tokens import SEGMENT_TOKENS, TokenEncoder  # noqa: F401 (SEGMENT_TOKENS re-exported)
 
+# The question's "rare" word pieces (score_union_rest_rare): those weighing at least this share
+# of its heaviest (round 10; 0.5 fixed before fitting the "none" rule on it).
+RARE_SHARE = 0.5
+
 
 class LateInteraction:
     """Scores passages for a question by IDF-weighted token MaxSim. Thread-safe."""
@@ -140,14 +144,26 @@ class LateInteraction:
         A question that shares one word with the evidence in another sense ("What's the
         capital of Australia?": "capital", from "capitalised upon") has a union carried by
         that word; the rest is low. Same product, no extra cost."""
+        return LateInteraction.score_union_rest_rare(query, passages)[:3]
+
+    @staticmethod
+    def score_union_rest_rare(query: tuple[np.ndarray, np.ndarray, np.ndarray],
+                              passages: list[tuple[np.ndarray, np.ndarray]],
+                              share: float = RARE_SHARE
+                              ) -> tuple[np.ndarray, float, float, float]:
+        """`score_union_rest`, and `rare` (round 10): the IDF-weighted mean best match, in any
+        of the passages, of the question's rarest word pieces (those weighing at least `share`
+        of the heaviest; `_rare`). An off-topic question that shares its common words with the
+        evidence ("Best way to train for a half marathon?") has its rarest word matched by
+        nothing. Same product, no extra cost."""
         qv, _, w = query
         out = np.zeros(len(passages), dtype=np.float32)
         if not len(query[1]) or w.sum() <= 0:
-            return out, 0.0, 0.0
+            return out, 0.0, 0.0, 0.0
         qkeys = query[1]
         rows = [i for i, (_, pkeys) in enumerate(passages) if len(pkeys)]
         if not rows:
-            return out, 0.0, 0.0
+            return out, 0.0, 0.0, 0.0
         if qv.shape[1] == 0:  # the test stand-in: a token matches only itself
             every = np.zeros(len(qkeys), dtype=np.float32)
             for i in rows:
@@ -162,7 +178,7 @@ class LateInteraction:
             best = np.maximum.reduceat(qv @ tokens.T, starts, axis=1)  # [question tokens, rows]
             out[rows] = (w @ best) / w.sum()
             every = best.max(axis=1)
-        return out, float((w @ every) / w.sum()), _rest(w, every)
+        return out, float((w @ every) / w.sum()), _rest(w, every), _rare(w, every, share)
 
 
 def _rest(w: np.ndarray, every: np.ndarray) -> float:
@@ -171,3 +187,13 @@ def _rest(w: np.ndarray, every: np.ndarray) -> float:
     top = int(np.argmax(terms))
     left = float(w.sum() - w[top])
     return float((terms.sum() - terms[top]) / left) if len(w) > 1 and left > 0 else 0.0
+
+
+def _rare(w: np.ndarray, every: np.ndarray, share: float = RARE_SHARE) -> float:
+    """IDF-weighted mean of `every` over the question's rarest pieces: those whose weight is
+    at least `share` of the largest (0: every piece)."""
+    if not len(w):
+        return 0.0
+    keep = w >= share * float(w.max())
+    total = float(w[keep].sum())
+    return float((w[keep] * every[keep]).sum() / total) if total > 0 else 0.0

@@ -90,9 +90,25 @@ class SearchSettings:
     # in qa.eval.fit_none); precision and recall, tuning and held out: bench/RESULTS.md.
     # Round 3 (the rest added to the grid): 19/22 off-topic tuning questions below, gap
     # 0.008 (round 1, without it: coverage 0.1, union 2.0, threshold 0.4245, 17/22, 0.027).
+    # Round 10: and `rare`, the best match of the question's rarest word pieces in any
+    # re-ranked candidate (LateInteraction.score_union_rest_rare): "Best way to train for a
+    # half marathon?" shares "best", "way", "train" with the evidence, but nothing matches
+    # "marathon". Fitted by qa.eval.fit_none on the four tuning files together; fitted on three
+    # and tested on the fourth (qa.eval.cross_validate): bench/RESULTS.md, round 10.
+    #   (similarity + none_coverage_weight * coverage + none_union_weight * union
+    #    + none_rest_weight * rest + none_rare_weight * rare) / (1 + the four weights)
+    # Round 10 fit, on the four files: off-topic below 51/60 (the other languages aside), gap
+    # 0.0022; fitted on three and graded on the fourth, 3 in-scope questions of
+    # eval/questions.jsonl fall below (the lowest in-scope scores are there). Before (round 3:
+    # coverage 0.1, union 0, rest 2, rare 0, threshold 0.4281) 50/60 on the four files.
+    # Kept at round 3's rule (rare weight 0): fitted on three files and graded on the fourth,
+    # `rare` catches no more off-topic questions than the rule without it (19/22, 18/20,
+    # 20/22, 16/21 both ways), and its fit on all four sits 0.0022 above the lowest in-scope
+    # score; a signal that does not generalise across the tuning files is not switched on.
     none_coverage_weight: float = 0.1
     none_union_weight: float = 0.0
     none_rest_weight: float = 2.0
+    none_rare_weight: float = 0.0
     none_threshold: float = 0.4281
     # True: a strong grade also needs every content word of the question in the evidence (a
     # question naming what no passage mentions, "pay", "RAAC", is at most weak). Off by
@@ -107,6 +123,18 @@ class SearchSettings:
     # content word in their top passages) from the in-scope ones (bench/RESULTS.md, round 4).
     strong_min_top_coverage: float = 0.0
     strong_top_passages: int = 3
+    # Round 10: strong also needs the first passage clearly ahead of the second:
+    #   (similarity + strong_gap_weight * gap) / (1 + strong_gap_weight) >= strong_gap_threshold
+    # with gap = the best similarity minus the second best (of the graded passages). Near-topic
+    # questions the evidence does not cover ("How many MATs are there in England now?") find
+    # several passages about as close; on the tuning set the top passage held the answer for
+    # every question whose first two passages were more than 0.124 apart (round 7). Fitted by
+    # qa.eval.fit_strong (no out-of-scope question strong); strong_gap_weight 0: off. Fitted
+    # on the four tuning files (round 10): 87 of 249 in-scope questions above 0.527 stay strong,
+    # and those hold the answer 0.93 of the time (hit@1 0.95), against 0.84 (0.78) for the
+    # 249 strong before; no out-of-scope question strong (12 before).
+    strong_gap_weight: float = 0.75
+    strong_gap_threshold: float = 0.4332
     answer_sentences: int = 3
     answer_passages: int = 3  # answer sentences are drawn from this many top passages
     answer_rank_penalty: float = 0.3  # per rank below the first: the top passage comes first
@@ -140,6 +168,15 @@ class SearchSettings:
     answer_close_gap: float = 0.07
     answer_extra_words: int = 150
     answer_list_order: str = "best"
+    # Round 10: the first this many sentence entries that open by referring back ("They",
+    # "Another", "However", ...) bring the sentence before them in their paragraph, shown just
+    # before them (Searcher._with_antecedents). 0: off.
+    # answer_antecedent_line: only from the same line (paragraph); answer_antecedent_budget:
+    # only within answer_extra_words. Both off: a sentence opening a paragraph with "They"
+    # refers to the paragraph before, and one sentence more is worth showing to be read.
+    answer_antecedent: int = 3
+    answer_antecedent_line: bool = False
+    answer_antecedent_budget: bool = False
     # A further sentence must score within this of the best (1.2 since round 2 of issue 18:
     # the sentence late-interaction score below triples the spread; 0.4 before it).
     answer_margin: float = 1.2
@@ -246,6 +283,9 @@ class AnswerSentence:
     # Round 7: this sentence follows the entry before it in the same paragraph of the same
     # passage (SearchSettings.answer_follow): shown right after it, as the passage reads.
     follows: bool = False
+    # Round 10: shown because the entry after it refers back to it ("None of the leaders …
+    # saw themselves as …" before "They led a community …"; SearchSettings.answer_antecedent).
+    antecedent: bool = False
 
     @property
     def quoted(self) -> list[str]:
@@ -272,6 +312,8 @@ class AnswerSentence:
             out["display"] = self.display
         if self.follows:
             out["follows"] = True
+        if self.antecedent:
+            out["antecedent"] = True
         if self.items:
             out["items"] = self.items
             out["more_items"] = self.more_items
@@ -294,6 +336,8 @@ class Answer:
     coverage: float = 1.0  # Searcher.coverage: share of the question's words the evidence has
     union: float = 0.0  # best match of each question word in any candidate (see SearchSettings)
     rest: float = 0.0  # the union without its largest term (see SearchSettings)
+    rare: float = 0.0  # best match of the question's rarest word pieces (SearchSettings)
+    gap: float = 0.0  # best similarity minus the second best (SearchSettings.strong_gap_*)
     # Why the evidence is only weak, or why there is none, in words for the reader ("No
     # passage mentions “pay” or “range”."); "" when strong.
     reason: str = ""
@@ -466,13 +510,15 @@ class Searcher:
         coverage = self.coverage(question)
         union = extra.get("union", 0.0)
         rest = extra.get("rest", 0.0)
+        rare = extra.get("rare", 0.0)
         evidence = "none" if foreign else self.evidence_level(graded, coverage, union, rest,
-                                                              question=question)
+                                                              question=question, rare=rare)
         # With no real evidence we still list the nearest passages, but quote none as an answer.
         sentences = self.answer_sentences(qvec, question, hits) if evidence != "none" else []
         answer = Answer(question, evidence, sentences, hits, generation=self.index.generation,
                         confidence=max((h.similarity for h in graded), default=0.0),
-                        coverage=coverage, union=union, rest=rest)
+                        coverage=coverage, union=union, rest=rest, rare=rare,
+                        gap=similarity_gap(graded))
         if foreign:
             answer.notes.append(OTHER_LANGUAGE)
             answer.reason = OTHER_LANGUAGE
@@ -570,11 +616,12 @@ class Searcher:
             self._late_setup()
             depth = min(s.rerank_depth, len(cand))
             head = cand[:depth]
-            late, union, rest = self.late.score_union_rest(self.late.query(question),
-                                                           self._passage_tokens(head))
+            late, union, rest, rare = self.late.score_union_rest_rare(
+                self.late.query(question), self._passage_tokens(head))
             if extra is not None:
                 extra["union"] = union
                 extra["rest"] = rest
+                extra["rare"] = rare
             fused = _z(late) + s.first_stage_weight * _z(first[:depth])
             rerank = np.argsort(-fused, kind="stable")
             tail_top = float(score[depth]) if depth < len(cand) else 0.0
@@ -699,20 +746,21 @@ class Searcher:
 
     def evidence_level(self, hits: list[Hit], coverage: float | None = None,
                        union: float | None = None, rest: float | None = None,
-                       question: str | None = None) -> str:
+                       question: str | None = None, rare: float | None = None) -> str:
         """strong | weak | none from the best similarity; with the question's `coverage`,
-        `union` and `rest` (Searcher.ask), also the calibrated "none" of SearchSettings; with
-        the `question`, also SearchSettings.strong_min_top_coverage."""
+        `union`, `rest` and `rare` (Searcher.ask), also the calibrated "none" of
+        SearchSettings; with the `question`, also SearchSettings.strong_min_top_coverage.
+        Strong also needs the first passage ahead of the second (strong_gap_*)."""
         if not hits:
             return "none"
         s = self.settings
         best = max(h.similarity for h in hits)
         if best < s.weak_threshold:
             return "none"
-        if coverage is not None and \
-                none_score(best, coverage, union or 0.0, s, rest or 0.0) < s.none_threshold:
+        if coverage is not None and none_score(best, coverage, union or 0.0, s, rest or 0.0,
+                                               rare or 0.0) < s.none_threshold:
             return "none"
-        if best >= s.strong_threshold and not (
+        if best >= s.strong_threshold and not self._close_behind(hits) and not (
                 coverage is not None and s.strong_needs_coverage and coverage < 1.0) \
                 and not (question is not None and s.strong_min_top_coverage > 0
                          and self.top_coverage(question, hits) < s.strong_min_top_coverage):
@@ -806,7 +854,19 @@ class Searcher:
                 return f"The closest passages do not mention {_named(lacking)}."
         if evidence == "none":
             return "No passage is close to the question."
+        if evidence == "weak" and hits and self._close_behind(hits):
+            return CLOSE_BEHIND
         return "The passages are only loosely related to the question."
+
+    def _close_behind(self, hits: list[Hit]) -> bool:
+        """Close enough for strong, but graded weak because the next passage is about as
+        close as the first (SearchSettings.strong_gap_*)."""
+        s = self.settings
+        best = max(h.similarity for h in hits)
+        if s.strong_gap_weight <= 0 or len(hits) < 2 or best < s.strong_threshold:
+            return False
+        return (best + s.strong_gap_weight * similarity_gap(hits)) / (1 + s.strong_gap_weight) \
+            < s.strong_gap_threshold
 
     def answer_sentences(self, qvec: np.ndarray, question: str, hits: list[Hit]) -> list[AnswerSentence]:
         idx = self.index
@@ -958,7 +1018,56 @@ class Searcher:
             chosen = self._with_close_passages(chosen, candidates, top_hits)
         if self.settings.answer_follow:
             chosen = self._with_followers(chosen, candidates)
+        if self.settings.answer_antecedent:
+            chosen = self._with_antecedents(chosen, candidates)
         return chosen
+
+    def _with_antecedents(self, chosen: list[AnswerSentence],
+                          candidates: list[tuple[float, str, str, int, int]]
+                          ) -> list[AnswerSentence]:
+        """The first `answer_antecedent` sentence entries that open by referring back
+        ("They …", "Another …", "This …", "However, …"; `_refers_back`) each bring the sentence
+        before them in their passage, shown just before them (`antecedent`), when that is an
+        answer candidate (not a heading, a label or a list item) not shown already: without it
+        the reader cannot tell who "they" are. Not for a follower (the entry before it is its
+        antecedent). `answer_antecedent_line`: only from the same line; `…_budget`: only
+        within `answer_extra_words`."""
+        idx = self.index
+        s = self.settings
+        score_of = {(row, pos): score for score, _, _, row, pos in candidates}
+        where = {(_display_sentence(text), pid): (row, pos) for _, text, pid, row, pos in candidates}
+        out = list(chosen)
+        done = 0
+        k = 0
+        while k < len(out) and done < s.answer_antecedent:
+            entry = out[k]
+            k += 1
+            if entry.items or entry.lead_in or entry.follows or entry.antecedent:
+                continue
+            done += 1
+            if not _refers_back(entry.text):
+                continue
+            at = where.get((entry.text, entry.passage_ids[0]))
+            if at is None:
+                continue
+            row, pos = at
+            rows = idx.sentences_of.get(row, [])
+            if pos < 1 or (row, pos - 1) not in score_of:
+                continue  # the first sentence, or the one before is no candidate (a label)
+            prev = idx.sentences[rows[pos - 1]]["text"]
+            if s.answer_antecedent_line and \
+                    not _same_line(idx.passages[row].text, prev, idx.sentences[rows[pos]]["text"]):
+                continue
+            shown = _display_sentence(prev)
+            if any(shown in c.quoted for c in out):
+                continue
+            before = AnswerSentence(shown, [entry.passage_ids[0]], score_of[(row, pos - 1)],
+                                    antecedent=True)
+            if s.answer_antecedent_budget and not self._within_budget(out, before, extra=True):
+                continue
+            out.insert(k - 1, before)
+            k += 1
+        return out
 
     def _with_close_passages(self, chosen: list[AnswerSentence],
                              candidates: list[tuple[float, str, str, int, int]],
@@ -1214,6 +1323,19 @@ def _same_line(text: str, first: str, second: str) -> bool:
     return False
 
 
+# Words that open a sentence by referring back to the one before it (_refers_back).
+_BACK_REFERENCES = frozenset("""they these this those it its their them such another both
+however but yet so thus therefore similarly likewise instead otherwise others he she his her
+here""".split())
+
+
+def _refers_back(text: str) -> bool:
+    """Whether a sentence opens with a word that refers back to the sentence before it
+    ("They led …", "Another had …", "However, most …")."""
+    first = re.match(r"\W*([A-Za-z]+)\b", text)
+    return bool(first) and first.group(1).lower() in _BACK_REFERENCES
+
+
 def _words_shown(s: AnswerSentence) -> int:
     """How many words an answer entry shows: its display (a lead-in, "[…]") and its items."""
     return len(s.display.split()) + sum(len(i.split()) for i in s.items)
@@ -1227,15 +1349,25 @@ def _named(words: list[str]) -> str:
 
 
 def none_score(similarity: float, coverage: float, union: float, s: SearchSettings,
-               rest: float = 0.0) -> float:
-    """The score "none" is graded on (SearchSettings): similarity, coverage, union and rest
-    combined, on the similarity's scale."""
-    total = 1.0 + s.none_coverage_weight + s.none_union_weight + s.none_rest_weight
+               rest: float = 0.0, rare: float = 0.0) -> float:
+    """The score "none" is graded on (SearchSettings): similarity, coverage, union, rest and
+    rare combined, on the similarity's scale."""
+    total = 1.0 + s.none_coverage_weight + s.none_union_weight + s.none_rest_weight \
+        + s.none_rare_weight
     return (similarity + s.none_coverage_weight * coverage + s.none_union_weight * union
-            + s.none_rest_weight * rest) / total
+            + s.none_rest_weight * rest + s.none_rare_weight * rare) / total
+
+
+def similarity_gap(hits: list[Hit]) -> float:
+    """The best similarity of these hits minus the second best (0 with fewer than two)."""
+    sims = sorted((h.similarity for h in hits), reverse=True)
+    return float(sims[0] - sims[1]) if len(sims) > 1 else 0.0
 
 
 OTHER_LANGUAGE = "The evidence is in English: ask in English to search it."
+# Why a close answer is weak when the next passage is about as close (round 10).
+CLOSE_BEHIND = ("Other passages are about as close as the first: the answer may be in any "
+                "of them.")
 # Common English function words: a question of three or more words with none of them, in a
 # Latin script, is taken to be in another language (with fewer words it is searched as it is).
 _ENGLISH = frozenset("""a about after all am an and any are as at be before being between both
@@ -1244,17 +1376,52 @@ most my no not of on or our should so some than that the their them then there t
 those to was we were what when where which while who whom why will with would you your""".split())
 
 
+# English function words that other languages also use as theirs: a question whose only
+# English function words are these may be in another language (other_language).
+_SHARED = frozenset("a an i in is on do was me so of am no at be".split())
+
+
 # Words too general to name as what the evidence lacks.
 _GENERIC = frozenset("""also actually best better get gets give good just like lot lots make
 many much need needs new now one really take thing things two use used want way ways well
 year years""".split())
 
 
+# Function words of the languages a user here might ask in (German, French, Spanish, Italian,
+# Portuguese, Dutch, Swedish, Danish/Norwegian, Welsh, Polish, Turkish). Those English also
+# has ("in", "was", "do", "on", "i", "is", "a") count for neither language (round 10: "Come si
+# diventa preside in Inghilterra?" was taken for English because of "in").
+_FOREIGN = frozenset("""
+der die das den dem des ein eine einen einem einer ist sind wie wer wo warum welche welcher
+welches und oder nicht mit von zu für auf aus bei nach über sich auch hat haben wird werden
+kann können soll sollte im zum zur ihr ihre ihren sein seine seinen unser unsere
+le la les un une des du au aux est sont et ou où qui que quoi quel quelle quels quelles pour
+avec dans sur par pas ne pourquoi combien il ils elle elles nous vous leur leurs ce cette ces
+el los las una unos unas es son y qué cómo cuál cuáles cuánto cuántos cuántas dónde por para
+con sin del al se su sus
+il lo gli uno è sono di da della delle degli dei che chi cosa come quale quali quanto quanti
+quante dove perché per nel nella si
+o os um uma é são em na nas nos dos das ao como qual quais quantos quantas onde porque tem têm
+de het een en zijn wat wie hoe waar waarom welke van voor met op niet ook er
+och är att det som hur vad vilka vilken varför ett för på av inte finns
+og hvad hvordan hvor hvem ikke
+yw beth sut pam ble mae ydy yr
+jak co czy jest są w z nie się
+bir ve nedir nasıl neden mi mı için ile bu
+""".split()) - _ENGLISH
+# French and Italian elisions: "d'un", "l'école", "qu'une", "dell'anno"
+_ELISION = re.compile(r"(?<![\w'’])(?:d|l|qu|j|n|s|c|m|t|dell|all|nell|un)['’](?=[^\W\d_])",
+                      re.IGNORECASE)
+
+
 def other_language(question: str, known=None) -> bool:
     """True for a question that is plainly not in English: mostly in a non-Latin script
-    ("什么是多学院信托？"), or three or more words without one English function word ("Wie
-    viele Schulen hat ein typischer Schulverbund?") and, when `known(word)` says which words
-    the evidence has, fewer than half of them known ("Twitter support sources" is English)."""
+    ("什么是多学院信托？"); or with two or more function words of another language (or
+    elisions, "d'un") and no English function word it does not share with them ("Was ist
+    ein …?", "Come si diventa … in …?"), whatever words the evidence knows; or three or more
+    words without one English function word ("Wie viele Schulen hat ein typischer
+    Schulverbund?") and, when `known(word)` says which words the evidence has, fewer than
+    half of them known ("Twitter support sources" is English)."""
     letters = [ch for ch in question if ch.isalpha()]
     if not letters:
         return False
@@ -1262,7 +1429,13 @@ def other_language(question: str, known=None) -> bool:
     if latin < len(letters) / 2:
         return True
     words = re.findall(r"[^\W\d_]+", question.lower())
-    if len(words) < 3 or any(w in _ENGLISH for w in words):
+    if len(words) < 3:
+        return False
+    english = [w for w in words if w in _ENGLISH]
+    foreign = sum(1 for w in words if w in _FOREIGN) + len(_ELISION.findall(question))
+    if foreign >= 2 and all(w in _SHARED for w in english):
+        return True
+    if english:
         return False
     return known is None or sum(1 for w in words if known(w)) < len(words) / 2
 

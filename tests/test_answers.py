@@ -14,6 +14,7 @@ from qa.search import (
     NOT_FOUND,
     OTHER_LANGUAGE,
     AnswerSentence,
+    Hit,
     Searcher,
     SearchSettings,
     none_score,
@@ -143,6 +144,28 @@ def test_english_is_not_taken_for_another_language(question):
     assert not other_language("Twitter support sources", known=lambda w: True)
 
 
+# Round 10: words that English shares with other languages ("in", "was", "do", "on", "i")
+# no longer make a question English; another language's own function words make it foreign.
+@pytest.mark.parametrize("question", [
+    "Wer leitet einen Multi-Academy-Trust in England?", "Was ist eine Föderation von Schulen?",
+    "Come si diventa preside in Inghilterra?", "Hoe werkt een federatie van scholen in Engeland?",
+    "Hur styrs en skolkoncern i England?", "Comment on devient chef d'un groupe d'écoles ?",
+    "Quantos alunos tem uma escola do trust?"])
+def test_another_language_sharing_words_with_english_is_recognised(question):
+    # every word known (the evidence names "Multi-Academy-Trust", "England"): still foreign
+    assert other_language(question, known=lambda w: True)
+
+
+@pytest.mark.parametrize("question", [
+    "Is a MAT in England a charity?", "What do trusts do on day one?",
+    "Come the first year, what changes for a head?", "Per pupil, how is the money shared?",
+    "Die-hard critics: what do they say about academies?", "Exec head workload tips",
+    "De facto control by the CEO - good or bad?", "La Salle schools in a MAT",
+    "I was a head: now what?"])
+def test_english_sharing_words_with_other_languages_stays_english(question):
+    assert not other_language(question, known=lambda w: True)
+
+
 def test_a_question_in_another_language_is_not_found_with_a_note(searcher):
     answer = searcher.ask("Wie viele Schulen hat ein typischer Schulverbund?")
     assert answer.evidence == "none" and answer.hits  # nearest passages still listed
@@ -162,7 +185,7 @@ def test_coverage_weighs_the_question_words_the_evidence_holds(searcher):
 
 def test_none_rule_combines_similarity_coverage_and_union(searcher):
     s = SearchSettings(none_coverage_weight=1.0, none_union_weight=1.0, none_rest_weight=0.0,
-                       none_threshold=0.5)
+                       none_rare_weight=0.0, none_threshold=0.5)
     assert none_score(0.3, 0.0, 0.3, s) == pytest.approx(0.2)
     assert none_score(0.4, 1.0, 0.7, s) == pytest.approx(0.7)
     with_rest = replace(s, none_rest_weight=1.0)
@@ -241,6 +264,79 @@ def test_rest_is_the_union_without_its_largest_term():
     out, union, rest = LateInteraction.score_union_rest(query, passages)
     assert union == pytest.approx(3.0 / 8.0) and rest == 0.0
     assert LateInteraction.score_and_union(query, passages)[1] == union
+
+
+def test_rare_is_the_best_match_of_the_questions_rarest_word_pieces():
+    """Round 10: an off-topic question sharing common words with the evidence ("How do I
+    train for a half marathon?") has its rarest word ("marathon") matched by nothing."""
+    import numpy as np
+
+    from qa.late import LateInteraction, _rare
+
+    w = np.array([1.0, 3.0, 4.0])
+    # the pieces weighing at least half the largest: 3 and 4
+    assert _rare(w, np.array([0.9, 0.5, 0.2])) == pytest.approx((3 * 0.5 + 4 * 0.2) / 7)
+    assert _rare(w, np.array([0.9, 0.5, 0.2]), share=0.0) == pytest.approx(
+        (0.9 + 1.5 + 0.8) / 8)
+    query = (np.zeros((3, 0), dtype=np.float32), np.array([7, 8, 9]), w.astype(np.float32))
+    passages = [(np.zeros((2, 0), dtype=np.float32), np.array([8, 1]))]
+    out, union, rest, rare = LateInteraction.score_union_rest_rare(query, passages)
+    assert rare == pytest.approx(3.0 / 7.0)
+    assert (union, rest) == LateInteraction.score_union_rest(query, passages)[1:]
+
+
+def test_none_rule_weighs_the_rare_words(searcher):
+    s = SearchSettings(none_coverage_weight=0.0, none_union_weight=0.0, none_rest_weight=1.0,
+                       none_rare_weight=2.0)
+    assert none_score(0.4, 0.0, 0.0, s, 0.6, 0.1) == pytest.approx((0.4 + 0.6 + 0.2) / 4)
+    assert none_score(0.4, 0.0, 0.0, replace(s, none_rare_weight=0.0), 0.6, 0.1) == \
+        pytest.approx(0.5)
+    hits = searcher.ask("What is a hard federation?").hits[:5]
+    best = max(h.similarity for h in hits)
+    strict = Searcher(searcher.index, searcher.embedder,
+                      replace(s, weak_threshold=-1.0, none_threshold=(best + 0.6 + 0.2) / 4 + 0.01))
+    assert strict.evidence_level(hits, 1.0, 0.0, 0.6, rare=0.1) == "none"
+    assert strict.evidence_level(hits, 1.0, 0.0, 0.6, rare=0.9) != "none"
+
+
+def _hits_with(similarities, text="Some text here."):
+    return [Hit(Passage(f"p{i}", "0" * 64, "d.txt", "T", "T", "briefing", i,
+                        text, []), sim, sim, sim, i + 1)
+            for i, sim in enumerate(similarities)]
+
+
+def test_strong_needs_the_first_passage_clearly_ahead(searcher):
+    """Round 10: a close first passage is strong only when it stands clear of the next one
+    ((similarity + strong_gap_weight * gap) / (1 + weight) >= strong_gap_threshold)."""
+    s = SearchSettings(strong_threshold=0.5, weak_threshold=0.1, none_threshold=-1.0,
+                       strong_gap_weight=1.0, strong_gap_threshold=0.40)
+    grader = Searcher(searcher.index, searcher.embedder, s)
+    assert grader.evidence_level(_hits_with([0.70, 0.68, 0.5])) == "weak"  # (0.70+0.02)/2
+    assert grader.evidence_level(_hits_with([0.70, 0.55, 0.5])) == "strong"  # (0.70+0.15)/2
+    assert grader.evidence_level(_hits_with([0.45, 0.10])) == "weak"  # below strong_threshold
+    assert grader.evidence_level(_hits_with([0.70])) == "strong"  # nothing behind it
+    off = Searcher(searcher.index, searcher.embedder, replace(s, strong_gap_weight=0.0,
+                                                             strong_gap_threshold=0.0))
+    assert off.evidence_level(_hits_with([0.70, 0.68, 0.5])) == "strong"
+
+
+def test_weak_only_for_the_gap_says_so_not_loosely_related(searcher):
+    s = SearchSettings(strong_threshold=0.5, weak_threshold=0.1, none_threshold=-1.0,
+                       strong_gap_weight=1.0, strong_gap_threshold=0.40)
+    grader = Searcher(searcher.index, searcher.embedder, s)
+    held = "A hard federation is a single legal entity."  # every word of the question
+    close = _hits_with([0.70, 0.68, 0.5], held)
+    question = "What is a hard federation?"
+    assert grader.evidence_level(close) == "weak"
+    reason = grader.weak_reason(question, "weak", close)
+    assert "loosely" not in reason and "about as close" in reason
+    # far behind and below strong: as before
+    assert "loosely" in grader.weak_reason(question, "weak", _hits_with([0.45, 0.10], held))
+
+
+def test_answer_carries_rare_and_gap(searcher):
+    answer = searcher.ask("What is a hard federation?")
+    assert 0.0 <= answer.rare <= 1.0 and answer.gap >= 0.0
 
 
 def test_answer_carries_the_rest(searcher):
@@ -495,6 +591,58 @@ def test_a_sentence_on_the_next_line_does_not_follow(tmp_path, fake_settings):
                           "education?")
     assert answer.sentences[0].text.startswith("Multi-academy trusts are the new kids")
     assert not any(s.follows for s in answer.sentences)
+
+
+# --- round 10: a sentence that refers back brings the one it refers to ------------------------
+
+ANTECEDENT_DOC = """Preface
+
+None of the leaders we met saw their trust as a business of outsourced services. They led a community with a shared vision of education, not a machine for saving money.
+
+A separate paragraph says that trusts vary a great deal in how they are run.
+"""
+
+
+def test_a_sentence_that_refers_back_brings_the_sentence_before_it(tmp_path, fake_settings):
+    question = "Did leaders lead a community with a shared vision of education?"
+    searcher = _txt_searcher(tmp_path, fake_settings, {"preface.txt": ANTECEDENT_DOC},
+                             answer_sentences=1, answer_follow=0, answer_close_gap=0.0)
+    answer = searcher.ask(question)
+    assert [s.text for s in answer.sentences] == [
+        "None of the leaders we met saw their trust as a business of outsourced services.",
+        "They led a community with a shared vision of education, not a machine for saving "
+        "money."]
+    first = answer.sentences[0]
+    assert first.antecedent and first.to_json()["antecedent"] is True
+    assert first.passage_ids == answer.sentences[1].passage_ids
+    off = Searcher(searcher.index, searcher.embedder,
+                   replace(searcher.settings, answer_antecedent=0))
+    assert [s.text for s in off.ask(question).sentences] == [answer.sentences[1].text]
+    # across a paragraph break too, unless answer_antecedent_line
+    text = ANTECEDENT_DOC.replace("services. They", "services.\n\nThey")
+    apart = _txt_searcher(tmp_path / "apart", fake_settings, {"preface.txt": text},
+                          answer_sentences=1, answer_follow=0, answer_close_gap=0.0)
+    assert [s.text for s in apart.ask(question).sentences] == [answer.sentences[0].text,
+                                                                answer.sentences[1].text]
+    line = Searcher(apart.index, apart.embedder,
+                    replace(apart.settings, answer_antecedent_line=True))
+    assert [s.text for s in line.ask(question).sentences] == [answer.sentences[1].text]
+    # never a heading: "They …" right under one brings nothing
+    first = ANTECEDENT_DOC.replace("None of the leaders we met saw their trust as a business "
+                                   "of outsourced services. ", "")
+    under = _txt_searcher(tmp_path / "under", fake_settings, {"preface.txt": first},
+                          answer_sentences=1, answer_follow=0, answer_close_gap=0.0)
+    assert [s.text for s in under.ask(question).sentences] == [answer.sentences[1].text]
+
+
+@pytest.mark.parametrize("sentence,refers", [
+    ("They led a community.", True), ("Another had replaced LGBs.", True),
+    ("This was rare.", True), ("However, most kept them.", True),
+    ("Trusts led a community.", False), ("Theyre", False), ("Thematic work was rare.", False)])
+def test_what_refers_back(sentence, refers):
+    from qa.search import _refers_back
+
+    assert _refers_back(sentence) is refers
 
 
 CLOSE_DOCS = {

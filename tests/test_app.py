@@ -18,6 +18,7 @@ from index import FileRecord, build_index
 from ingest import Passage
 from ingest.uploads import DEFAULT_MAX_UPLOAD_BYTES, MAX_NAME_CHARS, clean_name, store_upload
 from qa import NOT_FOUND, Answer, AnswerSentence, Hit, Searcher, SearchSettings
+from qa.search import OTHER_LANGUAGE
 from qa.service import EvidenceService
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -76,6 +77,15 @@ def test_render_answer_not_found_says_so_plainly(searcher):
     assert NOT_FOUND in page and 'id="not-found"' in page
     assert "mx-sentences" not in page  # nothing is presented as an answer
     assert "not an answer" in page and "mx-nearest" in page
+
+
+@pytest.mark.parametrize("question", ["Wie viele Schulen hat ein typischer Schulverbund?",
+                                      "Come si diventa preside in Inghilterra?"])
+def test_render_answer_another_language_says_the_evidence_is_in_english(searcher, question):
+    answer = searcher.ask(question)
+    page = app.render_answer(answer, searcher.index)
+    assert NOT_FOUND in page and 'id="not-found"' in page and OTHER_LANGUAGE in page
+    assert "mx-sentences" not in page and "not an answer" in page
 
 
 def test_render_answer_with_filters_and_no_hits():
@@ -357,6 +367,11 @@ def test_ask_api_with_gradio_client(served):
     assert {"title", "citation", "text", "score"} <= set(data["passages"][0])
     none = client.predict(question="How do I bake sourdough bread?", api_name="/ask")
     assert not none["found"] and none["message"] == NOT_FOUND and none["answer"] == []
+    # another language (round 10: it shares "in" with English): "Not found", and why
+    foreign = client.predict(question="Come si diventa preside in Inghilterra?", api_name="/ask")
+    assert not foreign["found"] and foreign["message"] == NOT_FOUND and foreign["answer"] == []
+    assert foreign["evidence"] == "none" and foreign["reason"] == OTHER_LANGUAGE
+    assert foreign["passages"]  # the nearest passages are still listed, as such
     only = client.predict(question="governance", k=2, doc_types=["briefing"], api_name="/ask")
     assert len(only["passages"]) <= 2
     assert all(p["doc_type"] == "briefing" for p in only["passages"])

@@ -177,6 +177,19 @@ def test_out_of_scope_question_says_not_found(page):
     expect(page.locator("#answer .mx-nearest-list > summary")).to_contain_text("not an answer")
 
 
+def test_another_language_says_not_found_and_that_the_evidence_is_in_english(page):
+    from playwright.sync_api import expect
+
+    from qa.search import OTHER_LANGUAGE
+
+    _ask(page, "Come si diventa preside in Inghilterra?")
+    notice = page.locator("#answer #not-found")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("Not found in this evidence.")
+    expect(notice).to_contain_text(OTHER_LANGUAGE)
+    expect(page.locator("#answer .mx-sentences")).to_have_count(0)
+
+
 def test_examples_and_document_type_filter(page):
     from playwright.sync_api import expect
 

@@ -127,3 +127,81 @@ def test_calibration_rule_and_leave_one_out():
     assert rep["out_of_scope_below_weak"] == 2 and rep["in_scope_strong"] == 2
     assert abs(rep["weak_margin"] - 0.1) < 1e-9 and abs(rep["strong_margin"] - 0.1) < 1e-9
     assert rep["loo"]["held_out"] == 7 and rep["loo"]["false_none"] == []
+
+
+# --- round 10: the evidence rules fitted on three files and tested on the fourth -------------
+
+def _o(i, kind, conf, gap=0.0, rest=0.5, rare=0.5, oos=None, foreign=False):
+    return ev.Outcome(i, kind, 1 if kind != "out_of_scope" else None, None, "weak", None, False,
+                      conf, 0.0, oos=oos, coverage=1.0, union=0.5, rest=rest, rare=rare,
+                      gap=gap, foreign=foreign)
+
+
+def test_fit_strong_keeps_out_of_scope_questions_below_and_the_most_in_scope_above():
+    rows = [_o("a", "direct", 0.70, gap=0.20), _o("b", "direct", 0.71, gap=0.005),
+            _o("c", "paraphrase", 0.60, gap=0.15),
+            _o("n", "out_of_scope", 0.72, gap=0.01, oos="near")]
+    fit = ev.fit_strong(rows, strong_threshold=0.5)
+    # on similarity alone "n" (0.72) is above "a" and "c"; with the gap only it is below
+    assert fit["strong_gap_weight"] > 0 and fit["in_scope_strong"] == 2
+    from qa import SearchSettings
+
+    s = SearchSettings(strong_threshold=0.5, weak_threshold=0.1, none_threshold=-1.0,
+                       strong_gap_weight=fit["strong_gap_weight"],
+                       strong_gap_threshold=fit["strong_gap_threshold"])
+    assert [ev.regrade(o, s) for o in rows] == ["strong", "weak", "strong", "weak"]
+
+
+def test_regrade_matches_the_searchers_rule(searcher):
+    from qa import SearchSettings
+
+    s = SearchSettings(none_coverage_weight=0.0, none_union_weight=0.0, none_rest_weight=1.0,
+                       none_rare_weight=1.0, none_threshold=0.45, weak_threshold=0.3)
+    assert ev.regrade(_o("x", "out_of_scope", 0.5, rest=0.5, rare=0.1, oos="unrelated"), s) \
+        == "none"  # (0.5 + 0.5 + 0.1) / 3 < 0.45
+    assert ev.regrade(_o("y", "direct", 0.5, rest=0.5, rare=0.6), s) == "weak"
+    assert ev.regrade(_o("z", "direct", 0.9, foreign=True), s) == "none"
+
+
+def test_cross_validation_fits_on_the_other_files_and_grades_the_one_left_out():
+    from qa import SearchSettings
+
+    by_file = {
+        "a": [_o("a1", "direct", 0.50, rare=0.60), _o("a2", "out_of_scope", 0.48, rare=0.10,
+                                                       oos="unrelated")],
+        "b": [_o("b1", "direct", 0.45, rare=0.55), _o("b2", "out_of_scope", 0.47, rare=0.20,
+                                                       oos="unrelated")],
+        # its in-scope question is lower than any the others had: graded "none" when left out
+        "c": [_o("c1", "paraphrase", 0.30, rest=0.3, rare=0.2),
+              _o("c2", "out_of_scope", 0.40, rare=0.1, oos="near")],
+    }
+    cv = ev.cross_validate(by_file, SearchSettings(weak_threshold=0.0))
+    assert set(cv["folds"]) == {"a", "b", "c"} and set(cv["all"]) == {"a", "b", "c"}
+    assert cv["folds"]["c"]["in_scope_none"] == 1  # the honest figure
+    # fitted with "c" (its low in-scope question keeps the threshold low), "a"'s off-topic
+    # question is not caught; fitted on "a" and "b" alone, "c"'s near-topic one is
+    assert cv["folds"]["a"]["off_topic_none"] == 0 and cv["folds"]["c"]["near_topic"]["none"] == 1
+    assert all(v["in_scope_none"] == 0 for v in cv["all"].values())  # fitted on all of them
+    assert cv["fit"]["none_rare_weight"] > 0
+
+
+def test_only_the_fourth_held_out_set_is_reported_as_held_out():
+    from pathlib import Path
+
+    for name in ("questions.jsonl", "questions_heldout.jsonl", "questions_heldout2.jsonl",
+                 "questions_heldout3.jsonl"):
+        assert not ev.held_out(Path("eval") / name), name
+    assert ev.held_out(Path("eval/questions_heldout4.jsonl"))
+
+
+def test_a_held_out_report_lists_no_question_ids():
+    rows = [_o("r1", "direct", 0.6), _o("r2", "out_of_scope", 0.5, oos="unrelated"),
+            _o("r3", "out_of_scope", 0.55, oos="near")]
+    report = {"summary": {"system": ev.summarise(rows)}, "by_kind": ev.by_kind(rows),
+              "margin": ev.confidence_margin(rows), "leave_one_out": {}, "calibration": {},
+              "none_fit": {}, "outcomes": {"system": [ev.dataclasses.asdict(o) for o in rows]},
+              "passages": {"passages": 1, "median_chars": 1, "max_chars": 1}}
+    report["leave_one_out"] = ev.leave_one_out(rows, ev.midpoint_threshold)
+    text = ev.text_report(report, held_out=True)
+    assert "r1" not in text and "r2" not in text and "r3" not in text
+    assert "r2" in ev.text_report(report)  # tuning files name them

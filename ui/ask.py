@@ -402,7 +402,8 @@ def build(ctx: TabContext, basket: gr.State, last: gr.State) -> AskTab:
         that the evidence is in English). Items of one list chosen as answers come once, under
         their lead-in: `items_order` "best" (best first), `items_skipped` ("[…]" in `display`);
         a chosen lead-in brings its best items, `items_order` "ranked". `follows` marks a
-        sentence shown because it follows the one before it in the same paragraph."""
+        sentence shown because it follows the one before it in the same paragraph;
+        `antecedent` one shown because the next one refers back to it ("They …")."""
         from qa import NOT_FOUND
 
         asked = question_of(question)
