@@ -11,7 +11,8 @@ passages of both documents are in the top 5.
 
 By default eval/questions.jsonl, questions_heldout.jsonl, questions_heldout2.jsonl and
 questions_heldout3.jsonl (since round 10 all four are tuning sets: seen many times) and the held-out
-eval/questions_heldout4.jsonl (never tuned on; totals only, no question named) are run and
+eval/questions_heldout4.jsonl and questions_heldout5.jsonl (two independent writers'; never tuned
+on; totals only, no question named) are run and
 reported apart. With two or more tuning files, the evidence rules (fit_none, fit_strong) are also
 fitted on all but one and graded on that one, for each in turn (cross_validate).
 
@@ -56,6 +57,8 @@ DEFAULT_HELDOUT2 = DEFAULT_QUESTIONS.parent / "questions_heldout2.jsonl"
 DEFAULT_HELDOUT3 = DEFAULT_QUESTIONS.parent / "questions_heldout3.jsonl"
 # by an independent writer, who saw neither code nor output (round 7)
 DEFAULT_HELDOUT4 = DEFAULT_QUESTIONS.parent / "questions_heldout4.jsonl"
+# by a second independent writer (round 10), committed before round 10's code ran on it
+DEFAULT_HELDOUT5 = DEFAULT_QUESTIONS.parent / "questions_heldout5.jsonl"
 # Round 10: the first four files have been seen many times and are all tuning sets now;
 # only the fourth held-out set (and sets written later) is held out.
 TUNING_FILES = (DEFAULT_QUESTIONS, DEFAULT_HELDOUT, DEFAULT_HELDOUT2, DEFAULT_HELDOUT3)
@@ -713,7 +716,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="question file (repeatable); default: the tuning sets "
                              "(eval/questions.jsonl, questions_heldout.jsonl, "
                              "questions_heldout2.jsonl, questions_heldout3.jsonl) and the "
-                             "held-out set (eval/questions_heldout4.jsonl, totals only), "
+                             "held-out sets (eval/questions_heldout4.jsonl, "
+                             "questions_heldout5.jsonl, totals only), "
                              "reported apart")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
     parser.add_argument("--misses", action="store_true", help="list the system's misses")
@@ -732,7 +736,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     files = args.questions or [DEFAULT_QUESTIONS, DEFAULT_HELDOUT, DEFAULT_HELDOUT2,
-                              DEFAULT_HELDOUT3, DEFAULT_HELDOUT4]
+                              DEFAULT_HELDOUT3, DEFAULT_HELDOUT4, DEFAULT_HELDOUT5]
     reports = {}
     for path in files:
         reports[str(path)] = evaluate(searcher, load_questions(path),
