@@ -1,0 +1,163 @@
+"""Key dimensions read field by field whatever the layout a vignette's author chose (issue 21,
+item 4): bold-label lists, a header row over the table, labels as headings with the value on
+the next line, labels and values in space-aligned columns, wrapped values, the label column
+read before the value column, and the text after the block left out of it. Small typeset
+fixtures are written here (python-docx, reportlab) and read as the app reads them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest import chunk_document, read_document
+from ingest.vignettes import parse_key_dimensions_block, parse_vignette
+
+
+def _values(lines: list[str]) -> dict[str, str]:
+    return parse_key_dimensions_block(lines).values()
+
+
+def _read(path: Path):
+    doc = read_document(path, path.parent, {})
+    return doc, chunk_document(doc)
+
+
+def test_a_bold_label_is_the_label_whatever_separators_the_value_holds():
+    values = _values(["- **Number of schools** – 3 schools - 3 P: 0 S",
+                      "- **Distribution** – regional"])
+    assert values == {"number_of_schools": "3 schools - 3 P: 0 S", "distribution": "regional"}
+
+
+def test_the_first_separator_after_a_label_splits_it():
+    values = _values(["Number of schools – 9 schools - 6 P: 3 S", "Governance - board: trust"])
+    assert values["number_of_schools"] == "9 schools - 6 P: 3 S"
+    assert values["governance"] == "board: trust"
+
+
+def test_label_variants_are_recognised():
+    values = _values(["No. of schools: 4", "Urban/rural mix: rural", "Local/central balance: "
+                      "more local", "Evaluating school improvement: informal"])
+    assert set(values) == {"number_of_schools", "urban_rural", "decision_making", "evaluation"}
+
+
+def test_a_header_row_naming_the_columns_is_not_a_field():
+    values = _values(["Dimension: Description", "Number of schools: 9", "Distribution: local"])
+    assert values == {"number_of_schools": "9", "distribution": "local"}
+
+
+def test_text_after_the_block_is_not_a_field():
+    v = parse_key_dimensions_block(["Number of schools: 9", "Distribution: local",
+                                    "Written for the layout tuning set.",
+                                    "Source: trust annual report, invented for this set."])
+    assert v.values() == {"number_of_schools": "9", "distribution": "local"}
+
+
+def test_columns_separated_by_spaces_and_wrapped_values():
+    values = _values(["Number of schools        6 schools - 0 P: 5 S: 1 all-",
+                      "                         through",
+                      "Approach to governance   trust board, no local governing",
+                      "                         bodies",
+                      "Pupils on roll           640"])
+    assert values == {"number_of_schools": "6 schools - 0 P: 5 S: 1 all-through",
+                      "governance": "trust board, no local governing bodies",
+                      "other:Pupils on roll": "640"}
+
+
+def test_a_label_value_line_that_wraps_keeps_its_value_whole():
+    values = _values(["Balance of local/central decision making: more", "local",
+                      "Approach to governance: trust board with local", "governing bodies"])
+    assert values == {"decision_making": "more local",
+                      "governance": "trust board with local governing bodies"}
+
+
+def test_values_on_the_next_line_whatever_words_they_hold():
+    values = _values(["Model of delegation", "common scheme of delegation", "Distribution",
+                      "local", "Pupils on roll", "4,200"])
+    assert values == {"delegation": "common scheme of delegation", "distribution": "local",
+                      "other:Pupils on roll": "4,200"}
+
+
+def test_the_label_column_read_before_the_value_column_is_paired_in_order():
+    values = _values(["Delegation | heads hold budgets", "School improvement", "priorities",
+                      "Evaluating school", "improvement", "set by each head with a trust adviser",
+                      "informal", "Settled/evolving | settled"])
+    assert values == {"delegation": "heads hold budgets",
+                      "improvement_priorities": "set by each head with a trust adviser",
+                      "evaluation": "informal", "stage": "settled"}
+
+
+def test_an_unknown_dimension_in_a_table_cell_is_kept_under_its_label():
+    assert _values(["Distribution | local", "Year founded | 2014"]) == {
+        "distribution": "local", "other:Year founded": "2014"}
+
+
+def test_labels_set_as_headings_under_the_marker_stay_in_the_block():
+    lines = ["# Elm Trust", "A Church of England trust. Governance: foundation members.",
+             "## Key dimensions", "### Number of schools", "7 schools - 7 P: 0 S",
+             "### Distribution", "local", "### Religious character", "Church of England",
+             "Written for the tests."]
+    assert parse_vignette(lines).values() == {"number_of_schools": "7 schools - 7 P: 0 S",
+                                              "distribution": "local",
+                                              "other:Religious character": "Church of England"}
+
+
+def test_word_vignette_with_labels_as_headings(tmp_path):
+    import docx
+    d = docx.Document()
+    d.add_heading("Elm Church Academies", level=1)
+    d.add_paragraph("A trust formed by the diocese; its governance is described below.")
+    d.add_heading("Key dimensions", level=2)
+    for k, v in [("Number of schools", "7 schools - 7 P: 0 S"), ("Distribution", "local"),
+                 ("Religious character", "Church of England")]:
+        d.add_heading(k, level=3)
+        d.add_paragraph(v)
+    d.add_paragraph("Written for the tests.")
+    d.save(tmp_path / "vignette-elm.docx")
+    doc, passages = _read(tmp_path / "vignette-elm.docx")
+    assert passages[0].kind == "vignette" and passages[0].title == "Elm Church Academies"
+    assert passages[0].key_dimensions == {"number_of_schools": "7 schools - 7 P: 0 S",
+                                          "distribution": "local",
+                                          "other:Religious character": "Church of England"}
+
+
+def test_word_tab_between_label_and_value(tmp_path):
+    import docx
+    d = docx.Document()
+    d.add_heading("Fell Trust", level=1)
+    d.add_heading("Key dimensions", level=2)
+    for k, v in [("Number of schools", "5 schools - 2 P: 3 S"), ("Year founded", "2014")]:
+        d.add_paragraph(f"{k}\t{v}")
+    d.save(tmp_path / "vignette-fell.docx")
+    _, passages = _read(tmp_path / "vignette-fell.docx")
+    assert passages[0].key_dimensions == {"number_of_schools": "5 schools - 2 P: 3 S",
+                                          "other:Year founded": "2014"}
+
+
+def test_pdf_borderless_table_with_wrapped_labels(tmp_path):
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    cell = ParagraphStyle("c", fontName="Helvetica", fontSize=9.5, leading=11.5)
+    bold = ParagraphStyle("b", parent=cell, fontName="Helvetica-Bold")
+    rows = [("No. of schools", "6 schools - 6 P: 0 S"), ("Delegation", "heads hold budgets"),
+            ("School improvement priorities", "set by each head with a trust adviser"),
+            ("Evaluating school improvement", "informal"), ("Settled/evolving", "settled")]
+    t = Table([[Paragraph(k, bold), Paragraph(v, cell)] for k, v in rows],
+              colWidths=[30 * mm, 110 * mm])
+    t.setStyle(TableStyle([("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#DDE6EE")),
+                           ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    title = ParagraphStyle("t", fontName="Helvetica-Bold", fontSize=18, leading=22)
+    h2 = ParagraphStyle("h", fontName="Helvetica-Bold", fontSize=13, leading=16)
+    body = ParagraphStyle("p", fontName="Times-Roman", fontSize=10.5, leading=13.5)
+    SimpleDocTemplate(str(tmp_path / "vignette-holly.pdf"), pagesize=A4, invariant=1).build(
+        [Paragraph("Holly Primary Trust", title),
+         Paragraph("Holly is a trust of small primary schools.", body),
+         Paragraph("Key dimensions", h2), t])
+    _, passages = _read(tmp_path / "vignette-holly.pdf")
+    assert passages[0].key_dimensions == {
+        "number_of_schools": "6 schools - 6 P: 0 S", "delegation": "heads hold budgets",
+        "improvement_priorities": "set by each head with a trust adviser",
+        "evaluation": "informal", "stage": "settled"}
+    assert passages[0].page_start == 1
