@@ -59,7 +59,47 @@ KNOWN_LABELS = sorted({x.lower() for x in (
     "Settled/evolving", "Stage of development", "No of schools",
     "No of schools, by phase and type", "Number of schools, by phase and type",
     "Informal or formal approaches to evaluate the effectiveness of school improvement",
-    "Informal or formal approaches to evaluation")}, key=len, reverse=True)
+    "Informal or formal approaches to evaluation", "No. of schools", "Local/central balance",
+    "Balance of local and central decision-making", "Balance of local/central decision-making",
+    "Evaluating school improvement", "Mix of context (urban/rural)", "Urban/rural context",
+    "Improvement priorities", "Way of setting improvement priorities")}, key=len, reverse=True)
+
+
+def _label_key(text: str) -> str:
+    """A label as compared with the known ones: case, bold marks, a bracketed hint, "No.",
+    hyphens and a trailing colon aside ("No. of schools:" is "no of schools")."""
+    t = text.lower().replace("*", "").replace("_", " ")
+    t = re.sub(r"\([^)]*\)", " ", t)
+    t = re.sub(r"\bno\.", "no ", t).replace("-", " ").replace("&", " and ")
+    t = " ".join(t.split()).strip(" :|–—")
+    return t
+
+
+KNOWN_KEYS = frozenset(_label_key(k) for k in KNOWN_LABELS)
+
+
+def is_known_label(text: str) -> bool:
+    """The text is a dimension's label as vignettes write it, and nothing else."""
+    return _label_key(text) in KNOWN_KEYS
+
+
+def _known_label_start(text: str) -> bool:
+    """The text is the first part of a known label wrapped onto more lines ("School
+    improvement" / "priorities")."""
+    key = _label_key(text)
+    return bool(key) and any(k.startswith(key + " ") for k in KNOWN_KEYS)
+
+
+# Column names a table's header row gives ("Dimension | Description"): not a field.
+_HEADER_WORDS = re.compile(r"^(key )?(dimensions?|descriptions?|features?|values?|details?|"
+                           r"characteristics?|aspects?|categor(y|ies)|fields?|items?|"
+                           r"(this |the )?trust|notes?|comments?|summary|response|information|"
+                           r"labels?|attributes?|headings?|criteri(on|a)|factors?|"
+                           r"measures?|indicators?)$", re.I)
+# Labels that close a block rather than name a dimension ("Source: annual report.").
+_AFTER_BLOCK = re.compile(r"^(sources?|notes?|photo(graph)?s?|images?|figures?|credits?|"
+                          r"contact|website|(last )?updated|written by|authors?|dates?|see|"
+                          r"references?|disclaimer)$", re.I)
 
 SCALES: dict[str, tuple[str, str]] = {
     "decision_making": ("local", "central"),
@@ -154,14 +194,36 @@ def _clean_line(line: str) -> str:
     return s.strip()
 
 
+def _cell_label(label: str) -> bool:
+    """A table cell or column that can be a label, named dimension or not ("Year founded")."""
+    label = label.strip()
+    return bool(label) and len(label) <= 60 and len(label.split()) <= 8 and not \
+        label.endswith((".", ";", ",")) and re.search(r"[^\W\d_]", label) is not None
+
+
 def _split_label(line: str) -> tuple[str, str, bool]:
     """(label, value, had_separator). "Label: value", "Label | value", "Label – value",
     or a known label followed by its value with no separator (PDF table text)."""
     # A cell boundary (" | ", a tab) outranks a colon inside the value ("4 schools - 3 P: 1").
-    for sep in (" | ", "\t", ":", " – ", " — ", " - "):
+    for sep in (" | ", "\t"):
         label, found, value = line.partition(sep)
-        if found and label.strip() and (sep == ":" or canonical_field(label)):
+        if found and label.strip() and (canonical_field(label) or _cell_label(label)):
             return label.strip(), value.strip(), True
+    # Otherwise the first separator that ends a label: "Number of schools – 9 schools - 6 P:
+    # 3 S" splits at the dash, "Governance: board - trust" at the colon.
+    best: tuple[int, str] | None = None
+    for sep in (":", " – ", " — ", " - "):
+        at = line.find(sep)
+        while at > 0:
+            label = line[:at]
+            if label.strip() and (sep == ":" or canonical_field(label)):
+                if best is None or at < best[0]:
+                    best = (at, sep)
+                break
+            at = line.find(sep, at + 1) if sep != ":" else -1
+    if best is not None:
+        at, sep = best
+        return line[:at].strip(), line[at + len(sep):].strip(), True
     # "Number of schools 5 (3 P, 2 S)" (PDF table text): a label as the synopsis writes it,
     # then its value.
     low = line.lower()
@@ -197,47 +259,200 @@ def _label_like(text: str) -> bool:
     """A label names a dimension ("Model of delegation"); it is not itself a value ("rural")."""
     low = text.lower()
     return bool(re.search(r"number|no\.|\bno of\b|distribution|mix|balance|decision|approach|"
-                          r"model|way of|setting|evaluation|governance|delegation|schools,? by|"
+                          r"model|way of|setting|evaluation|evaluating|priorities|governance|delegation|schools,? by|"
                           r"settled|stage|context", low))
 
 
-def parse_key_dimensions_block(lines: list[str]) -> Vignette:
-    """The lines of a "Key dimensions" block (without its heading) as a Vignette."""
-    v = Vignette()
-    lines = _unlabel_table_rows(lines)
-    pending_label: tuple[str, int] | None = None
+@dataclass
+class _Entry:
+    """One line of the block as read: its text, and what its typesetting says about it."""
+
+    i: int
+    text: str
+    heading: bool = False  # set as a heading under the marker: a label
+    indented: bool = False  # begins in the value column of space-aligned text: a continuation
+    split: tuple[str, str] | None = None  # (label, value) its typesetting gives (bold, columns)
+
+
+def _entries(lines: list[str]) -> list[_Entry]:
     rule = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-    cleaned = [(i, _clean_line(x)) for i, x in enumerate(lines)
-               # a Markdown table's header row (the line above its rule) names the columns
-               if not (i + 1 < len(lines) and rule.match(lines[i + 1]) and "|" in x)]
-    cleaned = [(i, x) for i, x in cleaned if x and not is_marker(x)]
-    for i, line in cleaned:
-        known = _known_prefix(line)
-        label, value, had_sep = (known[0], known[1], bool(known[1])) if known else \
-            _split_label(line)
-        if pending_label is not None:
-            # A label wrapped over two lines ("No of schools, by" / "phase and type").
-            joined = f"{pending_label[0]} {line.strip()}"
-            if any(k.startswith(joined.lower()) for k in KNOWN_LABELS):
-                pending_label = (joined, pending_label[1])
-                continue
-            # The line after a bare label is its value (label and value on separate lines).
-            if not (canonical_field(label) and _label_like(label) and (value or not had_sep)):
-                _add(v, pending_label[0], line.strip(), pending_label[1])
-                pending_label = None
-                continue
-            _add(v, pending_label[0], "", pending_label[1])
-            pending_label = None
-        if not value:
-            if canonical_field(label) and _label_like(label):
-                pending_label = (label, i)
-                continue
-            # A line that is neither a label nor a value of one: kept, with a warning.
-            _add(v, "", line.strip(), i)
+    out: list[_Entry] = []
+    for i, raw in enumerate(lines):
+        # a Markdown table's header row (the line above its rule) names the columns
+        if i + 1 < len(lines) and rule.match(lines[i + 1]) and "|" in raw:
             continue
-        _add(v, label, value, i)
-    if pending_label is not None:
-        _add(v, pending_label[0], "", pending_label[1])
+        stripped = raw.strip()
+        if not stripped or is_marker(stripped):
+            continue
+        if re.match(r"#{1,6}\s", stripped):
+            text = stripped.lstrip("#").strip().strip("*").strip()
+            if text:
+                out.append(_Entry(i, text, heading=True))
+            continue
+        # "- **Label** – value", "**Label:** value": the bold run is the label.
+        bold = re.match(r"^(?:[-*•]\s+|\d+[.)]\s+)?\*\*(.+?)\*\*\s*(.*)$", stripped)
+        if bold and _cell_label(bold.group(1).strip(" :–—-")):
+            label = bold.group(1).strip(" :–—-").strip()
+            value = re.sub(r"^[:|–—-]+\s*", "", bold.group(2).strip()).replace("**", "")
+            out.append(_Entry(i, f"{label}: {value}" if value else label,
+                              split=(label, value.strip())))
+            continue
+        text = _clean_line(raw)
+        if not text or is_marker(text):
+            continue
+        indent = len(raw) - len(raw.lstrip(" "))
+        # Space-aligned columns ("Distribution        local"): two spaces or more between.
+        cols = re.match(r"^(\S.*?\S)(?:\t+| {2,})(\S.*)$", stripped) if "|" not in stripped \
+            else None
+        if cols and _cell_label(cols.group(1)) and not re.search(r"[:–—]$", cols.group(1)):
+            out.append(_Entry(i, text, split=(cols.group(1).strip(), cols.group(2).strip())))
+            continue
+        out.append(_Entry(i, text, indented=indent >= 4))
+    return _join_wrapped_labels(out)
+
+
+def _join_wrapped_labels(entries: list[_Entry]) -> list[_Entry]:
+    """A label wrapped over two or three lines ("Evaluating school" / "improvement") is one."""
+    out: list[_Entry] = []
+    k = 0
+    while k < len(entries):
+        e = entries[k]
+        if e.split is None and not e.indented and _known_label_start(e.text):
+            joined, n = e.text, 0
+            for m in range(1, 3):
+                if k + m >= len(entries) or entries[k + m].split is not None:
+                    break
+                cand = f"{joined} {entries[k + m].text.strip()}"
+                if not (is_known_label(cand) or _known_label_start(cand)):
+                    break
+                joined = cand
+                if is_known_label(cand):
+                    n = m
+            if n:
+                out.append(_Entry(e.i, " ".join([e.text] + [x.text.strip() for x in
+                                                            entries[k + 1:k + n + 1]]),
+                                  heading=e.heading))
+                k += n + 1
+                continue
+        out.append(e)
+        k += 1
+    return out
+
+
+def _header_row(label: str, value: str) -> bool:
+    """A table's header row read as a line ("Dimension: Description"): names columns, no
+    dimension."""
+    cells = [label.strip(), value.strip()]
+    return all(c and len(c.split()) <= 3 and not re.search(r"\d", c) for c in cells) and not \
+        any(canonical_field(c) for c in cells) and any(_HEADER_WORDS.match(c) for c in cells)
+
+
+def _a_sentence(text: str) -> bool:
+    """Prose, not a dimension's value: a capital, four words or more, a full stop."""
+    t = text.strip()
+    return len(t.split()) >= 4 and t[:1].isupper() and t.endswith((".", "!", "?"))
+
+
+def _is_label_line(label: str, value: str, had_sep: bool) -> bool:
+    """A line without a value that names a dimension (the line after it holds the value)."""
+    if is_known_label(label):
+        return True
+    return bool(canonical_field(label)) and _label_like(label) and (value or not had_sep)
+
+
+def parse_key_dimensions_block(lines: list[str]) -> Vignette:
+    """The lines of a "Key dimensions" block (without its heading) as a Vignette.
+
+    Read as a person reads the block, whatever its layout: "Label: value" (or a dash, a cell
+    boundary, a tab, space-aligned columns, a bold label); a label on its own line (or set as
+    a heading) with its value on the next; a value that wraps onto the next line (starting in
+    lower case, or indented into the value column); labels wrapped over lines; a column of
+    labels read before the column of their values (paired in order). A header row naming the
+    columns is not a field, and prose after the fields (a sentence, a "Source:" line) ends the
+    block."""
+    v = Vignette()
+    entries = _entries(_unlabel_table_rows(lines))
+    queue: list[tuple[str, int]] = []  # labels read, waiting for their values
+    last: VignetteField | None = None  # the field a wrapped value line continues
+    next_line_values = 0  # fields whose value was on the line after the label
+
+    def split(e: _Entry) -> tuple[str, str, bool]:
+        if e.split is not None:
+            return e.split[0], e.split[1], True
+        known = _known_prefix(e.text)
+        return (known[0], known[1], bool(known[1])) if known else _split_label(e.text)
+
+    def flush() -> None:
+        for label, i in queue:
+            _add(v, label, "", i)
+        queue.clear()
+
+    def takes_value(k: int) -> bool:
+        """Is entry k a value (not a label, not prose ending the block)?"""
+        e = entries[k]
+        if e.heading:
+            return False
+        label, value, had_sep = split(e)
+        if had_sep and value:
+            # "7 schools - 7 P: 0 S" is a value with a colon in it; "Pupils on roll: 640" a field
+            return not (canonical_field(label) or label[:1].isupper())
+        return not (is_known_label(e.text) or (e.text.rstrip().endswith(":")
+                                               and canonical_field(label)))
+
+    for k, e in enumerate(entries):
+        label, value, had_sep = split(e)
+        if not v.fields and not queue and had_sep and _header_row(label, value):
+            continue
+        if e.heading:
+            flush()
+            queue.append((e.text.rstrip(":").strip(), e.i))
+            last = None
+            continue
+        if queue and takes_value(k):
+            # A column of labels, then the column of their values: paired in order when as
+            # many values follow; otherwise the value is the last label's.
+            n = 0
+            while k + n < len(entries) and takes_value(k + n) and not entries[k + n].indented:
+                n += 1
+            if len(queue) > 1 and n < len(queue):
+                for lb, i in queue[:-1]:
+                    _add(v, lb, "", i)
+                del queue[:-1]
+            lb, i = queue.pop(0)
+            _add(v, lb, e.text.strip(), i)
+            next_line_values += 1
+            last = None
+            continue
+        if last is not None and not queue and not (had_sep and value and canonical_field(label)) \
+                and (e.indented or (e.text[:1].islower() and ":" not in e.text)):
+            # The value of a "Label: value" line wrapped onto this one.
+            joint = "" if re.search(r"[^\W\d_]-$", last.value) else " "
+            last.value = f"{last.value}{joint}{e.text.strip()}"
+            continue
+        last = None
+        if v.fields and not queue and (
+                (not had_sep and not canonical_field(label) and _a_sentence(e.text)) or
+                (had_sep and _AFTER_BLOCK.match(label.strip()))):
+            break  # prose after the block: a sentence, a "Source:" line
+        if value:
+            flush()
+            _add(v, label, value, e.i)
+            last = v.fields[-1] if had_sep else None
+            continue
+        if _is_label_line(label, value, had_sep) or (had_sep and _cell_label(label)):
+            queue.append((label, e.i))
+            continue
+        # A short line in a block whose values sit under their labels, with a value under it:
+        # an unknown dimension's label ("Pupils on roll" / "4,200").
+        if next_line_values and _cell_label(label) and label[:1].isupper() and \
+                len(label.split()) <= 6 and k + 1 < len(entries) and takes_value(k + 1) and \
+                not _a_sentence(entries[k + 1].text):
+            queue.append((label, e.i))
+            continue
+        flush()
+        # A line that is neither a label nor a value of one: kept, with a warning.
+        _add(v, "", e.text.strip(), e.i)
+    flush()
     _check(v)
     return v
 
@@ -400,13 +615,25 @@ def scale_word(name: str, position: int | None) -> str:
     return SCALE_WORDS[position].format(lo=lo, hi=hi)
 
 
+def _heading_level(line: str) -> int:
+    m = re.match(r"\s*(#{1,6})\s", line)
+    return len(m.group(1)) if m else 0
+
+
 def find_block(lines: list[str]) -> tuple[int, int] | None:
     """(start, end) of the lines after the "Key dimensions" marker, to the next heading or the
-    end; None when there is no marker."""
+    end; None when there is no marker. Headings below the marker's level (labels set as
+    headings), and headings that are a dimension's label, are inside the block."""
     for i, line in enumerate(lines):
         if is_marker(line):
+            level = _heading_level(line)
             j = i + 1
-            while j < len(lines) and not lines[j].lstrip().startswith("#"):
+            while j < len(lines):
+                sub = _heading_level(lines[j])
+                if sub:
+                    text = lines[j].strip().lstrip("#").strip().strip("*").strip()
+                    if not ((level and sub > level) or is_known_label(text)):
+                        break
                 j += 1
             return i + 1, j
     return None

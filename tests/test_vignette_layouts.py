@@ -119,19 +119,6 @@ def test_word_vignette_with_labels_as_headings(tmp_path):
                                           "other:Religious character": "Church of England"}
 
 
-def test_word_tab_between_label_and_value(tmp_path):
-    import docx
-    d = docx.Document()
-    d.add_heading("Fell Trust", level=1)
-    d.add_heading("Key dimensions", level=2)
-    for k, v in [("Number of schools", "5 schools - 2 P: 3 S"), ("Year founded", "2014")]:
-        d.add_paragraph(f"{k}\t{v}")
-    d.save(tmp_path / "vignette-fell.docx")
-    _, passages = _read(tmp_path / "vignette-fell.docx")
-    assert passages[0].key_dimensions == {"number_of_schools": "5 schools - 2 P: 3 S",
-                                          "other:Year founded": "2014"}
-
-
 def test_pdf_borderless_table_with_wrapped_labels(tmp_path):
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
