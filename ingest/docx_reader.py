@@ -187,7 +187,11 @@ class _WordReader:
                 out.append(Block("item", [f"{number} {text}" if number else "- " + text],
                                  None, None, level=ilvl, numbered=bool(number)))
             else:
-                out.append(Block("para", [text], None, None))
+                block = Block("para", [text], None, None)
+                cols = [c for c in (_clean(x) for x in "".join(pieces).split("\t")) if c]
+                if len(cols) > 1:  # "Year founded<TAB>2014": the line as printed, in columns
+                    block.source = "  ".join(cols)
+                out.append(block)
         out.extend(extras)
 
     def inline(self, el, pieces: list[str], extras: list[Block], depth: int) -> None:
@@ -196,7 +200,9 @@ class _WordReader:
             n = name(c)
             if n == "w:t":
                 pieces.append(c.text or "")
-            elif n in ("w:tab", "w:ptab", "w:br", "w:cr"):
+            elif n in ("w:tab", "w:ptab"):
+                pieces.append("\t")  # a space in the text; a column break in the page's lines
+            elif n in ("w:br", "w:cr"):
                 pieces.append(" ")
             elif n == "w:noBreakHyphen":
                 pieces.append("-")
@@ -445,7 +451,8 @@ def read_docx(path: Path) -> ReadResult:
         elif b.kind == "item":
             lines.append(b.text)
         else:
-            lines.append(b.text)
+            # a tab between label and value stays a column break (two spaces) in the lines
+            lines.append(b.source if b.kind == "para" and b.source else b.text)
             next_kind = blocks[i + 1].kind if i + 1 < len(blocks) else ""
             # "Label: value" rows of one table stay on consecutive lines
             if not (next_kind == "para" and ": " in b.text and ": " in blocks[i + 1].text):

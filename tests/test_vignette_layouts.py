@@ -148,3 +148,21 @@ def test_pdf_borderless_table_with_wrapped_labels(tmp_path):
         "improvement_priorities": "set by each head with a trust adviser",
         "evaluation": "informal", "stage": "settled"}
     assert passages[0].page_start == 1
+
+
+def test_word_tab_between_label_and_value(tmp_path):
+    import docx
+    d = docx.Document()
+    d.add_heading("Fell Trust", level=1)
+    d.add_paragraph("Fell is a trust of five schools.")
+    d.add_heading("Key dimensions", level=2)
+    for k, v in [("Number of schools", "5 schools - 2 P: 3 S"), ("Year founded", "2014")]:
+        d.add_paragraph(f"{k}\t{v}")
+    d.save(tmp_path / "vignette-fell.docx")
+    doc, passages = _read(tmp_path / "vignette-fell.docx")
+    assert passages[0].key_dimensions == {"number_of_schools": "5 schools - 2 P: 3 S",
+                                          "other:Year founded": "2014"}
+    # the passage quotes the line as the block reads it; the page's text agrees with it
+    from ingest.normalise import match_key
+    assert "Year founded 2014" in passages[0].text
+    assert match_key("Year founded 2014") in match_key(doc.pages[0].text)
