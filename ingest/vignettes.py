@@ -432,7 +432,8 @@ def parse_key_dimensions_block(lines: list[str]) -> Vignette:
         last = None
         if v.fields and not queue and (
                 (not had_sep and not canonical_field(label) and _a_sentence(e.text)) or
-                (had_sep and _AFTER_BLOCK.match(label.strip()))):
+                (had_sep and _AFTER_BLOCK.match(label.strip())) or
+                (not had_sep and _AFTER_BLOCK.match(e.text.split()[0]))):
             break  # prose after the block: a sentence, a "Source:" line
         if value:
             flush()
@@ -462,22 +463,26 @@ def _unlabel_table_rows(lines: list[str]) -> list[str]:
     Word readers as one line per row with each cell labelled by its header ("Dimension: Number
     of schools; This trust: 6"). In a vignette the columns are label and value, so each such row
     is read back as "Number of schools: 6" and the header line, which names no dimension, goes."""
-    out, header = [], None
+    out, header, used = [], None, False
     for line in lines:
         cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
         if len(cells) == 2 and all(cells) and not any(canonical_field(c) for c in cells):
-            header = cells
+            if header is not None and not used:
+                out.append(" | ".join(header))
+            header, used = cells, False
             continue
         if header is not None:
             first, second = f"{header[0]}: ", f"; {header[1]}: "
             if line.startswith(first) and second in line:
                 label, _, value = line[len(first):].partition(second)
                 out.append(f"{label}: {value}")
+                used = True
                 continue
-            out.append(" | ".join(header))  # not a header after all: kept as written
+            if not used:
+                out.append(" | ".join(header))  # not a header after all: kept as written
             header = None
         out.append(line)
-    if header is not None:
+    if header is not None and not used:
         out.append(" | ".join(header))
     return out
 

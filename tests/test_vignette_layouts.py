@@ -166,3 +166,17 @@ def test_word_tab_between_label_and_value(tmp_path):
     from ingest.normalise import match_key
     assert "Year founded 2014" in passages[0].text
     assert match_key("Year founded 2014") in match_key(doc.pages[0].text)
+
+
+def test_a_header_row_that_labelled_every_row_is_not_kept_as_a_field():
+    # a PDF or Word table with a header row: each row's cells come labelled by the header
+    lines = ["Dimension | Description",
+             "Dimension: Number of schools; Description: 9 schools - 6 P: 3 S",
+             "Dimension: Pupils on roll; Description: 2,100"]
+    assert _values(lines) == {"number_of_schools": "9 schools - 6 P: 3 S",
+                              "other:Pupils on roll": "2,100"}
+
+
+def test_a_short_note_after_the_block_is_not_a_field():
+    assert _values(["Distribution: local", "Governance: trust board", "Updated 2024."]) == {
+        "distribution": "local", "governance": "trust board"}
