@@ -145,7 +145,17 @@ def read_pdf(path: Path) -> ReadResult:
         title = str(meta.title).strip() if meta and meta.title else ""
     except Exception:
         title = ""
+    if _PLACEHOLDER_TITLE.match(title):
+        title = ""  # what the making program wrote, not the document's title: its heading is
     return ReadResult(pages, n_pages, title, warnings, blocks, ocr_pages=ocr.pages)
+
+
+# A PDF's metadata title that names no document: the tool's default ("untitled", reportlab's
+# "(anonymous)"), or the source file's name ("Microsoft Word - draft 3.docx").
+_PLACEHOLDER_TITLE = re.compile(
+    r"^\s*(\(?(untitled|anonymous|no title|title)\)?( document)?|document\s*\d*|"
+    r"(microsoft (word|powerpoint|excel)|word|powerpoint)\s*-.*|"
+    r"[^/\\]*\.(docx?|pptx?|odt|rtf|pdf|indd|tex|dvi|pages|key|xlsx?))\s*$", re.I)
 
 
 def _pdf_blocks(path: Path, reader, n_pages: int, warnings: list[str]):

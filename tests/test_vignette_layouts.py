@@ -180,3 +180,25 @@ def test_a_header_row_that_labelled_every_row_is_not_kept_as_a_field():
 def test_a_short_note_after_the_block_is_not_a_field():
     assert _values(["Distribution: local", "Governance: trust board", "Updated 2024."]) == {
         "distribution": "local", "governance": "trust board"}
+
+
+def test_a_pdf_whose_metadata_title_is_a_placeholder_is_named_by_its_heading(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+    for placeholder in ("untitled", "Microsoft Word - vignette draft 3.docx"):
+        path = tmp_path / "vignette-zeta.pdf"
+        c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+        c.setTitle(placeholder)
+        c.setFont("Helvetica-Bold", 18)
+        c.drawString(50, 790, "Zeta Learning Trust")
+        c.setFont("Times-Roman", 11)
+        c.drawString(50, 760, "Zeta is a trust of nine schools in one county.")
+        c.setFont("Helvetica-Bold", 13)
+        c.drawString(50, 730, "Key dimensions")
+        c.setFont("Helvetica", 10)
+        c.drawString(50, 710, "Number of schools: 9 schools - 6 P: 3 S")
+        c.drawString(50, 695, "Distribution: local")
+        c.save()
+        doc, passages = _read(path)
+        assert doc.info.title == "Zeta Learning Trust", placeholder
+        assert passages[0].key_dimensions["distribution"] == "local"
