@@ -202,3 +202,43 @@ def test_a_pdf_whose_metadata_title_is_a_placeholder_is_named_by_its_heading(tmp
         doc, passages = _read(path)
         assert doc.info.title == "Zeta Learning Trust", placeholder
         assert passages[0].key_dimensions["distribution"] == "local"
+
+
+def _label_value_pdf(path: Path, rows, value_x: float = 220) -> None:
+    """Labels and values drawn at two x positions, no table: a value that wraps is two lines
+    at the value's x (pdfminer groups them as one box, apart from the label)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("Helvetica-Bold", 18)
+    c.drawString(50, 790, "Epsilon Trust")
+    c.setFont("Times-Roman", 11)
+    c.drawString(50, 760, "Epsilon is a trust of nine schools in one county, formed in 2012.")
+    c.setFont("Helvetica-Bold", 13)
+    c.drawString(50, 730, "Key dimensions")
+    y = 705
+    for label, value_lines in rows:
+        c.setFont("Helvetica-Bold", 10)
+        c.drawString(50, y, label)
+        c.setFont("Helvetica", 10)
+        for k, text in enumerate(value_lines):
+            c.drawString(value_x, y - 13 * k, text)
+        y -= 13 * len(value_lines) + 6
+    c.save()
+
+
+def test_pdf_label_beside_a_value_that_wraps_is_read_in_its_row(tmp_path):
+    rows = [("Number of schools", ["9 schools - 6 P: 3 S"]), ("Distribution", ["regional"]),
+            ("Urban/rural mix", ["mixed urban and rural"]),
+            ("Governance", ["trust board with local", "governing bodies"]),
+            ("Delegation", ["earned autonomy"]), ("Pupils on roll", ["2,100"])]
+    _label_value_pdf(tmp_path / "vignette-epsilon.pdf", rows)
+    doc, passages = _read(tmp_path / "vignette-epsilon.pdf")
+    assert passages[0].key_dimensions == {
+        "number_of_schools": "9 schools - 6 P: 3 S", "distribution": "regional",
+        "urban_rural": "mixed urban and rural",
+        "governance": "trust board with local governing bodies", "delegation": "earned autonomy",
+        "other:Pupils on roll": "2,100"}
+    lines = [x for x in doc.pages[0].text.split("\n") if x.strip()]
+    at = lines.index("Governance | trust board with local")
+    assert lines[at + 1] == "governing bodies"  # read in its row, not after the table
