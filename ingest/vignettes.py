@@ -178,7 +178,12 @@ def canonical_field(label: str) -> str | None:
 
 
 def is_marker(line: str) -> bool:
-    return line.strip().lstrip("#").strip().strip("*").strip().rstrip(":").lower() == MARKER
+    """The block's heading: "Key dimensions", or a few words more ("Key dimensions of the
+    trust", "KEY DIMENSIONS (2023)"), not a sentence that mentions them."""
+    text = " ".join(line.strip().lstrip("#").strip().strip("*").strip().rstrip(":").split())
+    low = text.lower()
+    return low == MARKER or (low.startswith(MARKER + " ") and len(text.split()) <= 6
+                             and not text.endswith((".", ",", ";")))
 
 
 def _clean_line(line: str) -> str:
@@ -278,9 +283,12 @@ def _entries(lines: list[str]) -> list[_Entry]:
     rule = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
     out: list[_Entry] = []
     for i, raw in enumerate(lines):
-        # a Markdown table's header row (the line above its rule) names the columns
+        # a Markdown table's header row (the line above its rule) names the columns, unless
+        # it is the table's first field (a key/value table given a header row by the syntax)
         if i + 1 < len(lines) and rule.match(lines[i + 1]) and "|" in raw:
-            continue
+            cells = [c.strip() for c in raw.strip().strip("|").split("|")]
+            if not (len(cells) == 2 and canonical_field(cells[0]) and cells[1]):
+                continue
         stripped = raw.strip()
         if not stripped or is_marker(stripped):
             continue
@@ -301,10 +309,11 @@ def _entries(lines: list[str]) -> list[_Entry]:
         if not text or is_marker(text):
             continue
         indent = len(raw) - len(raw.lstrip(" "))
-        # Space-aligned columns ("Distribution        local"): two spaces or more between.
-        cols = re.match(r"^(\S.*?\S)(?:\t+| {2,})(\S.*)$", stripped) if "|" not in stripped \
-            else None
-        if cols and _cell_label(cols.group(1)) and not re.search(r"[:–—]$", cols.group(1)):
+        # Space-aligned columns ("Distribution        local"): two spaces or more between,
+        # or dot leaders ("Distribution ........ local").
+        cols = re.match(r"^(\S.*?\S)(?:\s*(?:\.{3,}|…+)\s*|\t+| {2,})(\S.*)$", stripped) \
+            if "|" not in stripped else None
+        if cols and _cell_label(cols.group(1)) and not re.search(r"[:–—]", cols.group(1)):
             out.append(_Entry(i, text, split=(cols.group(1).strip(), cols.group(2).strip())))
             continue
         out.append(_Entry(i, text, indented=indent >= 4))

@@ -242,3 +242,24 @@ def test_pdf_label_beside_a_value_that_wraps_is_read_in_its_row(tmp_path):
     lines = [x for x in doc.pages[0].text.split("\n") if x.strip()]
     at = lines.index("Governance | trust board with local")
     assert lines[at + 1] == "governing bodies"  # read in its row, not after the table
+
+
+def test_a_markdown_table_whose_header_row_is_a_field_keeps_it():
+    assert _values(["| Number of schools | 9 schools - 6 P: 3 S |", "|---|---|",
+                    "| Distribution | regional |"]) == {
+        "number_of_schools": "9 schools - 6 P: 3 S", "distribution": "regional"}
+
+
+def test_dot_leaders_between_label_and_value():
+    assert _values(["Number of schools ........ 9 schools - 6 P: 3 S",
+                    "Pupils on roll ........... 2,100"]) == {
+        "number_of_schools": "9 schools - 6 P: 3 S", "other:Pupils on roll": "2,100"}
+
+
+def test_the_marker_with_words_after_it_opens_the_block():
+    lines = ["Theta Trust", "Governance: the board meets monthly and reviews every school.",
+             "Key dimensions of the trust", "Number of schools", "9 schools - 6 P: 3 S",
+             "Distribution", "regional"]
+    v = parse_vignette(lines)
+    assert v.values() == {"number_of_schools": "9 schools - 6 P: 3 S", "distribution": "regional"}
+    assert not any("no “Key dimensions” block" in w for w in v.warnings)
