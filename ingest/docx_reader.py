@@ -188,9 +188,13 @@ class _WordReader:
                                  None, None, level=ilvl, numbered=bool(number)))
             else:
                 block = Block("para", [text], None, None)
-                cols = [c for c in (_clean(x) for x in "".join(pieces).split("\t")) if c]
-                if len(cols) > 1:  # "Year founded<TAB>2014": the line as printed, in columns
-                    block.source = "  ".join(cols)
+                # The lines as printed: a line break parts them ("Pupils on roll<BR>2,100"),
+                # a tab parts columns ("Year founded<TAB>2014": two spaces).
+                printed = [ln for ln in ("  ".join(c for c in (_clean(x) for x in
+                                                             line.split("\t")) if c)
+                                         for line in "".join(pieces).split("\n")) if ln]
+                if printed != [text]:
+                    block.source = "\n".join(printed)
                 out.append(block)
         out.extend(extras)
 
@@ -203,7 +207,7 @@ class _WordReader:
             elif n in ("w:tab", "w:ptab"):
                 pieces.append("\t")  # a space in the text; a column break in the page's lines
             elif n in ("w:br", "w:cr"):
-                pieces.append(" ")
+                pieces.append("\n")  # a space in the text; a new line in the page's lines
             elif n == "w:noBreakHyphen":
                 pieces.append("-")
             elif n == "w:sym":

@@ -263,3 +263,38 @@ def test_the_marker_with_words_after_it_opens_the_block():
     v = parse_vignette(lines)
     assert v.values() == {"number_of_schools": "9 schools - 6 P: 3 S", "distribution": "regional"}
     assert not any("no “Key dimensions” block" in w for w in v.warnings)
+
+
+def test_html_label_and_value_parted_by_a_line_break(tmp_path):
+    rows = "".join(f"<p><strong>{k}</strong><br>{v}</p>" for k, v in [
+        ("Number of schools", "9 schools - 6 P: 3 S"), ("Distribution", "regional"),
+        ("Pupils on roll", "2,100")])
+    (tmp_path / "vignette-iota.html").write_text(
+        "<html><body><main><h1>Iota Trust</h1><p>Iota is a trust with a long history of "
+        f"working together across the county.</p><h2>Key dimensions</h2>{rows}</main>"
+        "</body></html>", encoding="utf-8")
+    doc, passages = _read(tmp_path / "vignette-iota.html")
+    assert passages[0].key_dimensions == {"number_of_schools": "9 schools - 6 P: 3 S",
+                                          "distribution": "regional",
+                                          "other:Pupils on roll": "2,100"}
+
+
+def test_word_label_and_value_parted_by_a_line_break(tmp_path):
+    import docx
+    d = docx.Document()
+    d.add_heading("Lambda Trust", level=1)
+    d.add_paragraph("Lambda is a trust of nine schools.")
+    d.add_heading("Key Dimensions", level=2)
+    for k, v in [("Number of schools", "9 schools - 6 P: 3 S"), ("Distribution", "regional"),
+                 ("Pupils on roll", "2,100")]:
+        p = d.add_paragraph()
+        r = p.add_run(k)
+        r.bold = True
+        r.add_break()
+        p.add_run(v)
+    d.save(tmp_path / "vignette-lambda.docx")
+    doc, passages = _read(tmp_path / "vignette-lambda.docx")
+    assert passages[0].key_dimensions == {"number_of_schools": "9 schools - 6 P: 3 S",
+                                          "distribution": "regional",
+                                          "other:Pupils on roll": "2,100"}
+    assert "Pupils on roll 2,100" in passages[0].text  # the block's text as before
