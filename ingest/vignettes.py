@@ -380,7 +380,7 @@ def parse_key_dimensions_block(lines: list[str]) -> Vignette:
     columns is not a field, and prose after the fields (a sentence, a "Source:" line) ends the
     block."""
     v = Vignette()
-    entries = _entries(_unlabel_table_rows(lines))
+    entries = _entries(_unlabel_table_rows(_pairs_table(lines)))
     queue: list[tuple[str, int]] = []  # labels read, waiting for their values
     last: VignetteField | None = None  # the field a wrapped value line continues
     next_line_values = 0  # fields whose value was on the line after the label
@@ -465,6 +465,63 @@ def parse_key_dimensions_block(lines: list[str]) -> Vignette:
     flush()
     _check(v)
     return v
+
+
+def _pair_cells(header: list[str], line: str) -> list[str] | None:
+    """A row of a table read with its header row as labels ("H0: a; H1: b; H2: c; H3: d", an
+    empty cell left out) as its cells in the header's columns; None when it is not one."""
+    cells = [""] * len(header)
+    starts: list[tuple[int, int, int]] = []  # (column, where its text starts, its marker's)
+    at = 0
+    for k, h in enumerate(header):
+        if not starts:
+            if not line.startswith(f"{h}: "):
+                continue  # an empty first cell: the row starts at the next column
+            pos, marker = 0, f"{h}: "
+        else:
+            marker = f"; {h}: "
+            pos = line.find(marker, at)
+            if pos < 0:
+                continue
+        starts.append((k, pos + len(marker), pos))
+        at = pos + len(marker)
+    if not starts:
+        return None
+    for n, (k, begin, _) in enumerate(starts):
+        end = starts[n + 1][2] if n + 1 < len(starts) else len(line)
+        cells[k] = line[begin:end].strip()
+    return cells
+
+
+def _pairs_table(lines: list[str]) -> list[str]:
+    """A table of two or more label/value pairs a row ("Number of schools | 9 | Distribution |
+    local") comes out of the readers with its first row taken for a header: each pair is read
+    back as a "Label: value" line, row by row."""
+    out: list[str] = []
+    k = 0
+    while k < len(lines):
+        cells = [c.strip() for c in lines[k].strip().strip("|").split(" | ")]
+        width = len(cells)
+        labels = cells[0::2]
+        if width >= 4 and width % 2 == 0 and all(_cell_label(c) for c in labels) and \
+                sum(1 for c in labels if canonical_field(c)) >= len(labels) / 2:
+            rows = [cells]
+            j = k + 1
+            while j < len(lines):
+                row = _pair_cells(cells, lines[j])
+                if row is None:
+                    break
+                rows.append(row)
+                j += 1
+            if len(rows) > 1:
+                for row in rows:
+                    out.extend(f"{row[c]}: {row[c + 1]}" for c in range(0, width, 2)
+                               if row[c] or row[c + 1])
+                k = j
+                continue
+        out.append(lines[k])
+        k += 1
+    return out
 
 
 def _unlabel_table_rows(lines: list[str]) -> list[str]:

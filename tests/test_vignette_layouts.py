@@ -298,3 +298,29 @@ def test_word_label_and_value_parted_by_a_line_break(tmp_path):
                                           "distribution": "regional",
                                           "other:Pupils on roll": "2,100"}
     assert "Pupils on roll 2,100" in passages[0].text  # the block's text as before
+
+
+def test_a_table_of_two_label_value_pairs_a_row(tmp_path):
+    import docx
+    pairs = [("Number of schools", "9 schools - 6 P: 3 S"), ("Distribution", "regional"),
+             ("Urban/rural mix", "mixed urban and rural"), ("Local/central balance",
+                                                            "more central"),
+             ("Governance", "trust board"), ("Delegation", "earned autonomy"),
+             ("Pupils on roll", "2,100")]
+    d = docx.Document()
+    d.add_heading("Gamma Trust", level=1)
+    d.add_paragraph("Gamma is a trust of nine schools.")
+    d.add_heading("Key dimensions", level=2)
+    t = d.add_table(rows=0, cols=4)
+    for i in range(0, len(pairs), 2):
+        cells = t.add_row().cells
+        cells[0].text, cells[1].text = pairs[i]
+        if i + 1 < len(pairs):
+            cells[2].text, cells[3].text = pairs[i + 1]
+    d.save(tmp_path / "vignette-gamma.docx")
+    _, passages = _read(tmp_path / "vignette-gamma.docx")
+    assert passages[0].key_dimensions == {
+        "number_of_schools": "9 schools - 6 P: 3 S", "distribution": "regional",
+        "urban_rural": "mixed urban and rural", "decision_making": "more central",
+        "governance": "trust board", "delegation": "earned autonomy",
+        "other:Pupils on roll": "2,100"}

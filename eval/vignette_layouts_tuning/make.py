@@ -272,8 +272,17 @@ def _pdf(case, path: Path) -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import (BaseDocTemplate, Frame, FrameBreak, PageTemplate,
-                                    Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle)
+    from reportlab.platypus import (
+        BaseDocTemplate,
+        Frame,
+        FrameBreak,
+        PageTemplate,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     title = ParagraphStyle("t", fontName="Helvetica-Bold", fontSize=18, leading=22,
                            spaceAfter=8)
