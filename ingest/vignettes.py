@@ -279,7 +279,26 @@ class _Entry:
     split: tuple[str, str] | None = None  # (label, value) its typesetting gives (bold, columns)
 
 
+def _run_together(line: str) -> list[str]:
+    """Fields set one after another on one line ("Number of schools: 9; Distribution: local",
+    or a table with the dimensions as its header row, read as "Header: cell; Header: cell")
+    as one line each; a semicolon inside a value stays ("trust board; with committees")."""
+    parts = line.split("; ")
+    if len(parts) < 2:
+        return [line]
+    out = [parts[0]]
+    for part in parts[1:]:
+        label = part.partition(":")[0]
+        if ":" in part and canonical_field(label) and _label_like(label) and \
+                len(label.split()) <= 9:
+            out.append(part)
+        else:
+            out[-1] = f"{out[-1]}; {part}"
+    return out if len(out) > 1 and ":" in out[0] else [line]
+
+
 def _entries(lines: list[str]) -> list[_Entry]:
+    lines = [part for line in lines for part in _run_together(line)]
     rule = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
     out: list[_Entry] = []
     for i, raw in enumerate(lines):
@@ -441,6 +460,8 @@ def parse_key_dimensions_block(lines: list[str]) -> Vignette:
         last = None
         if v.fields and not queue and (
                 (not had_sep and not canonical_field(label) and _a_sentence(e.text)) or
+                (not had_sep and not canonical_field(label) and e.text[:1].isupper() and
+                 len(e.text.split()) >= 8) or  # a wrapped paragraph's first line
                 (had_sep and _AFTER_BLOCK.match(label.strip())) or
                 (not had_sep and _AFTER_BLOCK.match(e.text.split()[0]))):
             break  # prose after the block: a sentence, a "Source:" line

@@ -324,3 +324,18 @@ def test_a_table_of_two_label_value_pairs_a_row(tmp_path):
         "urban_rural": "mixed urban and rural", "decision_making": "more central",
         "governance": "trust board", "delegation": "earned autonomy",
         "other:Pupils on roll": "2,100"}
+
+
+def test_fields_run_together_on_one_line_with_semicolons():
+    assert _values(["Number of schools: 9 schools - 6 P: 3 S; Distribution: local; "
+                    "Governance: trust board; with local committees"]) == {
+        "number_of_schools": "9 schools - 6 P: 3 S", "distribution": "local",
+        "governance": "trust board; with local committees"}
+
+
+def test_a_wrapped_paragraph_after_the_block_is_not_a_field():
+    # the next column's prose read after the block (a PDF line holds no full stop)
+    lines = ["Number of schools: 9", "Distribution: local",
+             "The trust was formed in 2012 when two secondary schools in the",
+             "town agreed to share a sixth form and a business manager."]
+    assert _values(lines) == {"number_of_schools": "9", "distribution": "local"}
