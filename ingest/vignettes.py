@@ -277,6 +277,7 @@ class _Entry:
     heading: bool = False  # set as a heading under the marker: a label
     indented: bool = False  # begins in the value column of space-aligned text: a continuation
     split: tuple[str, str] | None = None  # (label, value) its typesetting gives (bold, columns)
+    after_blank: bool = False  # a blank line stands before it (a new paragraph or block)
 
 
 def _run_together(line: str) -> list[str]:
@@ -297,46 +298,56 @@ def _run_together(line: str) -> list[str]:
     return out if len(out) > 1 and ":" in out[0] else [line]
 
 
+_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
 def _entries(lines: list[str]) -> list[_Entry]:
     lines = [part for line in lines for part in _run_together(line)]
-    rule = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
     out: list[_Entry] = []
+    blank = False
     for i, raw in enumerate(lines):
-        # a Markdown table's header row (the line above its rule) names the columns, unless
-        # it is the table's first field (a key/value table given a header row by the syntax)
-        if i + 1 < len(lines) and rule.match(lines[i + 1]) and "|" in raw:
-            cells = [c.strip() for c in raw.strip().strip("|").split("|")]
-            if not (len(cells) == 2 and canonical_field(cells[0]) and cells[1]):
-                continue
-        stripped = raw.strip()
-        if not stripped or is_marker(stripped):
+        if not raw.strip():
+            blank = True
             continue
-        if re.match(r"#{1,6}\s", stripped):
-            text = stripped.lstrip("#").strip().strip("*").strip()
-            if text:
-                out.append(_Entry(i, text, heading=True))
-            continue
-        # "- **Label** – value", "**Label:** value": the bold run is the label.
-        bold = re.match(r"^(?:[-*•]\s+|\d+[.)]\s+)?\*\*(.+?)\*\*\s*(.*)$", stripped)
-        if bold and _cell_label(bold.group(1).strip(" :–—-")):
-            label = bold.group(1).strip(" :–—-").strip()
-            value = re.sub(r"^[:|–—-]+\s*", "", bold.group(2).strip()).replace("**", "")
-            out.append(_Entry(i, f"{label}: {value}" if value else label,
-                              split=(label, value.strip())))
-            continue
-        text = _clean_line(raw)
-        if not text or is_marker(text):
-            continue
-        indent = len(raw) - len(raw.lstrip(" "))
-        # Space-aligned columns ("Distribution        local"): two spaces or more between,
-        # or dot leaders ("Distribution ........ local").
-        cols = re.match(r"^(\S.*?\S)(?:\s*(?:\.{3,}|…+)\s*|\t+| {2,})(\S.*)$", stripped) \
-            if "|" not in stripped else None
-        if cols and _cell_label(cols.group(1)) and not re.search(r"[:–—]", cols.group(1)):
-            out.append(_Entry(i, text, split=(cols.group(1).strip(), cols.group(2).strip())))
-            continue
-        out.append(_Entry(i, text, indented=indent >= 4))
+        e = _entry(lines, i, raw)
+        if e is not None:
+            e.after_blank = blank
+            out.append(e)
+            blank = False
     return _join_wrapped_labels(out)
+
+
+def _entry(lines: list[str], i: int, raw: str) -> _Entry | None:
+    """What one line of the block is, as its typesetting shows; None for no entry."""
+    # a Markdown table's header row (the line above its rule) names the columns, unless it is
+    # the table's first field (a key/value table given a header row by the syntax)
+    if i + 1 < len(lines) and _RULE.match(lines[i + 1]) and "|" in raw:
+        cells = [c.strip() for c in raw.strip().strip("|").split("|")]
+        if not (len(cells) == 2 and canonical_field(cells[0]) and cells[1]):
+            return None
+    stripped = raw.strip()
+    if not stripped or is_marker(stripped):
+        return None
+    if re.match(r"#{1,6}\s", stripped):
+        text = stripped.lstrip("#").strip().strip("*").strip()
+        return _Entry(i, text, heading=True) if text else None
+    # "- **Label** – value", "**Label:** value": the bold run is the label.
+    bold = re.match(r"^(?:[-*•]\s+|\d+[.)]\s+)?\*\*(.+?)\*\*\s*(.*)$", stripped)
+    if bold and _cell_label(bold.group(1).strip(" :–—-")):
+        label = bold.group(1).strip(" :–—-").strip()
+        value = re.sub(r"^[:|–—-]+\s*", "", bold.group(2).strip()).replace("**", "")
+        return _Entry(i, f"{label}: {value}" if value else label, split=(label, value.strip()))
+    text = _clean_line(raw)
+    if not text or is_marker(text):
+        return None
+    indent = len(raw) - len(raw.lstrip(" "))
+    # Space-aligned columns ("Distribution        local"): two spaces or more between, or
+    # dot leaders ("Distribution ........ local").
+    cols = re.match(r"^(\S.*?\S)(?:\s*(?:\.{3,}|…+)\s*|\t+| {2,})(\S.*)$", stripped) \
+        if "|" not in stripped else None
+    if cols and _cell_label(cols.group(1)) and not re.search(r"[:–—]", cols.group(1)):
+        return _Entry(i, text, split=(cols.group(1).strip(), cols.group(2).strip()))
+    return _Entry(i, text, indented=indent >= 4)
 
 
 def _join_wrapped_labels(entries: list[_Entry]) -> list[_Entry]:
@@ -359,7 +370,7 @@ def _join_wrapped_labels(entries: list[_Entry]) -> list[_Entry]:
             if n:
                 out.append(_Entry(e.i, " ".join([e.text] + [x.text.strip() for x in
                                                             entries[k + 1:k + n + 1]]),
-                                  heading=e.heading))
+                                  heading=e.heading, after_blank=e.after_blank))
                 k += n + 1
                 continue
         out.append(e)
@@ -403,6 +414,8 @@ def parse_key_dimensions_block(lines: list[str]) -> Vignette:
     queue: list[tuple[str, int]] = []  # labels read, waiting for their values
     last: VignetteField | None = None  # the field a wrapped value line continues
     next_line_values = 0  # fields whose value was on the line after the label
+    last_under = False  # `last`'s value was on the line under its label
+    blanks = any(e.after_blank for e in entries)  # blank lines part the block's paragraphs
 
     def split(e: _Entry) -> tuple[str, str, bool]:
         if e.split is not None:
@@ -449,10 +462,13 @@ def parse_key_dimensions_block(lines: list[str]) -> Vignette:
             lb, i = queue.pop(0)
             _add(v, lb, e.text.strip(), i)
             next_line_values += 1
-            last = None
+            # a value under its label wraps on the lines that follow it with no blank line
+            # between, where blank lines part the block's paragraphs
+            last, last_under = v.fields[-1], True
             continue
         if last is not None and not queue and not (had_sep and value and canonical_field(label)) \
-                and (e.indented or (e.text[:1].islower() and ":" not in e.text)):
+                and (e.indented or (e.text[:1].islower() and ":" not in e.text)) and \
+                not (last_under and (e.after_blank or not blanks)):
             # The value of a "Label: value" line wrapped onto this one.
             joint = "" if re.search(r"[^\W\d_]-$", last.value) else " "
             last.value = f"{last.value}{joint}{e.text.strip()}"
@@ -468,7 +484,7 @@ def parse_key_dimensions_block(lines: list[str]) -> Vignette:
         if value:
             flush()
             _add(v, label, value, e.i)
-            last = v.fields[-1] if had_sep else None
+            last, last_under = (v.fields[-1] if had_sep else None), False
             continue
         if _is_label_line(label, value, had_sep) or (had_sep and _cell_label(label)):
             queue.append((label, e.i))

@@ -339,3 +339,40 @@ def test_a_wrapped_paragraph_after_the_block_is_not_a_field():
              "The trust was formed in 2012 when two secondary schools in the",
              "town agreed to share a sixth form and a business manager."]
     assert _values(lines) == {"number_of_schools": "9", "distribution": "local"}
+
+
+def test_pdf_narrow_sidebar_with_values_wrapping_under_their_labels(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import BaseDocTemplate, Frame, FrameBreak, PageTemplate, Paragraph
+
+    body = ParagraphStyle("b", fontName="Times-Roman", fontSize=10.5, leading=13.5,
+                          spaceAfter=6)
+    lab = ParagraphStyle("l", fontName="Helvetica-Bold", fontSize=9, leading=11, spaceBefore=5)
+    val = ParagraphStyle("v", fontName="Helvetica", fontSize=9, leading=11)
+    doc = BaseDocTemplate(str(tmp_path / "vignette-mu.pdf"), pagesize=A4, invariant=1)
+    w, h = A4
+    doc.addPageTemplates([PageTemplate("p", [
+        Frame(20 * mm, h - 50 * mm, w - 40 * mm, 30 * mm, id="head"),
+        Frame(20 * mm, 20 * mm, 110 * mm, h - 75 * mm, id="main"),
+        Frame(140 * mm, 20 * mm, 45 * mm, h - 75 * mm, id="side")])])
+    fields = [("Number of schools", "5 schools - 2 P: 3 S"), ("Distribution", "local"),
+              ("Approach to governance", "trust board and local governing bodies for "
+                                         "every school"),
+              ("Model of delegation", "finance central, curriculum local")]
+    flow = [Paragraph("Mu Schools Trust", ParagraphStyle("t", fontName="Helvetica-Bold",
+                                                          fontSize=18, leading=22)),
+            FrameBreak()]
+    flow += [Paragraph("Mu formed in 2015 when three secondary schools in the same town "
+                       "agreed to share a sixth form. " * 3, body), FrameBreak(),
+             Paragraph("Key dimensions", ParagraphStyle("h", fontName="Helvetica-Bold",
+                                                        fontSize=12, leading=15))]
+    for k, v in fields:
+        flow += [Paragraph(k, lab), Paragraph(v, val)]
+    doc.build(flow)
+    _, passages = _read(tmp_path / "vignette-mu.pdf")
+    assert passages[0].key_dimensions == {
+        "number_of_schools": "5 schools - 2 P: 3 S", "distribution": "local",
+        "governance": "trust board and local governing bodies for every school",
+        "delegation": "finance central, curriculum local"}
