@@ -30,10 +30,12 @@ FIELDS: dict[str, tuple[str, re.Pattern]] = {
     "evaluation": ("Evaluation of school improvement",
                    re.compile(r"evaluat|informal\s*/\s*formal|formal\s*/\s*informal", re.I)),
     "improvement_priorities": ("Setting improvement priorities",
-                               re.compile(r"improvement priorit|setting priorit|priorities", re.I)),
+                               re.compile(r"improvement priorit|setting priorit|priorities|"
+                                          r"priority[- ]setting", re.I)),
     "decision_making": ("Local/central decision making",
-                        re.compile(r"local\s*/\s*central|central\s*/\s*local|decision[- ]making",
-                                   re.I)),
+                        re.compile(r"local\s*(/|vs?\.?|versus|or|and|–|-)\s*central|"
+                                   r"central\s*(/|vs?\.?|versus|or|and|–|-)\s*local|"
+                                   r"decision[- ]making", re.I)),
     "governance": ("Approach to governance", re.compile(r"governance", re.I)),
     "delegation": ("Model of delegation", re.compile(r"delegation", re.I)),
     "urban_rural": ("Mix of context (urban/rural)",
@@ -62,7 +64,8 @@ KNOWN_LABELS = sorted({x.lower() for x in (
     "Informal or formal approaches to evaluation", "No. of schools", "Local/central balance",
     "Balance of local and central decision-making", "Balance of local/central decision-making",
     "Evaluating school improvement", "Mix of context (urban/rural)", "Urban/rural context",
-    "Improvement priorities", "Way of setting improvement priorities")}, key=len, reverse=True)
+    "Improvement priorities", "Way of setting improvement priorities", "Priority setting",
+    "Local vs central", "Scheme of delegation")}, key=len, reverse=True)
 
 
 def _label_key(text: str) -> str:
@@ -264,7 +267,7 @@ def _label_like(text: str) -> bool:
     """A label names a dimension ("Model of delegation"); it is not itself a value ("rural")."""
     low = text.lower()
     return bool(re.search(r"number|no\.|\bno of\b|distribution|mix|balance|decision|approach|"
-                          r"model|way of|setting|evaluation|evaluating|priorities|governance|delegation|schools,? by|"
+                          r"model|way of|setting|evaluation|evaluating|priorities|priority|governance|delegation|schools,? by|"
                           r"settled|stage|context", low))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest import chunk_document, read_document
-from ingest.vignettes import parse_key_dimensions_block, parse_vignette
+from ingest.vignettes import canonical_field, parse_key_dimensions_block, parse_vignette
 
 
 def _values(lines: list[str]) -> dict[str, str]:
@@ -376,3 +376,12 @@ def test_pdf_narrow_sidebar_with_values_wrapping_under_their_labels(tmp_path):
         "number_of_schools": "5 schools - 2 P: 3 S", "distribution": "local",
         "governance": "trust board and local governing bodies for every school",
         "delegation": "finance central, curriculum local"}
+
+
+def test_more_natural_label_wordings():
+    assert _values(["Local vs central: more central", "Priority setting: by the heads",
+                    "Scheme of delegation: earned autonomy"]) == {
+        "decision_making": "more central", "improvement_priorities": "by the heads",
+        "delegation": "earned autonomy"}
+    assert canonical_field("Local v. central") == "decision_making"
+    assert canonical_field("Central or local decision-making") == "decision_making"
