@@ -26,7 +26,7 @@ class ChunkSettings:
     target_words: int = 150  # a passage closes once it reaches this many words
     max_words: int = 250  # hard ceiling; longer paragraphs split at sentence ends
     vignette_marker: str = "Key dimensions"
-    vignette_fields: int = 3  # version of ingest/vignettes.py's parsing: a change re-reads all
+    vignette_fields: int = 4  # version of ingest/vignettes.py's parsing: a change re-reads all
     # Each section's heading line opens its first passage, as on the page: it is text people
     # quote and search for ("Q and A session with executive headteachers"), and a heading with
     # nothing under it (a trailing label, a run of table labels) is kept rather than lost.

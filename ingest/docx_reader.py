@@ -187,7 +187,15 @@ class _WordReader:
                 out.append(Block("item", [f"{number} {text}" if number else "- " + text],
                                  None, None, level=ilvl, numbered=bool(number)))
             else:
-                out.append(Block("para", [text], None, None))
+                block = Block("para", [text], None, None)
+                # The lines as printed: a line break parts them ("Pupils on roll<BR>2,100"),
+                # a tab parts columns ("Year founded<TAB>2014": two spaces).
+                printed = [ln for ln in ("  ".join(c for c in (_clean(x) for x in
+                                                             line.split("\t")) if c)
+                                         for line in "".join(pieces).split("\n")) if ln]
+                if printed != [text]:
+                    block.source = "\n".join(printed)
+                out.append(block)
         out.extend(extras)
 
     def inline(self, el, pieces: list[str], extras: list[Block], depth: int) -> None:
@@ -196,8 +204,10 @@ class _WordReader:
             n = name(c)
             if n == "w:t":
                 pieces.append(c.text or "")
-            elif n in ("w:tab", "w:ptab", "w:br", "w:cr"):
-                pieces.append(" ")
+            elif n in ("w:tab", "w:ptab"):
+                pieces.append("\t")  # a space in the text; a column break in the page's lines
+            elif n in ("w:br", "w:cr"):
+                pieces.append("\n")  # a space in the text; a new line in the page's lines
             elif n == "w:noBreakHyphen":
                 pieces.append("-")
             elif n == "w:sym":
@@ -445,7 +455,8 @@ def read_docx(path: Path) -> ReadResult:
         elif b.kind == "item":
             lines.append(b.text)
         else:
-            lines.append(b.text)
+            # a tab between label and value stays a column break (two spaces) in the lines
+            lines.append(b.source if b.kind == "para" and b.source else b.text)
             next_kind = blocks[i + 1].kind if i + 1 < len(blocks) else ""
             # "Label: value" rows of one table stay on consecutive lines
             if not (next_kind == "para" and ": " in b.text and ": " in blocks[i + 1].text):

@@ -114,6 +114,25 @@ def _inline_text(node) -> str:
     return _clean(node.text(separator=" ", deep=True))
 
 
+def _break_lines(node) -> list[str]:
+    """An element's text as the lines its <br> elements part."""
+    lines: list[list[str]] = [[]]
+
+    def walk(n) -> None:
+        for c in n.iter(include_text=True):
+            if c.tag == "br":
+                lines.append([])
+            elif c.tag == "-text":
+                lines[-1].append(c.text_content or "")
+            elif c.css_first("br") is not None:
+                walk(c)
+            else:
+                lines[-1].append(c.text(separator=" ", deep=True))
+
+    walk(node)
+    return [t for t in (_clean(" ".join(parts)) for parts in lines) if t]
+
+
 def _walk(node, out: list[tuple], depth: int = 0) -> None:
     """(kind, text or rows, level) in document order."""
     for child in node.iter(include_text=True):
@@ -142,6 +161,10 @@ def _walk(node, out: list[tuple], depth: int = 0) -> None:
         if tag in ("p", "blockquote", "pre", "dd", "dt", "figcaption", "address", "summary"):
             if any(c.tag in ("ul", "ol", "table", "p", "div") for c in child.iter()):
                 _walk(child, out, depth)
+            elif child.css_first("br") is not None:
+                # lines parted by <br> ("<strong>Label</strong><br>value") are lines
+                for line in _break_lines(child):
+                    out.append(("para", line, 0))
             else:
                 text = _inline_text(child)
                 if text:

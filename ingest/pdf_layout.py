@@ -448,6 +448,8 @@ def _join_rows(lines: list[Line], gutter: float | None = None) -> list[Line]:
     if len(single) < 2:
         return lines
     taken: set[int] = set()
+    joined: set[int] = set()
+    rows: list[tuple[float, float]] = []  # x of the label and of the value of each row joined
     for ln in sorted(single, key=lambda x: x.x0):
         if id(ln) in taken:
             continue
@@ -465,7 +467,52 @@ def _join_rows(lines: list[Line], gutter: float | None = None) -> list[Line]:
                 ln.text = f"{ln.text} {other.text}" if numbered else f"{ln.text} | {other.text}"
                 ln.x1 = max(ln.x1, other.x1)
                 taken.add(id(other))
-    return [ln for ln in lines if id(ln) not in taken]
+                if not numbered:
+                    rows.append((ln.x0, other.x0))
+                    joined.add(id(ln))
+    follow = _wrapped_values(lines, rows, joined | taken, taken, gutter) if rows else {}
+    moved = {id(x) for tail in follow.values() for x in tail}
+    out: list[Line] = []
+    for ln in lines:
+        if id(ln) in taken or id(ln) in moved:
+            continue
+        out.append(ln)
+        out.extend(follow.get(id(ln), []))
+    return out
+
+
+def _wrapped_values(lines: list[Line], rows: list[tuple[float, float]], used: set[int],
+                    taken: set[int], gutter: float | None) -> dict[int, list[Line]]:
+    """Label and value rows (`rows`: the x of each row's label and value) where a value wraps
+    onto more lines: pdfminer boxes the value's lines together, apart from its label, and they
+    would be read after the rows. A single-line label at the rows' label x, beside the first
+    line of a box at their value x, is that value's row: the first line joins the label's row
+    (`taken` gets it) and the box's other lines follow it. Returns label line id -> lines."""
+    size_of_box = Counter(ln.box for ln in lines)
+    by_box: dict[int, list[Line]] = {}
+    for ln in lines:
+        if size_of_box[ln.box] >= 2:
+            by_box.setdefault(ln.box, []).append(ln)
+    label_xs = {round(x) for x, _ in rows}
+    value_xs = [v for _, v in rows]
+    out: dict[int, list[Line]] = {}
+    for ln in lines:
+        if size_of_box[ln.box] != 1 or id(ln) in used or \
+                not any(abs(ln.x0 - x) < 2 for x in label_xs):
+            continue
+        for box in by_box.values():
+            first = box[0]
+            if id(first) in taken or len(box) > 6 or abs(first.bottom - ln.bottom) >= 2 or \
+                    not any(abs(first.x0 - v) < 2 for v in value_xs) or \
+                    any(x.x0 < ln.x1 for x in box) or \
+                    (gutter is not None and ln.x1 <= gutter <= first.x0):
+                continue
+            ln.text = f"{ln.text} | {first.text}"
+            ln.x1 = max(ln.x1, first.x1)
+            taken.add(id(first))
+            out[id(ln)] = box[1:]
+            break
+    return out
 
 
 _LONE_BULLET = re.compile(r"^(?:[•▪●◦➢✓■□–\-*·]|\d{1,2}[.)]|[a-z][.)])$")

@@ -20,7 +20,7 @@ __all__ = ["MAX_DOCX_EXPANDED_BYTES", "MIN_TEXT_CHARS", "READER_VERSION", "SUPPO
            "SUPPORTED_WORDS", "ReadError", "ReadResult", "decode_text", "read_file"]
 
 # Bump when a reader's output changes: files read by an older version are read again.
-READER_VERSION = "12"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR;
+READER_VERSION = "13"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR;
 # 4: Word read from its XML (tables anywhere, text boxes, numbering...), PPTX charts, HTML spans
 # 5: passages carry a role, evidence or apparatus (ingest/roles.py)
 # 6: PDF code listings as code blocks, tables ruled by horizontal lines only (issue 21)
@@ -35,6 +35,9 @@ READER_VERSION = "12"  # 2: PDFs read as blocks (outline, typography, tables, bo
 #     (issue 21 round 7, OCR_VERSION 6)
 # 12: PDF lines mostly right-to-left (Arabic, Hebrew) in logical order, not visual; the pieces
 #     of a right-to-left line pdfminer cuts at a Latin word joined from the right (issue 21)
+# 13: key dimensions whatever the layout (issue 21 item 4, round 10): PDF label beside a value
+#     that wraps read in its row; Word tabs and line breaks, HTML <br> kept as columns and
+#     lines of the page's text; placeholder PDF metadata titles ("untitled") ignored
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".pptx", ".html", ".htm")
 SUPPORTED_WORDS = "PDF, DOCX, PPTX, HTML, TXT or MD"
@@ -145,7 +148,17 @@ def read_pdf(path: Path) -> ReadResult:
         title = str(meta.title).strip() if meta and meta.title else ""
     except Exception:
         title = ""
+    if _PLACEHOLDER_TITLE.match(title):
+        title = ""  # what the making program wrote, not the document's title: its heading is
     return ReadResult(pages, n_pages, title, warnings, blocks, ocr_pages=ocr.pages)
+
+
+# A PDF's metadata title that names no document: the tool's default ("untitled", reportlab's
+# "(anonymous)"), or the source file's name ("Microsoft Word - draft 3.docx").
+_PLACEHOLDER_TITLE = re.compile(
+    r"^\s*(\(?(untitled|anonymous|no title|title)\)?( document)?|document\s*\d*|"
+    r"(microsoft (word|powerpoint|excel)|word|powerpoint)\s*-.*|"
+    r"[^/\\]*\.(docx?|pptx?|odt|rtf|pdf|indd|tex|dvi|pages|key|xlsx?))\s*$", re.I)
 
 
 def _pdf_blocks(path: Path, reader, n_pages: int, warnings: list[str]):

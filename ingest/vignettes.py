@@ -30,10 +30,12 @@ FIELDS: dict[str, tuple[str, re.Pattern]] = {
     "evaluation": ("Evaluation of school improvement",
                    re.compile(r"evaluat|informal\s*/\s*formal|formal\s*/\s*informal", re.I)),
     "improvement_priorities": ("Setting improvement priorities",
-                               re.compile(r"improvement priorit|setting priorit|priorities", re.I)),
+                               re.compile(r"improvement priorit|setting priorit|priorities|"
+                                          r"priority[- ]setting", re.I)),
     "decision_making": ("Local/central decision making",
-                        re.compile(r"local\s*/\s*central|central\s*/\s*local|decision[- ]making",
-                                   re.I)),
+                        re.compile(r"local\s*(/|vs?\.?|versus|or|and|–|-)\s*central|"
+                                   r"central\s*(/|vs?\.?|versus|or|and|–|-)\s*local|"
+                                   r"decision[- ]making", re.I)),
     "governance": ("Approach to governance", re.compile(r"governance", re.I)),
     "delegation": ("Model of delegation", re.compile(r"delegation", re.I)),
     "urban_rural": ("Mix of context (urban/rural)",
@@ -59,7 +61,48 @@ KNOWN_LABELS = sorted({x.lower() for x in (
     "Settled/evolving", "Stage of development", "No of schools",
     "No of schools, by phase and type", "Number of schools, by phase and type",
     "Informal or formal approaches to evaluate the effectiveness of school improvement",
-    "Informal or formal approaches to evaluation")}, key=len, reverse=True)
+    "Informal or formal approaches to evaluation", "No. of schools", "Local/central balance",
+    "Balance of local and central decision-making", "Balance of local/central decision-making",
+    "Evaluating school improvement", "Mix of context (urban/rural)", "Urban/rural context",
+    "Improvement priorities", "Way of setting improvement priorities", "Priority setting",
+    "Local vs central", "Scheme of delegation")}, key=len, reverse=True)
+
+
+def _label_key(text: str) -> str:
+    """A label as compared with the known ones: case, bold marks, a bracketed hint, "No.",
+    hyphens and a trailing colon aside ("No. of schools:" is "no of schools")."""
+    t = text.lower().replace("*", "").replace("_", " ")
+    t = re.sub(r"\([^)]*\)", " ", t)
+    t = re.sub(r"\bno\.", "no ", t).replace("-", " ").replace("&", " and ")
+    t = " ".join(t.split()).strip(" :|–—")
+    return t
+
+
+KNOWN_KEYS = frozenset(_label_key(k) for k in KNOWN_LABELS)
+
+
+def is_known_label(text: str) -> bool:
+    """The text is a dimension's label as vignettes write it, and nothing else."""
+    return _label_key(text) in KNOWN_KEYS
+
+
+def _known_label_start(text: str) -> bool:
+    """The text is the first part of a known label wrapped onto more lines ("School
+    improvement" / "priorities")."""
+    key = _label_key(text)
+    return bool(key) and any(k.startswith(key + " ") for k in KNOWN_KEYS)
+
+
+# Column names a table's header row gives ("Dimension | Description"): not a field.
+_HEADER_WORDS = re.compile(r"^(key )?(dimensions?|descriptions?|features?|values?|details?|"
+                           r"characteristics?|aspects?|categor(y|ies)|fields?|items?|"
+                           r"(this |the )?trust|notes?|comments?|summary|response|information|"
+                           r"labels?|attributes?|headings?|criteri(on|a)|factors?|"
+                           r"measures?|indicators?)$", re.I)
+# Labels that close a block rather than name a dimension ("Source: annual report.").
+_AFTER_BLOCK = re.compile(r"^(sources?|notes?|photo(graph)?s?|images?|figures?|credits?|"
+                          r"contact|website|(last )?updated|written by|authors?|dates?|see|"
+                          r"references?|disclaimer)$", re.I)
 
 SCALES: dict[str, tuple[str, str]] = {
     "decision_making": ("local", "central"),
@@ -138,7 +181,12 @@ def canonical_field(label: str) -> str | None:
 
 
 def is_marker(line: str) -> bool:
-    return line.strip().lstrip("#").strip().strip("*").strip().rstrip(":").lower() == MARKER
+    """The block's heading: "Key dimensions", or a few words more ("Key dimensions of the
+    trust", "KEY DIMENSIONS (2023)"), not a sentence that mentions them."""
+    text = " ".join(line.strip().lstrip("#").strip().strip("*").strip().rstrip(":").split())
+    low = text.lower()
+    return low == MARKER or (low.startswith(MARKER + " ") and len(text.split()) <= 6
+                             and not text.endswith((".", ",", ";")))
 
 
 def _clean_line(line: str) -> str:
@@ -154,14 +202,36 @@ def _clean_line(line: str) -> str:
     return s.strip()
 
 
+def _cell_label(label: str) -> bool:
+    """A table cell or column that can be a label, named dimension or not ("Year founded")."""
+    label = label.strip()
+    return bool(label) and len(label) <= 60 and len(label.split()) <= 8 and not \
+        label.endswith((".", ";", ",")) and re.search(r"[^\W\d_]", label) is not None
+
+
 def _split_label(line: str) -> tuple[str, str, bool]:
     """(label, value, had_separator). "Label: value", "Label | value", "Label – value",
     or a known label followed by its value with no separator (PDF table text)."""
     # A cell boundary (" | ", a tab) outranks a colon inside the value ("4 schools - 3 P: 1").
-    for sep in (" | ", "\t", ":", " – ", " — ", " - "):
+    for sep in (" | ", "\t"):
         label, found, value = line.partition(sep)
-        if found and label.strip() and (sep == ":" or canonical_field(label)):
+        if found and label.strip() and (canonical_field(label) or _cell_label(label)):
             return label.strip(), value.strip(), True
+    # Otherwise the first separator that ends a label: "Number of schools – 9 schools - 6 P:
+    # 3 S" splits at the dash, "Governance: board - trust" at the colon.
+    best: tuple[int, str] | None = None
+    for sep in (":", " – ", " — ", " - "):
+        at = line.find(sep)
+        while at > 0:
+            label = line[:at]
+            if label.strip() and (sep == ":" or canonical_field(label)):
+                if best is None or at < best[0]:
+                    best = (at, sep)
+                break
+            at = line.find(sep, at + 1) if sep != ":" else -1
+    if best is not None:
+        at, sep = best
+        return line[:at].strip(), line[at + len(sep):].strip(), True
     # "Number of schools 5 (3 P, 2 S)" (PDF table text): a label as the synopsis writes it,
     # then its value.
     low = line.lower()
@@ -197,49 +267,301 @@ def _label_like(text: str) -> bool:
     """A label names a dimension ("Model of delegation"); it is not itself a value ("rural")."""
     low = text.lower()
     return bool(re.search(r"number|no\.|\bno of\b|distribution|mix|balance|decision|approach|"
-                          r"model|way of|setting|evaluation|governance|delegation|schools,? by|"
+                          r"model|way of|setting|evaluation|evaluating|priorities|priority|governance|delegation|schools,? by|"
                           r"settled|stage|context", low))
 
 
-def parse_key_dimensions_block(lines: list[str]) -> Vignette:
-    """The lines of a "Key dimensions" block (without its heading) as a Vignette."""
-    v = Vignette()
-    lines = _unlabel_table_rows(lines)
-    pending_label: tuple[str, int] | None = None
-    rule = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-    cleaned = [(i, _clean_line(x)) for i, x in enumerate(lines)
-               # a Markdown table's header row (the line above its rule) names the columns
-               if not (i + 1 < len(lines) and rule.match(lines[i + 1]) and "|" in x)]
-    cleaned = [(i, x) for i, x in cleaned if x and not is_marker(x)]
-    for i, line in cleaned:
-        known = _known_prefix(line)
-        label, value, had_sep = (known[0], known[1], bool(known[1])) if known else \
-            _split_label(line)
-        if pending_label is not None:
-            # A label wrapped over two lines ("No of schools, by" / "phase and type").
-            joined = f"{pending_label[0]} {line.strip()}"
-            if any(k.startswith(joined.lower()) for k in KNOWN_LABELS):
-                pending_label = (joined, pending_label[1])
-                continue
-            # The line after a bare label is its value (label and value on separate lines).
-            if not (canonical_field(label) and _label_like(label) and (value or not had_sep)):
-                _add(v, pending_label[0], line.strip(), pending_label[1])
-                pending_label = None
-                continue
-            _add(v, pending_label[0], "", pending_label[1])
-            pending_label = None
-        if not value:
-            if canonical_field(label) and _label_like(label):
-                pending_label = (label, i)
-                continue
-            # A line that is neither a label nor a value of one: kept, with a warning.
-            _add(v, "", line.strip(), i)
+@dataclass
+class _Entry:
+    """One line of the block as read: its text, and what its typesetting says about it."""
+
+    i: int
+    text: str
+    heading: bool = False  # set as a heading under the marker: a label
+    indented: bool = False  # begins in the value column of space-aligned text: a continuation
+    split: tuple[str, str] | None = None  # (label, value) its typesetting gives (bold, columns)
+    after_blank: bool = False  # a blank line stands before it (a new paragraph or block)
+
+
+def _run_together(line: str) -> list[str]:
+    """Fields set one after another on one line ("Number of schools: 9; Distribution: local",
+    or a table with the dimensions as its header row, read as "Header: cell; Header: cell")
+    as one line each; a semicolon inside a value stays ("trust board; with committees")."""
+    parts = line.split("; ")
+    if len(parts) < 2:
+        return [line]
+    out = [parts[0]]
+    for part in parts[1:]:
+        label = part.partition(":")[0]
+        if ":" in part and canonical_field(label) and _label_like(label) and \
+                len(label.split()) <= 9:
+            out.append(part)
+        else:
+            out[-1] = f"{out[-1]}; {part}"
+    return out if len(out) > 1 and ":" in out[0] else [line]
+
+
+_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _entries(lines: list[str]) -> list[_Entry]:
+    lines = [part for line in lines for part in _run_together(line)]
+    out: list[_Entry] = []
+    blank = False
+    for i, raw in enumerate(lines):
+        if not raw.strip():
+            blank = True
             continue
-        _add(v, label, value, i)
-    if pending_label is not None:
-        _add(v, pending_label[0], "", pending_label[1])
+        e = _entry(lines, i, raw)
+        if e is not None:
+            e.after_blank = blank
+            out.append(e)
+            blank = False
+    return _join_wrapped_labels(out)
+
+
+def _entry(lines: list[str], i: int, raw: str) -> _Entry | None:
+    """What one line of the block is, as its typesetting shows; None for no entry."""
+    # a Markdown table's header row (the line above its rule) names the columns, unless it is
+    # the table's first field (a key/value table given a header row by the syntax)
+    if i + 1 < len(lines) and _RULE.match(lines[i + 1]) and "|" in raw:
+        cells = [c.strip() for c in raw.strip().strip("|").split("|")]
+        if not (len(cells) == 2 and canonical_field(cells[0]) and cells[1]):
+            return None
+    stripped = raw.strip()
+    if not stripped or is_marker(stripped):
+        return None
+    if re.match(r"#{1,6}\s", stripped):
+        text = stripped.lstrip("#").strip().strip("*").strip()
+        return _Entry(i, text, heading=True) if text else None
+    # "- **Label** – value", "**Label:** value": the bold run is the label.
+    bold = re.match(r"^(?:[-*•]\s+|\d+[.)]\s+)?\*\*(.+?)\*\*\s*(.*)$", stripped)
+    if bold and _cell_label(bold.group(1).strip(" :–—-")):
+        label = bold.group(1).strip(" :–—-").strip()
+        value = re.sub(r"^[:|–—-]+\s*", "", bold.group(2).strip()).replace("**", "")
+        return _Entry(i, f"{label}: {value}" if value else label, split=(label, value.strip()))
+    text = _clean_line(raw)
+    if not text or is_marker(text):
+        return None
+    indent = len(raw) - len(raw.lstrip(" "))
+    # Space-aligned columns ("Distribution        local"): two spaces or more between, or
+    # dot leaders ("Distribution ........ local").
+    cols = re.match(r"^(\S.*?\S)(?:\s*(?:\.{3,}|…+)\s*|\t+| {2,})(\S.*)$", stripped) \
+        if "|" not in stripped else None
+    if cols and _cell_label(cols.group(1)) and not re.search(r"[:–—]", cols.group(1)):
+        return _Entry(i, text, split=(cols.group(1).strip(), cols.group(2).strip()))
+    return _Entry(i, text, indented=indent >= 4)
+
+
+def _join_wrapped_labels(entries: list[_Entry]) -> list[_Entry]:
+    """A label wrapped over two or three lines ("Evaluating school" / "improvement") is one."""
+    out: list[_Entry] = []
+    k = 0
+    while k < len(entries):
+        e = entries[k]
+        if e.split is None and not e.indented and _known_label_start(e.text):
+            joined, n = e.text, 0
+            for m in range(1, 3):
+                if k + m >= len(entries) or entries[k + m].split is not None:
+                    break
+                cand = f"{joined} {entries[k + m].text.strip()}"
+                if not (is_known_label(cand) or _known_label_start(cand)):
+                    break
+                joined = cand
+                if is_known_label(cand):
+                    n = m
+            if n:
+                out.append(_Entry(e.i, " ".join([e.text] + [x.text.strip() for x in
+                                                            entries[k + 1:k + n + 1]]),
+                                  heading=e.heading, after_blank=e.after_blank))
+                k += n + 1
+                continue
+        out.append(e)
+        k += 1
+    return out
+
+
+def _header_row(label: str, value: str) -> bool:
+    """A table's header row read as a line ("Dimension: Description"): names columns, no
+    dimension."""
+    cells = [label.strip(), value.strip()]
+    return all(c and len(c.split()) <= 3 and not re.search(r"\d", c) for c in cells) and not \
+        any(canonical_field(c) for c in cells) and any(_HEADER_WORDS.match(c) for c in cells)
+
+
+def _a_sentence(text: str) -> bool:
+    """Prose, not a dimension's value: a capital, four words or more, a full stop."""
+    t = text.strip()
+    return len(t.split()) >= 4 and t[:1].isupper() and t.endswith((".", "!", "?"))
+
+
+def _is_label_line(label: str, value: str, had_sep: bool) -> bool:
+    """A line without a value that names a dimension (the line after it holds the value)."""
+    if is_known_label(label):
+        return True
+    return bool(canonical_field(label)) and _label_like(label) and (value or not had_sep)
+
+
+def parse_key_dimensions_block(lines: list[str]) -> Vignette:
+    """The lines of a "Key dimensions" block (without its heading) as a Vignette.
+
+    Read as a person reads the block, whatever its layout: "Label: value" (or a dash, a cell
+    boundary, a tab, space-aligned columns, a bold label); a label on its own line (or set as
+    a heading) with its value on the next; a value that wraps onto the next line (starting in
+    lower case, or indented into the value column); labels wrapped over lines; a column of
+    labels read before the column of their values (paired in order). A header row naming the
+    columns is not a field, and prose after the fields (a sentence, a "Source:" line) ends the
+    block."""
+    v = Vignette()
+    entries = _entries(_unlabel_table_rows(_pairs_table(lines)))
+    queue: list[tuple[str, int]] = []  # labels read, waiting for their values
+    last: VignetteField | None = None  # the field a wrapped value line continues
+    next_line_values = 0  # fields whose value was on the line after the label
+    last_under = False  # `last`'s value was on the line under its label
+    blanks = any(e.after_blank for e in entries)  # blank lines part the block's paragraphs
+
+    def split(e: _Entry) -> tuple[str, str, bool]:
+        if e.split is not None:
+            return e.split[0], e.split[1], True
+        known = _known_prefix(e.text)
+        return (known[0], known[1], bool(known[1])) if known else _split_label(e.text)
+
+    def flush() -> None:
+        for label, i in queue:
+            _add(v, label, "", i)
+        queue.clear()
+
+    def takes_value(k: int) -> bool:
+        """Is entry k a value (not a label, not prose ending the block)?"""
+        e = entries[k]
+        if e.heading:
+            return False
+        label, value, had_sep = split(e)
+        if had_sep and value:
+            # "7 schools - 7 P: 0 S" is a value with a colon in it; "Pupils on roll: 640" a field
+            return not (canonical_field(label) or label[:1].isupper())
+        return not (is_known_label(e.text) or (e.text.rstrip().endswith(":")
+                                               and canonical_field(label)))
+
+    for k, e in enumerate(entries):
+        label, value, had_sep = split(e)
+        if not v.fields and not queue and had_sep and _header_row(label, value):
+            continue
+        if e.heading:
+            flush()
+            queue.append((e.text.rstrip(":").strip(), e.i))
+            last = None
+            continue
+        if queue and takes_value(k):
+            # A column of labels, then the column of their values: paired in order when as
+            # many values follow; otherwise the value is the last label's.
+            n = 0
+            while k + n < len(entries) and takes_value(k + n) and not entries[k + n].indented:
+                n += 1
+            if len(queue) > 1 and n < len(queue):
+                for lb, i in queue[:-1]:
+                    _add(v, lb, "", i)
+                del queue[:-1]
+            lb, i = queue.pop(0)
+            _add(v, lb, e.text.strip(), i)
+            next_line_values += 1
+            # a value under its label wraps on the lines that follow it with no blank line
+            # between, where blank lines part the block's paragraphs
+            last, last_under = v.fields[-1], True
+            continue
+        if last is not None and not queue and not (had_sep and value and canonical_field(label)) \
+                and (e.indented or (e.text[:1].islower() and ":" not in e.text)) and \
+                not (last_under and (e.after_blank or not blanks)):
+            # The value of a "Label: value" line wrapped onto this one.
+            joint = "" if re.search(r"[^\W\d_]-$", last.value) else " "
+            last.value = f"{last.value}{joint}{e.text.strip()}"
+            continue
+        last = None
+        if v.fields and not queue and (
+                (not had_sep and not canonical_field(label) and _a_sentence(e.text)) or
+                (not had_sep and not canonical_field(label) and e.text[:1].isupper() and
+                 len(e.text.split()) >= 8) or  # a wrapped paragraph's first line
+                (had_sep and _AFTER_BLOCK.match(label.strip())) or
+                (not had_sep and _AFTER_BLOCK.match(e.text.split()[0]))):
+            break  # prose after the block: a sentence, a "Source:" line
+        if value:
+            flush()
+            _add(v, label, value, e.i)
+            last, last_under = (v.fields[-1] if had_sep else None), False
+            continue
+        if _is_label_line(label, value, had_sep) or (had_sep and _cell_label(label)):
+            queue.append((label, e.i))
+            continue
+        # A short line in a block whose values sit under their labels, with a value under it:
+        # an unknown dimension's label ("Pupils on roll" / "4,200").
+        if next_line_values and _cell_label(label) and label[:1].isupper() and \
+                len(label.split()) <= 6 and k + 1 < len(entries) and takes_value(k + 1) and \
+                not _a_sentence(entries[k + 1].text):
+            queue.append((label, e.i))
+            continue
+        flush()
+        # A line that is neither a label nor a value of one: kept, with a warning.
+        _add(v, "", e.text.strip(), e.i)
+    flush()
     _check(v)
     return v
+
+
+def _pair_cells(header: list[str], line: str) -> list[str] | None:
+    """A row of a table read with its header row as labels ("H0: a; H1: b; H2: c; H3: d", an
+    empty cell left out) as its cells in the header's columns; None when it is not one."""
+    cells = [""] * len(header)
+    starts: list[tuple[int, int, int]] = []  # (column, where its text starts, its marker's)
+    at = 0
+    for k, h in enumerate(header):
+        if not starts:
+            if not line.startswith(f"{h}: "):
+                continue  # an empty first cell: the row starts at the next column
+            pos, marker = 0, f"{h}: "
+        else:
+            marker = f"; {h}: "
+            pos = line.find(marker, at)
+            if pos < 0:
+                continue
+        starts.append((k, pos + len(marker), pos))
+        at = pos + len(marker)
+    if not starts:
+        return None
+    for n, (k, begin, _) in enumerate(starts):
+        end = starts[n + 1][2] if n + 1 < len(starts) else len(line)
+        cells[k] = line[begin:end].strip()
+    return cells
+
+
+def _pairs_table(lines: list[str]) -> list[str]:
+    """A table of two or more label/value pairs a row ("Number of schools | 9 | Distribution |
+    local") comes out of the readers with its first row taken for a header: each pair is read
+    back as a "Label: value" line, row by row."""
+    out: list[str] = []
+    k = 0
+    while k < len(lines):
+        cells = [c.strip() for c in lines[k].strip().strip("|").split(" | ")]
+        width = len(cells)
+        labels = cells[0::2]
+        if width >= 4 and width % 2 == 0 and all(_cell_label(c) for c in labels) and \
+                sum(1 for c in labels if canonical_field(c)) >= len(labels) / 2:
+            rows = [cells]
+            j = k + 1
+            while j < len(lines):
+                row = _pair_cells(cells, lines[j])
+                if row is None:
+                    break
+                rows.append(row)
+                j += 1
+            if len(rows) > 1:
+                for row in rows:
+                    out.extend(f"{row[c]}: {row[c + 1]}" for c in range(0, width, 2)
+                               if row[c] or row[c + 1])
+                k = j
+                continue
+        out.append(lines[k])
+        k += 1
+    return out
 
 
 def _unlabel_table_rows(lines: list[str]) -> list[str]:
@@ -247,22 +569,26 @@ def _unlabel_table_rows(lines: list[str]) -> list[str]:
     Word readers as one line per row with each cell labelled by its header ("Dimension: Number
     of schools; This trust: 6"). In a vignette the columns are label and value, so each such row
     is read back as "Number of schools: 6" and the header line, which names no dimension, goes."""
-    out, header = [], None
+    out, header, used = [], None, False
     for line in lines:
         cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
         if len(cells) == 2 and all(cells) and not any(canonical_field(c) for c in cells):
-            header = cells
+            if header is not None and not used:
+                out.append(" | ".join(header))
+            header, used = cells, False
             continue
         if header is not None:
             first, second = f"{header[0]}: ", f"; {header[1]}: "
             if line.startswith(first) and second in line:
                 label, _, value = line[len(first):].partition(second)
                 out.append(f"{label}: {value}")
+                used = True
                 continue
-            out.append(" | ".join(header))  # not a header after all: kept as written
+            if not used:
+                out.append(" | ".join(header))  # not a header after all: kept as written
             header = None
         out.append(line)
-    if header is not None:
+    if header is not None and not used:
         out.append(" | ".join(header))
     return out
 
@@ -400,13 +726,25 @@ def scale_word(name: str, position: int | None) -> str:
     return SCALE_WORDS[position].format(lo=lo, hi=hi)
 
 
+def _heading_level(line: str) -> int:
+    m = re.match(r"\s*(#{1,6})\s", line)
+    return len(m.group(1)) if m else 0
+
+
 def find_block(lines: list[str]) -> tuple[int, int] | None:
     """(start, end) of the lines after the "Key dimensions" marker, to the next heading or the
-    end; None when there is no marker."""
+    end; None when there is no marker. Headings below the marker's level (labels set as
+    headings), and headings that are a dimension's label, are inside the block."""
     for i, line in enumerate(lines):
         if is_marker(line):
+            level = _heading_level(line)
             j = i + 1
-            while j < len(lines) and not lines[j].lstrip().startswith("#"):
+            while j < len(lines):
+                sub = _heading_level(lines[j])
+                if sub:
+                    text = lines[j].strip().lstrip("#").strip().strip("*").strip()
+                    if not ((level and sub > level) or is_known_label(text)):
+                        break
                 j += 1
             return i + 1, j
     return None
