@@ -20,7 +20,7 @@ __all__ = ["MAX_DOCX_EXPANDED_BYTES", "MIN_TEXT_CHARS", "READER_VERSION", "SUPPO
            "SUPPORTED_WORDS", "ReadError", "ReadResult", "decode_text", "read_file"]
 
 # Bump when a reader's output changes: files read by an older version are read again.
-READER_VERSION = "13"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR;
+READER_VERSION = "14"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR;
 # 4: Word read from its XML (tables anywhere, text boxes, numbering...), PPTX charts, HTML spans
 # 5: passages carry a role, evidence or apparatus (ingest/roles.py)
 # 6: PDF code listings as code blocks, tables ruled by horizontal lines only (issue 21)
@@ -38,6 +38,8 @@ READER_VERSION = "13"  # 2: PDFs read as blocks (outline, typography, tables, bo
 # 13: key dimensions whatever the layout (issue 21 item 4, round 10): PDF label beside a value
 #     that wraps read in its row; Word tabs and line breaks, HTML <br> kept as columns and
 #     lines of the page's text; placeholder PDF metadata titles ("untitled") ignored
+# 14: a two-column PDF table whose labels are mostly short is key/value even when one label
+#     is the template's dozen words ("Informal or formal approaches to evaluate ...")
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".pptx", ".html", ".htm")
 SUPPORTED_WORDS = "PDF, DOCX, PPTX, HTML, TXT or MD"

@@ -385,3 +385,44 @@ def test_more_natural_label_wordings():
         "delegation": "earned autonomy"}
     assert canonical_field("Local v. central") == "decision_making"
     assert canonical_field("Central or local decision-making") == "decision_making"
+
+
+def test_pdf_ruled_table_with_the_templates_long_label_is_key_value(tmp_path):
+    """A ruled label/value grid whose labels are the synopsis's own: "Informal or formal
+    approaches to evaluate the effectiveness of school improvement" is eleven words, longer
+    than a label was allowed to be, so the first row was taken for a header and every later
+    cell came out as "<first value>: <cell>" (the bug issue 21 names for ruled vignettes)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    cell = ParagraphStyle("c", fontName="Helvetica", fontSize=9.5, leading=11.5)
+    bold = ParagraphStyle("b", parent=cell, fontName="Helvetica-Bold")
+    rows = [("Number of schools", "11 schools - 8 P: 3 S"), ("Distribution", "regional"),
+            ("Mix of context (urban/rural)", "mixed urban and rural"),
+            ("Balance of local/central decision making", "more central"),
+            ("Approach to governance", "one board with local committees"),
+            ("Model of delegation", "scheme of delegation"),
+            ("Way of setting school improvement priorities", "trust-wide plan"),
+            ("Informal or formal approaches to evaluate the effectiveness of school "
+             "improvement", "formal")]
+    t = Table([[Paragraph(k, bold), Paragraph(v, cell)] for k, v in rows],
+              colWidths=[70 * mm, 90 * mm])
+    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                           ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#E4E4E4")),
+                           ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    title = ParagraphStyle("t", fontName="Helvetica-Bold", fontSize=18, leading=22)
+    h2 = ParagraphStyle("h", fontName="Helvetica-Bold", fontSize=13, leading=16)
+    body = ParagraphStyle("p", fontName="Times-Roman", fontSize=10.5, leading=13.5)
+    SimpleDocTemplate(str(tmp_path / "vignette-alder.pdf"), pagesize=A4, invariant=1).build(
+        [Paragraph("Alder Vale Trust", title),
+         Paragraph("Alder Vale is a trust of eleven schools.", body),
+         Paragraph("Key dimensions", h2), t])
+    _, passages = _read(tmp_path / "vignette-alder.pdf")
+    assert passages[0].key_dimensions == {
+        "number_of_schools": "11 schools - 8 P: 3 S", "distribution": "regional",
+        "urban_rural": "mixed urban and rural", "decision_making": "more central",
+        "governance": "one board with local committees", "delegation": "scheme of delegation",
+        "improvement_priorities": "trust-wide plan", "evaluation": "formal"}
