@@ -55,7 +55,8 @@ contain contains containing hold holds got serve serves serving located based op
 operating describe describes led lead leads among within across into out up about over would
 could should can may might does tend tends seem seems sample case-study surveyed studied felt
 feel feels say says said multi-academy made make makes colleges college area areas settings
-part themselves itself ourselves i i'm am we we're looking""".split())
+part themselves itself ourselves i i'm am we we're looking identify pick point select display
+enumerate return highlight running whether""".split())
 NEGATIONS = {"not", "no", "without", "non", "never", "neither", "nor",
              # verbs of absence: "trusts lacking a secondary school"
              "lack", "lacks", "lacking", "lacked"}
@@ -83,11 +84,20 @@ _SET_CUE = re.compile(
     rf"{_GROUPS}\b"
     rf"|^(?:please )?(?:list|name|show(?: me)?|give me|find(?: me)?) (?:every|each|all(?: the)?)"
     rf" (?:trust|federation|mat)\b"
+    # "Identify the trusts whose ...", "Find the trusts running ...", "Pick out all trusts
+    # with ...": a request for the set, opening the question (up to three describing words)
+    rf"|^(?:please |can you |could you )?(?:identify|find(?: me)?|give me|pick out|point out|"
+    rf"select|display|enumerate|return|highlight|list|name|show(?: me)?)"
+    rf"(?: the| all(?: the)?| every| each| any| our)?(?: {_VERB}[a-z][\w/-]*){{0,3}}? {_GROUPS}\b"
     rf"|^(?:i'm|i am|we're|we are) looking for (?:the |all |any )?"
     rf"(?:[a-z][\w/-]* ){{0,2}}?{_GROUPS} (?:with|that|which|where|having|whose|in)\b"
     # "Of the urban trusts, which has the fewest schools?", "Among the local trusts, which ..."
     rf"|^(?:of|among|amongst) (?:the |all |our |these )?(?:[a-z][\w/-]* ){{0,3}}?{_GROUPS},? "
-    rf"(?:which|what|how many)\b", re.I)
+    rf"(?:which|what|how many)\b"
+    # "Among the trusts with a special school, which ...": conditions after the group word,
+    # then the question
+    rf"|^(?:of|among|amongst) (?:the |all |our |these )?(?:[a-z][\w/-]* ){{0,3}}?{_GROUPS} "
+    rf"[^,?;]{{1,80}},\s*(?:which|what|how many)\b", re.I)
 # "Are there any Catholic trusts?": a word before the group word that is one of the vignettes'
 # values (checked against the values in `is_set_question`).
 _VALUE_CUE = re.compile(rf"\b(?:are there|is there|any)(?: any)? ([a-z][\w-]*(?: [a-z][\w-]*)?)"
@@ -101,6 +111,8 @@ _ONE_CUE = re.compile(r"(?:\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]*
                       r"the (?:[a-z][\w-]* ){0,2}trust\b)"
                       # "the smallest trust working in ...": a participle that puts a condition
                       r"(?=\s+(?:is|has|was|had|with|that|by|[a-z]{3,}ing)\b|\s*[?.!]*\s*$"
+                      # "Which is the newest trust, the most recently founded?"
+                      r"|\s*,"
                       # "which trust runs the most schools": one verb, then the superlative
                       rf"|\s+(?!(?:do|does|did|can|could|should|would|will|must)\b)[a-z]+s\s+"
                       rf"(?:the\s+)?(?:{_SUPERLATIVES})\b)", re.I)
@@ -443,6 +455,17 @@ _HINTS = {
     "priority": "improvement_priorities", "improvement": "improvement_priorities",
     "decision": "decision_making", "decisions": "decision_making", "making": "decision_making",
     "distribution": "distribution", "distributed": "distribution", "spread": "distribution",
+    # verbs of where a trust's schools are: "operate locally" is its distribution, not how
+    # locally it takes decisions
+    "operate": "distribution", "operates": "distribution", "operating": "distribution",
+    "operated": "distribution", "based": "distribution", "located": "distribution",
+    "cover": "distribution", "covers": "distribution", "covering": "distribution",
+    "serve": "distribution", "serves": "distribution", "serving": "distribution",
+    "geographically": "distribution",
+}
+_PLACE_VERBS = {w for w, n in _HINTS.items() if n == "distribution"} - {
+    "distribution", "distributed", "spread"}
+_HINTS |= {
     "context": "urban_rural", "mix": "urban_rural", "stage": "stage",
 }
 
@@ -487,6 +510,8 @@ class Condition:
         return bool(t.fields.get(self.field))
 
     def _holds(self, t, vocab: Vocabulary) -> bool:
+        if self.op == "recorded":  # the vignette gives the field, whatever its value
+            return bool(t.fields.get(self.field))
         if self.op == "range":  # both ends included
             n = vocab.number(t, self.field)
             return n is not None and self.value[0] <= n <= self.value[1]
@@ -553,12 +578,18 @@ class Condition:
                 return f"with {'a' if no else 'no'} {kind}school"
             if self.op == "range":
                 lo, hi = self.value
-                return f"{'not ' if no else ''}with {_n(lo)} to {_n(hi)} {kind}schools"
+                span = _n(lo) if lo == hi else f"{_n(lo)} to {_n(hi)}"
+                via = f" (“{self.similar}” read as {span})" if self.similar else ""
+                return f"{'not ' if no else ''}with {span} {kind}schools{via}"
+            via = (f" (“{self.similar}” read as {_OP_WORDS[self.op]}{_n(self.value)})"
+                   if self.similar else "")
             return (f"{'not ' if no else ''}with {_OP_WORDS[self.op]}{_n(self.value)} "
-                    f"{kind}school{'s' if self.value != 1 else ''}")
+                    f"{kind}school{'s' if self.value != 1 else ''}{via}")
         col = vocab.columns.get(self.field)
         label = col.said() if col else self.field
         via = f" (“{self.similar}” read as “{self.value}”)" if self.similar else ""
+        if self.op == "recorded":
+            return f"whose vignette {'does not record' if no else 'records'} {label}"
         if self.op in ("max", "min"):
             if col and col.kind == "scale":
                 pole = SCALES[self.field][1 if self.op == "max" else 0]
@@ -566,11 +597,15 @@ class Condition:
             return (f"{'not ' if no else ''}with the {'highest' if self.op == 'max' else 'lowest'}"
                     f" {label}")
         if self.op == "range":
-            return (f"whose {label} is {'not ' if no else ''}from {_n(self.value[0])} to "
-                    f"{_n(self.value[1])}")
+            lo, hi = self.value
+            span = _n(lo) if lo == hi else f"from {_n(lo)} to {_n(hi)}"
+            via = f" (“{self.similar}” read as {span})" if self.similar else ""
+            return f"whose {label} is {'not ' if no else ''}{span}{via}"
         if self.op in _OP_WORDS:
             words = {**_OP_WORDS, "<": "less than "}[self.op]
-            return f"whose {label} is {'not ' if no else ''}{words}{_n(self.value)}"
+            via = (f" (“{self.similar}” read as {words}{_n(self.value)})" if self.similar
+                   else "")
+            return f"whose {label} is {'not ' if no else ''}{words}{_n(self.value)}{via}"
         if self.op == "pos":
             lo, hi = SCALES[self.field]
             word = {frozenset({1, 2}): f"more {lo}", frozenset({4, 5}): f"more {hi}",
@@ -721,6 +756,11 @@ class _Scanner:
         self.hints = {vocab.hint_words[x.text] for x in tokens if x.text in vocab.hint_words}
         self.hints |= {vocab.hint_words[_stem(x.text)] for x in tokens
                        if _stem(x.text) in vocab.hint_words}
+        # fields named only by a verb of place ("operate"): they give way to a field the
+        # question names by its own words ("operate with more local decision making")
+        self.weak_hints = self.hints - {
+            h for x in tokens if x.text not in _PLACE_VERBS
+            for h in (vocab.hint_words.get(x.text), vocab.hint_words.get(_stem(x.text)))}
         self.used = [False] * len(tokens)
         self.groups: list[list[Condition]] = [[]]
         self.atoms: list[tuple[int, int, Condition]] = []  # token span of each condition
@@ -856,8 +896,45 @@ class _Scanner:
             return None
         return b[0], min(a[1], b[1]), max(a[1], b[1])
 
+    def approximate(self, i: int) -> tuple[int, list[Condition]] | None:
+        """A number said roughly ("about 5 schools", "around 3,000 pupils", "nearly 10
+        schools", "just over 2,000 pupils") or "multiple" ("multiple secondaries"): the range
+        it is read as, said in the answer ("about 5" read as 4 to 6). The margin is a tenth of
+        the number, at least 1."""
+        t = self.t
+        w = self.q[t[i].start:t[i].end].lower()
+        if w == "multiple":
+            u = self.unit(i + 1) if i + 1 < len(t) else None
+            if u and (u[1] in _SCHOOL_KINDS or self.v.columns[u[1]].kind == "number"):
+                c = Condition(u[1], ">=", 2.0, similar=self.raw(i, i + 1))
+                return u[0], [c]
+            return None
+        k, side = i + 1, _APPROX_SIDES.get(w)
+        if w == "just" and i + 1 < len(t):
+            side = {"under": "below", "below": "below", "over": "above",
+                    "above": "above"}.get(t[i + 1].text)
+            k = i + 2
+        if side is None or k >= len(t):
+            return None
+        num = self.number_at(k)
+        if not num:
+            return None
+        end, x = num
+        u = self.unit(end)
+        field_ = u[1] if u else self._field_before(i)
+        if not field_:
+            return None
+        d = max(1.0, round(0.1 * x))
+        lo, hi = {"both": (x - d, x + d), "below": (x - d, x - 1),
+                  "above": (x + 1, x + d)}[side]
+        c = Condition(field_, "range", (max(lo, 0.0), hi), similar=self.raw(i, end))
+        return (u[0] if u else end), [c]
+
     def numeric(self, i: int) -> tuple[int, list[Condition]] | None:
         t = self.t
+        rough = self.approximate(i)
+        if rough:
+            return rough
         # a range: "between 5 and 8 schools", "from 3 to 5 schools", "3 to 5 schools",
         # "3-5 schools", "founded from 2013 to 2017" (both ends included)
         span = self.range_at(i)
@@ -1038,9 +1115,66 @@ class _Scanner:
             k = i + n
             while k < len(self.t) and self.t[k].text in ("of", "is", "in", "was"):
                 k += 1
-            if k < len(self.t) and (self.comparison(k) or self.number_at(k)):
+            rough = k + 1 < len(self.t) and self.q[self.t[k].start:self.t[k].end].lower() in (
+                *_APPROX_SIDES, "just") and (self.number_at(k + 1) or self.comparison(k + 1))
+            if k < len(self.t) and (self.comparison(k) or self.number_at(k)
+                                    or self.range_at(k) or rough):
                 return None  # "founded before 2015": the comparison reads it
             return i + n, [Condition(col.name, ">", 0)]
+        return None
+
+    def atom(self, i: int) -> tuple[int, list[Condition]] | None:
+        """Any condition at i, as the scan reads them."""
+        return (self.mix(i) or self.between_fields(i) or self.numeric(i)
+                or self.school_type(i) or self.superlative(i) or self.mention(i)
+                or self.recorded(i) or self.scale(i) or self.initialism(i)
+                or self.value_phrase(i))
+
+    def peek(self, i: int) -> bool:
+        """Whether a condition starts at i; nothing the reading keeps is changed."""
+        kept = (list(self.used), len(self.missing), len(self.ignored), len(self.ambiguous))
+        try:
+            return self.atom(i) is not None
+        finally:
+            self.used = kept[0]
+            del self.missing[kept[1]:], self.ignored[kept[2]:], self.ambiguous[kept[3]:]
+
+    def verb_then_condition(self, i: int) -> int | None:
+        """At most two words that name nothing (no value, no field, no operator), then a
+        condition: where the condition starts ("lean" in "doesn't lean central")."""
+        nonstop = 0
+        for k in range(i, min(i + 4, len(self.t))):
+            w = self.t[k].text
+            if (w in ("and", "or", "but") or w in NEGATIONS or w in self.v.value_words
+                    or _is_hint(self.v, w) or w in GROUP or _changes_meaning(self, k)
+                    or w in _UNREAD_OPERATORS or _number(w) is not None or self.used[k]):
+                return None
+            nonstop += w not in STOP
+            if nonstop > 2:
+                return None
+            if k + 1 < len(self.t) and nonstop and self.peek(k + 1):
+                return k + 1
+        return None
+
+    def recorded(self, i: int) -> tuple[int, list[Condition]] | None:
+        """A verb of recording, then a field named by its label's words ("trusts recording a
+        religious character", "that state their pupil numbers", "which give a year founded"):
+        the vignette records that field, whatever its value."""
+        if self.t[i].text not in _RECORD_VERBS:
+            return None
+        j = i + 1
+        while j < len(self.t) and self.t[j].text in ("a", "an", "any", "their", "its", "the"):
+            j += 1
+        for n in (3, 2, 1):
+            if j + n > len(self.t):
+                continue
+            stems = {_stem(w) for w in self.words(j, j + n)} - STOP
+            if not stems or self.t[j + n - 1].text in STOP:
+                continue
+            cols = [c for c in self.v.columns.values()
+                    if stems <= {_stem(w) for w in re.findall(r"[a-z]+", c.label.lower())}]
+            if len(cols) == 1:
+                return j + n, [Condition(cols[0].name, "recorded")]
         return None
 
     def superlative(self, i: int) -> tuple[int, list[Condition]] | None:
@@ -1148,6 +1282,7 @@ class _Scanner:
             if n not in self.v.columns or base not in (lo, hi):
                 continue
             other = [h for h in self.hints if h != n and self.v.columns.get(h)
+                     and not (n in self.hints and h in self.weak_hints)
                      and self.v.columns[h].kind == "text"
                      and any(_contains(v, base) for (_, f), v in self.v.values.items() if f == h)]
             if other:
@@ -1304,8 +1439,12 @@ class _Scanner:
             # one word stands for its variants too: "centrally" finds "set centrally" and
             # "central team" alike
             conds: list[Condition] = []
+            # and a noun stands for the adjective a value is written as ("a whole region":
+            # regional, "across the nation": national)
+            adjective = [words[0] + "al"] if (length == 1 and len(words[0]) >= 5 and words[0]
+                                              + "al" in self.v.value_words) else []
             for phrase in dict.fromkeys([" ".join(words)] + (
-                    [v for v in _variants(words[0])] if length == 1 else [])):
+                    [v for v in _variants(words[0])] + adjective if length == 1 else [])):
                 where = {n for (_, n), v in values.items() if _contains(v, phrase)}
                 if not where:
                     continue
@@ -1412,6 +1551,12 @@ def _variants(word: str) -> list[str]:
     return out
 
 
+# Verbs that say a vignette records a field ("trusts that state a religious character").
+_RECORD_VERBS = {"record", "records", "recording", "recorded", "state", "states", "stating",
+                 "stated", "report", "reports", "reporting", "reported", "specify", "specifies",
+                 "specifying", "specified", "declare", "declares", "declaring", "declared",
+                 "give", "gives", "giving", "list", "lists", "listing", "note", "notes",
+                 "noting"}
 _INTRODUCE = {"with", "that", "which", "having", "who", "whose", "have", "has", "and"}
 
 
@@ -1547,7 +1692,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             i = emphatic
             continue
         found = (s.mix(i) or s.between_fields(i) or s.numeric(i) or s.school_type(i)
-                 or s.superlative(i) or s.mention(i))
+                 or s.superlative(i) or s.mention(i) or s.recorded(i))
         if found is None and w in NEGATIONS:
             negate = True  # "nor" too: "neither urban nor rural" is not urban and not rural
             negate_from = i
@@ -1556,11 +1701,26 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             continue
         if found is None:
             found = s.scale(i) or s.initialism(i) or s.value_phrase(i)
+        if (found is None and s.q[tokens[i].start:tokens[i].end].lower() == "one"
+                and not (i + 1 < n and s.unit(i + 1))):
+            # "the one with the fewest schools", "within one area": "one" counts nothing here
+            s.used[i] = True
+            i += 1
+            continue
         if found is None and w in ("and", "but", "or", "nor", "while", "yet"):
             s.used[i] = True
             if w == "or" and s.groups[-1]:
                 s.pending_or = True  # a new group, or one field's values joined (`add`)
             i += 1
+            continue
+        verb_end = s.verb_then_condition(i) if found is None and negate else None
+        if verb_end is not None:
+            # "doesn't lean central", "aren't generally formal": a verb or hedge between the
+            # negation and the condition it negates; said as not read, the negation kept
+            for m in range(i, verb_end):
+                s.used[m] = True
+            s.ignored.append(s.raw(i, verb_end))
+            i = verb_end
             continue
         if found is None:
             if negate and w not in STOP and not _is_hint(vocab, w):
@@ -1587,7 +1747,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
     if content_from is not None:
         reading.content = q[tokens[content_from].start:].rstrip("?. ")
     _resolve(s, unread, reading, embed)
-    reading.groups = [g for g in reading.groups if g] or [[]]
+    reading.groups = [_distinct(g) for g in reading.groups if g] or [[]]
     upto = content_from if content_from is not None else n
     # (only where the list would otherwise be given: a part not read already lists none)
     changing = [k for k in range(upto) if not s.used[k] and k not in s.resolved
@@ -1633,6 +1793,24 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
     return reading
 
 
+def _key(c: Condition) -> tuple:
+    subs = getattr(c, "conds", None)
+    inner = tuple(_key(x) for x in subs) if subs else (c.field, c.op, repr(c.value))
+    return (type(c).__name__, inner, c.negated)
+
+
+def _distinct(group: list[Condition]) -> list[Condition]:
+    """A group without a condition said twice ("the oldest trust, the earliest founded")."""
+    out: list[Condition] = []
+    for c in group:
+        same = next((o for o in out if _key(o) == _key(c)), None)
+        if same is None:
+            out.append(c)
+        elif c.words and c.words not in same.words:
+            same.words = f"{same.words}, {c.words}"
+    return out
+
+
 def _absence_of_field(s: _Scanner, dropped: list[int], negated: bool = False
                       ) -> Condition | None:
     """The words dropped (or a leftover) are one text field's name, just after "no" /
@@ -1663,6 +1841,49 @@ def _absence_of_field(s: _Scanner, dropped: list[int], negated: bool = False
         return None
     s.used[k] = True
     return Condition(name, "is", absent.pop(), words=s.raw(k, dropped[-1] + 1))
+
+
+# Words that put a field's value after its name ("its checking of school improvement is
+# informal", "a faith character, whether Catholic or ...").
+_NAMING_LINKS = {"is", "are", "was", "were", "whether", "either", "namely", "being", "as",
+                 "such", "like", "of", "be"}
+
+
+def _restates_field(s: _Scanner, i: int, j: int) -> bool:
+    """A leftover that names the field of the condition right after it, joined by "is" /
+    "whether" / a comma ("whose checking of school improvement is informal", "a faith
+    character, whether Catholic or Church of England"): it says which field the value is
+    of, so it is read with that condition (which it names), not as a condition of its own."""
+    after = next(((a, c) for a, b, c in s.atoms if a >= j), None)
+    if after is None:
+        return False
+    a, cond = after
+    gap = [x.text for x in s.t[j:a]]
+    raw_gap = s.q[s.t[j - 1].end:s.t[a].start]
+    if any(s.used[k] for k in range(j, a)) and not all(x in _NAMING_LINKS for x in gap):
+        return False
+    if not (set(gap) & _NAMING_LINKS or "," in raw_gap or ":" in raw_gap):
+        return False
+    if any(w not in STOP and w not in _NAMING_LINKS for w in gap):
+        return False
+    if any(_changes_meaning(s, k) for k in range(i, j)):
+        return False
+    fields = {x.field for x in getattr(cond, "conds", [cond])}
+    stems = {_stem(w) for w in s.words(i, j)} - STOP
+    for f in fields:
+        col = s.v.columns.get(f)
+        label = {_stem(w) for w in re.findall(r"[a-z]+", col.label.lower())} - STOP if col else set()
+        hinted = {_stem(w) for w in s.words(i, j)
+                  if s.v.hint_words.get(w) == f or _HINTS.get(w) == f}
+        if stems & label or hinted:
+            if any(i <= k < j for k in s.negated_at):
+                # "except those whose checking of ... is informal": the negation the
+                # leftover took is the condition's
+                cond.negated = not cond.negated
+            cond.words = f"{s.raw(i, j)} {cond.words}"
+            s.resolved.update(range(i, j))
+            return True
+    return False
 
 
 def _is_hint(vocab: Vocabulary, w: str) -> bool:
@@ -1709,6 +1930,9 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
     spans = [(i, j) for i, j in spans
              if not any(_changes_meaning(s, x) and s.t[x].text not in _COMPARATIVES
                         for x in range(i, j))]
+    if not spans:
+        return
+    spans = [sp for sp in spans if not _restates_field(s, *sp)]
     if not spans:
         return
     kept = []
@@ -1939,6 +2163,9 @@ _CHANGING_WORDS = {
     "plenty", "various",
     # a negation in all but name ("hardly evaluate formally")
     "hardly", "barely", "scarcely", "rarely", "seldom"}
+# Words that make a number approximate, and on which side of it they put the range read.
+_APPROX_SIDES = {"about": "both", "around": "both", "roughly": "both", "approximately": "both",
+                 "circa": "both", "approx": "both", "nearly": "below", "almost": "below"}
 # Words that make the number after them approximate ("about 5 schools").
 _APPROX_WORDS = {"nearly", "almost", "roughly", "approximately", "around", "about", "circa",
                  "approx", "some"}
@@ -1967,7 +2194,9 @@ def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:
     condition: the verb or hedge that puts it ("organise themselves in hubs", "lean towards
     local decision making", "somewhere between 11 and 20 schools")."""
     i, j = span
-    if not 1 <= j - i <= FILLER_WORDS or any(x.text in _UNREAD_OPERATORS for x in s.t[i:j]):
+    # (words that carry nothing, "cover a whole", are not counted)
+    if (not 1 <= sum(x.text not in STOP for x in s.t[i:j]) <= FILLER_WORDS
+            or any(x.text in _UNREAD_OPERATORS for x in s.t[i:j])):
         return False
     if j < len(s.t) and s.t[j].text == "than":
         return False  # "smaller than ...": a comparison not read, not a verb
