@@ -89,6 +89,8 @@ _SET_CUE = re.compile(
     rf"|^(?:please |can you |could you )?(?:identify|find(?: me)?|give me|pick out|point out|"
     rf"select|display|enumerate|return|highlight|list|name|show(?: me)?)"
     rf"(?: the| all(?: the)?| every| each| any| our)?(?: {_VERB}[a-z][\w/-]*){{0,3}}? {_GROUPS}\b"
+    rf"|^(?:please )?(?:identify|pick out|point out|select|display|enumerate|highlight)"
+    rf" (?:every|each|any) (?:trust|federation|mat)\b"
     rf"|^(?:i'm|i am|we're|we are) looking for (?:the |all |any )?"
     rf"(?:[a-z][\w/-]* ){{0,2}}?{_GROUPS} (?:with|that|which|where|having|whose|in)\b"
     # "Of the urban trusts, which has the fewest schools?", "Among the local trusts, which ..."
@@ -988,6 +990,9 @@ class _Scanner:
             u2 = self._next_unit(j)
             if u2:
                 return j, [Condition(u2[1], op, x)]
+        if (self.q[t[j - 1].start:t[j - 1].end].lower() == "one"
+                and (not cmp_ or cmp_[1] == "=")):
+            return None  # "in one region": an article, not a count of something unrecorded
         if cmp_ and cmp_[1] != "=" or j < len(t) and t[j].text not in STOP:
             return self._unknown_unit(i, j)
         return None

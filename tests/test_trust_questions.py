@@ -791,3 +791,65 @@ def test_value_vectors_are_never_shared_between_embedders(trusts):
     question = "Which trusts are in the countryside?"
     for embed in (embedder_of(8), embedder_of(16), embedder_of(8)):
         answer_set_question(question, trusts, embed=embed)  # no error: each its own vectors
+
+
+# ---- round 10: mechanisms, each in several phrasings of the tests' own --------------------
+
+@pytest.mark.parametrize("question, expected", [
+    # a request for the set in the imperative, opening the question
+    ("Pick out the trusts with a special school.", {ASH, BRI, HAR, HEA, OAK}),
+    ("Identify every trust that has a UTC.", {SAL, IRO}),
+    ("Please find the trusts with fewer than 3 schools", {LAR, QUI}),
+    ("Give me the trusts with a pupil roll between 1,000 and 2,000.", {IRO}),
+    # "Among/Of the trusts <conditions>, which ...": conditions after the group word
+    ("Of the trusts with a special school, which are rural?", {HEA, OAK}),
+    ("Among trusts recording a religious character, which are not Church of England?",
+     {COR, IRO}),
+    # a verb of recording, then a field's label: the vignette records it
+    ("Which trusts state their pupils on roll?", {COR, HEA, IRO}),
+    # one trust asked for, a comma, then the same superlative again: said once
+    ("Which is the oldest trust, the earliest founded?", {COR}),
+    # "one" counting nothing is an article
+    ("Which is the smallest trust, the one with the fewest schools?", {LAR, QUI}),
+    # a number said roughly: a range a tenth of it either side (at least 1), said
+    ("trusts with about 5 schools", {ASH, COR, GRE, RIV, THO}),
+    ("Which trusts have roughly 3,000 pupils?", {HEA}),
+    ("Which trusts have nearly 10 schools?", {HEA}),
+    ("Which trusts have a pupil roll of around 1,200?", {IRO}),
+    # "multiple": at least two
+    ("trusts with multiple secondaries", {BRI, GRE, HAR, PEN, RIV, IRO, SAL}),
+    ("Which trusts run multiple special schools?", {ASH}),
+    # a negation through a verb or hedge to the condition after it
+    ("Which trusts don't really lean central?", {ASH, HEA, KES, LAR, MIL, QUI, RIV, THO}),
+    ("Which trusts aren't generally formal?", {HEA, KES, LAR, MIL, OAK, QUI, THO}),
+    # verbs of place name the distribution ("operate locally" is not local decision making)
+    ("Which trusts operate locally?", {COR, GRE, KES, LAR, MIL, QUI, RIV, THO}),
+    ("How many trusts are based regionally, in one region?",
+     {ASH, BRI, FEN, HAR, HEA, OAK, PEN, SAL}),
+    ("Which trusts operate with more local decision making?", {HEA, LAR, MIL, RIV, THO}),
+    # a noun for a value written as its adjective
+    ("Which urban trusts are spread across the nation?", {IRO}),
+    # a field's name restated before its value ("is", "whether", a comma)
+    ("Which trusts have a faith character, either Catholic or Church of England?", {COR, HEA}),
+    ("Show the trusts whose checking of school improvement is formal.",
+     {ASH, BRI, COR, FEN, GRE, HAR, IRO, PEN, RIV, SAL}),
+    ("List all trusts apart from those whose checking of school improvement is formal.",
+     {HEA, KES, LAR, MIL, OAK, QUI, THO}),
+])
+def test_round10_operators(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round10_a_rough_number_says_how_it_was_read(trusts):
+    found = answer_set_question("Which trusts have about 5 schools?", trusts)
+    assert "“about 5” read as 4 to 6" in found.headline, found.headline
+    found = answer_set_question("trusts with multiple secondaries", trusts)
+    assert "“multiple” read as at least 2" in found.headline, found.headline
+
+
+def test_round10_a_restated_field_is_not_taken_with_another_fields_value(trusts):
+    # "poor governance" names governance but says no value of it: not read, whatever the
+    # condition beside it (joined by "and", not "is")
+    found = answer_set_question("Which trusts have poor governance and hub councils?", trusts)
+    assert found.trusts == [] and "poor governance" in found.headline, found.headline
