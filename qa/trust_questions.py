@@ -747,6 +747,31 @@ def _telegraphic(tokens: list[Token], vocab: Vocabulary, q: str, embed) -> Readi
     return reading
 
 
+# "Who has the most schools?", "Who's got the fewest pupils?": one trust asked for by "who"
+_WHO_FRAMES = (("who", "is", "got"), ("who", "has", "got"), ("who", "have", "got"),
+               ("who", "has"), ("who", "have"), ("who", "runs"), ("who", "run"),
+               ("who", "is"), ("who", "was"))
+
+
+def _who_superlative(tokens: list[Token], vocab: Vocabulary, q: str, embed) -> Reading | None:
+    """"Who has the most schools?": a superlative after a "who" frame, read as a question
+    about the trusts only when everything after the frame reads whole as conditions with a
+    superlative among them ("Who is the most senior leader?", "Who has the most
+    experience?" stay ordinary: "senior leader", "experience" are no field)."""
+    words = tuple(x.text for x in tokens)
+    start = next((len(f) for f in _WHO_FRAMES if words[:len(f)] == f), 0)
+    if not start or _about_sample(q, vocab.value_words):
+        return None
+    reading = _scan(tokens[start:], vocab, q, embed)
+    if (reading is None or not any(c.op in ("max", "min") for g in reading.groups for c in g)
+            or reading.unread or reading.ignored or reading.missing_fields
+            or reading.ambiguous or reading.changing
+            or len(reading.covered) < len(tokens) - start
+            or not all(c or sm for c, sm in zip(reading.covered, reading.small, strict=True))):
+        return None
+    return reading
+
+
 _INITIAL_SMALL = {"of", "and", "&", "the", "for", "in"}  # kept as written in an initialism
 
 
@@ -772,6 +797,7 @@ class _Scanner:
         self.negated_at: set[int] = set()  # a leftover starting here follows a negation
         self.pending_or = False  # an "or" read, its second condition not yet
         self.ambiguous: list[str] = []  # parts read two ways (`Reading.ambiguous`)
+        self.gaps: list[tuple[int, int]] = []  # words inside a superlative's span, not read
 
     def words(self, i: int, j: int) -> list[str]:
         return [x.text for x in self.t[i:j]]
@@ -1137,12 +1163,14 @@ class _Scanner:
 
     def peek(self, i: int) -> bool:
         """Whether a condition starts at i; nothing the reading keeps is changed."""
-        kept = (list(self.used), len(self.missing), len(self.ignored), len(self.ambiguous))
+        kept = (list(self.used), len(self.missing), len(self.ignored), len(self.ambiguous),
+                len(self.gaps))
         try:
             return self.atom(i) is not None
         finally:
             self.used = kept[0]
             del self.missing[kept[1]:], self.ignored[kept[2]:], self.ambiguous[kept[3]:]
+            del self.gaps[kept[4]:]
 
     def verb_then_condition(self, i: int) -> int | None:
         """At most two words that name nothing (no value, no field, no operator), then a
@@ -1223,6 +1251,25 @@ class _Scanner:
                 flip = _pole_word(w) == lo
                 end = j + 1 + (j + 1 < len(self.t) and self.t[j + 1].text in _SCALE_NOUNS)
                 return end, [Condition(n, {"max": "min", "min": "max"}[op] if flip else op)]
+        if word in ("most", "least"):
+            # "the most rigorous, formal evaluation": a pole one or two words on, past words
+            # that are no value and name no field; those words are read by similarity as
+            # lying towards that pole, or said as not read (`_resolve`)
+            for k in range(j + 1, min(j + 4, len(self.t))):
+                between = self.t[j:k]
+                if any((x.text in STOP and (x.text != "and" or m == 0))
+                       or x.text in self.v.value_words or _is_hint(self.v, x.text)
+                       or _number(x.text) is not None for m, x in enumerate(between)):
+                    break
+                if sum(x.text != "and" for x in between) > 2:
+                    break
+                pole = _pole_word(self.t[k].text)
+                for n, (lo, hi) in SCALES.items():
+                    if n in self.v.columns and pole in (lo, hi):
+                        end = k + 1 + (k + 1 < len(self.t) and self.t[k + 1].text in _SCALE_NOUNS)
+                        self.gaps.append((j, k))
+                        return end, [Condition(n, {"max": "min", "min": "max"}[op]
+                                               if pole == lo else op)]
         if word in ("most", "least", "tightest", "strictest", "loosest"):
             return None  # "most" on its own: not a superlative we can read
         # "the highest Ofsted rating": a field no vignette records
@@ -1610,7 +1657,7 @@ def _read_question(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
             return None
         return reading
     if not is_set_question(q, vocab):
-        return _telegraphic(tokens, vocab, q, embed)
+        return _who_superlative(tokens, vocab, q, embed) or _telegraphic(tokens, vocab, q, embed)
     reading = _scan(tokens, vocab, q, embed)
     reading.count = bool(re.search(r"\bhow many\b", q, re.I))
     return reading if reading is not None else Reading([[]])
@@ -1738,6 +1785,10 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         end, conds = found
         for c in conds:
             s.add(i, end, c, negate)
+        for a, b in s.gaps:
+            if i <= a and b <= end:
+                for m in range(a, b):
+                    s.used[m] = False  # left for `_resolve`
         if not conds:
             for m in range(i, end):
                 s.used[m] = True
@@ -1792,8 +1843,10 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         # "Which trusts have delegated decision making?": words that name a field and no
         # value; not "all the trusts"
         reading.unread.append(s.raw(dropped[0], dropped[-1] + 1))
+    # (a word naming the field of a condition read is covered: "the most formal evaluation")
+    fields_read = {x.field for g in reading.groups for c in g for x in getattr(c, "conds", [c])}
     reading.covered = [s.used[k] or k in s.resolved or tokens[k].text in GROUP
-                       for k in range(upto)]
+                       or _hinted(vocab, tokens[k].text) & fields_read for k in range(upto)]
     reading.small = [tokens[k].text in STOP for k in range(upto)]
     return reading
 
@@ -1889,6 +1942,12 @@ def _restates_field(s: _Scanner, i: int, j: int) -> bool:
             s.resolved.update(range(i, j))
             return True
     return False
+
+
+def _hinted(vocab: Vocabulary, w: str) -> set[str]:
+    """The fields a word names ("evaluation", "decisions")."""
+    return {f for f in (vocab.hint_words.get(w), vocab.hint_words.get(_stem(w)), _HINTS.get(w))
+            if f}
 
 
 def _is_hint(vocab: Vocabulary, w: str) -> bool:
@@ -2025,6 +2084,20 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
         if any(_number(x.text) is not None for x in s.t[spans[k][0]:spans[k][1]]):
             # a number no comparison took ("fewer schools than 4") is not a value's words
             reading.unread.append(fallback.get(text, text))
+            continue
+        inside = next((c for a, b, c in s.atoms if a < spans[k][0] and spans[k][1] <= b
+                       and c.op in ("max", "min") and c.field in SCALES), None)
+        if inside is not None:
+            # "the most rigorous, formal evaluation": read with the superlative when the
+            # words lie clearly towards its pole on that scale's axis (twice AXIS_MIN: a
+            # single word is near few values), else said as not read
+            axis = s.v.axis(inside.field)
+            towards = float(axis @ qv[k]) if axis is not None else 0.0
+            if towards >= 2 * AXIS_MIN if inside.op == "max" else towards <= -2 * AXIS_MIN:
+                inside.words = f"{inside.words} ({text} read with it)"
+                s.resolved.update(range(*spans[k]))
+            else:
+                reading.unread.append(text)
             continue
         negated = any(spans[k][0] <= x < spans[k][1] for x in s.negated_at)
         if negated:
