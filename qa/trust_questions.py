@@ -161,6 +161,9 @@ _STRONG = {"very", "highly", "fully", "strongly", "tightly", "entirely", "wholly
 SIMILAR_MIN = 0.5
 SIMILAR_MARGIN = 0.06
 ABSORB_MIN = 0.7  # "rural areas" read as "rural"
+# A phrase read as a text field's value must be nearer the value than the field's own name by
+# this much; else it is about the field, on either side of it ("secular", "faith-based").
+TOPIC_MARGIN = 0.1
 # A short leftover (at most FILLER_WORDS words) just before a condition, nearer no value than
 # FILLER_MAX, is the verb or hedge that puts the condition: said in the answer, not read.
 FILLER_MAX = 0.5
@@ -355,6 +358,7 @@ class Vocabulary:
         self._vectors: Any = None
         self._embedder: Any = None  # whose vectors `_vectors` are (see `readings`)
         self._axes: dict[str, np.ndarray] = {}
+        self._topics: dict[str, np.ndarray] = {}
         self._readings: list[tuple[str, str, str]] = []  # (field, value or pole, text)
 
     def number(self, t, name: str) -> float | None:
@@ -421,9 +425,19 @@ class Vocabulary:
                 if all(ends):
                     d = vectors[ends[1]].mean(axis=0) - vectors[ends[0]].mean(axis=0)
                     axes[n] = d / max(float(np.linalg.norm(d)), 1e-9)
+            # each text field's own name, as a phrase about the field and none of its values
+            # ("secular" is about religious character, and is no Catholic)
+            text_cols = [c for c in self.columns.values() if c.kind == "text"]
+            topics = _unit(embed([re.sub(r"\s*\([^)]*\)", "", c.label).strip().lower()
+                                  for c in text_cols])) if text_cols else []
+            self._topics = {c.name: topics[k] for k, c in enumerate(text_cols)}
             self._readings, self._axes, self._vectors = readings, axes, vectors
             self._embedder = embedder
         return self._readings, self._vectors
+
+    def topic(self, name: str) -> np.ndarray | None:
+        """A text field's label as a vector (after `readings`)."""
+        return self._topics.get(name) if self._vectors is not None else None
 
     def axis(self, name: str) -> np.ndarray | None:
         """A scale's direction from its low pole to its high one (after `readings`)."""
@@ -445,6 +459,8 @@ _FIELD_SYNONYMS = {"established": "founded", "formed": "founded", "created": "fo
                    "enrollment": "roll", "headcount": "pupil", "roll": "roll",
                    "students": "pupil", "student": "pupil", "children": "pupil",
                    "learners": "pupil"}
+# Initials in everyday use for a school type, written in capitals ("SEND schools").
+_KIND_INITIALS = {"send": "special", "sen": "special", "ap": "alternative_provision"}
 # School-type words that are everyday words too: a school type only before "school(s)".
 _PLAIN_WORD_TYPES = {"middle", "high"}
 # A word that names a dimension points the words around it at that dimension (the
@@ -676,6 +692,8 @@ class Reading:
     ambiguous: list[str] = field(default_factory=list)
     # words no rule reads that change the condition beside them ("nearly", "mostly")
     changing: list[str] = field(default_factory=list)
+    # phrases about a field and none of its values ("secular": religious character), with it
+    about_field: list[tuple[str, str]] = field(default_factory=list)
     # per word (up to any content part): a condition's, the group word's, or read by
     # similarity; and whether it is a small word that carries no condition
     covered: list[bool] = field(default_factory=list, repr=False)
@@ -847,6 +865,12 @@ class _Scanner:
             if len(words[0].rstrip("s")) <= 2 and not self.t[i].upper:
                 continue  # "s", "p", "ss", "at" as abbreviations only as written in capitals
             kind = _type_of(phrase)
+            if not kind and n == 1 and self.t[i].upper:
+                # "SEND schools": the everyday initials of a school type the synopsis spells
+                # out (special educational needs and disabilities: special schools)
+                kind = _KIND_INITIALS.get(words[0].rstrip("s") if words[0] != "send"
+                                          else words[0])
+                kind = kind if kind in SCHOOL_TYPES else None
             if kind:
                 end = i + n
                 school = end < len(self.t) and self.t[end].text in ("school", "schools",
@@ -1551,6 +1575,28 @@ class _AnyOf(Condition):
         return f"not ({inner})" if self.negated else inner
 
 
+# Group words that are also a kind of trust ("federation", "partnership").
+_KIND_GROUPS = {"federation", "federations", "partnership", "partnerships"}
+
+
+class _KindOf(Condition):
+    """A trust of a kind its name or its vignette's values give ("a federation")."""
+
+    def __init__(self, kind: str):
+        super().__init__("governance", "kind", kind)
+
+    def _holds(self, t, vocab) -> bool:
+        return (self.value in _word_list(t.name.lower(), True)
+                or any(_contains(v, self.value) for v in t.fields.values()))
+
+    def known(self, t, vocab) -> bool:
+        return True
+
+    def said(self, vocab) -> str:
+        return (f"{'not ' if self.negated else ''}called a {self.value} (by name or in "
+                f"the vignette's key dimensions)")
+
+
 def replace_negated(c: Condition, negated: bool) -> Condition:
     return replace(c, negated=negated)
 
@@ -1674,6 +1720,18 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
     content_from = None
     while i < n:
         w = tokens[i].text
+        kind = _stem(w) if w in _KIND_GROUPS else None
+        if kind and (negate or seen_group) and not stop_at_content and any(
+                kind in _word_list(t.name, False) or any(_contains(v, kind)
+                                                         for v in t.fields.values())
+                for t in vocab.trusts):
+            # "trusts other than federations", "Which trusts are federations?": a kind of
+            # trust, not the group word, when it follows one or a negation: a trust whose
+            # name or values call it so
+            s.add(i, i + 1, _KindOf(kind), negate)
+            negate = False
+            i += 1
+            continue
         if w in GROUP:
             seen_group = True
         if stop_at_content and seen_group and w not in GROUP:
@@ -2188,6 +2246,13 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             # a value that only says "none" is near every word of quantity ("several",
             # "lots", "almost" were read as religious character "none"): never by similarity
             reading.unread.append(fallback.get(text, text))
+        elif (sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN
+              and bf not in SCALES and s.v.topic(bf) is not None
+              and sims[best] - float(s.v.topic(bf) @ qv[k]) < TOPIC_MARGIN):
+            # nearly as near the field's own name as the value ("secular": Catholic 0.66,
+            # "religious character" 0.59): about the field, either side of it; an antonym
+            # would be read as its opposite, so not read
+            reading.about_field.append((text, bf))
         elif sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN:
             conds = [_condition_for(bf, readings[o][1], s.v) for o in close]
             if bf in SCALES:

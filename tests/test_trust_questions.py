@@ -853,3 +853,58 @@ def test_round10_a_restated_field_is_not_taken_with_another_fields_value(trusts)
     # condition beside it (joined by "and", not "is")
     found = answer_set_question("Which trusts have poor governance and hub councils?", trusts)
     assert found.trusts == [] and "poor governance" in found.headline, found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # "who" with a superlative, when the rest reads whole as conditions
+    ("who's got the most schools?", {HAR}),
+    ("Who has the fewest pupils?", {IRO}),
+    ("Who runs the most primary schools?", {HAR}),
+    # a kind of trust its name or values give, after the group word or a negation
+    ("Trusts other than federations", EVERY - {LAR, MIL, OAK, QUI}),
+    ("Which trusts are not partnerships?", EVERY - {KES, THO}),
+    ("Which rural trusts are federations?", {LAR, MIL, OAK}),
+    # the everyday initials of a school type, in capitals
+    ("Which trusts run a SEND school?", {ASH, BRI, HAR, HEA, OAK}),
+    ("Which trusts have no SEND schools?", EVERY - {ASH, BRI, HAR, HEA, OAK}),
+])
+def test_round10_who_kinds_and_initials(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question", [
+    "Who is the most senior leader?", "Who has the most experience of governance?",
+    "Who keeps the books, the trust or the school?", "Which trusts send their heads on courses?"])
+def test_round10_who_questions_about_people_stay_ordinary_or_list_nothing(trusts, question):
+    found = answer_set_question(question, trusts)
+    assert found is None or found.trusts == [], found.headline
+
+
+def test_round10_a_field_recorded_without_a_value_is_said(trusts):
+    found = answer_set_question("Which trusts make decisions centrally?", trusts)
+    assert PEN not in names(found) and "Penhallow" in found.headline, found.headline
+    assert "“see diagram”" in found.headline, found.headline
+
+
+@pytest.mark.model
+def test_round10_with_the_model(trusts):
+    embed = eval_trusts.real_embed()
+    # an antonym is near the value it denies ("secular": Catholic 0.66): a phrase not clearly
+    # nearer a value than the field's own name is about the field, and not read
+    for q, word in [("Which trusts are secular?", "secular"),
+                    ("Which trusts have a secular character?", "secular")]:
+        found = answer_set_question(q, trusts, embed=embed)
+        assert found.trusts == [] and word in found.headline, found.headline
+    found = answer_set_question("Which trusts are secular?", trusts, embed=embed)
+    assert "about religious character" in found.headline, found.headline
+    # a value clearly nearer than the field's name is still read
+    found = answer_set_question("Which trusts are Anglican?", trusts, embed=embed)
+    assert names(found) == {HEA}, found.headline
+    # "the most <adjective>, <pole>": read when the adjective lies towards the pole
+    found = answer_set_question("Which trust has the most rigorous, formal evaluation?",
+                                trusts, embed=embed)
+    assert names(found) == {IRO}, found.headline
+    found = answer_set_question("Which trust has the most expensive, central decision making?",
+                                trusts, embed=embed)
+    assert found.trusts == [] and "expensive" in found.headline, found.headline
