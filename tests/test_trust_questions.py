@@ -529,8 +529,9 @@ def test_round8_negated_superlative_is_said(trusts):
 
 
 @pytest.mark.parametrize("question, word", [
-    ("Which trusts have nearly 10 schools?", "nearly"),
-    ("Which trusts have about 5 schools?", "about"),
+    # (a number said roughly, "about 5 schools", is read as a range since round 10:
+    # test_round10_operators; "nearly" before no number still changes the condition)
+    ("Which trusts are nearly all primary?", "nearly"),
     ("Which trusts have mostly primary schools?", "mostly"),
     ("Which is the second largest trust?", "second"),
     ("Which trusts used to be local?", "used to"),
