@@ -259,6 +259,7 @@ def tokenize(question: str) -> list[Token]:
         if tens in _TENS and 0 < _NUM_WORDS.get(unit, 0) < 10:  # "forty-two"
             low = str(_TENS[tens] + _NUM_WORDS[unit])
         low = str(_NUM_WORDS[low]) if low in _NUM_WORDS else low
+        low = "12" if low == "dozen" else low  # "a dozen schools"
         out.append(Token(low, m.start(), m.end(), upper))
     # "three thousand", "2 hundred": one number
     merged: list[Token] = []
@@ -379,6 +380,8 @@ class Vocabulary:
             return None
         if synonyms:
             stems = {_FIELD_SYNONYMS.get(w, w) for w in stems}
+        # "pupil numbers", "the pupil count": the words for a number name no field
+        stems = (stems - _COUNT_NOUNS) or stems
         best = None
         for c in self.columns.values():
             if c.kind == "number" and stems <= c.words | {_stem(w) for w in STOP}:
@@ -450,6 +453,7 @@ def _unit(v) -> np.ndarray:
 
 
 _SCHOOL_KINDS = ["total", *SCHOOL_TYPES]
+_COUNT_NOUNS = {"number", "count", "total", "figure", "tally"}
 # Everyday words for a field's label word: a field labelled "Year founded" is named by
 # "established", "set up", "opened" too. Used only where the label word is a field's.
 _FIELD_SYNONYMS = {"established": "founded", "formed": "founded", "created": "founded",
@@ -520,7 +524,7 @@ class Condition:
             return bool(t.schools)
         if self.op == "pos":
             return t.scales.get(self.field) is not None
-        if self.op in ("vs>", "vs<"):
+        if self.op in ("vs>", "vs<", "vs="):
             return (vocab.number(t, self.field) is not None
                     and vocab.number(t, self.value) is not None)
         if self.op in ("<", "<=", ">", ">=", "=", "range"):
@@ -539,9 +543,10 @@ class Condition:
                 return False
             return {"<": n < self.value, "<=": n <= self.value, ">": n > self.value,
                     ">=": n >= self.value, "=": n == self.value}[self.op]
-        if self.op in ("vs>", "vs<"):  # one count against another field's
+        if self.op in ("vs>", "vs<", "vs="):  # one count against another field's
             a, b = vocab.number(t, self.field), vocab.number(t, self.value)
-            return a is not None and b is not None and (a > b if self.op == "vs>" else a < b)
+            return a is not None and b is not None and (
+                a > b if self.op == "vs>" else a < b if self.op == "vs<" else a == b > 0)
         if self.op == "only" and self.value:  # several kinds: every school one of them
             how, kinds = self.value
             counts = [vocab.number(t, k) or 0 for k in kinds]
@@ -568,13 +573,16 @@ class Condition:
     def said(self, vocab: Vocabulary) -> str:
         """The condition in words, as the answer leads with it."""
         no = self.negated
-        if self.op in ("vs>", "vs<"):
+        if self.op in ("vs>", "vs<", "vs="):
             def what(f):
                 if f in _SCHOOL_KINDS:
                     return ("" if f == "total" else _KIND_WORDS.get(f, f.replace("_", " "))
                             + " ") + "schools"
                 col = vocab.columns.get(f)
                 return col.said() if col else f
+            if self.op == "vs=":
+                return (f"{'not ' if no else ''}with as many {what(self.field)} as "
+                        f"{what(self.value)} (and some of each)")
             more = "more" if self.op == "vs>" else "fewer"
             return f"{'not ' if no else ''}with {more} {what(self.field)} than {what(self.value)}"
         if self.field in _SCHOOL_KINDS:
@@ -995,10 +1003,15 @@ class _Scanner:
             u = self.unit(end)
             field_ = u[1] if u else self._field_before(i)
             if field_:
-                return (u[0] if u else end), [Condition(field_, "range", (lo, hi))]
+                end = u[0] if u else end
+                if end < len(t) and t[end].text in ("inclusive", "inclusively"):
+                    end += 1  # "between 2 and 3 schools inclusive": both ends included
+                return end, [Condition(field_, "range", (lo, hi))]
             return self._unknown_unit(i, end)
         cmp_ = self.comparison(i)
         j, op = cmp_ if cmp_ else (i, "=")
+        if cmp_ and j + 1 < len(t) and t[j].text in ("a", "an") and self.number_at(j + 1):
+            j += 1  # "at least a dozen schools"
         num = self.number_at(j)
         if not num:
             return None
@@ -1019,6 +1032,9 @@ class _Scanner:
             after = " ".join(self.words(end, end + 2))
             if after in _OR_MORE and (not cmp_ or cmp_[1] == "="):
                 op, end = _OR_MORE[after], end + 2
+            elif (end < len(t) and t[end].text in ("exactly", "precisely")
+                  and (not cmp_ or cmp_[1] == "=")):
+                end += 1  # "five schools exactly"
             return end, [Condition(u[1], op, x)]
         back = self.words(j, j + 2)
         back_n = 2 if back[:1] == ["of"] and back[1:] in (["them"], ["those"], ["these"]) else (
@@ -1085,9 +1101,36 @@ class _Scanner:
             self.used[m] = True
         return end, []
 
+    def same_counts(self, i: int) -> tuple[int, list[Condition]] | None:
+        """"the same number of primaries as secondaries", "as many primary schools as
+        secondary ones", "equal numbers of primaries and secondaries": one count equal to
+        another."""
+        words = self.words(i, i + 4)
+        if words[:3] in (["same", "number", "of"], ["equal", "number", "of"],
+                         ["equal", "numbers", "of"]):
+            k, link = i + 3, ("as", "and", "to")
+        elif words[:2] == ["as", "many"]:
+            k, link = i + 2, ("as",)
+        else:
+            return None
+        a = self.unit(k) if k < len(self.t) else None
+        if not a or a[0] >= len(self.t) or self.t[a[0]].text not in link:
+            return None
+        m = a[0] + 1
+        while m < len(self.t) and self.t[m].text in ("the", "their", "its"):
+            m += 1
+        b = self.unit(m) if m < len(self.t) else None
+        if not b or b[1] == a[1]:
+            return None
+        end = b[0] + (b[0] < len(self.t) and self.t[b[0]].text in ("ones", "one"))
+        return end, [Condition(a[1], "vs=", b[1])]
+
     def between_fields(self, i: int) -> tuple[int, list[Condition]] | None:
         """"more primaries than secondaries", "fewer primary schools than secondary ones":
         one count against another."""
+        same = self.same_counts(i)
+        if same:
+            return same
         op = {"more": ">", "fewer": "<", "less": "<"}.get(self.t[i].text)
         if not op or i + 1 >= len(self.t):
             return None
@@ -2302,6 +2345,8 @@ _CHANGING_WORDS = {
     # a superlative no rule took ("the least rural": rural is no scale)
     "most", "least",
     # a vague count ("several special schools", "a few secondaries", "many primaries")
+    # an equality no rule took ("the same number of ... as ...")
+    "same", "equal", "equally", "identical",
     "several", "few", "many", "multiple", "lots", "lot", "couple", "handful", "numerous",
     "plenty", "various",
     # a negation in all but name ("hardly evaluate formally")

@@ -909,3 +909,28 @@ def test_round10_with_the_model(trusts):
     found = answer_set_question("Which trust has the most expensive, central decision making?",
                                 trusts, embed=embed)
     assert found.trusts == [] and "expensive" in found.headline, found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # one count equal to another (it had listed every trust with both kinds, "number" unread)
+    ("Which trusts have the same number of primaries as secondaries?", {QUI}),
+    ("Which trusts have as many secondary schools as primary ones?", {QUI}),
+    ("Which trusts have equal numbers of primary and secondary schools?", {QUI}),
+    # "a dozen" is 12, after a comparison too
+    ("Which trusts have at least a dozen schools?", {BRI, HAR}),
+    ("Which trusts have a dozen or more schools?", {BRI, HAR}),
+    # the words for a number name no field ("pupil numbers")
+    ("Which trust is the biggest by pupil numbers?", {HEA}),
+    # "exactly" after the unit, "inclusive" after a range
+    ("Which trusts have five schools exactly?", {COR, RIV}),
+    ("Which trusts have between 2 and 3 schools inclusive?", {IRO, KES, LAR, MIL, QUI}),
+])
+def test_round10_counts_compared_and_said_otherwise(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round10_an_equality_no_rule_reads_lists_nothing(trusts):
+    found = answer_set_question("Which trusts have the same governance as Brindle Cross?",
+                                trusts)
+    assert found is None or found.trusts == [], found.headline
