@@ -56,7 +56,7 @@ operating describe describes led lead leads among within across into out up abou
 could should can may might does tend tends seem seems sample case-study surveyed studied felt
 feel feels say says said multi-academy made make makes colleges college area areas settings
 part themselves itself ourselves i i'm am we we're looking identify pick point select display
-enumerate return highlight running whether""".split())
+enumerate return highlight running whether you""".split())
 NEGATIONS = {"not", "no", "without", "non", "never", "neither", "nor",
              # verbs of absence: "trusts lacking a secondary school"
              "lack", "lacks", "lacking", "lacked"}
@@ -112,7 +112,8 @@ _ONE_CUE = re.compile(r"(?:\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]*
                       r"|^(?:please )?(?:name|show(?: me)?|give me|find(?: me)?|tell me) "
                       r"the (?:[a-z][\w-]* ){0,2}trust\b)"
                       # "the smallest trust working in ...": a participle that puts a condition
-                      r"(?=\s+(?:is|has|was|had|with|that|by|[a-z]{3,}ing)\b|\s*[?.!]*\s*$"
+                      r"(?=\s+(?:is|has|was|had|with|that|by|[a-z]{3,}ing|[a-z]{3,}ed)\b"
+                      r"|\s*[?.!]*\s*$"
                       # "Which is the newest trust, the most recently founded?"
                       r"|\s*,"
                       # "which trust runs the most schools": one verb, then the superlative
@@ -908,6 +909,8 @@ class _Scanner:
                 return named
         for n in (3, 2, 1):
             words = self.words(i, min(i + n, len(self.t)))
+            if words and words[0] in ("have", "has", "had", "with", "and", "or", "but"):
+                break  # "one, have a sixth form": what is counted follows the number
             if len(words) == n and words[-1] not in STOP or n == 1 and words:
                 col = self.v.column_named(words)
                 if col:
@@ -1021,6 +1024,9 @@ class _Scanner:
             u = self.unit(other[0])
             if u:  # "5 or 6 schools": either number
                 return u[0], [_AnyOf([Condition(u[1], "=", x), Condition(u[1], "=", other[1])])]
+        if (not cmp_ and self.q[t[j - 1].start:t[j - 1].end].lower() == "one"
+                and not self.unit(j) and not self._field_before(i, peek=True)):
+            return None  # "the Catholic one, ...": a pronoun, not a count
         text = " ".join(self.words(j, j + 2))
         for phrase, o in _OR_MORE.items():
             if text == phrase:
@@ -1070,8 +1076,9 @@ class _Scanner:
         n2 = self.number_at(c2[0]) if c2 else None
         return self.unit(n2[0]) if n2 and n2[0] < len(t) else None
 
-    def _field_before(self, i: int) -> str | None:
-        """The numeric field named just before a comparison ("founded", "pupils of")."""
+    def _field_before(self, i: int, peek: bool = False) -> str | None:
+        """The numeric field named just before a comparison ("founded", "pupils of");
+        `peek`: without marking its words read."""
         k = i
         while k > 0 and self.t[k - 1].text in ("of", "is", "was", "were", "with", "a", "an",
                                                 "the"):
@@ -1081,7 +1088,7 @@ class _Scanner:
                 col = self.v.column_named(self.words(k - n, k))
                 if col:
                     for m in range(k - n, k):
-                        self.used[m] = True
+                        self.used[m] = self.used[m] or not peek
                     return col.name
         return None
 
@@ -1146,11 +1153,37 @@ class _Scanner:
         end = b[0] + (b[0] < len(self.t) and self.t[b[0]].text in ("ones", "one"))
         return end, [Condition(a[1], "vs" + op, b[1])]
 
+    def every_school(self, i: int) -> tuple[int, list[Condition]] | None:
+        """"schools that are all primary", "every school a primary", "all their schools are
+        secondaries": every school of that kind (had been read as "a primary school")."""
+        t = self.t
+        if t[i].text not in ("all", "every", "each"):
+            return None
+        j = i + 1
+        while j < len(t) and t[j].text in ("of", "the", "their", "its", "one"):
+            j += 1
+        k = self.school_kind(j) if j < len(t) else None
+        if k and k[1] == "total":
+            m = k[0]
+            while m < len(t) and t[m].text in ("is", "are", "being", "a", "an", "of"):
+                m += 1
+            k = self.school_kind(m) if m < len(t) else None
+            if k and k[1] != "total":
+                return k[0], [Condition(k[1], "only")]
+            return None
+        if t[i].text == "all" and k and k[1] != "total" and not (
+                k[0] < len(t) and t[k[0]].text in ("and", "or", "&")):
+            return k[0], [Condition(k[1], "only")]
+        return None
+
     def school_type(self, i: int) -> tuple[int, list[Condition]] | None:
         w = self.t[i].text
         if w in ("cross-phase", "single-school"):  # the synopsis's words for a trust's make-up
             return i + 1, ([Condition("primary", ">=", 1), Condition("secondary", ">=", 1)]
                            if w == "cross-phase" else [Condition("total", "=", 1)])
+        every = self.every_school(i)
+        if every:
+            return every
         j, only = i, False
         if self.t[j].text in ("only", "solely", "entirely", "exclusively", "purely"):
             only, j = True, j + 1
@@ -1271,6 +1304,8 @@ class _Scanner:
             stems = {_stem(w) for w in self.words(j, j + n)} - STOP
             if not stems or self.t[j + n - 1].text in STOP:
                 continue
+            if any(w in self.v.value_words for w in self.words(j, j + n)):
+                return None  # "list the urban trusts": a value, not a field's name
             cols = [c for c in self.v.columns.values()
                     if stems <= {_stem(w) for w in re.findall(r"[a-z]+", c.label.lower())}]
             if len(cols) == 1:
@@ -1695,9 +1730,7 @@ def _variants(word: str) -> list[str]:
 # Verbs that say a vignette records a field ("trusts that state a religious character").
 _RECORD_VERBS = {"record", "records", "recording", "recorded", "state", "states", "stating",
                  "stated", "report", "reports", "reporting", "reported", "specify", "specifies",
-                 "specifying", "specified", "declare", "declares", "declaring", "declared",
-                 "give", "gives", "giving", "list", "lists", "listing", "note", "notes",
-                 "noting"}
+                 "specifying", "specified", "declare", "declares", "declaring", "declared"}
 _INTRODUCE = {"with", "that", "which", "having", "who", "whose", "have", "has", "and"}
 
 
@@ -2331,7 +2364,7 @@ _CHANGING_WORDS = {
     # proportion and multiples
     "mostly", "mainly", "largely", "predominantly", "chiefly", "majority", "minority", "half",
     "partly", "partially", "twice", "double", "triple", "times", "proportion", "percent",
-    "percentage", "ratio",
+    "percentage", "ratio", "share", "fraction",
     # order other than the extreme
     "second", "third", "fourth", "fifth", "penultimate", "runner-up",
     # time and change: a past or future state is not today's

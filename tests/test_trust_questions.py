@@ -934,3 +934,26 @@ def test_round10_an_equality_no_rule_reads_lists_nothing(trusts):
     found = answer_set_question("Which trusts have the same governance as Brindle Cross?",
                                 trusts)
     assert found is None or found.trusts == [], found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # a value after a verb of the request is a value, not a field recorded (it had listed all
+    # 17 as "recording mix of context")
+    ("Can you list the urban trusts?", {COR, GRE, IRO, QUI, RIV, SAL, THO}),
+    # "all"/"every school" before a kind of school: only that kind (had been "a primary")
+    ("Which trusts have schools that are all primary?", {LAR, MIL}),
+    ("Which trusts have every school a primary?", {LAR, MIL}),
+    ("Which trusts' schools are all secondaries?", {IRO, SAL}),
+    # "one" as a pronoun is no count ("sixth forms is 1" had been read, and nothing listed)
+    ("Which trusts, apart from the Catholic one, have a sixth form?", {IRO}),
+    # one trust asked for with a participle in -ed before the superlative
+    ("Which trust founded after 2015 has the most pupils?", {HEA}),
+])
+def test_round10_quantifiers_pronouns_and_frames(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round10_a_share_of_the_trusts_is_not_the_list(trusts):
+    found = answer_set_question("What share of trusts have a special school?", trusts)
+    assert found.trusts == [] and "“share”" in found.headline, found.headline
