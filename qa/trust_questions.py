@@ -1612,6 +1612,10 @@ class _Scanner:
                 fields = sorted(exact if names_trust and exact
                                 else where & self.hints or exact or where)
                 conds += [Condition(f, "is" if f in exact else "has", phrase) for f in fields]
+            if any(c.field in self.hints for c in conds):
+                # a variant found in the field the question names ("governed centrally":
+                # governance's "central board"): the others are other fields' words
+                conds = [c for c in conds if c.field in self.hints]
             if (conds and length == 1 and all(c.op == "has" for c in conds)
                     and not any(c.field in self.hints for c in conds)
                     and self.school_kind(i + 1)):
@@ -2277,6 +2281,16 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
         values_read = {readings[o][1] for o in close}
         rival = max([rival] + [float(sims[o]) for o in order if readings[o][0] == bf
                                and readings[o][1] not in values_read])
+        shared = set.intersection(*({w for w in re.findall(r"[a-z]+", str(v).lower())}
+                                    for v in values_read)) - STOP if values_read else set()
+        if (bf not in SCALES and len(values_read) > 1 and not shared
+                and sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN):
+            # two values of one field with no word in common nearly as near ("whole
+            # country": regional 0.5, local 0.49): either is a guess, and together they
+            # list trusts of both kinds; values that share words ("peer review ...") are one
+            # reading
+            reading.unread.append(fallback.get(text, text))
+            continue
         i, j = spans[k]
         beside = next((c for a, b, c in s.atoms if (b == i or a == j or b == j + 1 == a + 1)
                        and c.field == bf and c.op in ("is", "has", "pos")), None)
