@@ -68,7 +68,9 @@ _SAMPLE = re.compile(r"\b(sample|case[- ]stud(?:y|ies)|interviewed|surveyed|stud
 # largest trust" (up to three describing words, never a verb: "what do trusts do about
 # finance?" is not about the set).
 _VERB = (r"(?!(?:do|does|did|are|is|was|were|can|could|should|would|will|must|have|has|had|"
-         r"make|makes|help|helps|goes|go|happens|join|joins|grow|grows)\b)")
+         r"make|makes|help|helps|goes|go|happens|join|joins|grow|grows|"
+         # nor a question word or a preposition: "show how trusts ...", "the risks for trusts"
+         r"how|why|when|where|for|of|about|to|on|from|by)\b)")
 _GROUPS = r"(?:trusts|federations|mats|multi-academy trusts|vignettes|partnerships)"
 _SET_CUE = re.compile(
     rf"\b(?:which|what|how many|list|name|show|count)(?: of)?(?: me)?(?: the| all| our)?"
@@ -89,6 +91,7 @@ _SET_CUE = re.compile(
     rf"|^(?:please |can you |could you )?(?:identify|find(?: me)?|give me|pick out|point out|"
     rf"select|display|enumerate|return|highlight|list|name|show(?: me)?)"
     rf"(?: the| all(?: the)?| every| each| any| our)?(?: {_VERB}[a-z][\w/-]*){{0,3}}? {_GROUPS}\b"
+    rf"(?!['’])"  # "Find the trusts' approach to ...": what the trusts do, not which
     rf"|^(?:please )?(?:identify|pick out|point out|select|display|enumerate|highlight)"
     rf" (?:every|each|any) (?:trust|federation|mat)\b"
     rf"|^(?:i'm|i am|we're|we are) looking for (?:the |all |any )?"

@@ -973,3 +973,10 @@ def test_round10_two_unrelated_values_nearly_as_near_are_not_both_read(trusts):
     found = answer_set_question("Which trusts work across the whole country?", trusts,
                                 embed=eval_trusts.real_embed())
     assert found.trusts == [] and "whole country" in found.headline, found.headline
+
+
+@pytest.mark.parametrize("question", [
+    "Find the trusts' approach to governance.", "Give me the trusts' views on delegation.",
+    "Show how trusts evaluate school improvement.", "Identify the main risks for trusts."])
+def test_round10_requests_about_what_trusts_do_stay_ordinary(trusts, question):
+    assert answer_set_question(question, trusts) is None
