@@ -56,7 +56,8 @@ operating describe describes led lead leads among within across into out up abou
 could should can may might does tend tends seem seems sample case-study surveyed studied felt
 feel feels say says said multi-academy made make makes colleges college area areas settings
 part themselves itself ourselves i i'm am we we're looking identify pick point select display
-enumerate return highlight running whether you""".split())
+enumerate return highlight running whether you altogether overall numbering
+total""".split())
 NEGATIONS = {"not", "no", "without", "non", "never", "neither", "nor",
              # verbs of absence: "trusts lacking a secondary school"
              "lack", "lacks", "lacking", "lacked"}
@@ -1147,6 +1148,9 @@ class _Scanner:
         a = self.unit(i + 1)
         if not a or a[0] >= len(self.t) or self.t[a[0]].text != "than":
             return None
+        num = self.number_at(a[0] + 1)
+        if num:  # "fewer pupils than 2,000", "more schools than 8": a comparison
+            return num[0], [Condition(a[1], op, num[1])]
         k = a[0] + 1
         while k < len(self.t) and self.t[k].text in ("the", "their", "its"):
             k += 1
@@ -1748,6 +1752,7 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
     q = re.sub(r"\b(what|which|who)['’]s\b", r"\1 is", q, flags=re.I)
     # "trusts w/ a sixth form": the written abbreviation of "with"
     q = re.sub(r"\bw/(?=\s|$)", "with", q, flags=re.I)
+    q = _symbols_as_words(q)
     # "I'm preparing a session on village schools - which trusts are rural?": a clause about
     # the asker, then the question about the set; the clause is said as not read, never
     # taken for conditions on the trusts
@@ -1760,6 +1765,21 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
     if reading is not None and preface is not None:
         reading.ignored.insert(0, preface)
     return reading
+
+
+def _symbols_as_words(q: str) -> str:
+    """Comparisons written as symbols or set phrases, in the words the scan reads: "8+
+    schools", "> 8", ">= 3", "≤ 2", "less than or equal to 3", "the 2010s" (a decade: its
+    first to its last year)."""
+    q = re.sub(r"\b(?:less|fewer) than or equal to\b", "at most", q, flags=re.I)
+    q = re.sub(r"\b(?:more|greater) than or equal to\b", "at least", q, flags=re.I)
+    q = re.sub(r"(\d)\s*\+(?=\s|$|[?.!,])", r"\1 or more", q)
+    q = re.sub(r"(?:>=|≥|=>)\s*(?=\d)", "at least ", q)
+    q = re.sub(r"(?:<=|≤|=<)\s*(?=\d)", "at most ", q)
+    q = re.sub(r">\s*(?=\d)", "more than ", q)
+    q = re.sub(r"<\s*(?=\d)", "fewer than ", q)
+    return re.sub(r"\b(1[89]|20)(\d)0s\b",
+                  lambda m: f"from {m.group(1)}{m.group(2)}0 to {m.group(1)}{m.group(2)}9", q)
 
 
 # A clause about the asker: "I'm preparing ...", "We'd like ...", "My trust is ..."

@@ -980,3 +980,22 @@ def test_round10_two_unrelated_values_nearly_as_near_are_not_both_read(trusts):
     "Show how trusts evaluate school improvement.", "Identify the main risks for trusts."])
 def test_round10_requests_about_what_trusts_do_stay_ordinary(trusts, question):
     assert answer_set_question(question, trusts) is None
+
+
+@pytest.mark.parametrize("question, expected", [
+    # symbols had been dropped: "8+ schools" and "> 8 schools" were read as exactly 8
+    ("Which trusts have 8+ schools?", {BRI, FEN, HAR, HEA, OAK, PEN}),
+    ("Which trusts have > 8 schools?", {BRI, FEN, HAR, HEA, PEN}),
+    ("Which trusts have >= 9 schools?", {BRI, FEN, HAR, HEA, PEN}),
+    ("Which trusts have ≤ 2 schools?", {LAR, QUI}),
+    ("Which trusts have less than or equal to 3 schools?", {IRO, KES, LAR, MIL, QUI}),
+    # "fewer <unit> than N" (had been "is 2000": "No trust matches")
+    ("Which trusts have fewer pupils than 2,000?", {IRO}),
+    # a decade: its first to its last year
+    ("Which trusts were founded in the 2010s?", {COR, HEA}),
+    # "in total" says nothing more
+    ("Which trusts have more than 8 schools in total?", {BRI, FEN, HAR, HEA, PEN}),
+])
+def test_round10_comparisons_in_symbols_and_set_phrases(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
