@@ -601,8 +601,9 @@ class Condition:
             if self.op == "only":
                 return f"{'not ' if no else ''}with only {kind}schools"
             if self.op in ("max", "min"):
-                return (f"{'not ' if no else ''}with the {'most' if self.op == 'max' else 'fewest'}"
-                        f" {kind}schools")
+                top = f"among the top {self.value} (ties kept) " if self.value else ""
+                return (f"{'not ' if no else ''}{top}with the "
+                        f"{'most' if self.op == 'max' else 'fewest'} {kind}schools")
             if self.op == ">=" and self.value == 1 and kind:
                 return f"with {'no' if no else 'a'} {kind}school"
             if self.op == "<" and self.value == 1 and kind:
@@ -622,11 +623,12 @@ class Condition:
         if self.op == "recorded":
             return f"whose vignette {'does not record' if no else 'records'} {label}"
         if self.op in ("max", "min"):
+            top = f"among the top {self.value} (ties kept) " if self.value else ""
             if col and col.kind == "scale":
                 pole = SCALES[self.field][1 if self.op == "max" else 0]
-                return f"whose {label} is {'not ' if no else ''}the most {pole}{via}"
-            return (f"{'not ' if no else ''}with the {'highest' if self.op == 'max' else 'lowest'}"
-                    f" {label}")
+                return f"{top}whose {label} is {'not ' if no else ''}the most {pole}{via}"
+            return (f"{'not ' if no else ''}{top}with the "
+                    f"{'highest' if self.op == 'max' else 'lowest'} {label}")
         if self.op == "range":
             lo, hi = self.value
             span = _n(lo) if lo == hi else f"from {_n(lo)} to {_n(hi)}"
@@ -1022,6 +1024,8 @@ class _Scanner:
         num = self.number_at(j)
         if not num:
             return None
+        if not cmp_ and num[0] < len(t) and t[num[0]].text in _SUPER:
+            return None  # "the three largest trusts": how many the superlative keeps
         j, x = num
         other = self.number_at(j + 1) if self.words(j, j + 1) == ["or"] else None
         if other and not cmp_:
@@ -1320,6 +1324,18 @@ class _Scanner:
         return None
 
     def superlative(self, i: int) -> tuple[int, list[Condition]] | None:
+        found = self._superlative(i)
+        if found and found[1] and i > 0 and not self.used[i - 1]:
+            top = _number(self.t[i - 1].text)
+            if top is not None and top >= 1 and float(top).is_integer():
+                # "the three largest trusts", "the 2 smallest rural trusts": the top few
+                self.used[i - 1] = True
+                for c in found[1]:
+                    if c.op in ("max", "min"):
+                        c.value = int(top)
+        return found
+
+    def _superlative(self, i: int) -> tuple[int, list[Condition]] | None:
         word = self.t[i].text
         if word not in _SUPER:
             return None
@@ -1803,7 +1819,9 @@ def _read_question(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
         # so there is nothing to answer from the trusts' passages; it is an ordinary question
         if (reading is None or not any(reading.groups) or reading.unread
                 or reading.missing_fields or not reading.content):
-            return None
+            # "What are the three largest trusts?": no content after the group word; a
+            # question about the set only if it reads whole as conditions
+            return _telegraphic(tokens, vocab, q, embed)
         return reading
     if not is_set_question(q, vocab):
         return _who_superlative(tokens, vocab, q, embed) or _telegraphic(tokens, vocab, q, embed)
@@ -2506,9 +2524,13 @@ def select(trusts: list, reading: Reading, vocab: Vocabulary) -> list:
             if not known:
                 chosen = []
                 continue
-            best = (max if c.op == "max" else min)(key(t) for t in known)
-            # "not the largest": the others with a value; never the extreme itself
-            chosen = [t for t in known if (key(t) == best) != c.negated]
+            ranked = sorted({key(t) for t in known}, reverse=c.op == "max")
+            keys = sorted((key(t) for t in known), reverse=c.op == "max")
+            best = keys[min(int(c.value or 1), len(keys)) - 1] if c.value else ranked[0]
+            # "not the largest": the others with a value; never the extreme itself; the top
+            # few keep ties at the last place
+            chosen = [t for t in known
+                      if ((key(t) >= best) if c.op == "max" else (key(t) <= best)) != c.negated]
         out += [t for t in chosen if t not in out]
     return [t for t in trusts if t in out]
 

@@ -999,3 +999,21 @@ def test_round10_requests_about_what_trusts_do_stay_ordinary(trusts, question):
 def test_round10_comparisons_in_symbols_and_set_phrases(trusts, question, expected):
     found = answer_set_question(question, trusts)
     assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # the top few by a superlative, ties at the last place kept (and said)
+    ("What are the three largest trusts?", {HAR, BRI, FEN, PEN}),
+    ("Which are the two smallest trusts?", {LAR, QUI}),
+    # "What are/were the <conditions> trusts?" with nothing after the group word
+    ("What are the rural trusts?", {FEN, HEA, KES, LAR, MIL, OAK}),
+])
+def test_round10_the_top_few(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round10_the_top_few_say_ties_are_kept(trusts):
+    found = answer_set_question("What are the three largest trusts?", trusts)
+    assert "top 3 (ties kept)" in found.headline, found.headline
+    assert answer_set_question("What are the benefits of rural trusts?", trusts) is None
