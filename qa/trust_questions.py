@@ -365,7 +365,18 @@ class Vocabulary:
         self._embedder: Any = None  # whose vectors `_vectors` are (see `readings`)
         self._axes: dict[str, np.ndarray] = {}
         self._topics: dict[str, np.ndarray] = {}
+        self._containing: dict[str, set[str]] = {}
         self._readings: list[tuple[str, str, str]] = []  # (field, value or pole, text)
+
+    def fields_containing(self, phrase: str) -> set[str]:
+        """The fields some trust's value of which has the phrase (`_contains`), remembered:
+        the scan asks the same phrases again when it looks ahead."""
+        found = self._containing.get(phrase)
+        if found is None:
+            found = {n for (_, n), v in self.values.items() if _contains(v, phrase)}
+            if len(self._containing) < 20000:
+                self._containing[phrase] = found
+        return set(found)
 
     def number(self, t, name: str) -> float | None:
         if name in _SCHOOL_KINDS:
@@ -389,7 +400,7 @@ class Vocabulary:
         stems = (stems - _COUNT_NOUNS) or stems
         best = None
         for c in self.columns.values():
-            if c.kind == "number" and stems <= c.words | {_stem(w) for w in STOP}:
+            if c.kind == "number" and stems <= c.words | _STOP_STEMS:
                 if best is None or len(c.words & stems) > len(best.words & stems):
                     best = c
         return best
@@ -457,6 +468,7 @@ def _unit(v) -> np.ndarray:
     return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
 
 
+_STOP_STEMS = frozenset(_stem(w) for w in STOP)
 _SCHOOL_KINDS = ["total", *SCHOOL_TYPES]
 _COUNT_NOUNS = {"number", "count", "total", "figure", "tally"}
 # Everyday words for a field's label word: a field labelled "Year founded" is named by
@@ -1622,7 +1634,7 @@ class _Scanner:
                                               + "al" in self.v.value_words) else []
             for phrase in dict.fromkeys([" ".join(words)] + (
                     [v for v in _variants(words[0])] + adjective if length == 1 else [])):
-                where = {n for (_, n), v in values.items() if _contains(v, phrase)}
+                where = self.v.fields_containing(phrase)
                 if not where:
                     continue
                 exact = {n for (_, n), v in values.items()
