@@ -55,7 +55,9 @@ contain contains containing hold holds got serve serves serving located based op
 operating describe describes led lead leads among within across into out up about over would
 could should can may might does tend tends seem seems sample case-study surveyed studied felt
 feel feels say says said multi-academy made make makes colleges college area areas settings
-part themselves itself ourselves i i'm am we we're looking""".split())
+part themselves itself ourselves i i'm am we we're looking identify pick point select display
+enumerate return highlight running whether you altogether overall numbering
+total""".split())
 NEGATIONS = {"not", "no", "without", "non", "never", "neither", "nor",
              # verbs of absence: "trusts lacking a secondary school"
              "lack", "lacks", "lacking", "lacked"}
@@ -67,7 +69,9 @@ _SAMPLE = re.compile(r"\b(sample|case[- ]stud(?:y|ies)|interviewed|surveyed|stud
 # largest trust" (up to three describing words, never a verb: "what do trusts do about
 # finance?" is not about the set).
 _VERB = (r"(?!(?:do|does|did|are|is|was|were|can|could|should|would|will|must|have|has|had|"
-         r"make|makes|help|helps|goes|go|happens|join|joins|grow|grows)\b)")
+         r"make|makes|help|helps|goes|go|happens|join|joins|grow|grows|"
+         # nor a question word or a preposition: "show how trusts ...", "the risks for trusts"
+         r"how|why|when|where|for|of|about|to|on|from|by)\b)")
 _GROUPS = r"(?:trusts|federations|mats|multi-academy trusts|vignettes|partnerships)"
 _SET_CUE = re.compile(
     rf"\b(?:which|what|how many|list|name|show|count)(?: of)?(?: me)?(?: the| all| our)?"
@@ -83,11 +87,23 @@ _SET_CUE = re.compile(
     rf"{_GROUPS}\b"
     rf"|^(?:please )?(?:list|name|show(?: me)?|give me|find(?: me)?) (?:every|each|all(?: the)?)"
     rf" (?:trust|federation|mat)\b"
+    # "Identify the trusts whose ...", "Find the trusts running ...", "Pick out all trusts
+    # with ...": a request for the set, opening the question (up to three describing words)
+    rf"|^(?:please |can you |could you )?(?:identify|find(?: me)?|give me|pick out|point out|"
+    rf"select|display|enumerate|return|highlight|list|name|show(?: me)?)"
+    rf"(?: the| all(?: the)?| every| each| any| our)?(?: {_VERB}[a-z][\w/-]*){{0,3}}? {_GROUPS}\b"
+    rf"(?!['’])"  # "Find the trusts' approach to ...": what the trusts do, not which
+    rf"|^(?:please )?(?:identify|pick out|point out|select|display|enumerate|highlight)"
+    rf" (?:every|each|any) (?:trust|federation|mat)\b"
     rf"|^(?:i'm|i am|we're|we are) looking for (?:the |all |any )?"
     rf"(?:[a-z][\w/-]* ){{0,2}}?{_GROUPS} (?:with|that|which|where|having|whose|in)\b"
     # "Of the urban trusts, which has the fewest schools?", "Among the local trusts, which ..."
     rf"|^(?:of|among|amongst) (?:the |all |our |these )?(?:[a-z][\w/-]* ){{0,3}}?{_GROUPS},? "
-    rf"(?:which|what|how many)\b", re.I)
+    rf"(?:which|what|how many)\b"
+    # "Among the trusts with a special school, which ...": conditions after the group word,
+    # then the question
+    rf"|^(?:of|among|amongst) (?:the |all |our |these )?(?:[a-z][\w/-]* ){{0,3}}?{_GROUPS} "
+    rf"[^,?;]{{1,80}},\s*(?:which|what|how many)\b", re.I)
 # "Are there any Catholic trusts?": a word before the group word that is one of the vignettes'
 # values (checked against the values in `is_set_question`).
 _VALUE_CUE = re.compile(rf"\b(?:are there|is there|any)(?: any)? ([a-z][\w-]*(?: [a-z][\w-]*)?)"
@@ -100,7 +116,10 @@ _ONE_CUE = re.compile(r"(?:\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]*
                       r"|^(?:please )?(?:name|show(?: me)?|give me|find(?: me)?|tell me) "
                       r"the (?:[a-z][\w-]* ){0,2}trust\b)"
                       # "the smallest trust working in ...": a participle that puts a condition
-                      r"(?=\s+(?:is|has|was|had|with|that|by|[a-z]{3,}ing)\b|\s*[?.!]*\s*$"
+                      r"(?=\s+(?:is|has|was|had|with|that|by|[a-z]{3,}ing|[a-z]{3,}ed)\b"
+                      r"|\s*[?.!]*\s*$"
+                      # "Which is the newest trust, the most recently founded?"
+                      r"|\s*,"
                       # "which trust runs the most schools": one verb, then the superlative
                       rf"|\s+(?!(?:do|does|did|can|could|should|would|will|must)\b)[a-z]+s\s+"
                       rf"(?:the\s+)?(?:{_SUPERLATIVES})\b)", re.I)
@@ -147,6 +166,9 @@ _STRONG = {"very", "highly", "fully", "strongly", "tightly", "entirely", "wholly
 SIMILAR_MIN = 0.5
 SIMILAR_MARGIN = 0.06
 ABSORB_MIN = 0.7  # "rural areas" read as "rural"
+# A phrase read as a text field's value must be nearer the value than the field's own name by
+# this much; else it is about the field, on either side of it ("secular", "faith-based").
+TOPIC_MARGIN = 0.1
 # A short leftover (at most FILLER_WORDS words) just before a condition, nearer no value than
 # FILLER_MAX, is the verb or hedge that puts the condition: said in the answer, not read.
 FILLER_MAX = 0.5
@@ -242,6 +264,7 @@ def tokenize(question: str) -> list[Token]:
         if tens in _TENS and 0 < _NUM_WORDS.get(unit, 0) < 10:  # "forty-two"
             low = str(_TENS[tens] + _NUM_WORDS[unit])
         low = str(_NUM_WORDS[low]) if low in _NUM_WORDS else low
+        low = "12" if low == "dozen" else low  # "a dozen schools"
         out.append(Token(low, m.start(), m.end(), upper))
     # "three thousand", "2 hundred": one number
     merged: list[Token] = []
@@ -341,7 +364,19 @@ class Vocabulary:
         self._vectors: Any = None
         self._embedder: Any = None  # whose vectors `_vectors` are (see `readings`)
         self._axes: dict[str, np.ndarray] = {}
+        self._topics: dict[str, np.ndarray] = {}
+        self._containing: dict[str, set[str]] = {}
         self._readings: list[tuple[str, str, str]] = []  # (field, value or pole, text)
+
+    def fields_containing(self, phrase: str) -> set[str]:
+        """The fields some trust's value of which has the phrase (`_contains`), remembered:
+        the scan asks the same phrases again when it looks ahead."""
+        found = self._containing.get(phrase)
+        if found is None:
+            found = {n for (_, n), v in self.values.items() if _contains(v, phrase)}
+            if len(self._containing) < 20000:
+                self._containing[phrase] = found
+        return set(found)
 
     def number(self, t, name: str) -> float | None:
         if name in _SCHOOL_KINDS:
@@ -361,9 +396,11 @@ class Vocabulary:
             return None
         if synonyms:
             stems = {_FIELD_SYNONYMS.get(w, w) for w in stems}
+        # "pupil numbers", "the pupil count": the words for a number name no field
+        stems = (stems - _COUNT_NOUNS) or stems
         best = None
         for c in self.columns.values():
-            if c.kind == "number" and stems <= c.words | {_stem(w) for w in STOP}:
+            if c.kind == "number" and stems <= c.words | _STOP_STEMS:
                 if best is None or len(c.words & stems) > len(best.words & stems):
                     best = c
         return best
@@ -407,9 +444,19 @@ class Vocabulary:
                 if all(ends):
                     d = vectors[ends[1]].mean(axis=0) - vectors[ends[0]].mean(axis=0)
                     axes[n] = d / max(float(np.linalg.norm(d)), 1e-9)
+            # each text field's own name, as a phrase about the field and none of its values
+            # ("secular" is about religious character, and is no Catholic)
+            text_cols = [c for c in self.columns.values() if c.kind == "text"]
+            topics = _unit(embed([re.sub(r"\s*\([^)]*\)", "", c.label).strip().lower()
+                                  for c in text_cols])) if text_cols else []
+            self._topics = {c.name: topics[k] for k, c in enumerate(text_cols)}
             self._readings, self._axes, self._vectors = readings, axes, vectors
             self._embedder = embedder
         return self._readings, self._vectors
+
+    def topic(self, name: str) -> np.ndarray | None:
+        """A text field's label as a vector (after `readings`)."""
+        return self._topics.get(name) if self._vectors is not None else None
 
     def axis(self, name: str) -> np.ndarray | None:
         """A scale's direction from its low pole to its high one (after `readings`)."""
@@ -421,7 +468,9 @@ def _unit(v) -> np.ndarray:
     return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
 
 
+_STOP_STEMS = frozenset(_stem(w) for w in STOP)
 _SCHOOL_KINDS = ["total", *SCHOOL_TYPES]
+_COUNT_NOUNS = {"number", "count", "total", "figure", "tally"}
 # Everyday words for a field's label word: a field labelled "Year founded" is named by
 # "established", "set up", "opened" too. Used only where the label word is a field's.
 _FIELD_SYNONYMS = {"established": "founded", "formed": "founded", "created": "founded",
@@ -431,6 +480,8 @@ _FIELD_SYNONYMS = {"established": "founded", "formed": "founded", "created": "fo
                    "enrollment": "roll", "headcount": "pupil", "roll": "roll",
                    "students": "pupil", "student": "pupil", "children": "pupil",
                    "learners": "pupil"}
+# Initials in everyday use for a school type, written in capitals ("SEND schools").
+_KIND_INITIALS = {"send": "special", "sen": "special", "ap": "alternative_provision"}
 # School-type words that are everyday words too: a school type only before "school(s)".
 _PLAIN_WORD_TYPES = {"middle", "high"}
 # A word that names a dimension points the words around it at that dimension (the
@@ -443,6 +494,17 @@ _HINTS = {
     "priority": "improvement_priorities", "improvement": "improvement_priorities",
     "decision": "decision_making", "decisions": "decision_making", "making": "decision_making",
     "distribution": "distribution", "distributed": "distribution", "spread": "distribution",
+    # verbs of where a trust's schools are: "operate locally" is its distribution, not how
+    # locally it takes decisions
+    "operate": "distribution", "operates": "distribution", "operating": "distribution",
+    "operated": "distribution", "based": "distribution", "located": "distribution",
+    "cover": "distribution", "covers": "distribution", "covering": "distribution",
+    "serve": "distribution", "serves": "distribution", "serving": "distribution",
+    "geographically": "distribution",
+}
+_PLACE_VERBS = {w for w, n in _HINTS.items() if n == "distribution"} - {
+    "distribution", "distributed", "spread"}
+_HINTS |= {
     "context": "urban_rural", "mix": "urban_rural", "stage": "stage",
 }
 
@@ -479,7 +541,7 @@ class Condition:
             return bool(t.schools)
         if self.op == "pos":
             return t.scales.get(self.field) is not None
-        if self.op in ("vs>", "vs<"):
+        if self.op in ("vs>", "vs<", "vs="):
             return (vocab.number(t, self.field) is not None
                     and vocab.number(t, self.value) is not None)
         if self.op in ("<", "<=", ">", ">=", "=", "range"):
@@ -487,6 +549,8 @@ class Condition:
         return bool(t.fields.get(self.field))
 
     def _holds(self, t, vocab: Vocabulary) -> bool:
+        if self.op == "recorded":  # the vignette gives the field, whatever its value
+            return bool(t.fields.get(self.field))
         if self.op == "range":  # both ends included
             n = vocab.number(t, self.field)
             return n is not None and self.value[0] <= n <= self.value[1]
@@ -496,9 +560,10 @@ class Condition:
                 return False
             return {"<": n < self.value, "<=": n <= self.value, ">": n > self.value,
                     ">=": n >= self.value, "=": n == self.value}[self.op]
-        if self.op in ("vs>", "vs<"):  # one count against another field's
+        if self.op in ("vs>", "vs<", "vs="):  # one count against another field's
             a, b = vocab.number(t, self.field), vocab.number(t, self.value)
-            return a is not None and b is not None and (a > b if self.op == "vs>" else a < b)
+            return a is not None and b is not None and (
+                a > b if self.op == "vs>" else a < b if self.op == "vs<" else a == b > 0)
         if self.op == "only" and self.value:  # several kinds: every school one of them
             how, kinds = self.value
             counts = [vocab.number(t, k) or 0 for k in kinds]
@@ -525,13 +590,16 @@ class Condition:
     def said(self, vocab: Vocabulary) -> str:
         """The condition in words, as the answer leads with it."""
         no = self.negated
-        if self.op in ("vs>", "vs<"):
+        if self.op in ("vs>", "vs<", "vs="):
             def what(f):
                 if f in _SCHOOL_KINDS:
                     return ("" if f == "total" else _KIND_WORDS.get(f, f.replace("_", " "))
                             + " ") + "schools"
                 col = vocab.columns.get(f)
                 return col.said() if col else f
+            if self.op == "vs=":
+                return (f"{'not ' if no else ''}with as many {what(self.field)} as "
+                        f"{what(self.value)} (and some of each)")
             more = "more" if self.op == "vs>" else "fewer"
             return f"{'not ' if no else ''}with {more} {what(self.field)} than {what(self.value)}"
         if self.field in _SCHOOL_KINDS:
@@ -545,32 +613,44 @@ class Condition:
             if self.op == "only":
                 return f"{'not ' if no else ''}with only {kind}schools"
             if self.op in ("max", "min"):
-                return (f"{'not ' if no else ''}with the {'most' if self.op == 'max' else 'fewest'}"
-                        f" {kind}schools")
+                top = f"among the top {self.value} (ties kept) " if self.value else ""
+                return (f"{'not ' if no else ''}{top}with the "
+                        f"{'most' if self.op == 'max' else 'fewest'} {kind}schools")
             if self.op == ">=" and self.value == 1 and kind:
                 return f"with {'no' if no else 'a'} {kind}school"
             if self.op == "<" and self.value == 1 and kind:
                 return f"with {'a' if no else 'no'} {kind}school"
             if self.op == "range":
                 lo, hi = self.value
-                return f"{'not ' if no else ''}with {_n(lo)} to {_n(hi)} {kind}schools"
+                span = _n(lo) if lo == hi else f"{_n(lo)} to {_n(hi)}"
+                via = f" (“{self.similar}” read as {span})" if self.similar else ""
+                return f"{'not ' if no else ''}with {span} {kind}schools{via}"
+            via = (f" (“{self.similar}” read as {_OP_WORDS[self.op]}{_n(self.value)})"
+                   if self.similar else "")
             return (f"{'not ' if no else ''}with {_OP_WORDS[self.op]}{_n(self.value)} "
-                    f"{kind}school{'s' if self.value != 1 else ''}")
+                    f"{kind}school{'s' if self.value != 1 else ''}{via}")
         col = vocab.columns.get(self.field)
         label = col.said() if col else self.field
         via = f" (“{self.similar}” read as “{self.value}”)" if self.similar else ""
+        if self.op == "recorded":
+            return f"whose vignette {'does not record' if no else 'records'} {label}"
         if self.op in ("max", "min"):
+            top = f"among the top {self.value} (ties kept) " if self.value else ""
             if col and col.kind == "scale":
                 pole = SCALES[self.field][1 if self.op == "max" else 0]
-                return f"whose {label} is {'not ' if no else ''}the most {pole}{via}"
-            return (f"{'not ' if no else ''}with the {'highest' if self.op == 'max' else 'lowest'}"
-                    f" {label}")
+                return f"{top}whose {label} is {'not ' if no else ''}the most {pole}{via}"
+            return (f"{'not ' if no else ''}{top}with the "
+                    f"{'highest' if self.op == 'max' else 'lowest'} {label}")
         if self.op == "range":
-            return (f"whose {label} is {'not ' if no else ''}from {_n(self.value[0])} to "
-                    f"{_n(self.value[1])}")
+            lo, hi = self.value
+            span = _n(lo) if lo == hi else f"from {_n(lo)} to {_n(hi)}"
+            via = f" (“{self.similar}” read as {span})" if self.similar else ""
+            return f"whose {label} is {'not ' if no else ''}{span}{via}"
         if self.op in _OP_WORDS:
             words = {**_OP_WORDS, "<": "less than "}[self.op]
-            return f"whose {label} is {'not ' if no else ''}{words}{_n(self.value)}"
+            via = (f" (“{self.similar}” read as {words}{_n(self.value)})" if self.similar
+                   else "")
+            return f"whose {label} is {'not ' if no else ''}{words}{_n(self.value)}{via}"
         if self.op == "pos":
             lo, hi = SCALES[self.field]
             word = {frozenset({1, 2}): f"more {lo}", frozenset({4, 5}): f"more {hi}",
@@ -639,6 +719,8 @@ class Reading:
     ambiguous: list[str] = field(default_factory=list)
     # words no rule reads that change the condition beside them ("nearly", "mostly")
     changing: list[str] = field(default_factory=list)
+    # phrases about a field and none of its values ("secular": religious character), with it
+    about_field: list[tuple[str, str]] = field(default_factory=list)
     # per word (up to any content part): a condition's, the group word's, or read by
     # similarity; and whether it is a small word that carries no condition
     covered: list[bool] = field(default_factory=list, repr=False)
@@ -710,6 +792,31 @@ def _telegraphic(tokens: list[Token], vocab: Vocabulary, q: str, embed) -> Readi
     return reading
 
 
+# "Who has the most schools?", "Who's got the fewest pupils?": one trust asked for by "who"
+_WHO_FRAMES = (("who", "is", "got"), ("who", "has", "got"), ("who", "have", "got"),
+               ("who", "has"), ("who", "have"), ("who", "runs"), ("who", "run"),
+               ("who", "is"), ("who", "was"))
+
+
+def _who_superlative(tokens: list[Token], vocab: Vocabulary, q: str, embed) -> Reading | None:
+    """"Who has the most schools?": a superlative after a "who" frame, read as a question
+    about the trusts only when everything after the frame reads whole as conditions with a
+    superlative among them ("Who is the most senior leader?", "Who has the most
+    experience?" stay ordinary: "senior leader", "experience" are no field)."""
+    words = tuple(x.text for x in tokens)
+    start = next((len(f) for f in _WHO_FRAMES if words[:len(f)] == f), 0)
+    if not start or _about_sample(q, vocab.value_words):
+        return None
+    reading = _scan(tokens[start:], vocab, q, embed)
+    if (reading is None or not any(c.op in ("max", "min") for g in reading.groups for c in g)
+            or reading.unread or reading.ignored or reading.missing_fields
+            or reading.ambiguous or reading.changing
+            or len(reading.covered) < len(tokens) - start
+            or not all(c or sm for c, sm in zip(reading.covered, reading.small, strict=True))):
+        return None
+    return reading
+
+
 _INITIAL_SMALL = {"of", "and", "&", "the", "for", "in"}  # kept as written in an initialism
 
 
@@ -721,6 +828,11 @@ class _Scanner:
         self.hints = {vocab.hint_words[x.text] for x in tokens if x.text in vocab.hint_words}
         self.hints |= {vocab.hint_words[_stem(x.text)] for x in tokens
                        if _stem(x.text) in vocab.hint_words}
+        # fields named only by a verb of place ("operate"): they give way to a field the
+        # question names by its own words ("operate with more local decision making")
+        self.weak_hints = self.hints - {
+            h for x in tokens if x.text not in _PLACE_VERBS
+            for h in (vocab.hint_words.get(x.text), vocab.hint_words.get(_stem(x.text)))}
         self.used = [False] * len(tokens)
         self.groups: list[list[Condition]] = [[]]
         self.atoms: list[tuple[int, int, Condition]] = []  # token span of each condition
@@ -730,6 +842,7 @@ class _Scanner:
         self.negated_at: set[int] = set()  # a leftover starting here follows a negation
         self.pending_or = False  # an "or" read, its second condition not yet
         self.ambiguous: list[str] = []  # parts read two ways (`Reading.ambiguous`)
+        self.gaps: list[tuple[int, int]] = []  # words inside a superlative's span, not read
 
     def words(self, i: int, j: int) -> list[str]:
         return [x.text for x in self.t[i:j]]
@@ -779,6 +892,12 @@ class _Scanner:
             if len(words[0].rstrip("s")) <= 2 and not self.t[i].upper:
                 continue  # "s", "p", "ss", "at" as abbreviations only as written in capitals
             kind = _type_of(phrase)
+            if not kind and n == 1 and self.t[i].upper:
+                # "SEND schools": the everyday initials of a school type the synopsis spells
+                # out (special educational needs and disabilities: special schools)
+                kind = _KIND_INITIALS.get(words[0].rstrip("s") if words[0] != "send"
+                                          else words[0])
+                kind = kind if kind in SCHOOL_TYPES else None
             if kind:
                 end = i + n
                 school = end < len(self.t) and self.t[end].text in ("school", "schools",
@@ -808,6 +927,8 @@ class _Scanner:
                 return named
         for n in (3, 2, 1):
             words = self.words(i, min(i + n, len(self.t)))
+            if words and words[0] in ("have", "has", "had", "with", "and", "or", "but"):
+                break  # "one, have a sixth form": what is counted follows the number
             if len(words) == n and words[-1] not in STOP or n == 1 and words:
                 col = self.v.column_named(words)
                 if col:
@@ -856,8 +977,45 @@ class _Scanner:
             return None
         return b[0], min(a[1], b[1]), max(a[1], b[1])
 
+    def approximate(self, i: int) -> tuple[int, list[Condition]] | None:
+        """A number said roughly ("about 5 schools", "around 3,000 pupils", "nearly 10
+        schools", "just over 2,000 pupils") or "multiple" ("multiple secondaries"): the range
+        it is read as, said in the answer ("about 5" read as 4 to 6). The margin is a tenth of
+        the number, at least 1."""
+        t = self.t
+        w = self.q[t[i].start:t[i].end].lower()
+        if w == "multiple":
+            u = self.unit(i + 1) if i + 1 < len(t) else None
+            if u and (u[1] in _SCHOOL_KINDS or self.v.columns[u[1]].kind == "number"):
+                c = Condition(u[1], ">=", 2.0, similar=self.raw(i, i + 1))
+                return u[0], [c]
+            return None
+        k, side = i + 1, _APPROX_SIDES.get(w)
+        if w == "just" and i + 1 < len(t):
+            side = {"under": "below", "below": "below", "over": "above",
+                    "above": "above"}.get(t[i + 1].text)
+            k = i + 2
+        if side is None or k >= len(t):
+            return None
+        num = self.number_at(k)
+        if not num:
+            return None
+        end, x = num
+        u = self.unit(end)
+        field_ = u[1] if u else self._field_before(i)
+        if not field_:
+            return None
+        d = max(1.0, round(0.1 * x))
+        lo, hi = {"both": (x - d, x + d), "below": (x - d, x - 1),
+                  "above": (x + 1, x + d)}[side]
+        c = Condition(field_, "range", (max(lo, 0.0), hi), similar=self.raw(i, end))
+        return (u[0] if u else end), [c]
+
     def numeric(self, i: int) -> tuple[int, list[Condition]] | None:
         t = self.t
+        rough = self.approximate(i)
+        if rough:
+            return rough
         # a range: "between 5 and 8 schools", "from 3 to 5 schools", "3 to 5 schools",
         # "3-5 schools", "founded from 2013 to 2017" (both ends included)
         span = self.range_at(i)
@@ -866,19 +1024,29 @@ class _Scanner:
             u = self.unit(end)
             field_ = u[1] if u else self._field_before(i)
             if field_:
-                return (u[0] if u else end), [Condition(field_, "range", (lo, hi))]
+                end = u[0] if u else end
+                if end < len(t) and t[end].text in ("inclusive", "inclusively"):
+                    end += 1  # "between 2 and 3 schools inclusive": both ends included
+                return end, [Condition(field_, "range", (lo, hi))]
             return self._unknown_unit(i, end)
         cmp_ = self.comparison(i)
         j, op = cmp_ if cmp_ else (i, "=")
+        if cmp_ and j + 1 < len(t) and t[j].text in ("a", "an") and self.number_at(j + 1):
+            j += 1  # "at least a dozen schools"
         num = self.number_at(j)
         if not num:
             return None
+        if not cmp_ and num[0] < len(t) and t[num[0]].text in _SUPER:
+            return None  # "the three largest trusts": how many the superlative keeps
         j, x = num
         other = self.number_at(j + 1) if self.words(j, j + 1) == ["or"] else None
         if other and not cmp_:
             u = self.unit(other[0])
             if u:  # "5 or 6 schools": either number
                 return u[0], [_AnyOf([Condition(u[1], "=", x), Condition(u[1], "=", other[1])])]
+        if (not cmp_ and self.q[t[j - 1].start:t[j - 1].end].lower() == "one"
+                and not self.unit(j) and not self._field_before(i, peek=True)):
+            return None  # "the Catholic one, ...": a pronoun, not a count
         text = " ".join(self.words(j, j + 2))
         for phrase, o in _OR_MORE.items():
             if text == phrase:
@@ -890,6 +1058,9 @@ class _Scanner:
             after = " ".join(self.words(end, end + 2))
             if after in _OR_MORE and (not cmp_ or cmp_[1] == "="):
                 op, end = _OR_MORE[after], end + 2
+            elif (end < len(t) and t[end].text in ("exactly", "precisely")
+                  and (not cmp_ or cmp_[1] == "=")):
+                end += 1  # "five schools exactly"
             return end, [Condition(u[1], op, x)]
         back = self.words(j, j + 2)
         back_n = 2 if back[:1] == ["of"] and back[1:] in (["them"], ["those"], ["these"]) else (
@@ -911,6 +1082,9 @@ class _Scanner:
             u2 = self._next_unit(j)
             if u2:
                 return j, [Condition(u2[1], op, x)]
+        if (self.q[t[j - 1].start:t[j - 1].end].lower() == "one"
+                and (not cmp_ or cmp_[1] == "=")):
+            return None  # "in one region": an article, not a count of something unrecorded
         if cmp_ and cmp_[1] != "=" or j < len(t) and t[j].text not in STOP:
             return self._unknown_unit(i, j)
         return None
@@ -922,8 +1096,9 @@ class _Scanner:
         n2 = self.number_at(c2[0]) if c2 else None
         return self.unit(n2[0]) if n2 and n2[0] < len(t) else None
 
-    def _field_before(self, i: int) -> str | None:
-        """The numeric field named just before a comparison ("founded", "pupils of")."""
+    def _field_before(self, i: int, peek: bool = False) -> str | None:
+        """The numeric field named just before a comparison ("founded", "pupils of");
+        `peek`: without marking its words read."""
         k = i
         while k > 0 and self.t[k - 1].text in ("of", "is", "was", "were", "with", "a", "an",
                                                 "the"):
@@ -933,7 +1108,7 @@ class _Scanner:
                 col = self.v.column_named(self.words(k - n, k))
                 if col:
                     for m in range(k - n, k):
-                        self.used[m] = True
+                        self.used[m] = self.used[m] or not peek
                     return col.name
         return None
 
@@ -953,15 +1128,45 @@ class _Scanner:
             self.used[m] = True
         return end, []
 
+    def same_counts(self, i: int) -> tuple[int, list[Condition]] | None:
+        """"the same number of primaries as secondaries", "as many primary schools as
+        secondary ones", "equal numbers of primaries and secondaries": one count equal to
+        another."""
+        words = self.words(i, i + 4)
+        if words[:3] in (["same", "number", "of"], ["equal", "number", "of"],
+                         ["equal", "numbers", "of"]):
+            k, link = i + 3, ("as", "and", "to")
+        elif words[:2] == ["as", "many"]:
+            k, link = i + 2, ("as",)
+        else:
+            return None
+        a = self.unit(k) if k < len(self.t) else None
+        if not a or a[0] >= len(self.t) or self.t[a[0]].text not in link:
+            return None
+        m = a[0] + 1
+        while m < len(self.t) and self.t[m].text in ("the", "their", "its"):
+            m += 1
+        b = self.unit(m) if m < len(self.t) else None
+        if not b or b[1] == a[1]:
+            return None
+        end = b[0] + (b[0] < len(self.t) and self.t[b[0]].text in ("ones", "one"))
+        return end, [Condition(a[1], "vs=", b[1])]
+
     def between_fields(self, i: int) -> tuple[int, list[Condition]] | None:
         """"more primaries than secondaries", "fewer primary schools than secondary ones":
         one count against another."""
+        same = self.same_counts(i)
+        if same:
+            return same
         op = {"more": ">", "fewer": "<", "less": "<"}.get(self.t[i].text)
         if not op or i + 1 >= len(self.t):
             return None
         a = self.unit(i + 1)
         if not a or a[0] >= len(self.t) or self.t[a[0]].text != "than":
             return None
+        num = self.number_at(a[0] + 1)
+        if num:  # "fewer pupils than 2,000", "more schools than 8": a comparison
+            return num[0], [Condition(a[1], op, num[1])]
         k = a[0] + 1
         while k < len(self.t) and self.t[k].text in ("the", "their", "its"):
             k += 1
@@ -971,11 +1176,37 @@ class _Scanner:
         end = b[0] + (b[0] < len(self.t) and self.t[b[0]].text in ("ones", "one"))
         return end, [Condition(a[1], "vs" + op, b[1])]
 
+    def every_school(self, i: int) -> tuple[int, list[Condition]] | None:
+        """"schools that are all primary", "every school a primary", "all their schools are
+        secondaries": every school of that kind (had been read as "a primary school")."""
+        t = self.t
+        if t[i].text not in ("all", "every", "each"):
+            return None
+        j = i + 1
+        while j < len(t) and t[j].text in ("of", "the", "their", "its", "one"):
+            j += 1
+        k = self.school_kind(j) if j < len(t) else None
+        if k and k[1] == "total":
+            m = k[0]
+            while m < len(t) and t[m].text in ("is", "are", "being", "a", "an", "of"):
+                m += 1
+            k = self.school_kind(m) if m < len(t) else None
+            if k and k[1] != "total":
+                return k[0], [Condition(k[1], "only")]
+            return None
+        if t[i].text == "all" and k and k[1] != "total" and not (
+                k[0] < len(t) and t[k[0]].text in ("and", "or", "&")):
+            return k[0], [Condition(k[1], "only")]
+        return None
+
     def school_type(self, i: int) -> tuple[int, list[Condition]] | None:
         w = self.t[i].text
         if w in ("cross-phase", "single-school"):  # the synopsis's words for a trust's make-up
             return i + 1, ([Condition("primary", ">=", 1), Condition("secondary", ">=", 1)]
                            if w == "cross-phase" else [Condition("total", "=", 1)])
+        every = self.every_school(i)
+        if every:
+            return every
         j, only = i, False
         if self.t[j].text in ("only", "solely", "entirely", "exclusively", "purely"):
             only, j = True, j + 1
@@ -1038,12 +1269,85 @@ class _Scanner:
             k = i + n
             while k < len(self.t) and self.t[k].text in ("of", "is", "in", "was"):
                 k += 1
-            if k < len(self.t) and (self.comparison(k) or self.number_at(k)):
+            rough = k + 1 < len(self.t) and self.q[self.t[k].start:self.t[k].end].lower() in (
+                *_APPROX_SIDES, "just") and (self.number_at(k + 1) or self.comparison(k + 1))
+            if k < len(self.t) and (self.comparison(k) or self.number_at(k)
+                                    or self.range_at(k) or rough):
                 return None  # "founded before 2015": the comparison reads it
             return i + n, [Condition(col.name, ">", 0)]
         return None
 
+    def atom(self, i: int) -> tuple[int, list[Condition]] | None:
+        """Any condition at i, as the scan reads them."""
+        return (self.mix(i) or self.between_fields(i) or self.numeric(i)
+                or self.school_type(i) or self.superlative(i) or self.mention(i)
+                or self.recorded(i) or self.scale(i) or self.initialism(i)
+                or self.value_phrase(i))
+
+    def peek(self, i: int) -> bool:
+        """Whether a condition starts at i; nothing the reading keeps is changed."""
+        kept = (list(self.used), len(self.missing), len(self.ignored), len(self.ambiguous),
+                len(self.gaps))
+        try:
+            return self.atom(i) is not None
+        finally:
+            self.used = kept[0]
+            del self.missing[kept[1]:], self.ignored[kept[2]:], self.ambiguous[kept[3]:]
+            del self.gaps[kept[4]:]
+
+    def verb_then_condition(self, i: int) -> int | None:
+        """At most two words that name nothing (no value, no field, no operator), then a
+        condition: where the condition starts ("lean" in "doesn't lean central")."""
+        nonstop = 0
+        for k in range(i, min(i + 4, len(self.t))):
+            w = self.t[k].text
+            if (w in ("and", "or", "but") or w in NEGATIONS or w in self.v.value_words
+                    or _is_hint(self.v, w) or w in GROUP or _changes_meaning(self, k)
+                    or w in _UNREAD_OPERATORS or _number(w) is not None or self.used[k]):
+                return None
+            nonstop += w not in STOP
+            if nonstop > 2:
+                return None
+            if k + 1 < len(self.t) and nonstop and self.peek(k + 1):
+                return k + 1
+        return None
+
+    def recorded(self, i: int) -> tuple[int, list[Condition]] | None:
+        """A verb of recording, then a field named by its label's words ("trusts recording a
+        religious character", "that state their pupil numbers", "which give a year founded"):
+        the vignette records that field, whatever its value."""
+        if self.t[i].text not in _RECORD_VERBS:
+            return None
+        j = i + 1
+        while j < len(self.t) and self.t[j].text in ("a", "an", "any", "their", "its", "the"):
+            j += 1
+        for n in (3, 2, 1):
+            if j + n > len(self.t):
+                continue
+            stems = {_stem(w) for w in self.words(j, j + n)} - STOP
+            if not stems or self.t[j + n - 1].text in STOP:
+                continue
+            if any(w in self.v.value_words for w in self.words(j, j + n)):
+                return None  # "list the urban trusts": a value, not a field's name
+            cols = [c for c in self.v.columns.values()
+                    if stems <= {_stem(w) for w in re.findall(r"[a-z]+", c.label.lower())}]
+            if len(cols) == 1:
+                return j + n, [Condition(cols[0].name, "recorded")]
+        return None
+
     def superlative(self, i: int) -> tuple[int, list[Condition]] | None:
+        found = self._superlative(i)
+        if found and found[1] and i > 0 and not self.used[i - 1]:
+            top = _number(self.t[i - 1].text)
+            if top is not None and top >= 1 and float(top).is_integer():
+                # "the three largest trusts", "the 2 smallest rural trusts": the top few
+                self.used[i - 1] = True
+                for c in found[1]:
+                    if c.op in ("max", "min"):
+                        c.value = int(top)
+        return found
+
+    def _superlative(self, i: int) -> tuple[int, list[Condition]] | None:
         word = self.t[i].text
         if word not in _SUPER:
             return None
@@ -1084,6 +1388,25 @@ class _Scanner:
                 flip = _pole_word(w) == lo
                 end = j + 1 + (j + 1 < len(self.t) and self.t[j + 1].text in _SCALE_NOUNS)
                 return end, [Condition(n, {"max": "min", "min": "max"}[op] if flip else op)]
+        if word in ("most", "least"):
+            # "the most rigorous, formal evaluation": a pole one or two words on, past words
+            # that are no value and name no field; those words are read by similarity as
+            # lying towards that pole, or said as not read (`_resolve`)
+            for k in range(j + 1, min(j + 4, len(self.t))):
+                between = self.t[j:k]
+                if any((x.text in STOP and (x.text != "and" or m == 0))
+                       or x.text in self.v.value_words or _is_hint(self.v, x.text)
+                       or _number(x.text) is not None for m, x in enumerate(between)):
+                    break
+                if sum(x.text != "and" for x in between) > 2:
+                    break
+                pole = _pole_word(self.t[k].text)
+                for n, (lo, hi) in SCALES.items():
+                    if n in self.v.columns and pole in (lo, hi):
+                        end = k + 1 + (k + 1 < len(self.t) and self.t[k + 1].text in _SCALE_NOUNS)
+                        self.gaps.append((j, k))
+                        return end, [Condition(n, {"max": "min", "min": "max"}[op]
+                                               if pole == lo else op)]
         if word in ("most", "least", "tightest", "strictest", "loosest"):
             return None  # "most" on its own: not a superlative we can read
         # "the highest Ofsted rating": a field no vignette records
@@ -1148,6 +1471,7 @@ class _Scanner:
             if n not in self.v.columns or base not in (lo, hi):
                 continue
             other = [h for h in self.hints if h != n and self.v.columns.get(h)
+                     and not (n in self.hints and h in self.weak_hints)
                      and self.v.columns[h].kind == "text"
                      and any(_contains(v, base) for (_, f), v in self.v.values.items() if f == h)]
             if other:
@@ -1304,9 +1628,13 @@ class _Scanner:
             # one word stands for its variants too: "centrally" finds "set centrally" and
             # "central team" alike
             conds: list[Condition] = []
+            # and a noun stands for the adjective a value is written as ("a whole region":
+            # regional, "across the nation": national)
+            adjective = [words[0] + "al"] if (length == 1 and len(words[0]) >= 5 and words[0]
+                                              + "al" in self.v.value_words) else []
             for phrase in dict.fromkeys([" ".join(words)] + (
-                    [v for v in _variants(words[0])] if length == 1 else [])):
-                where = {n for (_, n), v in values.items() if _contains(v, phrase)}
+                    [v for v in _variants(words[0])] + adjective if length == 1 else [])):
+                where = self.v.fields_containing(phrase)
                 if not where:
                     continue
                 exact = {n for (_, n), v in values.items()
@@ -1319,6 +1647,10 @@ class _Scanner:
                 fields = sorted(exact if names_trust and exact
                                 else where & self.hints or exact or where)
                 conds += [Condition(f, "is" if f in exact else "has", phrase) for f in fields]
+            if any(c.field in self.hints for c in conds):
+                # a variant found in the field the question names ("governed centrally":
+                # governance's "central board"): the others are other fields' words
+                conds = [c for c in conds if c.field in self.hints]
             if (conds and length == 1 and all(c.op == "has" for c in conds)
                     and not any(c.field in self.hints for c in conds)
                     and self.school_kind(i + 1)):
@@ -1358,6 +1690,28 @@ class _AnyOf(Condition):
     def said(self, vocab) -> str:
         inner = " or ".join(replace_negated(c, False).said(vocab) for c in self.conds)
         return f"not ({inner})" if self.negated else inner
+
+
+# Group words that are also a kind of trust ("federation", "partnership").
+_KIND_GROUPS = {"federation", "federations", "partnership", "partnerships"}
+
+
+class _KindOf(Condition):
+    """A trust of a kind its name or its vignette's values give ("a federation")."""
+
+    def __init__(self, kind: str):
+        super().__init__("governance", "kind", kind)
+
+    def _holds(self, t, vocab) -> bool:
+        return (self.value in _word_list(t.name.lower(), True)
+                or any(_contains(v, self.value) for v in t.fields.values()))
+
+    def known(self, t, vocab) -> bool:
+        return True
+
+    def said(self, vocab) -> str:
+        return (f"{'not ' if self.negated else ''}called a {self.value} (by name or in "
+                f"the vignette's key dimensions)")
 
 
 def replace_negated(c: Condition, negated: bool) -> Condition:
@@ -1412,6 +1766,10 @@ def _variants(word: str) -> list[str]:
     return out
 
 
+# Verbs that say a vignette records a field ("trusts that state a religious character").
+_RECORD_VERBS = {"record", "records", "recording", "recorded", "state", "states", "stating",
+                 "stated", "report", "reports", "reporting", "reported", "specify", "specifies",
+                 "specifying", "specified", "declare", "declares", "declaring", "declared"}
 _INTRODUCE = {"with", "that", "which", "having", "who", "whose", "have", "has", "and"}
 
 
@@ -1422,6 +1780,7 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
     q = re.sub(r"\b(what|which|who)['’]s\b", r"\1 is", q, flags=re.I)
     # "trusts w/ a sixth form": the written abbreviation of "with"
     q = re.sub(r"\bw/(?=\s|$)", "with", q, flags=re.I)
+    q = _symbols_as_words(q)
     # "I'm preparing a session on village schools - which trusts are rural?": a clause about
     # the asker, then the question about the set; the clause is said as not read, never
     # taken for conditions on the trusts
@@ -1434,6 +1793,21 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
     if reading is not None and preface is not None:
         reading.ignored.insert(0, preface)
     return reading
+
+
+def _symbols_as_words(q: str) -> str:
+    """Comparisons written as symbols or set phrases, in the words the scan reads: "8+
+    schools", "> 8", ">= 3", "≤ 2", "less than or equal to 3", "the 2010s" (a decade: its
+    first to its last year)."""
+    q = re.sub(r"\b(?:less|fewer) than or equal to\b", "at most", q, flags=re.I)
+    q = re.sub(r"\b(?:more|greater) than or equal to\b", "at least", q, flags=re.I)
+    q = re.sub(r"(\d)\s*\+(?=\s|$|[?.!,])", r"\1 or more", q)
+    q = re.sub(r"(?:>=|≥|=>)\s*(?=\d)", "at least ", q)
+    q = re.sub(r"(?:<=|≤|=<)\s*(?=\d)", "at most ", q)
+    q = re.sub(r">\s*(?=\d)", "more than ", q)
+    q = re.sub(r"<\s*(?=\d)", "fewer than ", q)
+    return re.sub(r"\b(1[89]|20)(\d)0s\b",
+                  lambda m: f"from {m.group(1)}{m.group(2)}0 to {m.group(1)}{m.group(2)}9", q)
 
 
 # A clause about the asker: "I'm preparing ...", "We'd like ...", "My trust is ..."
@@ -1457,10 +1831,12 @@ def _read_question(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
         # so there is nothing to answer from the trusts' passages; it is an ordinary question
         if (reading is None or not any(reading.groups) or reading.unread
                 or reading.missing_fields or not reading.content):
-            return None
+            # "What are the three largest trusts?": no content after the group word; a
+            # question about the set only if it reads whole as conditions
+            return _telegraphic(tokens, vocab, q, embed)
         return reading
     if not is_set_question(q, vocab):
-        return _telegraphic(tokens, vocab, q, embed)
+        return _who_superlative(tokens, vocab, q, embed) or _telegraphic(tokens, vocab, q, embed)
     reading = _scan(tokens, vocab, q, embed)
     reading.count = bool(re.search(r"\bhow many\b", q, re.I))
     return reading if reading is not None else Reading([[]])
@@ -1477,6 +1853,18 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
     content_from = None
     while i < n:
         w = tokens[i].text
+        kind = _stem(w) if w in _KIND_GROUPS else None
+        if kind and (negate or seen_group) and not stop_at_content and any(
+                kind in _word_list(t.name, False) or any(_contains(v, kind)
+                                                         for v in t.fields.values())
+                for t in vocab.trusts):
+            # "trusts other than federations", "Which trusts are federations?": a kind of
+            # trust, not the group word, when it follows one or a negation: a trust whose
+            # name or values call it so
+            s.add(i, i + 1, _KindOf(kind), negate)
+            negate = False
+            i += 1
+            continue
         if w in GROUP:
             seen_group = True
         if stop_at_content and seen_group and w not in GROUP:
@@ -1547,7 +1935,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             i = emphatic
             continue
         found = (s.mix(i) or s.between_fields(i) or s.numeric(i) or s.school_type(i)
-                 or s.superlative(i) or s.mention(i))
+                 or s.superlative(i) or s.mention(i) or s.recorded(i))
         if found is None and w in NEGATIONS:
             negate = True  # "nor" too: "neither urban nor rural" is not urban and not rural
             negate_from = i
@@ -1556,11 +1944,26 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             continue
         if found is None:
             found = s.scale(i) or s.initialism(i) or s.value_phrase(i)
+        if (found is None and s.q[tokens[i].start:tokens[i].end].lower() == "one"
+                and not (i + 1 < n and s.unit(i + 1))):
+            # "the one with the fewest schools", "within one area": "one" counts nothing here
+            s.used[i] = True
+            i += 1
+            continue
         if found is None and w in ("and", "but", "or", "nor", "while", "yet"):
             s.used[i] = True
             if w == "or" and s.groups[-1]:
                 s.pending_or = True  # a new group, or one field's values joined (`add`)
             i += 1
+            continue
+        verb_end = s.verb_then_condition(i) if found is None and negate else None
+        if verb_end is not None:
+            # "doesn't lean central", "aren't generally formal": a verb or hedge between the
+            # negation and the condition it negates; said as not read, the negation kept
+            for m in range(i, verb_end):
+                s.used[m] = True
+            s.ignored.append(s.raw(i, verb_end))
+            i = verb_end
             continue
         if found is None:
             if negate and w not in STOP and not _is_hint(vocab, w):
@@ -1573,6 +1976,10 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         end, conds = found
         for c in conds:
             s.add(i, end, c, negate)
+        for a, b in s.gaps:
+            if i <= a and b <= end:
+                for m in range(a, b):
+                    s.used[m] = False  # left for `_resolve`
         if not conds:
             for m in range(i, end):
                 s.used[m] = True
@@ -1587,7 +1994,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
     if content_from is not None:
         reading.content = q[tokens[content_from].start:].rstrip("?. ")
     _resolve(s, unread, reading, embed)
-    reading.groups = [g for g in reading.groups if g] or [[]]
+    reading.groups = [_distinct(g) for g in reading.groups if g] or [[]]
     upto = content_from if content_from is not None else n
     # (only where the list would otherwise be given: a part not read already lists none)
     changing = [k for k in range(upto) if not s.used[k] and k not in s.resolved
@@ -1627,10 +2034,30 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         # "Which trusts have delegated decision making?": words that name a field and no
         # value; not "all the trusts"
         reading.unread.append(s.raw(dropped[0], dropped[-1] + 1))
+    # (a word naming the field of a condition read is covered: "the most formal evaluation")
+    fields_read = {x.field for g in reading.groups for c in g for x in getattr(c, "conds", [c])}
     reading.covered = [s.used[k] or k in s.resolved or tokens[k].text in GROUP
-                       for k in range(upto)]
+                       or _hinted(vocab, tokens[k].text) & fields_read for k in range(upto)]
     reading.small = [tokens[k].text in STOP for k in range(upto)]
     return reading
+
+
+def _key(c: Condition) -> tuple:
+    subs = getattr(c, "conds", None)
+    inner = tuple(_key(x) for x in subs) if subs else (c.field, c.op, repr(c.value))
+    return (type(c).__name__, inner, c.negated)
+
+
+def _distinct(group: list[Condition]) -> list[Condition]:
+    """A group without a condition said twice ("the oldest trust, the earliest founded")."""
+    out: list[Condition] = []
+    for c in group:
+        same = next((o for o in out if _key(o) == _key(c)), None)
+        if same is None:
+            out.append(c)
+        elif c.words and c.words not in same.words:
+            same.words = f"{same.words}, {c.words}"
+    return out
 
 
 def _absence_of_field(s: _Scanner, dropped: list[int], negated: bool = False
@@ -1663,6 +2090,55 @@ def _absence_of_field(s: _Scanner, dropped: list[int], negated: bool = False
         return None
     s.used[k] = True
     return Condition(name, "is", absent.pop(), words=s.raw(k, dropped[-1] + 1))
+
+
+# Words that put a field's value after its name ("its checking of school improvement is
+# informal", "a faith character, whether Catholic or ...").
+_NAMING_LINKS = {"is", "are", "was", "were", "whether", "either", "namely", "being", "as",
+                 "such", "like", "of", "be"}
+
+
+def _restates_field(s: _Scanner, i: int, j: int) -> bool:
+    """A leftover that names the field of the condition right after it, joined by "is" /
+    "whether" / a comma ("whose checking of school improvement is informal", "a faith
+    character, whether Catholic or Church of England"): it says which field the value is
+    of, so it is read with that condition (which it names), not as a condition of its own."""
+    after = next(((a, c) for a, b, c in s.atoms if a >= j), None)
+    if after is None:
+        return False
+    a, cond = after
+    gap = [x.text for x in s.t[j:a]]
+    raw_gap = s.q[s.t[j - 1].end:s.t[a].start]
+    if any(s.used[k] for k in range(j, a)) and not all(x in _NAMING_LINKS for x in gap):
+        return False
+    if not (set(gap) & _NAMING_LINKS or "," in raw_gap or ":" in raw_gap):
+        return False
+    if any(w not in STOP and w not in _NAMING_LINKS for w in gap):
+        return False
+    if any(_changes_meaning(s, k) for k in range(i, j)):
+        return False
+    fields = {x.field for x in getattr(cond, "conds", [cond])}
+    stems = {_stem(w) for w in s.words(i, j)} - STOP
+    for f in fields:
+        col = s.v.columns.get(f)
+        label = {_stem(w) for w in re.findall(r"[a-z]+", col.label.lower())} - STOP if col else set()
+        hinted = {_stem(w) for w in s.words(i, j)
+                  if s.v.hint_words.get(w) == f or _HINTS.get(w) == f}
+        if stems & label or hinted:
+            if any(i <= k < j for k in s.negated_at):
+                # "except those whose checking of ... is informal": the negation the
+                # leftover took is the condition's
+                cond.negated = not cond.negated
+            cond.words = f"{s.raw(i, j)} {cond.words}"
+            s.resolved.update(range(i, j))
+            return True
+    return False
+
+
+def _hinted(vocab: Vocabulary, w: str) -> set[str]:
+    """The fields a word names ("evaluation", "decisions")."""
+    return {f for f in (vocab.hint_words.get(w), vocab.hint_words.get(_stem(w)), _HINTS.get(w))
+            if f}
 
 
 def _is_hint(vocab: Vocabulary, w: str) -> bool:
@@ -1709,6 +2185,9 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
     spans = [(i, j) for i, j in spans
              if not any(_changes_meaning(s, x) and s.t[x].text not in _COMPARATIVES
                         for x in range(i, j))]
+    if not spans:
+        return
+    spans = [sp for sp in spans if not _restates_field(s, *sp)]
     if not spans:
         return
     kept = []
@@ -1797,6 +2276,20 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             # a number no comparison took ("fewer schools than 4") is not a value's words
             reading.unread.append(fallback.get(text, text))
             continue
+        inside = next((c for a, b, c in s.atoms if a < spans[k][0] and spans[k][1] <= b
+                       and c.op in ("max", "min") and c.field in SCALES), None)
+        if inside is not None:
+            # "the most rigorous, formal evaluation": read with the superlative when the
+            # words lie clearly towards its pole on that scale's axis (twice AXIS_MIN: a
+            # single word is near few values), else said as not read
+            axis = s.v.axis(inside.field)
+            towards = float(axis @ qv[k]) if axis is not None else 0.0
+            if towards >= 2 * AXIS_MIN if inside.op == "max" else towards <= -2 * AXIS_MIN:
+                inside.words = f"{inside.words} ({text} read with it)"
+                s.resolved.update(range(*spans[k]))
+            else:
+                reading.unread.append(text)
+            continue
         negated = any(spans[k][0] <= x < spans[k][1] for x in s.negated_at)
         if negated:
             # a negated phrase is read as a condition of its own or not at all: never folded
@@ -1841,6 +2334,16 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
         values_read = {readings[o][1] for o in close}
         rival = max([rival] + [float(sims[o]) for o in order if readings[o][0] == bf
                                and readings[o][1] not in values_read])
+        shared = set.intersection(*({w for w in re.findall(r"[a-z]+", str(v).lower())}
+                                    for v in values_read)) - STOP if values_read else set()
+        if (bf not in SCALES and len(values_read) > 1 and not shared
+                and sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN):
+            # two values of one field with no word in common nearly as near ("whole
+            # country": regional 0.5, local 0.49): either is a guess, and together they
+            # list trusts of both kinds; values that share words ("peer review ...") are one
+            # reading
+            reading.unread.append(fallback.get(text, text))
+            continue
         i, j = spans[k]
         beside = next((c for a, b, c in s.atoms if (b == i or a == j or b == j + 1 == a + 1)
                        and c.field == bf and c.op in ("is", "has", "pos")), None)
@@ -1886,6 +2389,13 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             # a value that only says "none" is near every word of quantity ("several",
             # "lots", "almost" were read as religious character "none"): never by similarity
             reading.unread.append(fallback.get(text, text))
+        elif (sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN
+              and bf not in SCALES and s.v.topic(bf) is not None
+              and sims[best] - float(s.v.topic(bf) @ qv[k]) < TOPIC_MARGIN):
+            # nearly as near the field's own name as the value ("secular": Catholic 0.66,
+            # "religious character" 0.59): about the field, either side of it; an antonym
+            # would be read as its opposite, so not read
+            reading.about_field.append((text, bf))
         elif sims[best] >= SIMILAR_MIN and sims[best] - rival >= SIMILAR_MARGIN:
             conds = [_condition_for(bf, readings[o][1], s.v) for o in close]
             if bf in SCALES:
@@ -1921,7 +2431,7 @@ _CHANGING_WORDS = {
     # proportion and multiples
     "mostly", "mainly", "largely", "predominantly", "chiefly", "majority", "minority", "half",
     "partly", "partially", "twice", "double", "triple", "times", "proportion", "percent",
-    "percentage", "ratio",
+    "percentage", "ratio", "share", "fraction",
     # order other than the extreme
     "second", "third", "fourth", "fifth", "penultimate", "runner-up",
     # time and change: a past or future state is not today's
@@ -1935,10 +2445,15 @@ _CHANGING_WORDS = {
     # a superlative no rule took ("the least rural": rural is no scale)
     "most", "least",
     # a vague count ("several special schools", "a few secondaries", "many primaries")
+    # an equality no rule took ("the same number of ... as ...")
+    "same", "equal", "equally", "identical",
     "several", "few", "many", "multiple", "lots", "lot", "couple", "handful", "numerous",
     "plenty", "various",
     # a negation in all but name ("hardly evaluate formally")
     "hardly", "barely", "scarcely", "rarely", "seldom"}
+# Words that make a number approximate, and on which side of it they put the range read.
+_APPROX_SIDES = {"about": "both", "around": "both", "roughly": "both", "approximately": "both",
+                 "circa": "both", "approx": "both", "nearly": "below", "almost": "below"}
 # Words that make the number after them approximate ("about 5 schools").
 _APPROX_WORDS = {"nearly", "almost", "roughly", "approximately", "around", "about", "circa",
                  "approx", "some"}
@@ -1967,7 +2482,9 @@ def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:
     condition: the verb or hedge that puts it ("organise themselves in hubs", "lean towards
     local decision making", "somewhere between 11 and 20 schools")."""
     i, j = span
-    if not 1 <= j - i <= FILLER_WORDS or any(x.text in _UNREAD_OPERATORS for x in s.t[i:j]):
+    # (words that carry nothing, "cover a whole", are not counted)
+    if (not 1 <= sum(x.text not in STOP for x in s.t[i:j]) <= FILLER_WORDS
+            or any(x.text in _UNREAD_OPERATORS for x in s.t[i:j])):
         return False
     if j < len(s.t) and s.t[j].text == "than":
         return False  # "smaller than ...": a comparison not read, not a verb
@@ -2019,9 +2536,13 @@ def select(trusts: list, reading: Reading, vocab: Vocabulary) -> list:
             if not known:
                 chosen = []
                 continue
-            best = (max if c.op == "max" else min)(key(t) for t in known)
-            # "not the largest": the others with a value; never the extreme itself
-            chosen = [t for t in known if (key(t) == best) != c.negated]
+            ranked = sorted({key(t) for t in known}, reverse=c.op == "max")
+            keys = sorted((key(t) for t in known), reverse=c.op == "max")
+            best = keys[min(int(c.value or 1), len(keys)) - 1] if c.value else ranked[0]
+            # "not the largest": the others with a value; never the extreme itself; the top
+            # few keep ties at the last place
+            chosen = [t for t in known
+                      if ((key(t) >= best) if c.op == "max" else (key(t) <= best)) != c.negated]
         out += [t for t in chosen if t not in out]
     return [t for t in trusts if t in out]
 

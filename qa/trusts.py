@@ -337,6 +337,21 @@ def answer_set_question(question: str, trusts: list[Trust], embed=None) -> SetAn
                           + "; the passages below may say more.")
         answer.headline = answer.message
         return answer
+    if reading.about_field:
+        # near a field's name as much as any of its values: which value is not guessed (an
+        # antonym, "secular", is near the very value it denies)
+        parts = []
+        for u, f in reading.about_field:
+            values = sorted({t.fields[f] for t in trusts if t.fields.get(f)}, key=str.lower)
+            parts.append(f"“{u}” is read as about {vocab.columns[f].said()} (recorded by "
+                         f"{sum(bool(t.fields.get(f)) for t in trusts)} of "
+                         f"{total} vignettes: {', '.join(values)}), not as one of its values")
+        answer.message = ("; ".join(parts) + ", so no trust is listed"
+                          + (f" (read: trusts {said})" if said else "")
+                          + "; the passages below may say more.")
+        answer.unread += [u for u, _ in reading.about_field]
+        answer.headline = answer.message
+        return answer
     named = _recorded_fields_named(reading.unread, vocab, trusts)
     if named:
         # the words are a field the vignettes do record, with no value to match: saying "No
@@ -390,6 +405,20 @@ def answer_set_question(question: str, trusts: list[Trust], embed=None) -> SetAn
     if unknown:  # a negation never lists a trust whose vignette does not record the field
         note = (f"{len(unknown)} trust{'s' if len(unknown) != 1 else ''} whose vignettes do "
                 f"not record it left out")
+        answer.headline = (answer.headline[:-1] + f"; {note}:" if answer.headline.endswith(":")
+                           else answer.headline + f" ({note}.)")
+    unstated = {}  # a field a vignette records, but with nothing the condition can test
+    for c in (c for g in reading.groups for c in g):
+        for sub in getattr(c, "conds", [c]):
+            f = "number_of_schools" if sub.field in SCHOOL_COLUMNS else sub.field
+            for t in trusts:
+                if t.fields.get(f) and not sub.known(t, vocab) and t.name not in unstated:
+                    unstated[t.name] = (sub, t.fields[f])
+    if unstated:
+        note = "; ".join(
+            f"{name} records {vocab.columns[sub.field].said() if sub.field in vocab.columns else sub.field}"
+            f" as “{value}”, which gives no value to test, so it is not listed"
+            for name, (sub, value) in unstated.items())
         answer.headline = (answer.headline[:-1] + f"; {note}:" if answer.headline.endswith(":")
                            else answer.headline + f" ({note}.)")
     if reading.ignored:  # said, never dropped silently
