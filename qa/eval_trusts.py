@@ -66,8 +66,11 @@ HELDOUT11_QUESTIONS = ROOT / "eval" / "set_questions_heldout11.jsonl"
 TUNED_FILES = [DEFAULT_QUESTIONS, HELDOUT_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS,
                HELDOUT4_QUESTIONS, HELDOUT6_QUESTIONS, HELDOUT7_QUESTIONS, HELDOUT8_QUESTIONS,
                HELDOUT9_QUESTIONS, HELDOUT10_QUESTIONS, HELDOUT11_QUESTIONS]
+# A seventh independent writer, from table T and the issue only (round 10); committed and run
+# on main (33/42) before round 10's matcher was.
+HELDOUT12_QUESTIONS = ROOT / "eval" / "set_questions_heldout12.jsonl"
 # Held out: never run while the matcher is being changed; reported apart.
-HELDOUT_FILES = [HELDOUT5_QUESTIONS]
+HELDOUT_FILES = [HELDOUT5_QUESTIONS, HELDOUT12_QUESTIONS]
 # The retrieval questions (ordinary questions about the research, answered from passages):
 # none may be taken for a question about the set; reported after the set files.
 RETRIEVAL_FILES = sorted((ROOT / "eval").glob("questions*.jsonl"))
