@@ -2,8 +2,9 @@
 so nothing Word shows is left out: paragraphs, tables wherever they are (between paragraphs,
 nested in a cell, inside content controls; merged cells repeated into every row and column
 they cover), text boxes (read once, not again from their fallback copy), content controls,
-charts (their data as a table), SmartArt text, equations (the text of the formula), and the
-footnotes and endnotes at the end. Transitional and Strict Open XML are read alike.
+charts (their data as a table), SmartArt text, equations (written out linearly by
+ingest/formulas.py; a display equation is a formula block of its own), and the footnotes and
+endnotes at the end. Transitional and Strict Open XML are read alike.
 
 Headings come from the paragraph's style (Title, Heading N, or any style with an outline
 level); automatic numbers are printed as Word prints them ("2.1 Section 2.1", "a) item"); list
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .blocks import MIN_TEXT_CHARS, Block, ReadError, ReadResult
+from .formulas import omml_lines
 from .normalise import clean_lines, normalise_chars
 from .ooxml import (
     MAX_XML_DEPTH,
@@ -154,9 +156,9 @@ class _WordReader:
                 if choice is not None:
                     self.body(choice, out, depth + 1)
             elif n in ("m:oMathPara", "m:oMath"):
-                text = _math(c)
-                if text:
-                    out.append(Block("para", [text], None, None))
+                lines = omml_lines(c)
+                if lines:
+                    out.append(Block("formula", lines, None, None))
             elif n == "w:altChunk":
                 self.warnings.append("an embedded document (altChunk) was not read")
             elif n in _HIDDEN:
@@ -165,6 +167,12 @@ class _WordReader:
                 self.body(c, out, depth + 1)
 
     def paragraph(self, p, out: list[Block], depth: int) -> None:
+        maths = _display_maths(p)
+        if maths:  # a paragraph that is only an equation: a formula block of its own
+            lines = [ln for m in maths for ln in omml_lines(m)]
+            if lines:
+                out.append(Block("formula", lines, None, None))
+            return
         ppr = child(p, "w:pPr")
         pstyle = child(ppr, "w:pStyle") if ppr is not None else None
         style_id = (attr(pstyle, "val", "") if pstyle is not None else "") or self.default_style
@@ -209,7 +217,7 @@ class _WordReader:
                 if ch and not 0xE000 <= ord(ch) <= 0xF8FF:  # a symbol font's private glyph
                     pieces.append(ch)
             elif n in ("m:oMath", "m:oMathPara"):
-                pieces.append(" " + _math(c) + " ")
+                pieces.append(" " + " ".join(omml_lines(c)) + " ")
             elif n == "mc:AlternateContent":
                 choice = alternate_choice(c)
                 if choice is not None:
@@ -395,9 +403,21 @@ def _distinct(row: list[str]) -> list[str]:
     return out
 
 
-def _math(el) -> str:
-    """An equation's text: its runs in order (m:t), as a reader would read it out."""
-    return " ".join(" ".join(t.strip() for t in texts(el, "m:t") if t.strip()).split())
+def _display_maths(p) -> list:
+    """The equations of a paragraph that holds nothing else a reader sees (an m:oMathPara,
+    or m:oMath with no text run beside it); [] for any other paragraph."""
+    maths, other = [], False
+    for c in p:
+        n = name(c)
+        if n in ("m:oMathPara", "m:oMath"):
+            maths.append(c)
+        elif n in ("w:pPr", "w:bookmarkStart", "w:bookmarkEnd", "w:proofErr", "w:permStart",
+                   "w:permEnd") or n in _HIDDEN:
+            continue
+        elif "".join(texts(c, "w:t")).strip() or any(
+                name(d) in ("w:drawing", "w:pict", "w:object", "w:tab", "w:sym") for d in c.iter()):
+            other = True
+    return maths if maths and not other else []
 
 
 def read_docx(path: Path) -> ReadResult:
@@ -444,6 +464,8 @@ def read_docx(path: Path) -> ReadResult:
             lines += table_row_lines(b.rows) + [""]
         elif b.kind == "item":
             lines.append(b.text)
+        elif b.kind == "formula":
+            lines += b.lines + [""]
         else:
             lines.append(b.text)
             next_kind = blocks[i + 1].kind if i + 1 < len(blocks) else ""

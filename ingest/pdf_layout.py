@@ -63,6 +63,8 @@ class Line:
     # Where its first glyph is printed: a code line's leading spaces are characters in the
     # PDF, so its box starts left of its text and its indentation is measured from here.
     ink_x0: float | None = None
+    glyphs: int = 0  # its visible characters, and how many are set in a math font
+    math_glyphs: int = 0
 
     @property
     def bbox(self) -> tuple[int, float, float, float, float]:
@@ -175,14 +177,15 @@ def _in_visual_order(chars) -> bool:
     return rightwards > leftwards
 
 
-def _line_text(line) -> tuple[str, float, bool, bool, str]:
-    """Text, median size, boldness, leading symbol glyph and main font of a pdfminer line;
-    superscript markers dropped."""
+def _line_text(line) -> tuple[str, float, bool, bool, str, int, int]:
+    """Text, median size, boldness, leading symbol glyph and main font of a pdfminer line,
+    its visible glyphs and how many of them are set in a math font; superscript markers
+    dropped."""
     from pdfminer.layout import LTChar
 
     chars = [c for c in line if isinstance(c, LTChar) and c.get_text().strip()]
     if not chars:
-        return "", 0.0, False, False, ""
+        return "", 0.0, False, False, "", 0, 0
     sizes = [c.size for c in chars]
     median = statistics.median(sizes)
     out = []
@@ -200,8 +203,12 @@ def _line_text(line) -> tuple[str, float, bool, bool, str]:
     fonts = Counter(_font_name(c.fontname) for c in chars[1:] if not _SYMBOL_FONT.search(
         c.fontname or "")) or Counter([_font_name(chars[0].fontname)])
     font, n = fonts.most_common(1)[0]
+    # A Symbol-font glyph opening the line is its bullet; elsewhere Symbol sets Greek and
+    # operators, as the math fonts do.
+    math = sum(1 for k, c in enumerate(chars) if _MATH_FONT.search(c.fontname or "")
+               or (k and _SYMBOL_MATH_FONT.search(c.fontname or "")))
     return text, median, bold_chars >= 0.8 * len(chars), symbol, font if n >= 0.8 * len(
-        chars[1:] or chars) else ""
+        chars[1:] or chars) else "", len(chars), math
 
 
 def read_page_layout(page, number: int) -> PageLayout:
@@ -224,7 +231,7 @@ def read_page_layout(page, number: int) -> PageLayout:
         for obj in box:
             if not isinstance(obj, LTTextLine):
                 continue
-            text, size, bold, symbol, font = _line_text(obj)
+            text, size, bold, symbol, font, glyphs, math = _line_text(obj)
             if _CID.match(text):  # an unmapped glyph opening the line is its bullet
                 symbol = True
                 text = _CID.sub("• ", text, count=1)
@@ -242,7 +249,8 @@ def read_page_layout(page, number: int) -> PageLayout:
             ink = next((c.x0 for c in obj if isinstance(c, LTChar) and c.get_text().strip()),
                        obj.x0)
             in_box.append(Line(text, number, obj.x0, height - obj.y1, obj.x1, height - obj.y0,
-                               size, bold, box_index, symbol, font, ink_x0=ink))
+                               size, bold, box_index, symbol, font, ink_x0=ink,
+                               glyphs=glyphs, math_glyphs=math))
         raw.extend(_by_baseline(in_box))
     if _right_to_left(raw):
         raw = _rtl_rows(raw)
@@ -339,6 +347,8 @@ def _merge_split_lines(lines: list[Line]) -> list[Line]:
             gap = ln.x0 - prev.x1
             if 0 <= gap < 4 * max(prev.size, 1):
                 prev.text = f"{prev.text} {ln.text}"
+                prev.glyphs += ln.glyphs
+                prev.math_glyphs += ln.math_glyphs
                 prev.x1 = max(prev.x1, ln.x1)
                 prev.top = min(prev.top, ln.top)
                 continue
@@ -1235,8 +1245,17 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
                 else:
                     cur = new("contents", ln)
                 continue
+            if _is_formula(ln):
+                # A formula: a block of its own, line by line as printed (a display is set
+                # centred, so no indentation is kept).
+                if cur is not None and cur.kind == "formula" and _code_goes_on(cur.last_line,
+                                                                                ln, i):
+                    _append(cur, ln, ln.text, join=False)
+                else:
+                    cur = new("formula", ln)
+                continue
             if _is_code(ln, typo):
-                # Code or a formula: a block of its own, line by line as printed.
+                # Code: a block of its own, line by line as printed.
                 if cur is not None and cur.kind == "code" and _code_goes_on(cur.last_line, ln, i):
                     _append(cur, ln, ln.text, join=False)
                 else:
@@ -1331,7 +1350,7 @@ def heading_runs(p: PageLayout, typo: Typography) -> dict[int, HeadingRun]:
     i = 0
     while i < len(lines):
         style = typo.heading_style(lines[i])
-        if style is None or _is_code(lines[i], typo) or (
+        if style is None or _is_code(lines[i], typo) or _is_formula(lines[i]) or (
                 _is_bullet(lines[i]) and not _clause_heading(lines, i, style, typo)):
             i += 1
             continue
@@ -1399,6 +1418,36 @@ def _is_code(ln: Line, typo: Typography) -> bool:
     """A line set in a monospaced face the body is not set in: code or a formula."""
     return bool(ln.font) and bool(_MONO_FONT.search(ln.font)) and not (
         typo.body_font and _MONO_FONT.search(typo.body_font))
+
+
+# TeX's math fonts (CMMI math italic, CMSY symbols, CMEX large operators, AMS's MSAM/MSBM,
+# Euler), the OpenType math faces (Cambria Math, STIX Two Math, Latin Modern Math ...) and
+# MathType's.
+_MATH_FONT = re.compile(r"cmmi|cmsy|cmex|cmbsy|msam|msbm|eufm|eusm|euex|rsfs|esint|stmary|"
+                        r"math|mtmi|mtsy|mtex|mt-extra|txmia|txsy|txex|pxmia|pxsy|pxex", re.I)
+_SYMBOL_MATH_FONT = re.compile(r"^symbol|[+]symbol", re.I)
+# Relations and large operators: a formula states something with one of them.
+_RELATION = re.compile(r"[=<>≤≥≈≠≡∼≃≅∝∑∏∫∮√∂∇∈∉⊂⊆⊃⊇→⇒⇔↦]")
+_PROSE_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _is_formula(ln: Line) -> bool:
+    """A display formula: a line set mostly in a math font with little prose beside it, or
+    a run of mathematical symbols in the body's own face (a relation or large operator,
+    Greek letters, scripts, single-letter variables, no prose)."""
+    text = ln.text
+    if len(text) > 240 or ln.glyphs < 3 or _is_bullet(ln):
+        return False
+    prose = len(_PROSE_WORD.findall(text))
+    if ln.math_glyphs >= 2 and ln.math_glyphs >= 0.3 * ln.glyphs and (
+            prose <= 2 or ln.math_glyphs >= 0.6 * ln.glyphs):
+        return True
+    if prose or not _RELATION.search(text):
+        return False
+    symbols = sum(1 for ch in text if unicodedata.category(ch) == "Sm"
+                  or "\u0370" <= ch <= "\u03ff" or ch in "²³¹⁰ⁱⁿ⁺⁻₀₁₂₃₄ᵢⱼₖₙ")
+    letters = sum(1 for ch in text if ch.isalpha())
+    return symbols >= 3 and letters >= 1
 
 
 def _code_goes_on(last: Line, ln: Line, index: int) -> bool:
