@@ -13,11 +13,13 @@ so a page rendered at any scale can draw the boxes.
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .normalise import join_hyphenated, normalise_chars
 from .structure import BULLET, Block
@@ -104,6 +106,23 @@ class OutlineEntry:
 def _font_name(name: str) -> str:
     return re.sub(r"^[A-Z]{6}\+", "", name or "")
 
+
+class _FontTraits(NamedTuple):
+    name: str  # subset prefix dropped
+    bold: bool
+    symbol: bool  # a picture or symbol font (bullets, check boxes)
+    math: bool
+    symbol_math: bool  # Symbol itself: Greek and operators, or a bullet opening a line
+
+
+@functools.lru_cache(maxsize=4096)
+def _font_traits(fontname: str | None) -> _FontTraits:
+    """What a font's name says, worked out once per font rather than once per glyph."""
+    fontname = fontname or ""
+    return _FontTraits(_font_name(fontname), bool(_BOLD_FONT.search(fontname)),
+                       bool(_SYMBOL_FONT.search(fontname)), bool(_MATH_FONT.search(fontname)),
+                       bool(_SYMBOL_MATH_FONT.search(fontname)))
+
 _MIRROR = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹", strict=True))
 
 
@@ -168,6 +187,8 @@ def _in_visual_order(chars) -> bool:
     """Whether a line's right-to-left letters are mostly right-to-left (two in three of its
     strong letters) and stored from the left, as drawn: then they need putting in logical
     order. Letters stored from the right are in logical order already."""
+    if all(ch < "\u0590" for c in chars for ch in c.get_text()):
+        return False  # no right-to-left letter below U+0590 (Hebrew is the first)
     rtl = [c for c in chars if _bidi_class(c.get_text()) == "R"]
     ltr = sum(1 for c in chars if _bidi_class(c.get_text()) == "L")
     if len(rtl) < 2 or len(rtl) < 2 * ltr:
@@ -198,15 +219,14 @@ def _line_text(line) -> tuple[str, float, bool, bool, str, int, int]:
     if _in_visual_order(chars):  # right-to-left text drawn from the left: logical order
         out = visual_to_logical([t.replace("\n", " ") for t in out])
     text = "".join(out).replace("\n", " ")
-    symbol = bool(_SYMBOL_FONT.search(chars[0].fontname or ""))
-    bold_chars = sum(len(c.get_text()) for c in chars if _BOLD_FONT.search(c.fontname or ""))
-    fonts = Counter(_font_name(c.fontname) for c in chars[1:] if not _SYMBOL_FONT.search(
-        c.fontname or "")) or Counter([_font_name(chars[0].fontname)])
+    traits = [_font_traits(c.fontname) for c in chars]
+    symbol = traits[0].symbol
+    bold_chars = sum(len(c.get_text()) for c, f in zip(chars, traits, strict=True) if f.bold)
+    fonts = Counter(f.name for f in traits[1:] if not f.symbol) or Counter([traits[0].name])
     font, n = fonts.most_common(1)[0]
     # A Symbol-font glyph opening the line is its bullet; elsewhere Symbol sets Greek and
     # operators, as the math fonts do.
-    math = sum(1 for k, c in enumerate(chars) if _MATH_FONT.search(c.fontname or "")
-               or (k and _SYMBOL_MATH_FONT.search(c.fontname or "")))
+    math = sum(1 for k, f in enumerate(traits) if f.math or (k and f.symbol_math))
     return text, median, bold_chars >= 0.8 * len(chars), symbol, font if n >= 0.8 * len(
         chars[1:] or chars) else "", len(chars), math
 
@@ -527,6 +547,10 @@ def _inside(ln: Line, bbox) -> bool:
 def _find_tables(page, number: int, warnings: list[str] | None = None) -> list[Table]:
     """Ruled tables only: a table detector guessing from text alignment finds garbage in
     columns of prose. A candidate must have 2+ rows, 2+ columns and mostly filled cells."""
+    if not _has_graphics(page.layout):
+        # No line, rectangle or curve drawn: no rule, so no ruled table, and pdfplumber's
+        # copy of every character (a third of the reading cost) is not needed.
+        return []
     try:
         found = page.find_tables()
     except Exception as exc:  # a detector failure costs the table, never the text
@@ -557,6 +581,19 @@ def _find_tables(page, number: int, warnings: list[str] | None = None) -> list[T
             warnings.append(f"page {number}: reading a table ruled by horizontal lines failed "
                             f"({type(exc).__name__}); it reads as lines of text")
     return tables
+
+
+def _has_graphics(container) -> bool:
+    """Whether a page (pdfminer's layout) draws any line, rectangle or curve, in a figure
+    or not: the only objects table rules come from."""
+    from pdfminer.layout import LTCurve, LTFigure
+
+    for obj in container:
+        if isinstance(obj, LTCurve):  # LTLine and LTRect are curves too
+            return True
+        if isinstance(obj, LTFigure) and _has_graphics(obj):
+            return True
+    return False
 
 
 TABLE_BAND_ROW_MAX_LINES = 3
