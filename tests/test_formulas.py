@@ -296,3 +296,62 @@ def test_html_inline_mathml_stays_in_its_sentence(tmp_path):
     assert "The share is p/N of the total, as agreed." in _all_text(passages)
     assert not [b for b in doc.blocks if b.kind == "formula"]
 
+
+
+# ------------------------------------------------------------------------------ Word code
+
+def _mono(text: str, font: str = "Consolas") -> str:
+    return (f'<w:p><w:r><w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}"/></w:rPr>'
+            f'<w:t xml:space="preserve">{text}</w:t></w:r></w:p>')
+
+
+def test_word_monospaced_lines_are_one_code_block_with_their_indentation(tmp_path):
+    """Consecutive paragraphs set wholly in a monospaced face, with code's characters, are
+    one code block, each line's leading spaces kept; prose in a typewriter face and a single
+    monospaced word in a sentence stay prose."""
+    code = ["def fib(n):", "    a, b = 0, 1", "    for _ in range(n):",
+            "        a, b = b, a + b", "    return a"]
+    body = (_p("The function:") + "".join(_mono(line) for line in code)
+            + _mono("This memo is set in a typewriter face for a vintage look.", "Courier New")
+            + '<w:p><w:r><w:t xml:space="preserve">Call the </w:t></w:r><w:r><w:rPr><w:rFonts '
+            'w:ascii="Consolas" w:hAnsi="Consolas"/></w:rPr><w:t>printf</w:t></w:r><w:r><w:t '
+            'xml:space="preserve"> function.</w:t></w:r></w:p>')
+    doc, passages = _read(_docx(tmp_path / "code.docx", body))
+    assert [(b.kind, b.lines) for b in doc.blocks] == [
+        ("para", ["The function:"]), ("code", code),
+        ("para", ["This memo is set in a typewriter face for a vintage look."]),
+        ("para", ["Call the printf function."])]
+    assert "\n".join(code) in _all_text(passages)
+
+
+def test_word_code_style_is_code_and_listing_style_is_not_a_list(tmp_path):
+    """A paragraph in a code style ("Source Code", "HTML Preformatted") is code whatever its
+    font; "Listing Number" and "Source Reference" are not code styles, and "Listing" is not
+    a list style."""
+    from zipfile import ZipFile
+
+    styles = "".join(f'<w:style w:type="paragraph" w:styleId="{sid}"><w:name w:val="{name}"/>'
+                     "</w:style>" for sid, name in (("SourceCode", "Source Code"),
+                                                    ("SourceReference", "Source Reference"),
+                                                    ("ListingNumber", "Listing Number")))
+
+    def styled(sid: str, text: str) -> str:
+        return (f'<w:p><w:pPr><w:pStyle w:val="{sid}"/></w:pPr><w:r><w:t>{text}</w:t></w:r>'
+                "</w:p>")
+
+    body = (styled("SourceCode", "import sys") + styled("SourceCode", "print(sys.argv)")
+            + styled("SourceReference", "See the original source for details.")
+            + styled("ListingNumber", "Listing 3.2"))
+    path = _docx(tmp_path / "styles.docx", body)
+    with ZipFile(path, "a") as zf:
+        zf.writestr("word/styles.xml", f'<?xml version="1.0"?><w:styles xmlns:w="{W}">'
+                    f"{styles}</w:styles>")
+        zf.writestr("word/_rels/document.xml.rels",
+                    '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats'
+                    '.org/package/2006/relationships"><Relationship Id="rIdS" Type="http://'
+                    'schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+                    'Target="styles.xml"/></Relationships>')
+    doc, _ = _read(path)
+    assert [(b.kind, b.lines) for b in doc.blocks] == [
+        ("code", ["import sys", "print(sys.argv)"]),
+        ("para", ["See the original source for details."]), ("para", ["Listing 3.2"])]
