@@ -3,8 +3,9 @@ so nothing Word shows is left out: paragraphs, tables wherever they are (between
 nested in a cell, inside content controls; merged cells repeated into every row and column
 they cover), text boxes (read once, not again from their fallback copy), content controls,
 charts (their data as a table), SmartArt text, equations (written out linearly by
-ingest/formulas.py; a display equation is a formula block of its own), and the footnotes and
-endnotes at the end. Transitional and Strict Open XML are read alike.
+ingest/formulas.py; a display equation is a formula block of its own), code (a code style, or
+monospaced runs holding code's characters: one code block, indentation kept), and the
+footnotes and endnotes at the end. Transitional and Strict Open XML are read alike.
 
 Headings come from the paragraph's style (Title, Heading N, or any style with an outline
 level); automatic numbers are printed as Word prints them ("2.1 Section 2.1", "a) item"); list
@@ -62,6 +63,18 @@ class _Style:
     outline: int | None = None  # outline level (0 = top), when the style sets one
     num_id: str = ""
     ilvl: int | None = None
+    font: str = ""  # the Latin face its runs are set in, when the style sets one
+
+
+# Code: a paragraph in one of Word's code styles, or set wholly in a monospaced face and holding
+# code's characters (a typewriter face alone makes no code: "Courier New" prose stays prose).
+_CODE_STYLES = {"source code", "code", "code block", "html preformatted", "preformatted text",
+                "macro text", "html code"}
+_MONO_FONT = re.compile(r"courier|mono|consol|menlo|inconsolata|lucida ?console|cmtt|"
+                        r"source ?code|fira ?code|andale ?mono|jetbrains", re.I)
+_CODE_CHARS = re.compile(r"[;{}=<>*#\\|]|\w\(|^\s{2,}\S")
+# Word's list styles ("List Paragraph", "List Bullet 2"); "Listing Number" is none.
+_LIST_STYLE = re.compile(r"\bList\b")
 
 
 def _num_pr(ppr) -> tuple[str, int | None]:
@@ -99,7 +112,7 @@ class _WordReader:
                 sid = attr(st, "styleId", "") or ""
                 self.styles[sid] = _Style(attr(nm, "val", "") if nm is not None else sid,
                                           attr(based, "val", "") if based is not None else "",
-                                          _outline(ppr), num_id, ilvl)
+                                          _outline(ppr), num_id, ilvl, _run_font(st))
                 if attr(st, "default") in ("1", "true", "on"):
                     self.default_style = sid
         numbering = pkg.related(main, "numbering")
@@ -126,6 +139,24 @@ class _WordReader:
             if outline is None:
                 outline = st.outline
         return outline + 1 if outline is not None and outline < 9 else 0
+
+    def is_code_style(self, style_id: str) -> bool:
+        return any(st.name.strip().lower() in _CODE_STYLES for st in self._chain(style_id))
+
+    def style_font(self, style_id: str) -> str:
+        return next((st.font for st in self._chain(style_id) if st.font), "")
+
+    def all_monospaced(self, p, style_id: str) -> bool:
+        """Whether every run of a paragraph that shows text is set in a monospaced face."""
+        default = self.style_font(style_id)
+        seen = False
+        for r in p.iter():
+            if name(r) != "w:r" or not "".join(texts(r, "w:t")).strip():
+                continue
+            seen = True
+            if not _MONO_FONT.search(_run_font(r) or default):
+                return False
+        return seen
 
     def style_name(self, style_id: str) -> str:
         st = self.styles.get(style_id)
@@ -181,6 +212,16 @@ class _WordReader:
         self.inline(p, pieces, extras, depth)
         text = _clean("".join(pieces))
         level = self.heading_level(style_id, ppr)
+        if text and not level and (self.is_code_style(style_id) or (
+                self.all_monospaced(p, style_id) and _CODE_CHARS.search("".join(pieces)))):
+            # Code: its line as typed (leading spaces kept), consecutive lines one block.
+            line = normalise_chars("".join(pieces).replace("\t", "    ")).rstrip()
+            if out and out[-1].kind == "code":
+                out[-1].lines.append(line)
+            else:
+                out.append(Block("code", [line], None, None))
+            out.extend(extras)
+            return
         num_id, ilvl = self.numbering_of(style_id, ppr)
         label = self.numbering.label(num_id, ilvl) if text else None
         if text:
@@ -190,7 +231,7 @@ class _WordReader:
                 out.append(Block("heading", [text], None, None, level=level,
                                  numbered=bool(label and label[0])))
             elif label is not None or num_id not in ("", "0") or \
-                    "List" in self.style_name(style_id):  # a list item, numbered or not
+                    _LIST_STYLE.search(self.style_name(style_id)):  # a list item, numbered or not
                 number = label[0] if label and not label[1] else ""
                 out.append(Block("item", [f"{number} {text}" if number else "- " + text],
                                  None, None, level=ilvl, numbered=bool(number)))
@@ -403,6 +444,15 @@ def _distinct(row: list[str]) -> list[str]:
     return out
 
 
+def _run_font(el) -> str:
+    """The Latin face a run (or a style) sets: w:rPr/w:rFonts ascii, else hAnsi."""
+    rpr = child(el, "w:rPr")
+    fonts = child(rpr, "w:rFonts") if rpr is not None else None
+    if fonts is None:
+        return ""
+    return attr(fonts, "ascii", "") or attr(fonts, "hAnsi", "") or ""
+
+
 def _display_maths(p) -> list:
     """The equations of a paragraph that holds nothing else a reader sees (an m:oMathPara,
     or m:oMath with no text run beside it); [] for any other paragraph."""
@@ -464,7 +514,7 @@ def read_docx(path: Path) -> ReadResult:
             lines += table_row_lines(b.rows) + [""]
         elif b.kind == "item":
             lines.append(b.text)
-        elif b.kind == "formula":
+        elif b.kind in ("formula", "code"):
             lines += b.lines + [""]
         else:
             lines.append(b.text)
