@@ -39,8 +39,9 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-OCR_VERSION = "7"  # bump when what is cached per page changes (6: stroke width per run;
-# 7: isolated specks cleaned off the page image before Tesseract reads it)
+OCR_VERSION = "8"  # bump when what is cached per page changes (6: stroke width per run;
+# 7: isolated specks cleaned off the page image before Tesseract reads it; 8: sizes and
+# stroke widths measured on the page as scanned, not on the cleaned copy)
 INSTALL_HINT = ("install Tesseract to read scans: apt-get install tesseract-ocr tesseract-ocr-eng "
                 "(Debian/Ubuntu), then rebuild")
 # A line's font size from its words, measured on the page image (grey, so a letter's edge is
@@ -712,8 +713,9 @@ def ocr_pages(path: Path, numbers: list[int], sha: str, settings: OcrSettings,
 
     def work(n: int, image, points: float) -> OcrPage:
         try:
-            image = despeckle(image)
-            page = parse_hocr(run_tesseract(image, settings), points, n, image)
+            # Tesseract reads the page with its specks cleaned off; sizes and stroke widths
+            # are measured on the page as scanned, what their calibration was fitted on.
+            page = parse_hocr(run_tesseract(despeckle(image), settings), points, n, image)
         except subprocess.TimeoutExpired:
             return OcrPage(n, status="failed",
                            note=f"OCR took longer than {settings.page_timeout:g} s")

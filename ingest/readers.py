@@ -20,7 +20,7 @@ __all__ = ["MAX_DOCX_EXPANDED_BYTES", "MIN_TEXT_CHARS", "READER_VERSION", "SUPPO
            "SUPPORTED_WORDS", "ReadError", "ReadResult", "decode_text", "read_file"]
 
 # Bump when a reader's output changes: files read by an older version are read again.
-READER_VERSION = "15"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR;
+READER_VERSION = "16"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR;
 # 4: Word read from its XML (tables anywhere, text boxes, numbering...), PPTX charts, HTML spans
 # 5: passages carry a role, evidence or apparatus (ingest/roles.py)
 # 6: PDF code listings as code blocks, tables ruled by horizontal lines only (issue 21)
@@ -40,6 +40,9 @@ READER_VERSION = "15"  # 2: PDFs read as blocks (outline, typography, tables, bo
 # 14: scans: isolated specks cleaned off the page image before OCR (OCR_VERSION 7)
 # 15: Word code (code styles, monospaced runs with code's characters) as code blocks with
 #     their indentation; "Listing Number" is no list style (issue 21)
+# 16: scans: line sizes and stroke widths measured on the page as scanned (Tesseract still
+#     reads the despeckled copy): on the cleaned copy body lines measured smaller, and short
+#     regular sans lines ("Process", "Access") became headings (OCR_VERSION 8)
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".pptx", ".html", ".htm")
 SUPPORTED_WORDS = "PDF, DOCX, PPTX, HTML, TXT or MD"
