@@ -22,12 +22,13 @@ from .records import Page
 
 MIN_TEXT_CHARS = 1  # "test example" is a real one-line PDF: any text at all counts
 
-# Block kinds: heading | para | item | table | caption | footnote (PDF) | code (PDF).
+# Block kinds: heading | para | item | table | caption | footnote (PDF) | code (PDF, HTML) |
+# formula (PDF, Word, HTML): code and formulas are kept verbatim, line by line.
 
 
 @dataclass
 class Block:
-    kind: str  # heading | para | item | table | caption | footnote | contents | code
+    kind: str  # heading | para | item | table | caption | footnote | contents | code | formula
     lines: list[str]
     page_start: int | None
     page_end: int | None

@@ -134,7 +134,7 @@ def _units(blocks: list[Block], settings: ChunkSettings) -> list[_Unit]:
             units.extend(_table_units(b, settings))
             i += 1
             continue
-        if b.kind == "code":
+        if b.kind in ("code", "formula"):
             units.extend(_code_units(b, settings))
             i += 1
             continue

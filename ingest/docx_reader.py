@@ -2,7 +2,9 @@
 so nothing Word shows is left out: paragraphs, tables wherever they are (between paragraphs,
 nested in a cell, inside content controls; merged cells repeated into every row and column
 they cover), text boxes (read once, not again from their fallback copy), content controls,
-charts (their data as a table), SmartArt text, equations (the text of the formula), and the
+charts (their data as a table), SmartArt text, equations (written out linearly by
+ingest/formulas.py; a display equation is a formula block of its own), code (a code style, or
+monospaced runs holding code's characters: one code block, indentation kept), and the
 footnotes and endnotes at the end. Transitional and Strict Open XML are read alike.
 
 Headings come from the paragraph's style (Title, Heading N, or any style with an outline
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .blocks import MIN_TEXT_CHARS, Block, ReadError, ReadResult
+from .formulas import omml_lines
 from .normalise import clean_lines, normalise_chars
 from .ooxml import (
     MAX_XML_DEPTH,
@@ -60,6 +63,18 @@ class _Style:
     outline: int | None = None  # outline level (0 = top), when the style sets one
     num_id: str = ""
     ilvl: int | None = None
+    font: str = ""  # the Latin face its runs are set in, when the style sets one
+
+
+# Code: a paragraph in one of Word's code styles, or set wholly in a monospaced face and holding
+# code's characters (a typewriter face alone makes no code: "Courier New" prose stays prose).
+_CODE_STYLES = {"source code", "code", "code block", "html preformatted", "preformatted text",
+                "macro text", "html code"}
+_MONO_FONT = re.compile(r"courier|mono|consol|menlo|inconsolata|lucida ?console|cmtt|"
+                        r"source ?code|fira ?code|andale ?mono|jetbrains", re.I)
+_CODE_CHARS = re.compile(r"[;{}=<>*#\\|]|\w\(|^\s{2,}\S")
+# Word's list styles ("List Paragraph", "List Bullet 2"); "Listing Number" is none.
+_LIST_STYLE = re.compile(r"\bList\b")
 
 
 def _num_pr(ppr) -> tuple[str, int | None]:
@@ -97,7 +112,7 @@ class _WordReader:
                 sid = attr(st, "styleId", "") or ""
                 self.styles[sid] = _Style(attr(nm, "val", "") if nm is not None else sid,
                                           attr(based, "val", "") if based is not None else "",
-                                          _outline(ppr), num_id, ilvl)
+                                          _outline(ppr), num_id, ilvl, _run_font(st))
                 if attr(st, "default") in ("1", "true", "on"):
                     self.default_style = sid
         numbering = pkg.related(main, "numbering")
@@ -124,6 +139,24 @@ class _WordReader:
             if outline is None:
                 outline = st.outline
         return outline + 1 if outline is not None and outline < 9 else 0
+
+    def is_code_style(self, style_id: str) -> bool:
+        return any(st.name.strip().lower() in _CODE_STYLES for st in self._chain(style_id))
+
+    def style_font(self, style_id: str) -> str:
+        return next((st.font for st in self._chain(style_id) if st.font), "")
+
+    def all_monospaced(self, p, style_id: str) -> bool:
+        """Whether every run of a paragraph that shows text is set in a monospaced face."""
+        default = self.style_font(style_id)
+        seen = False
+        for r in p.iter():
+            if name(r) != "w:r" or not "".join(texts(r, "w:t")).strip():
+                continue
+            seen = True
+            if not _MONO_FONT.search(_run_font(r) or default):
+                return False
+        return seen
 
     def style_name(self, style_id: str) -> str:
         st = self.styles.get(style_id)
@@ -154,9 +187,9 @@ class _WordReader:
                 if choice is not None:
                     self.body(choice, out, depth + 1)
             elif n in ("m:oMathPara", "m:oMath"):
-                text = _math(c)
-                if text:
-                    out.append(Block("para", [text], None, None))
+                lines = omml_lines(c)
+                if lines:
+                    out.append(Block("formula", lines, None, None))
             elif n == "w:altChunk":
                 self.warnings.append("an embedded document (altChunk) was not read")
             elif n in _HIDDEN:
@@ -165,6 +198,12 @@ class _WordReader:
                 self.body(c, out, depth + 1)
 
     def paragraph(self, p, out: list[Block], depth: int) -> None:
+        maths = _display_maths(p)
+        if maths:  # a paragraph that is only an equation: a formula block of its own
+            lines = [ln for m in maths for ln in omml_lines(m)]
+            if lines:
+                out.append(Block("formula", lines, None, None))
+            return
         ppr = child(p, "w:pPr")
         pstyle = child(ppr, "w:pStyle") if ppr is not None else None
         style_id = (attr(pstyle, "val", "") if pstyle is not None else "") or self.default_style
@@ -173,6 +212,16 @@ class _WordReader:
         self.inline(p, pieces, extras, depth)
         text = _clean("".join(pieces))
         level = self.heading_level(style_id, ppr)
+        if text and not level and (self.is_code_style(style_id) or (
+                self.all_monospaced(p, style_id) and _CODE_CHARS.search("".join(pieces)))):
+            # Code: its line as typed (leading spaces kept), consecutive lines one block.
+            line = normalise_chars("".join(pieces).replace("\t", "    ")).rstrip()
+            if out and out[-1].kind == "code":
+                out[-1].lines.append(line)
+            else:
+                out.append(Block("code", [line], None, None))
+            out.extend(extras)
+            return
         num_id, ilvl = self.numbering_of(style_id, ppr)
         label = self.numbering.label(num_id, ilvl) if text else None
         if text:
@@ -182,7 +231,7 @@ class _WordReader:
                 out.append(Block("heading", [text], None, None, level=level,
                                  numbered=bool(label and label[0])))
             elif label is not None or num_id not in ("", "0") or \
-                    "List" in self.style_name(style_id):  # a list item, numbered or not
+                    _LIST_STYLE.search(self.style_name(style_id)):  # a list item, numbered or not
                 number = label[0] if label and not label[1] else ""
                 out.append(Block("item", [f"{number} {text}" if number else "- " + text],
                                  None, None, level=ilvl, numbered=bool(number)))
@@ -219,7 +268,7 @@ class _WordReader:
                 if ch and not 0xE000 <= ord(ch) <= 0xF8FF:  # a symbol font's private glyph
                     pieces.append(ch)
             elif n in ("m:oMath", "m:oMathPara"):
-                pieces.append(" " + _math(c) + " ")
+                pieces.append(" " + " ".join(omml_lines(c)) + " ")
             elif n == "mc:AlternateContent":
                 choice = alternate_choice(c)
                 if choice is not None:
@@ -405,9 +454,30 @@ def _distinct(row: list[str]) -> list[str]:
     return out
 
 
-def _math(el) -> str:
-    """An equation's text: its runs in order (m:t), as a reader would read it out."""
-    return " ".join(" ".join(t.strip() for t in texts(el, "m:t") if t.strip()).split())
+def _run_font(el) -> str:
+    """The Latin face a run (or a style) sets: w:rPr/w:rFonts ascii, else hAnsi."""
+    rpr = child(el, "w:rPr")
+    fonts = child(rpr, "w:rFonts") if rpr is not None else None
+    if fonts is None:
+        return ""
+    return attr(fonts, "ascii", "") or attr(fonts, "hAnsi", "") or ""
+
+
+def _display_maths(p) -> list:
+    """The equations of a paragraph that holds nothing else a reader sees (an m:oMathPara,
+    or m:oMath with no text run beside it); [] for any other paragraph."""
+    maths, other = [], False
+    for c in p:
+        n = name(c)
+        if n in ("m:oMathPara", "m:oMath"):
+            maths.append(c)
+        elif n in ("w:pPr", "w:bookmarkStart", "w:bookmarkEnd", "w:proofErr", "w:permStart",
+                   "w:permEnd") or n in _HIDDEN:
+            continue
+        elif "".join(texts(c, "w:t")).strip() or any(
+                name(d) in ("w:drawing", "w:pict", "w:object", "w:tab", "w:sym") for d in c.iter()):
+            other = True
+    return maths if maths and not other else []
 
 
 def read_docx(path: Path) -> ReadResult:
@@ -454,6 +524,8 @@ def read_docx(path: Path) -> ReadResult:
             lines += table_row_lines(b.rows) + [""]
         elif b.kind == "item":
             lines.append(b.text)
+        elif b.kind in ("formula", "code"):
+            lines += b.lines + [""]
         else:
             # a tab between label and value stays a column break (two spaces) in the lines
             lines.append(b.source if b.kind == "para" and b.source else b.text)

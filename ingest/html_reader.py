@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from .blocks import MIN_TEXT_CHARS, Block, ReadError, ReadResult
+from .formulas import mathml_lines
 from .normalise import decode_text, normalise_chars
 from .records import Page
 
@@ -111,7 +112,35 @@ def _strip(root, names: re.Pattern = _BOILERPLATE) -> None:
 
 
 def _inline_text(node) -> str:
-    return _clean(node.text(separator=" ", deep=True))
+    if node.css_first("math") is None:
+        return _clean(node.text(separator=" ", deep=True))
+    # An equation inside the text is written out linearly (ingest/formulas.py), not as its
+    # elements' text run together ("p N" for p/N).
+    parts: list[str] = []
+    for c in node.iter(include_text=True):
+        if c.tag == "-text":
+            parts.append(c.text_content or "")
+        elif c.tag == "math":
+            parts.append(" " + " ".join(mathml_lines(c)) + " ")
+        else:
+            parts.append(" " + _inline_text(c) + " ")
+    return _clean("".join(parts))
+
+
+def _display_math(node) -> bool:
+    return (node.attributes.get("display") or node.attributes.get("mode") or "") in (
+        "block", "display")
+
+
+def _pre_lines(node) -> list[str]:
+    """A <pre>'s lines as printed: line breaks and indentation kept, blank edges dropped."""
+    lines = [normalise_chars(ln.expandtabs(4)).rstrip()
+             for ln in (node.text(deep=True) or "").split("\n")]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return lines
 
 
 def _break_lines(node) -> list[str]:
@@ -158,7 +187,27 @@ def _walk(node, out: list[tuple], depth: int = 0) -> None:
             if caption is not None and _inline_text(caption):
                 out.insert(len(out) - (1 if rows else 0), ("caption", _inline_text(caption), 0))
             continue
-        if tag in ("p", "blockquote", "pre", "dd", "dt", "figcaption", "address", "summary"):
+        if tag == "pre":  # code, or text set out as printed: a block of its own, verbatim
+            lines = _pre_lines(child)
+            if lines:
+                out.append(("code", lines, 0))
+            continue
+        if tag == "math":
+            if _display_math(child):
+                lines = mathml_lines(child)
+                if lines:
+                    out.append(("formula", lines, 0))
+            else:
+                text = " ".join(mathml_lines(child))
+                if text:
+                    out.append(("text", text, 0))
+            continue
+        if tag in ("p", "blockquote", "dd", "dt", "figcaption", "address", "summary"):
+            kids = [c for c in child.iter() if c.tag != "-text"]
+            if len(kids) == 1 and kids[0].tag == "math" and _display_math(kids[0]) and not \
+                    _clean(child.text(deep=False)):
+                _walk(child, out, depth)
+                continue
             if any(c.tag in ("ul", "ol", "table", "p", "div") for c in child.iter()):
                 _walk(child, out, depth)
             elif child.css_first("br") is not None:
@@ -320,6 +369,8 @@ def _content(text: str, names: re.Pattern) -> tuple[dict[str, str], list[Block]]
             blocks.append(b)
         elif kind in ("para", "caption"):
             blocks.append(Block(kind, [value], None, None))
+        elif kind in ("code", "formula"):
+            blocks.append(Block(kind, list(value), None, None))
     flush()
     return meta, blocks
 

@@ -13,11 +13,13 @@ so a page rendered at any scale can draw the boxes.
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .normalise import join_hyphenated, normalise_chars
 from .structure import BULLET, Block
@@ -63,6 +65,8 @@ class Line:
     # Where its first glyph is printed: a code line's leading spaces are characters in the
     # PDF, so its box starts left of its text and its indentation is measured from here.
     ink_x0: float | None = None
+    glyphs: int = 0  # its visible characters, and how many are set in a math font
+    math_glyphs: int = 0
 
     @property
     def bbox(self) -> tuple[int, float, float, float, float]:
@@ -101,6 +105,23 @@ class OutlineEntry:
 
 def _font_name(name: str) -> str:
     return re.sub(r"^[A-Z]{6}\+", "", name or "")
+
+
+class _FontTraits(NamedTuple):
+    name: str  # subset prefix dropped
+    bold: bool
+    symbol: bool  # a picture or symbol font (bullets, check boxes)
+    math: bool
+    symbol_math: bool  # Symbol itself: Greek and operators, or a bullet opening a line
+
+
+@functools.lru_cache(maxsize=4096)
+def _font_traits(fontname: str | None) -> _FontTraits:
+    """What a font's name says, worked out once per font rather than once per glyph."""
+    fontname = fontname or ""
+    return _FontTraits(_font_name(fontname), bool(_BOLD_FONT.search(fontname)),
+                       bool(_SYMBOL_FONT.search(fontname)), bool(_MATH_FONT.search(fontname)),
+                       bool(_SYMBOL_MATH_FONT.search(fontname)))
 
 _MIRROR = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹", strict=True))
 
@@ -166,6 +187,8 @@ def _in_visual_order(chars) -> bool:
     """Whether a line's right-to-left letters are mostly right-to-left (two in three of its
     strong letters) and stored from the left, as drawn: then they need putting in logical
     order. Letters stored from the right are in logical order already."""
+    if all(ch < "\u0590" for c in chars for ch in c.get_text()):
+        return False  # no right-to-left letter below U+0590 (Hebrew is the first)
     rtl = [c for c in chars if _bidi_class(c.get_text()) == "R"]
     ltr = sum(1 for c in chars if _bidi_class(c.get_text()) == "L")
     if len(rtl) < 2 or len(rtl) < 2 * ltr:
@@ -175,14 +198,15 @@ def _in_visual_order(chars) -> bool:
     return rightwards > leftwards
 
 
-def _line_text(line) -> tuple[str, float, bool, bool, str]:
-    """Text, median size, boldness, leading symbol glyph and main font of a pdfminer line;
-    superscript markers dropped."""
+def _line_text(line) -> tuple[str, float, bool, bool, str, int, int]:
+    """Text, median size, boldness, leading symbol glyph and main font of a pdfminer line,
+    its visible glyphs and how many of them are set in a math font; superscript markers
+    dropped."""
     from pdfminer.layout import LTChar
 
     chars = [c for c in line if isinstance(c, LTChar) and c.get_text().strip()]
     if not chars:
-        return "", 0.0, False, False, ""
+        return "", 0.0, False, False, "", 0, 0
     sizes = [c.size for c in chars]
     median = statistics.median(sizes)
     out = []
@@ -195,13 +219,16 @@ def _line_text(line) -> tuple[str, float, bool, bool, str]:
     if _in_visual_order(chars):  # right-to-left text drawn from the left: logical order
         out = visual_to_logical([t.replace("\n", " ") for t in out])
     text = "".join(out).replace("\n", " ")
-    symbol = bool(_SYMBOL_FONT.search(chars[0].fontname or ""))
-    bold_chars = sum(len(c.get_text()) for c in chars if _BOLD_FONT.search(c.fontname or ""))
-    fonts = Counter(_font_name(c.fontname) for c in chars[1:] if not _SYMBOL_FONT.search(
-        c.fontname or "")) or Counter([_font_name(chars[0].fontname)])
+    traits = [_font_traits(c.fontname) for c in chars]
+    symbol = traits[0].symbol
+    bold_chars = sum(len(c.get_text()) for c, f in zip(chars, traits, strict=True) if f.bold)
+    fonts = Counter(f.name for f in traits[1:] if not f.symbol) or Counter([traits[0].name])
     font, n = fonts.most_common(1)[0]
+    # A Symbol-font glyph opening the line is its bullet; elsewhere Symbol sets Greek and
+    # operators, as the math fonts do.
+    math = sum(1 for k, f in enumerate(traits) if f.math or (k and f.symbol_math))
     return text, median, bold_chars >= 0.8 * len(chars), symbol, font if n >= 0.8 * len(
-        chars[1:] or chars) else ""
+        chars[1:] or chars) else "", len(chars), math
 
 
 def read_page_layout(page, number: int) -> PageLayout:
@@ -224,7 +251,7 @@ def read_page_layout(page, number: int) -> PageLayout:
         for obj in box:
             if not isinstance(obj, LTTextLine):
                 continue
-            text, size, bold, symbol, font = _line_text(obj)
+            text, size, bold, symbol, font, glyphs, math = _line_text(obj)
             if _CID.match(text):  # an unmapped glyph opening the line is its bullet
                 symbol = True
                 text = _CID.sub("• ", text, count=1)
@@ -242,7 +269,8 @@ def read_page_layout(page, number: int) -> PageLayout:
             ink = next((c.x0 for c in obj if isinstance(c, LTChar) and c.get_text().strip()),
                        obj.x0)
             in_box.append(Line(text, number, obj.x0, height - obj.y1, obj.x1, height - obj.y0,
-                               size, bold, box_index, symbol, font, ink_x0=ink))
+                               size, bold, box_index, symbol, font, ink_x0=ink,
+                               glyphs=glyphs, math_glyphs=math))
         raw.extend(_by_baseline(in_box))
     if _right_to_left(raw):
         raw = _rtl_rows(raw)
@@ -339,6 +367,8 @@ def _merge_split_lines(lines: list[Line]) -> list[Line]:
             gap = ln.x0 - prev.x1
             if 0 <= gap < 4 * max(prev.size, 1):
                 prev.text = f"{prev.text} {ln.text}"
+                prev.glyphs += ln.glyphs
+                prev.math_glyphs += ln.math_glyphs
                 prev.x1 = max(prev.x1, ln.x1)
                 prev.top = min(prev.top, ln.top)
                 continue
@@ -564,6 +594,10 @@ def _inside(ln: Line, bbox) -> bool:
 def _find_tables(page, number: int, warnings: list[str] | None = None) -> list[Table]:
     """Ruled tables only: a table detector guessing from text alignment finds garbage in
     columns of prose. A candidate must have 2+ rows, 2+ columns and mostly filled cells."""
+    if not _has_graphics(page.layout):
+        # No line, rectangle or curve drawn: no rule, so no ruled table, and pdfplumber's
+        # copy of every character (a third of the reading cost) is not needed.
+        return []
     try:
         found = page.find_tables()
     except Exception as exc:  # a detector failure costs the table, never the text
@@ -594,6 +628,19 @@ def _find_tables(page, number: int, warnings: list[str] | None = None) -> list[T
             warnings.append(f"page {number}: reading a table ruled by horizontal lines failed "
                             f"({type(exc).__name__}); it reads as lines of text")
     return tables
+
+
+def _has_graphics(container) -> bool:
+    """Whether a page (pdfminer's layout) draws any line, rectangle or curve, in a figure
+    or not: the only objects table rules come from."""
+    from pdfminer.layout import LTCurve, LTFigure
+
+    for obj in container:
+        if isinstance(obj, LTCurve):  # LTLine and LTRect are curves too
+            return True
+        if isinstance(obj, LTFigure) and _has_graphics(obj):
+            return True
+    return False
 
 
 TABLE_BAND_ROW_MAX_LINES = 3
@@ -1286,8 +1333,17 @@ def layout_blocks(pages: list[PageLayout], outline: list[OutlineEntry] | None = 
                 else:
                     cur = new("contents", ln)
                 continue
+            if _is_formula(ln):
+                # A formula: a block of its own, line by line as printed (a display is set
+                # centred, so no indentation is kept).
+                if cur is not None and cur.kind == "formula" and _code_goes_on(cur.last_line,
+                                                                                ln, i):
+                    _append(cur, ln, ln.text, join=False)
+                else:
+                    cur = new("formula", ln)
+                continue
             if _is_code(ln, typo):
-                # Code or a formula: a block of its own, line by line as printed.
+                # Code: a block of its own, line by line as printed.
                 if cur is not None and cur.kind == "code" and _code_goes_on(cur.last_line, ln, i):
                     _append(cur, ln, ln.text, join=False)
                 else:
@@ -1382,7 +1438,7 @@ def heading_runs(p: PageLayout, typo: Typography) -> dict[int, HeadingRun]:
     i = 0
     while i < len(lines):
         style = typo.heading_style(lines[i])
-        if style is None or _is_code(lines[i], typo) or (
+        if style is None or _is_code(lines[i], typo) or _is_formula(lines[i]) or (
                 _is_bullet(lines[i]) and not _clause_heading(lines, i, style, typo)):
             i += 1
             continue
@@ -1450,6 +1506,36 @@ def _is_code(ln: Line, typo: Typography) -> bool:
     """A line set in a monospaced face the body is not set in: code or a formula."""
     return bool(ln.font) and bool(_MONO_FONT.search(ln.font)) and not (
         typo.body_font and _MONO_FONT.search(typo.body_font))
+
+
+# TeX's math fonts (CMMI math italic, CMSY symbols, CMEX large operators, AMS's MSAM/MSBM,
+# Euler), the OpenType math faces (Cambria Math, STIX Two Math, Latin Modern Math ...) and
+# MathType's.
+_MATH_FONT = re.compile(r"cmmi|cmsy|cmex|cmbsy|msam|msbm|eufm|eusm|euex|rsfs|esint|stmary|"
+                        r"math|mtmi|mtsy|mtex|mt-extra|txmia|txsy|txex|pxmia|pxsy|pxex", re.I)
+_SYMBOL_MATH_FONT = re.compile(r"^symbol|[+]symbol", re.I)
+# Relations and large operators: a formula states something with one of them.
+_RELATION = re.compile(r"[=<>≤≥≈≠≡∼≃≅∝∑∏∫∮√∂∇∈∉⊂⊆⊃⊇→⇒⇔↦]")
+_PROSE_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _is_formula(ln: Line) -> bool:
+    """A display formula: a line set mostly in a math font with little prose beside it, or
+    a run of mathematical symbols in the body's own face (a relation or large operator,
+    Greek letters, scripts, single-letter variables, no prose)."""
+    text = ln.text
+    if len(text) > 240 or ln.glyphs < 3 or _is_bullet(ln):
+        return False
+    prose = len(_PROSE_WORD.findall(text))
+    if ln.math_glyphs >= 2 and ln.math_glyphs >= 0.3 * ln.glyphs and (
+            prose <= 2 or ln.math_glyphs >= 0.6 * ln.glyphs):
+        return True
+    if prose or not _RELATION.search(text):
+        return False
+    symbols = sum(1 for ch in text if unicodedata.category(ch) == "Sm"
+                  or "\u0370" <= ch <= "\u03ff" or ch in "²³¹⁰ⁱⁿ⁺⁻₀₁₂₃₄ᵢⱼₖₙ")
+    letters = sum(1 for ch in text if ch.isalpha())
+    return symbols >= 3 and letters >= 1
 
 
 def _code_goes_on(last: Line, ln: Line, index: int) -> bool:

@@ -20,7 +20,7 @@ __all__ = ["MAX_DOCX_EXPANDED_BYTES", "MIN_TEXT_CHARS", "READER_VERSION", "SUPPO
            "SUPPORTED_WORDS", "ReadError", "ReadResult", "decode_text", "read_file"]
 
 # Bump when a reader's output changes: files read by an older version are read again.
-READER_VERSION = "14"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR;
+READER_VERSION = "17"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR;
 # 4: Word read from its XML (tables anywhere, text boxes, numbering...), PPTX charts, HTML spans
 # 5: passages carry a role, evidence or apparatus (ingest/roles.py)
 # 6: PDF code listings as code blocks, tables ruled by horizontal lines only (issue 21)
@@ -35,11 +35,20 @@ READER_VERSION = "14"  # 2: PDFs read as blocks (outline, typography, tables, bo
 #     (issue 21 round 7, OCR_VERSION 6)
 # 12: PDF lines mostly right-to-left (Arabic, Hebrew) in logical order, not visual; the pieces
 #     of a right-to-left line pdfminer cuts at a Latin word joined from the right (issue 21)
-# 13: key dimensions whatever the layout (issue 21 item 4, round 10): PDF label beside a value
-#     that wraps read in its row; Word tabs and line breaks, HTML <br> kept as columns and
+# 13 (branch r10-vig): key dimensions whatever the layout (issue 21 item 4, round 10): PDF
+#     label beside a value that wraps read in its row; Word tabs and line breaks, HTML <br> kept as columns and
 #     lines of the page's text; placeholder PDF metadata titles ("untitled") ignored
-# 14: a two-column PDF table whose labels are mostly short is key/value even when one label
-#     is the template's dozen words ("Informal or formal approaches to evaluate ...")
+# 14 (main): a two-column PDF table whose labels are mostly short is key/value even when one
+#     label is the template's dozen words ("Informal or formal approaches to evaluate ...")
+# 13-16 (branch r10-21, numbered on it): 13: formulas are blocks of their own: PDF lines in
+#     math fonts or symbol runs, Word OMML display equations, HTML MathML (both written out linearly) and <pre> as code (issue 21)
+# 14: scans: isolated specks cleaned off the page image before OCR (OCR_VERSION 7)
+# 15: Word code (code styles, monospaced runs with code's characters) as code blocks with
+#     their indentation; "Listing Number" is no list style (issue 21)
+# 16: scans: line sizes and stroke widths measured on the page as scanned (Tesseract still
+#     reads the despeckled copy): on the cleaned copy body lines measured smaller, and short
+#     regular sans lines ("Process", "Access") became headings (OCR_VERSION 8)
+# 17: the two branches above together (both numbered 13-16 apart)
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".pptx", ".html", ".htm")
 SUPPORTED_WORDS = "PDF, DOCX, PPTX, HTML, TXT or MD"

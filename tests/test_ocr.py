@@ -634,3 +634,29 @@ def test_short_regular_lines_are_not_read_as_bold(tmp_path):
         assert len(want) == 2, want
         assert len(have) == len(want) and all(_near_path((w,), (h,)) for w, h in
                                               zip(want, have, strict=True)), (style.name, have)
+
+
+def test_isolated_specks_are_cleaned_before_ocr_and_print_is_not():
+    """A scanner's specks (1-2 pixels, nothing dark beside them) are taken off the page image
+    before Tesseract reads it: read as letters ("day s sessions", a speck 2 px high under the
+    line) or stops they change a heading's words. Print is left alone: a full stop or an i's
+    dot (3 px and more), a hairline's end, a 1-px hairline, pixels touching a stroke."""
+    import numpy as np
+    from PIL import Image
+
+    a = np.full((60, 60), 255, dtype=np.uint8)
+    specks = [(5, 5, 1, 1), (10, 40, 2, 2), (50, 20, 1, 2), (30, 55, 2, 1)]
+    for y, x, h, w in specks:
+        a[y:y + h, x:x + w] = 40
+    a[20:23, 20:23] = 0  # a full stop, 3 x 3
+    a[40:52, 40] = 30  # a 1-px hairline
+    a[30:34, 5:8] = 0  # a stroke ...
+    a[34, 8] = 60  # ... and a pixel touching its corner
+    out = np.asarray(ocr.despeckle(Image.fromarray(a, "L")))
+    for y, x, h, w in specks:
+        assert (out[y:y + h, x:x + w] == 255).all(), (y, x)
+    keep = a < 255
+    for y, x, h, w in specks:
+        keep[y:y + h, x:x + w] = False
+    assert (out[keep] == a[keep]).all()
+
