@@ -265,11 +265,20 @@ def tokenize(question: str) -> list[Token]:
             low = str(_TENS[tens] + _NUM_WORDS[unit])
         low = str(_NUM_WORDS[low]) if low in _NUM_WORDS else low
         low = "12" if low == "dozen" else low  # "a dozen schools"
+        low = "6" if low in ("half-dozen", "half-a-dozen") else low  # "a half-dozen schools"
         out.append(Token(low, m.start(), m.end(), upper))
-    # "three thousand", "2 hundred": one number
+    # "three thousand", "2 hundred", "two dozen", "half a dozen": one number
     merged: list[Token] = []
     for x in out:
         prev = merged[-1] if merged else None
+        dozen = question[x.start:x.end].lower() == "dozen"
+        if (dozen and len(merged) >= 2 and merged[-1].text == "a"
+                and merged[-2].text == "half"):
+            merged[-2:] = [Token("6", merged[-2].start, x.end)]
+            continue
+        if dozen and prev is not None and _number(prev.text) is not None:
+            merged[-1] = Token(_n(_number(prev.text) * 12), prev.start, x.end)
+            continue
         if (x.text in _SCALE_WORDS and prev is not None and _number(prev.text) is not None):
             value = _number(prev.text) * _SCALE_WORDS[x.text]
             merged[-1] = Token(_n(value), prev.start, x.end)
@@ -843,6 +852,7 @@ class _Scanner:
         self.pending_or = False  # an "or" read, its second condition not yet
         self.ambiguous: list[str] = []  # parts read two ways (`Reading.ambiguous`)
         self.gaps: list[tuple[int, int]] = []  # words inside a superlative's span, not read
+        self.skip: set[int] = set()  # tokens ahead already read ("by number of schools")
 
     def words(self, i: int, j: int) -> list[str]:
         return [x.text for x in self.t[i:j]]
@@ -1363,6 +1373,20 @@ class _Scanner:
                 by = self.unit(k) if k < len(self.t) else None
                 if by:
                     return by[0], [Condition(by[1], op)]
+            for k in range(j + 1, min(j + 4, len(self.t) - 1)):
+                # "the smallest rural trust by number of schools": the measure said after the
+                # conditions between (no small word among them but the group word)
+                if self.t[k].text != "by":
+                    continue
+                if any(x.text in STOP and x.text not in GROUP or x.text in _SUPER or _number(x.text) is not None
+                       for x in self.t[j:k]) or not any(x.text in GROUP for x in self.t[j:k]):
+                    break
+                m = k + 1 + (self.t[k + 1].text == "the")
+                by = self.unit(m) if m < len(self.t) else None
+                if by:
+                    self.skip.update(range(k, by[0]))
+                    return j, [Condition(by[1], op)]
+                break
             kind = self.school_kind(j) if j < len(self.t) else None
             if kind and self.t[j].text not in ("number", "amount", "count"):
                 # "the largest schools", "the smallest primary schools": the size of the
@@ -1801,6 +1825,12 @@ def _symbols_as_words(q: str) -> str:
     first to its last year)."""
     q = re.sub(r"\b(?:less|fewer) than or equal to\b", "at most", q, flags=re.I)
     q = re.sub(r"\b(?:more|greater) than or equal to\b", "at least", q, flags=re.I)
+    # "the largest trust in terms of number of schools", "smallest as measured by pupils": the
+    # measure of a superlative, said as "by" is (only a few words after the superlative)
+    q = re.sub(rf"(\b(?:{_SUPERLATIVES})\b(?:\s+(?!(?:say|says|said|think|thinks|report|reports|tell)\b)"
+               rf"[\w-]+){{0,3}}?)\s+(?:in terms of|(?:as |when )?"
+               rf"measured by|judged by|going by|according to|on the basis of)(?:\s+the)?\b",
+               r"\1 by", q, flags=re.I)
     q = re.sub(r"(\d)\s*\+(?=\s|$|[?.!,])", r"\1 or more", q)
     q = re.sub(r"(?:>=|≥|=>)\s*(?=\d)", "at least ", q)
     q = re.sub(r"(?:<=|≤|=<)\s*(?=\d)", "at most ", q)
@@ -1853,6 +1883,10 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
     content_from = None
     while i < n:
         w = tokens[i].text
+        if i in s.skip:  # read with a condition before it
+            s.used[i] = True
+            i += 1
+            continue
         kind = _stem(w) if w in _KIND_GROUPS else None
         if kind and (negate or seen_group) and not stop_at_content and any(
                 kind in _word_list(t.name, False) or any(_contains(v, kind)

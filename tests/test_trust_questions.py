@@ -1021,3 +1021,20 @@ def test_round10_the_top_few_say_ties_are_kept(trusts):
     found = answer_set_question("What are the three largest trusts?", trusts)
     assert "top 3 (ties kept)" in found.headline, found.headline
     assert answer_set_question("What are the benefits of rural trusts?", trusts) is None
+
+
+@pytest.mark.parametrize("question, expected", [
+    # "half a dozen", "a half-dozen", "two dozen": numbers said in dozens
+    ("Trusts that run less than half a dozen schools", {ASH, COR, IRO, KES, LAR, MIL, QUI, RIV,
+                                                        THO}),
+    ("trusts with a half-dozen schools or more", {BRI, FEN, GRE, HAR, HEA, OAK, PEN, SAL}),
+    ("Which trusts have at least two dozen schools?", set()),
+    # the measure of a superlative after the conditions between, or said as "in terms of"
+    ("Which is the largest urban trust by pupils on roll?", {COR}),
+    ("biggest regional trust by number of secondaries", {SAL}),
+    ("Which is the smallest Catholic trust in terms of pupils?", {COR}),
+    ("Which trust is largest as measured by the number of schools?", {HAR}),
+])
+def test_round11_dozens_and_the_measure_of_a_superlative(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
