@@ -1218,7 +1218,9 @@ class _Scanner:
         if every:
             return every
         j, only = i, False
-        if self.t[j].text in ("only", "solely", "entirely", "exclusively", "purely"):
+        if self.t[j].text in ("only", "solely", "entirely", "exclusively", "purely", "just",
+                              "wholly"):
+            # "just secondaries", "wholly primary schools": every school of that kind
             only, j = True, j + 1
             if j < len(self.t) and self.t[j].text == "of":
                 j += 1
@@ -1259,6 +1261,12 @@ class _Scanner:
                         "school", "schools", "type", "types", "kind", "kinds"):
                     end += 1
                 break
+        if (not only and self.words(end, end + 3) in (["or", "anything", "else"],
+                                                      ["or", "any", "others"])
+                and any(c.op == "only" for _, _, c in self.atoms)):
+            # "just secondaries, no primaries or anything else": it restates the "only"
+            # already read; alone ("no primaries or anything else") it is not read
+            self.skip.update(range(end, end + 3))
         return end, [Condition(k[1], "only" if only else ">=", None if only else 1)]
 
     def mention(self, i: int) -> tuple[int, list[Condition]] | None:

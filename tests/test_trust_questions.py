@@ -1038,3 +1038,22 @@ def test_round10_the_top_few_say_ties_are_kept(trusts):
 def test_round11_dozens_and_the_measure_of_a_superlative(trusts, question, expected):
     found = answer_set_question(question, trusts)
     assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # "just" / "wholly" before a school kind: only that kind (on main "just primaries" listed
+    # every trust with a primary school: a wrong list)
+    ("Which trusts are just primaries?", {LAR, MIL}),
+    ("Which trusts run wholly primary schools?", {LAR, MIL}),
+    # "or anything else" restates an "only" already read
+    ("Which trusts have only secondary schools, no primaries or any others?", {IRO, SAL}),
+    ("trusts running just secondaries, with no primaries or anything else", {IRO, SAL}),
+])
+def test_round11_just_a_kind_of_school(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round11_anything_else_alone_is_not_read(trusts):
+    found = answer_set_question("Which trusts have no primaries or anything else?", trusts)
+    assert found.trusts == [] and "anything else" in found.headline, found.headline
