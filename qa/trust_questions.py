@@ -2037,6 +2037,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         reading.content = q[tokens[content_from].start:].rstrip("?. ")
     _resolve(s, unread, reading, embed)
     reading.groups = [_distinct(g) for g in reading.groups if g] or [[]]
+    _more_than_the_other_pole(s, reading)
     upto = content_from if content_from is not None else n
     # (only where the list would otherwise be given: a part not read already lists none)
     changing = [k for k in range(upto) if not s.used[k] and k not in s.resolved
@@ -2082,6 +2083,33 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
                        or _hinted(vocab, tokens[k].text) & fields_read for k in range(upto)]
     reading.small = [tokens[k].text in STOP for k in range(upto)]
     return reading
+
+
+def _more_than_the_other_pole(s: _Scanner, reading: Reading) -> None:
+    """"run more from the centre than locally", "more local than central in decision
+    making": a scale's two poles compared with "than" are the first one; the second is not a
+    condition of its own (read as one, the two together would list no trust)."""
+    for k, x in enumerate(s.t):
+        if x.text != "than" or s.used[k] or k in s.resolved:
+            continue
+        pairs = []
+        for g in reading.groups:
+            for a in g:
+                for b in g:
+                    if (a is not b and a.op == b.op == "pos" and a.field == b.field
+                            and not a.negated and not b.negated and a.words and b.words
+                            and not set(a.value) & set(b.value)
+                            and 0 <= s.q.find(a.words) < x.start <= s.q.find(b.words, x.start)):
+                        pairs.append((g, a, b))
+        if len(pairs) != 1:
+            continue
+        g, a, b = pairs[0]
+        g.remove(b)
+        s.used[k] = True
+        first = next(m for m, y in enumerate(s.t) if y.end > s.q.find(a.words))
+        for m in range(max(first - 3, 0), k):
+            if s.t[m].text == "more" and not s.used[m]:
+                s.used[m] = True  # "more from the centre": the comparison, read
 
 
 def _key(c: Condition) -> tuple:

@@ -1057,3 +1057,25 @@ def test_round11_just_a_kind_of_school(trusts, question, expected):
 def test_round11_anything_else_alone_is_not_read(trusts):
     found = answer_set_question("Which trusts have no primaries or anything else?", trusts)
     assert found.trusts == [] and "anything else" in found.headline, found.headline
+
+
+CENTRAL = {BRI, COR, FEN, GRE, HAR, IRO, OAK, SAL}
+
+
+@pytest.mark.parametrize("question, expected", [
+    # a scale's two poles compared with "than": the first pole (read as two conditions, the
+    # pair had listed no trust)
+    ("Which trusts are run more centrally than locally?", CENTRAL),
+    ("Which trusts are more local than central in decision making?", {HEA, LAR, MIL, RIV, THO}),
+    ("Which regional trusts take decisions more locally than centrally?", {HEA}),
+    ("Which trusts are more formal than informal in evaluating improvement?",
+     {ASH, BRI, COR, FEN, GRE, HAR, IRO, PEN, RIV, SAL}),
+])
+def test_round11_one_pole_more_than_the_other(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round11_than_between_two_fields_is_still_not_read(trusts):
+    found = answer_set_question("Which trusts are more central than rural?", trusts)
+    assert found.trusts == [] and "“than”" in found.headline, found.headline
