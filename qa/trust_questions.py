@@ -265,11 +265,20 @@ def tokenize(question: str) -> list[Token]:
             low = str(_TENS[tens] + _NUM_WORDS[unit])
         low = str(_NUM_WORDS[low]) if low in _NUM_WORDS else low
         low = "12" if low == "dozen" else low  # "a dozen schools"
+        low = "6" if low in ("half-dozen", "half-a-dozen") else low  # "a half-dozen schools"
         out.append(Token(low, m.start(), m.end(), upper))
-    # "three thousand", "2 hundred": one number
+    # "three thousand", "2 hundred", "two dozen", "half a dozen": one number
     merged: list[Token] = []
     for x in out:
         prev = merged[-1] if merged else None
+        dozen = question[x.start:x.end].lower() == "dozen"
+        if (dozen and len(merged) >= 2 and merged[-1].text == "a"
+                and merged[-2].text == "half"):
+            merged[-2:] = [Token("6", merged[-2].start, x.end)]
+            continue
+        if dozen and prev is not None and _number(prev.text) is not None:
+            merged[-1] = Token(_n(_number(prev.text) * 12), prev.start, x.end)
+            continue
         if (x.text in _SCALE_WORDS and prev is not None and _number(prev.text) is not None):
             value = _number(prev.text) * _SCALE_WORDS[x.text]
             merged[-1] = Token(_n(value), prev.start, x.end)
@@ -843,6 +852,7 @@ class _Scanner:
         self.pending_or = False  # an "or" read, its second condition not yet
         self.ambiguous: list[str] = []  # parts read two ways (`Reading.ambiguous`)
         self.gaps: list[tuple[int, int]] = []  # words inside a superlative's span, not read
+        self.skip: set[int] = set()  # tokens ahead already read ("by number of schools")
 
     def words(self, i: int, j: int) -> list[str]:
         return [x.text for x in self.t[i:j]]
@@ -1208,7 +1218,9 @@ class _Scanner:
         if every:
             return every
         j, only = i, False
-        if self.t[j].text in ("only", "solely", "entirely", "exclusively", "purely"):
+        if self.t[j].text in ("only", "solely", "entirely", "exclusively", "purely", "just",
+                              "wholly"):
+            # "just secondaries", "wholly primary schools": every school of that kind
             only, j = True, j + 1
             if j < len(self.t) and self.t[j].text == "of":
                 j += 1
@@ -1249,6 +1261,12 @@ class _Scanner:
                         "school", "schools", "type", "types", "kind", "kinds"):
                     end += 1
                 break
+        if (not only and self.words(end, end + 3) in (["or", "anything", "else"],
+                                                      ["or", "any", "others"])
+                and any(c.op == "only" for _, _, c in self.atoms)):
+            # "just secondaries, no primaries or anything else": it restates the "only"
+            # already read; alone ("no primaries or anything else") it is not read
+            self.skip.update(range(end, end + 3))
         return end, [Condition(k[1], "only" if only else ">=", None if only else 1)]
 
     def mention(self, i: int) -> tuple[int, list[Condition]] | None:
@@ -1363,6 +1381,20 @@ class _Scanner:
                 by = self.unit(k) if k < len(self.t) else None
                 if by:
                     return by[0], [Condition(by[1], op)]
+            for k in range(j + 1, min(j + 4, len(self.t) - 1)):
+                # "the smallest rural trust by number of schools": the measure said after the
+                # conditions between (no small word among them but the group word)
+                if self.t[k].text != "by":
+                    continue
+                if any(x.text in STOP and x.text not in GROUP or x.text in _SUPER or _number(x.text) is not None
+                       for x in self.t[j:k]) or not any(x.text in GROUP for x in self.t[j:k]):
+                    break
+                m = k + 1 + (self.t[k + 1].text == "the")
+                by = self.unit(m) if m < len(self.t) else None
+                if by:
+                    self.skip.update(range(k, by[0]))
+                    return j, [Condition(by[1], op)]
+                break
             kind = self.school_kind(j) if j < len(self.t) else None
             if kind and self.t[j].text not in ("number", "amount", "count"):
                 # "the largest schools", "the smallest primary schools": the size of the
@@ -1801,6 +1833,12 @@ def _symbols_as_words(q: str) -> str:
     first to its last year)."""
     q = re.sub(r"\b(?:less|fewer) than or equal to\b", "at most", q, flags=re.I)
     q = re.sub(r"\b(?:more|greater) than or equal to\b", "at least", q, flags=re.I)
+    # "the largest trust in terms of number of schools", "smallest as measured by pupils": the
+    # measure of a superlative, said as "by" is (only a few words after the superlative)
+    q = re.sub(rf"(\b(?:{_SUPERLATIVES})\b(?:\s+(?!(?:say|says|said|think|thinks|report|reports|tell)\b)"
+               rf"[\w-]+){{0,3}}?)\s+(?:in terms of|(?:as |when )?"
+               rf"measured by|judged by|going by|according to|on the basis of)(?:\s+the)?\b",
+               r"\1 by", q, flags=re.I)
     q = re.sub(r"(\d)\s*\+(?=\s|$|[?.!,])", r"\1 or more", q)
     q = re.sub(r"(?:>=|≥|=>)\s*(?=\d)", "at least ", q)
     q = re.sub(r"(?:<=|≤|=<)\s*(?=\d)", "at most ", q)
@@ -1853,6 +1891,10 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
     content_from = None
     while i < n:
         w = tokens[i].text
+        if i in s.skip:  # read with a condition before it
+            s.used[i] = True
+            i += 1
+            continue
         kind = _stem(w) if w in _KIND_GROUPS else None
         if kind and (negate or seen_group) and not stop_at_content and any(
                 kind in _word_list(t.name, False) or any(_contains(v, kind)
@@ -1995,6 +2037,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
         reading.content = q[tokens[content_from].start:].rstrip("?. ")
     _resolve(s, unread, reading, embed)
     reading.groups = [_distinct(g) for g in reading.groups if g] or [[]]
+    _more_than_the_other_pole(s, reading)
     upto = content_from if content_from is not None else n
     # (only where the list would otherwise be given: a part not read already lists none)
     changing = [k for k in range(upto) if not s.used[k] and k not in s.resolved
@@ -2040,6 +2083,33 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
                        or _hinted(vocab, tokens[k].text) & fields_read for k in range(upto)]
     reading.small = [tokens[k].text in STOP for k in range(upto)]
     return reading
+
+
+def _more_than_the_other_pole(s: _Scanner, reading: Reading) -> None:
+    """"run more from the centre than locally", "more local than central in decision
+    making": a scale's two poles compared with "than" are the first one; the second is not a
+    condition of its own (read as one, the two together would list no trust)."""
+    for k, x in enumerate(s.t):
+        if x.text != "than" or s.used[k] or k in s.resolved:
+            continue
+        pairs = []
+        for g in reading.groups:
+            for a in g:
+                for b in g:
+                    if (a is not b and a.op == b.op == "pos" and a.field == b.field
+                            and not a.negated and not b.negated and a.words and b.words
+                            and not set(a.value) & set(b.value)
+                            and 0 <= s.q.find(a.words) < x.start <= s.q.find(b.words, x.start)):
+                        pairs.append((g, a, b))
+        if len(pairs) != 1:
+            continue
+        g, a, b = pairs[0]
+        g.remove(b)
+        s.used[k] = True
+        first = next(m for m, y in enumerate(s.t) if y.end > s.q.find(a.words))
+        for m in range(max(first - 3, 0), k):
+            if s.t[m].text == "more" and not s.used[m]:
+                s.used[m] = True  # "more from the centre": the comparison, read
 
 
 def _key(c: Condition) -> tuple:

@@ -1021,3 +1021,61 @@ def test_round10_the_top_few_say_ties_are_kept(trusts):
     found = answer_set_question("What are the three largest trusts?", trusts)
     assert "top 3 (ties kept)" in found.headline, found.headline
     assert answer_set_question("What are the benefits of rural trusts?", trusts) is None
+
+
+@pytest.mark.parametrize("question, expected", [
+    # "half a dozen", "a half-dozen", "two dozen": numbers said in dozens
+    ("Trusts that run less than half a dozen schools", {ASH, COR, IRO, KES, LAR, MIL, QUI, RIV,
+                                                        THO}),
+    ("trusts with a half-dozen schools or more", {BRI, FEN, GRE, HAR, HEA, OAK, PEN, SAL}),
+    ("Which trusts have at least two dozen schools?", set()),
+    # the measure of a superlative after the conditions between, or said as "in terms of"
+    ("Which is the largest urban trust by pupils on roll?", {COR}),
+    ("biggest regional trust by number of secondaries", {SAL}),
+    ("Which is the smallest Catholic trust in terms of pupils?", {COR}),
+    ("Which trust is largest as measured by the number of schools?", {HAR}),
+])
+def test_round11_dozens_and_the_measure_of_a_superlative(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # "just" / "wholly" before a school kind: only that kind (on main "just primaries" listed
+    # every trust with a primary school: a wrong list)
+    ("Which trusts are just primaries?", {LAR, MIL}),
+    ("Which trusts run wholly primary schools?", {LAR, MIL}),
+    # "or anything else" restates an "only" already read
+    ("Which trusts have only secondary schools, no primaries or any others?", {IRO, SAL}),
+    ("trusts running just secondaries, with no primaries or anything else", {IRO, SAL}),
+])
+def test_round11_just_a_kind_of_school(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round11_anything_else_alone_is_not_read(trusts):
+    found = answer_set_question("Which trusts have no primaries or anything else?", trusts)
+    assert found.trusts == [] and "anything else" in found.headline, found.headline
+
+
+CENTRAL = {BRI, COR, FEN, GRE, HAR, IRO, OAK, SAL}
+
+
+@pytest.mark.parametrize("question, expected", [
+    # a scale's two poles compared with "than": the first pole (read as two conditions, the
+    # pair had listed no trust)
+    ("Which trusts are run more centrally than locally?", CENTRAL),
+    ("Which trusts are more local than central in decision making?", {HEA, LAR, MIL, RIV, THO}),
+    ("Which regional trusts take decisions more locally than centrally?", {HEA}),
+    ("Which trusts are more formal than informal in evaluating improvement?",
+     {ASH, BRI, COR, FEN, GRE, HAR, IRO, PEN, RIV, SAL}),
+])
+def test_round11_one_pole_more_than_the_other(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round11_than_between_two_fields_is_still_not_read(trusts):
+    found = answer_set_question("Which trusts are more central than rural?", trusts)
+    assert found.trusts == [] and "“than”" in found.headline, found.headline
