@@ -9,10 +9,10 @@ gold phrase, compared with `ingest.normalise.match_key` (whitespace and hyphens 
 "both" questions any gold phrase counts for hit@k, and `both@5` reports how often the gold
 passages of both documents are in the top 5.
 
-By default eval/questions.jsonl, questions_heldout.jsonl, questions_heldout2.jsonl and
-questions_heldout3.jsonl (since round 10 all four are tuning sets: seen many times) and the held-out
-eval/questions_heldout4.jsonl and questions_heldout5.jsonl (two independent writers'; never tuned
-on; totals only, no question named) are run and
+By default eval/questions.jsonl and questions_heldout.jsonl to questions_heldout5.jsonl (tuning
+sets: seen many times; the fourth and fifth since round 12) and the held-out
+eval/questions_heldout6.jsonl (an independent writer's; never tuned on; totals only, no question
+named) are run and
 reported apart. With two or more tuning files, the evidence rules (fit_none, fit_strong) are also
 fitted on all but one and graded on that one, for each in turn (cross_validate).
 
@@ -59,9 +59,13 @@ DEFAULT_HELDOUT3 = DEFAULT_QUESTIONS.parent / "questions_heldout3.jsonl"
 DEFAULT_HELDOUT4 = DEFAULT_QUESTIONS.parent / "questions_heldout4.jsonl"
 # by a second independent writer (round 10), committed before round 10's code ran on it
 DEFAULT_HELDOUT5 = DEFAULT_QUESTIONS.parent / "questions_heldout5.jsonl"
-# Round 10: the first four files have been seen many times and are all tuning sets now;
-# only the fourth held-out set (and sets written later) is held out.
-TUNING_FILES = (DEFAULT_QUESTIONS, DEFAULT_HELDOUT, DEFAULT_HELDOUT2, DEFAULT_HELDOUT3)
+# by a third independent writer (round 12), committed before round 12's code ran on it
+DEFAULT_HELDOUT6 = DEFAULT_QUESTIONS.parent / "questions_heldout6.jsonl"
+# Round 10: the first four files had been seen many times and became tuning sets; round 12 adds
+# the fourth and fifth held-out sets (their misses were read after round 11). Only sets written
+# later (the sixth) are held out.
+TUNING_FILES = (DEFAULT_QUESTIONS, DEFAULT_HELDOUT, DEFAULT_HELDOUT2, DEFAULT_HELDOUT3,
+                DEFAULT_HELDOUT4, DEFAULT_HELDOUT5)
 K = 10
 DENSE_BASELINE_NONE_BELOW = 0.30  # the cosine threshold the project shipped with
 
@@ -661,7 +665,7 @@ def text_report(report: dict[str, Any], misses: bool = False, held_out: bool = F
 
 
 def held_out(path: Path) -> bool:
-    """A question file that is held out (never tuned on): every file but the four tuning ones
+    """A question file that is held out (never tuned on): every file but the tuning ones
     (TUNING_FILES); its report gives totals only, naming no question."""
     return Path(path).name not in {p.name for p in TUNING_FILES}
 
@@ -714,11 +718,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder")
     parser.add_argument("--questions", type=Path, action="append", default=None,
                         help="question file (repeatable); default: the tuning sets "
-                             "(eval/questions.jsonl, questions_heldout.jsonl, "
-                             "questions_heldout2.jsonl, questions_heldout3.jsonl) and the "
-                             "held-out sets (eval/questions_heldout4.jsonl, "
-                             "questions_heldout5.jsonl, totals only), "
-                             "reported apart")
+                             "(eval/questions.jsonl, questions_heldout.jsonl to "
+                             "questions_heldout5.jsonl) and the held-out set "
+                             "(eval/questions_heldout6.jsonl, totals only), reported apart")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
     parser.add_argument("--misses", action="store_true", help="list the system's misses")
     parser.add_argument("--no-baselines", action="store_true", help="skip the two baselines")
@@ -735,8 +737,7 @@ def main(argv: list[str] | None = None) -> int:
     except (IndexUnavailable, EmbedderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    files = args.questions or [DEFAULT_QUESTIONS, DEFAULT_HELDOUT, DEFAULT_HELDOUT2,
-                              DEFAULT_HELDOUT3, DEFAULT_HELDOUT4, DEFAULT_HELDOUT5]
+    files = args.questions or [*TUNING_FILES, *[p for p in [DEFAULT_HELDOUT6] if p.exists()]]
     reports = {}
     for path in files:
         reports[str(path)] = evaluate(searcher, load_questions(path),

@@ -8,10 +8,11 @@ eval/set_questions.jsonl (used while writing the matcher) is asked of the fictio
 tests/data/make_vignettes.py writes plus Oakmoor and Riverbend; every other file of those plus
 tests/data/vignettes-extra/ (fields no code names). By default every file is run: the tuned
 ones (set_questions.jsonl, and set_questions_heldout.jsonl, _heldout2 to _heldout4 and
-_heldout6 to _heldout11, held out when written, seen and tuned on since; sets 6 to 11 were
+_heldout6 to _heldout13, held out when written, seen and tuned on since; sets 6 to 13 were
 written by people who had seen neither the code nor its output, and each was run before it was
 tuned on), then the ones still held out, never tuned on and reported apart:
-set_questions_heldout5.jsonl (written before the code that answers it). `--tuned` runs the
+set_questions_heldout5.jsonl (written before the code that answers it) and
+set_questions_heldout14.jsonl (round 12's independent writer's). `--tuned` runs the
 tuned files only (what development may look at). Each names the trusts it should return,
 worked out by hand; `"expected": null` marks a question that is not about the set and must
 return no list. The vignettes are indexed into a temporary folder
@@ -64,17 +65,20 @@ HELDOUT11_QUESTIONS = ROOT / "eval" / "set_questions_heldout11.jsonl"
 # A seventh independent writer, from table T and the issue only (round 10); its first runs were
 # on main before (33/42) and after (34/42) round 10's matcher; tuned on from round 11.
 HELDOUT12_QUESTIONS = ROOT / "eval" / "set_questions_heldout12.jsonl"
+# An eighth independent writer, from table T and the issue only (round 11); its runs: 36/42
+# (round 10's matcher) and 37/42 (round 11's); tuned on from round 12.
+HELDOUT13_QUESTIONS = ROOT / "eval" / "set_questions_heldout13.jsonl"
 # Seen during development (the first three held-out sets were, once run): tuned on. Set 11 is
 # tuned on from round 10 (its first runs: 30/42 on round 8's matcher, 31/42 on round 9's).
 TUNED_FILES = [DEFAULT_QUESTIONS, HELDOUT_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS,
                HELDOUT4_QUESTIONS, HELDOUT6_QUESTIONS, HELDOUT7_QUESTIONS, HELDOUT8_QUESTIONS,
                HELDOUT9_QUESTIONS, HELDOUT10_QUESTIONS, HELDOUT11_QUESTIONS,
-               HELDOUT12_QUESTIONS]
+               HELDOUT12_QUESTIONS, HELDOUT13_QUESTIONS]
 # Held out: never run while the matcher is being changed; reported apart.
-# An eighth independent writer, from table T and the issue only (round 11); committed and run
-# on main (34/42) before round 11's matcher was.
-HELDOUT13_QUESTIONS = ROOT / "eval" / "set_questions_heldout13.jsonl"
-HELDOUT_FILES = [HELDOUT5_QUESTIONS, HELDOUT13_QUESTIONS]
+# A ninth independent writer, from table T and the issue only (round 12); committed and run on
+# main before round 12's matcher was.
+HELDOUT14_QUESTIONS = ROOT / "eval" / "set_questions_heldout14.jsonl"
+HELDOUT_FILES = [HELDOUT5_QUESTIONS, HELDOUT14_QUESTIONS]
 # The retrieval questions (ordinary questions about the research, answered from passages):
 # none may be taken for a question about the set; reported after the set files.
 RETRIEVAL_FILES = sorted((ROOT / "eval").glob("questions*.jsonl"))
@@ -244,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         runs = [(args.questions, "")]
     else:
         runs = [(p, "tuned") for p in TUNED_FILES] + (
-            [] if args.tuned else [(p, "held out, never tuned on") for p in HELDOUT_FILES])
+            [] if args.tuned else [(p, "held out, never tuned on") for p in HELDOUT_FILES
+                                   if p.exists()])
     reports, titles = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         tables: dict[bool, list] = {}
