@@ -936,3 +936,39 @@ def test_a_referral_names_the_words_after_the_headings_it_repeats():
     assert opening_words(text, 5, section=label) == "- There is an executive …"
     assert opening_words(text, 3) == "3. Interview evidence …"  # no label: as it opens
     assert opening_words("Only a heading", section="Only a heading") == "Only a heading"
+
+
+def test_a_short_section_past_the_budget_is_quoted_while_its_words_fit(built, searcher,
+                                                                        monkeypatch):
+    """Past the budget and the gap rule, a section scoring at least SHORT_FLOOR is quoted while
+    its words fit in the question's SHORT_WORDS (round 12): a short list ranked low by late
+    interaction costs little. With no allowance nothing is quoted past the budget."""
+    from qa import prep
+
+    excluded = lambda p: poses_questions(p.text)  # noqa: E731 - build_pack's default
+    found = []
+    for sid in ("8.1", "8.2", "8.3", "8.4", "8.5"):
+        questions = _session(sid).questions
+        for question in questions:
+            ranking = prep._pick(searcher, question, 10_000, 15, excluded, questions).hits
+            if len(ranking) > 4:
+                found.append((questions, question, ranking))
+    assert found
+    questions, question, ranking = found[0]
+    monkeypatch.setattr(prep, "MORE_QUOTES", 0)
+    monkeypatch.setattr(prep, "REFERRALS", 0)
+    monkeypatch.setattr(prep, "SHORT_FLOOR", min(h.score for h in ranking) - 1)
+    monkeypatch.setattr(prep, "SHORT_MIN", 1)
+    tail = ranking[2:]
+    shortest = min(tail, key=lambda h: len(h.passage.text.split()))
+    allowance = len(shortest.passage.text.split())
+    monkeypatch.setattr(prep, "SHORT_WORDS", allowance)
+    listed = prep._pick(searcher, question, 2, 15, excluded, questions).hits
+    assert [h.passage.id for h in listed[:2]] == [h.passage.id for h in ranking[:2]]
+    past = listed[2:]
+    assert past and sum(len(h.passage.text.split()) for h in past) <= allowance
+    # The first section of the tail that fits is the one quoted (best first).
+    first_fit = next(h for h in tail if len(h.passage.text.split()) <= allowance)
+    assert past[0].passage.id == first_fit.passage.id
+    monkeypatch.setattr(prep, "SHORT_WORDS", 0)
+    assert len(prep._pick(searcher, question, 2, 15, excluded, questions).hits) == 2
