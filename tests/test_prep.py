@@ -972,3 +972,23 @@ def test_a_short_section_past_the_budget_is_quoted_while_its_words_fit(built, se
     assert past[0].passage.id == first_fit.passage.id
     monkeypatch.setattr(prep, "SHORT_WORDS", 0)
     assert len(prep._pick(searcher, question, 2, 15, excluded, questions).hits) == 2
+
+
+def test_the_referral_header_says_where_the_quotes_are():
+    """Since round 12 a question may refer to a quote under a later question: the line above
+    the referrals says "quoted above", "quoted below" or "quoted under other questions"."""
+    from qa.export import CitedQuote, ExportDocument, ExportSection, see_also_label
+
+    def quote(pid: str) -> CitedQuote:
+        return CitedQuote(pid, f"Text of {pid}.", BRIEFING, "Briefing", "Briefing, p. 1")
+
+    first, middle, last = ExportSection("Q1"), ExportSection("Q2"), ExportSection("Q3")
+    first.quotes, last.quotes = [quote("pa")], [quote("pc")]
+    doc = ExportDocument("Pack", [first, middle, last])
+    middle.see_also = ["pa"]
+    assert see_also_label(doc, middle) == "Also relevant, quoted above:"
+    middle.see_also = ["pc"]
+    assert see_also_label(doc, middle) == "Also relevant, quoted below:"
+    middle.see_also = ["pa", "pc"]
+    assert see_also_label(doc, middle) == "Also relevant, quoted under other questions:"
+    assert "quoted under other questions:" in to_markdown(doc)
