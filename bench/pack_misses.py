@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/pack_misses.py [--index var/index] [--corpus corpus]
 
-TUNING SETS ONLY (eval/packs.jsonl, packs_heldout.jsonl, packs_heldout2.jsonl); the held-out
-set (packs_heldout3.jsonl) is never read here. The packs are built as `qa.eval_packs` builds
+TUNING SETS ONLY (eval/packs.jsonl, packs_heldout.jsonl to packs_heldout4.jsonl, tuning sets
+since round 12); the held-out set (packs_heldout5.jsonl) is never read here. The packs are built as `qa.eval_packs` builds
 them; for every expected section the pack does not quote or refer to, it prints one line with
 the cause and the section's rank (its best passage's, sections counted once) by each signal:
 
@@ -13,6 +13,8 @@ the cause and the section's rank (its best passage's, sections counted once) by 
   lex    the index's lexical (BM25) score of the question
   head   the heading's cosine with the question's focus
   title  the pack ranking of the session title joined to the question
+  z, z4  its score in the pack's ranking (z units) and the score of the question's
+         PER_QUESTION-th section; w: the words of its best passage
 
 and the cause, the first that holds of:
 
@@ -37,7 +39,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-TUNING_SETS = ("packs.jsonl", "packs_heldout.jsonl", "packs_heldout2.jsonl")
+TUNING_SETS = ("packs.jsonl", "packs_heldout.jsonl", "packs_heldout2.jsonl",
+               "packs_heldout3.jsonl", "packs_heldout4.jsonl")
+assert "packs_heldout5.jsonl" not in TUNING_SETS  # held out: never read here
 
 
 def _sections_in_order(hits, key) -> list[tuple]:
@@ -62,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     sessions = prep.load_sessions(args.corpus / "sessions.toml")
     excluded = lambda p: poses_questions(p.text)  # noqa: E731
     causes: Counter = Counter()
+    per_set: dict[str, Counter] = {}
     for name in TUNING_SETS:
+        per_set[name] = Counter()
         cases = load_cases(EVAL / name)
         groups: dict[str, list[dict]] = {}
         for c in cases:
@@ -134,11 +140,21 @@ def main(argv: list[str] | None = None) -> int:
                     else:
                         cause = "budget"
                     causes[cause] += 1
+                    per_set[name][cause] += 1
+                    ids_mine = {index.passages[i].id for i in mine}
+                    best = next((h for h in ranked if h.passage.id in ids_mine), None)
+                    # its score (z units, the pack's ranking), the 4th section's, its words
+                    z = f"{best.score:5.2f}" if best is not None else "    -"
+                    z4 = (f"{ranked[prep.PER_QUESTION - 1].score:5.2f}"
+                          if len(ranked) >= prep.PER_QUESTION else "    -")
+                    w = len(best.passage.text.split()) if best is not None else 0
                     where = f"{section}{' / ' + part if part else ''}"
                     print(f"{case['id']:7s} {cause:12s} pack {rank(ranked):>2s} "
                           f"full {rank(full):>2s} dense {rank_by(dense):>2s} "
                           f"lex {rank_by(lex):>2s} head {rank_by(head):>2s} "
-                          f"title {rank(titled):>2s}  {doc_[:12]}: {where[:60]}")
+                          f"title {rank(titled):>2s} z {z} z4 {z4} w {w:3d}  {doc_[:12]}: {where[:60]}")
+    for name, c in per_set.items():
+        print(f"{name}:", ", ".join(f"{k} {v}" for k, v in c.most_common()) or "none")
     print("causes:", ", ".join(f"{k} {v}" for k, v in causes.most_common()))
     return 0
 

@@ -173,6 +173,19 @@ def _see_also_lines(doc: ExportDocument, section: ExportSection) -> list[tuple[s
     return out
 
 
+def see_also_label(doc: ExportDocument, section: ExportSection) -> str:
+    """The line above a section's referrals: "quoted above" while they all point to quotes
+    under earlier questions; a referral may also point to a later one (issue 22, round 12)."""
+    order = {id(s): n for n, s in enumerate(doc.sections)}
+    here = order.get(id(section), len(doc.sections))
+    under = {q.passage_id: order[id(s)] for s in doc.sections for q in s.quotes}
+    if all(under.get(pid, -1) < here for pid in section.see_also):
+        return "Also relevant, quoted above:"
+    if all(under.get(pid, -1) > here for pid in section.see_also):
+        return "Also relevant, quoted below:"
+    return "Also relevant, quoted under other questions:"
+
+
 def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -216,7 +229,7 @@ def to_markdown(doc: ExportDocument) -> str:
                 out.append("> " + line)
             out += ["", f"— {cite(doc, q)}", ""]
         if section.see_also:
-            out += ["Also relevant, quoted above:", ""]
+            out += [see_also_label(doc, section), ""]
             for citation, pid, heading in _see_also_lines(doc, section):
                 under = f" (under “{_short(heading)}”)" if heading else ""
                 where = citation if doc.handout else \
@@ -269,7 +282,7 @@ def to_docx(doc: ExportDocument, path: Path) -> Path:
             run = cite_para.add_run(f"— {cite(doc, q, code='')}")
             run.font.size = Pt(9)
         if section.see_also:
-            d.add_paragraph("Also relevant, quoted above:")
+            d.add_paragraph(see_also_label(doc, section))
             for citation, pid, heading in _see_also_lines(doc, section):
                 under = f" (under “{_short(heading)}”)" if heading else ""
                 where = citation if doc.handout else \

@@ -46,8 +46,8 @@ DEFAULT_INTRO = (
     "Every quotation below is verbatim from its source and was checked against the source file "
     "when this pack was made. Each is followed by its citation and passage id; "
     "“python -m qa show ID” shows a passage in context. A passage is quoted once, under the "
-    "first question it answers; later questions refer back to it. Passages that pose questions "
-    "rather than answer them (such as the session outlines themselves) are not quoted as "
+    "first question it answers; other questions it answers refer to it. Passages that pose "
+    "questions rather than answer them (such as the session outlines themselves) are not quoted as "
     "evidence, nor are passages about how a study was done, unless the question asks."
 )
 # The trainees' copy (`qa prep --handout`): no ids, commands or index names.
@@ -55,7 +55,8 @@ HANDOUT_INTRO = (
     "Every quotation below is verbatim from its source and was checked against the source "
     "when this pack was made. Each is followed by where to find it (document, page and "
     "section); the numbers in brackets refer to the list of references at the end. A passage "
-    "is quoted once, under the first question it answers; later questions refer back to it."
+    "is quoted once, under the first question it answers; other questions it answers refer "
+    "to it."
 )
 
 
@@ -203,6 +204,10 @@ class _Picked:
     evidence: str
     trusts: str = ""  # a question about the trusts: the conditions and the trusts, in words
     apparatus: list[Hit] = field(default_factory=list)  # asked for: how the study was done
+    # Every section of the question's ranking, its best passage (scored), best first; empty
+    # when the searcher gives no scores of its own (no late interaction).
+    ranking: list[Hit] = field(default_factory=list)
+    referrals: int = 0  # referral lines listed past the budget (MORE_REFERRALS)
 
 
 def _unspread(searcher: Searcher) -> Searcher:
@@ -276,8 +281,19 @@ REFERRALS = 1
 # referral lines: no new quote, no new words). Chosen on the three tuning pack sets together.
 QUOTE_GAP = 0.5
 MORE_QUOTES = 1
-REFER_FLOOR = 1.0
-MORE_REFERRALS = 3
+# Round 12 (bench/RESULTS.md, "Issue 22, round 12"), chosen on the five tuning pack sets
+# together: the referral floor is 0.5 (was 1.0) and a question has up to 5 referral lines past
+# its budget (was 3), to sections quoted under earlier questions here and to sections quoted
+# under later ones by `_refer_across`: a referral costs a line, never a quote.
+REFER_FLOOR = 0.5
+MORE_REFERRALS = 5
+# And a short passage is cheap: past the budget, sections still scoring at least SHORT_FLOOR
+# are quoted while their words fit in SHORT_WORDS a question (a 33-60-word list such as "3.4
+# Issues faced by ..." ranks low by late interaction, which favours long passages, yet costs
+# a third of a long quote). SHORT_MIN: the allowance left below which the loop stops for it.
+SHORT_FLOOR = 0.75
+SHORT_WORDS = 60
+SHORT_MIN = 20
 _LIST_ITEM = re.compile(r"^\s*(?:[-•▪*–]|o\s|\(?[a-z0-9]\)\s|\d+[.)]\s)")
 
 
@@ -419,6 +435,7 @@ def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
     most = per_question + max(0, REFERRALS)
     in_run = True  # in the run of referrals right after the budget (REFERRALS)
     quote_floor, more_quotes, more_referrals = -np.inf, 0, 0
+    short_left = SHORT_WORDS
     for h in evidence:
         key = section_key(h.passage)
         if key in sections:
@@ -439,10 +456,57 @@ def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
         elif not refer and h.score >= quote_floor and more_quotes < MORE_QUOTES:
             more_quotes += 1
             chosen.append(h)
-        if h.score < min(REFER_FLOOR, quote_floor) or (
-                more_referrals >= MORE_REFERRALS and more_quotes >= MORE_QUOTES):
+        elif (not refer and h.score >= SHORT_FLOOR
+              and len(h.passage.text.split()) <= short_left):
+            short_left -= len(h.passage.text.split())
+            chosen.append(h)
+        if h.score < min(REFER_FLOOR, quote_floor, SHORT_FLOOR) or (
+                more_referrals >= MORE_REFERRALS and more_quotes >= MORE_QUOTES
+                and short_left < SHORT_MIN):
             break
-    return _Picked(chosen, searcher.evidence_level(chosen + apparatus), trusts, apparatus)
+    ranking = []
+    if scores is not None:
+        seen_keys: set = set()
+        for h in evidence:
+            key = section_key(h.passage)
+            if key not in seen_keys:
+                seen_keys.add(key)
+                ranking.append(h)
+    return _Picked(chosen, searcher.evidence_level(chosen + apparatus), trusts, apparatus,
+                   ranking, more_referrals)
+
+
+def _refer_across(rankings: list[tuple[ExportSection, _Picked]]) -> None:
+    """Referral lines to sections quoted under another question of the pack, above or below
+    (issue 22, round 12): a passage is quoted once, under the first question that lists it,
+    and `_pick` can refer back only to what the questions above quoted. Here each question's
+    own ranking is read again once the whole pack is known: a section it ranks past its
+    budget, with a score of at least REFER_FLOOR, that another question quoted (that passage
+    or another passage of the same section) is referred to, best first, until the question
+    has MORE_REFERRALS referral lines past its budget. One line each, no new quote."""
+    where: dict[tuple, str] = {}  # section -> the passage quoting it (the first)
+    for section, picked in rankings:
+        ids = {q.passage_id for q in section.quotes}
+        for h in picked.hits + picked.apparatus:
+            if h.passage.id in ids and not is_apparatus(h.passage):
+                where.setdefault(section_key(h.passage), h.passage.id)
+    for section, picked in rankings:
+        if not picked.ranking or not section.quotes and not section.see_also:
+            continue
+        room = MORE_REFERRALS - picked.referrals
+        mine = {q.passage_id for q in section.quotes} | set(section.see_also)
+        mine_keys = {section_key(h.passage) for h in picked.hits}
+        for h in picked.ranking:
+            if room <= 0 or h.score < REFER_FLOOR:
+                break
+            key = section_key(h.passage)
+            pid = where.get(key)
+            if key in mine_keys or pid is None or pid in mine:
+                continue
+            section.see_also.append(pid)
+            mine.add(pid)
+            mine_keys.add(key)
+            room -= 1
 
 
 def _trusts_note(answer) -> str:
@@ -534,7 +598,7 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
                warn: Callable[[str], None] | None = None,
                case_studies: int = 0, handout: bool = False) -> ExportDocument:
     """An evidence pack: for each question its best passages (each quoted once in the pack;
-    later questions refer back to it), the "In short" answer, and the documents cited.
+    other questions it answers refer to it), the "In short" answer, and the documents cited.
 
     corpus_dir: the folder the index was built from (default: the project's corpus/); every
     quote is re-checked against it before the pack is returned (see `check_pack`).
@@ -548,6 +612,7 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
     excluded = exclude or (lambda p: poses_questions(p.text))
     sections: list[ExportSection] = []
     quoted: set[str] = set()
+    rankings: list[tuple[ExportSection, _Picked]] = []
     for question in questions:
         question = " ".join(question.split())
         if not question:
@@ -555,6 +620,7 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
         picked = _pick(searcher, question, per_question, candidates, excluded, questions,
                        quoted)
         section = ExportSection(question)
+        rankings.append((section, picked))
         if picked.evidence == "none":
             section.note = " ".join(n for n in (picked.trusts, NO_EVIDENCE) if n)
             sections.append(section)
@@ -597,6 +663,7 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
         if picked.trusts:
             section.note = " ".join(n for n in (picked.trusts, section.note) if n)
         sections.append(section)
+    _refer_across(rankings)
     if case_studies > 0:
         sections.append(case_study_section(searcher, questions, case_studies))
     intro = (HANDOUT_INTRO if handout else DEFAULT_INTRO) if intro is None else intro

@@ -24,6 +24,7 @@ from qa.prep import (
     NO_EVIDENCE,
     PER_QUESTION,
     REFERRALS,
+    SHORT_WORDS,
     SessionsError,
     build_pack,
     build_session_pack,
@@ -128,6 +129,7 @@ def test_session_pack_contents(built, searcher):
     keys = {f: _source_key(corpus, f) for f in (BRIEFING, SYNOPSIS)}
     idx = searcher.index
     seen: list[str] = []
+    quoted_anywhere = {q.passage_id for s in doc.sections for q in s.quotes}
     for section in doc.sections:
         # each quote's passage is graded as evidence for its question by the searcher itself
         graded = {h.passage.id: searcher.evidence_level([h])
@@ -142,15 +144,18 @@ def test_session_pack_contents(built, searcher):
             assert graded[q.passage_id] != "none"
             assert q.passage_id not in seen  # each passage quoted once in the pack
             seen.append(q.passage_id)
-        for pid in section.see_also:  # later questions refer back to an earlier quote
-            assert pid in seen and pid not in {q.passage_id for q in section.quotes}
+        for pid in section.see_also:  # refers to a quote under another question
+            assert pid in quoted_anywhere and pid not in {q.passage_id for q in section.quotes}
         for sentence in section.answer:
             assert any(_verbatim(sentence, k) for k in keys.values())
         # At most PER_QUESTION sections, the referrals right after them (REFERRALS), and past
-        # them what the scores allow (MORE_QUOTES new quotes, MORE_REFERRALS referrals); a
-        # question whose list was all quoted above gets one new quote in place of its last.
+        # them what the scores allow (MORE_QUOTES new quotes, short ones within SHORT_WORDS,
+        # MORE_REFERRALS referrals); a question whose list was all quoted above gets one new
+        # quote in place of its last.
         shown = [q.passage_id for q in section.quotes] + section.see_also
-        assert len(section.quotes) <= PER_QUESTION + MORE_QUOTES
+        words = sorted(len(q.text.split()) for q in section.quotes)
+        over = words[:max(0, len(words) - PER_QUESTION - MORE_QUOTES)]
+        assert sum(over) <= SHORT_WORDS, words
         assert len(shown) <= PER_QUESTION + REFERRALS + MORE_QUOTES + MORE_REFERRALS
         assert all(idx.passage(pid).role == "evidence" for pid in shown)
     assert seen, "the 8.5 pack quotes something"
@@ -237,14 +242,16 @@ def test_formats_markdown_docx_csv(built, searcher, tmp_path):
     rows = list(csv.DictReader(io.StringIO(to_csv(doc))))
     assert list(rows[0]) == CSV_COLUMNS
     assert {"question", "quote", "title", "page", "section", "id"} <= set(CSV_COLUMNS)
+    # (A referral row may come first: since round 12 a question can refer to a quote below.)
     first_rows = {}
     for r in rows:
-        first_rows.setdefault(r["id"], r)
+        if "(also under:" not in r["citation"]:
+            first_rows.setdefault(r["id"], r)
     for q, section in ((q, s) for s in doc.sections for q in s.quotes):
         r = first_rows[q.passage_id]
         assert r["question"] == section.heading and r["quote"] == q.text
         assert r["title"] == q.title and r["section"] == q.section
-    # A passage quoted under an earlier question is listed under the later one as well.
+    # A passage quoted under another question is listed under the one referring to it too.
     for s in doc.sections:
         assert {r["id"] for r in rows if r["question"] == s.heading and r["id"]} == {
             q.passage_id for q in s.quotes} | set(s.see_also)
@@ -814,52 +821,82 @@ def test_a_referral_after_the_budget_is_listed_not_lost(built, searcher):
 
 def test_past_the_budget_the_list_follows_the_scores(built, searcher):
     """Past a question's PER_QUESTION sections (and the round-7 run of referrals), a section is
-    listed only by the score rule: a new quote while its score is within QUOTE_GAP of the last
-    section of the budget (at most MORE_QUOTES), a referral back to a passage quoted under an
-    earlier question while its score is at least REFER_FLOOR (at most MORE_REFERRALS), best
-    first; no section scoring below both is listed. Before round 10 nothing past the run was
-    listed, so a section an earlier question quoted, ranked 6th here, was lost."""
+    listed only by the score rules: a new quote while its score is within QUOTE_GAP of the last
+    section of the budget (at most MORE_QUOTES), a short new quote scoring at least
+    SHORT_FLOOR while the question's SHORT_WORDS allow its words, and a referral to a section
+    quoted under another question of the pack (above or below) while its score is at least
+    REFER_FLOOR (at most MORE_REFERRALS); no section scoring below all of them is listed, and
+    none of those rules leaves a section out while it has room. Before round 10 nothing past
+    the run was listed; before round 12 a section quoted under a later question, or a short
+    one, was lost."""
     from qa.prep import (
         MORE_QUOTES,
         MORE_REFERRALS,
         QUOTE_GAP,
         REFER_FLOOR,
         REFERRALS,
+        SHORT_FLOOR,
+        SHORT_MIN,
         _pick,
         section_key,
     )
 
     corpus, _ = built
-    assert MORE_REFERRALS >= 1 and MORE_QUOTES >= 1 and QUOTE_GAP > 0
+    assert MORE_REFERRALS >= 1 and MORE_QUOTES >= 1 and QUOTE_GAP > 0 and SHORT_WORDS > 0
     excluded = lambda p: poses_questions(p.text)  # noqa: E731 - build_pack's default
-    extra_quotes = extra_refs = 0
+    idx = searcher.index
+    extra = {"gap": 0, "short": 0, "above": 0, "below": 0}
     for sid in ("8.1", "8.2", "8.3", "8.4", "8.5"):
         questions = _session(sid).questions
         doc = build_pack(searcher, questions, sid, corpus_dir=corpus)
+        at = {section_key(idx.passage(q.passage_id)): n
+              for n, s in reversed(list(enumerate(doc.sections))) for q in s.quotes}
         quoted: set[str] = set()
-        for question, section in zip(questions, doc.sections, strict=True):
+        for here, (question, section) in enumerate(zip(questions, doc.sections, strict=True)):
             ranking = _pick(searcher, question, 10_000, 15, excluded, questions).hits
-            shown = {q.passage_id for q in section.quotes} | set(section.see_also)
             if not any(h.passage.id not in quoted for h in ranking[:PER_QUESTION]):
                 quoted |= {q.passage_id for q in section.quotes}
                 continue  # the "bring something new" rule of build_pack: not this one's
+            mine = {q.passage_id for q in section.quotes}
+            shown = {section_key(idx.passage(p)) for p in mine | set(section.see_also)}
+            assert len(shown) == len(mine) + len(section.see_also)  # one line a section
             n = min(PER_QUESTION, len(ranking))
             while (n < len(ranking) and n < PER_QUESTION + REFERRALS
                    and ranking[n].passage.id in quoted):
                 n += 1  # the run of referrals right after the budget
-            assert {h.passage.id for h in ranking[:n]} <= shown, question
+            assert {section_key(h.passage) for h in ranking[:n]} <= shown, question
             floor = ranking[n - 1].score - QUOTE_GAP if n else 0.0
-            refs = [h for h in ranking[n:] if h.passage.id in quoted and h.score >= REFER_FLOOR]
-            new = [h for h in ranking[n:] if h.passage.id not in quoted and h.score >= floor]
-            want = {h.passage.id for h in refs[:MORE_REFERRALS] + new[:MORE_QUOTES]}
-            past = shown - {h.passage.id for h in ranking[:n]}
-            assert past == want, question
-            assert len({section_key(searcher.index.passage(p)) for p in shown}) == len(shown)
-            extra_refs += len(past & quoted)
-            extra_quotes += len(past - quoted)
-            quoted |= {q.passage_id for q in section.quotes}
-    # The fake model's packs have both (neither is listed by the round-7 code).
-    assert extra_refs >= 1 and extra_quotes >= 1, (extra_refs, extra_quotes)
+            gap = short = refs = 0
+            left = SHORT_WORDS
+            for h in ranking[n:]:
+                key, words = section_key(h.passage), len(h.passage.text.split())
+                listed = key in shown
+                if h.passage.id in mine:  # a new quote: by the gap rule, or short
+                    if gap < MORE_QUOTES and h.score >= floor:
+                        gap += 1
+                    else:
+                        assert h.score >= SHORT_FLOOR and words <= left, question
+                        left -= words
+                        short += 1
+                    continue
+                other = at.get(key)
+                if listed:  # a referral, to a quote above or below
+                    assert other is not None and other != here and h.score >= REFER_FLOOR
+                    refs += 1
+                    extra["above" if other < here else "below"] += 1
+                    continue
+                # Left out: every rule that could list it is full or its score too low.
+                if other is not None and other != here:
+                    assert refs >= MORE_REFERRALS or h.score < REFER_FLOOR, question
+                elif h.passage.id not in quoted:
+                    assert gap >= MORE_QUOTES or h.score < floor, question
+                    assert h.score < SHORT_FLOOR or words > left or left < SHORT_MIN, question
+            assert refs <= MORE_REFERRALS
+            extra["gap"] += gap
+            extra["short"] += short
+            quoted |= mine
+    # The fake model's packs have each kind (none is listed by the round-7 code).
+    assert extra["gap"] >= 1 and extra["above"] >= 1 and extra["below"] >= 1, extra
 
 
 def test_a_referral_line_names_the_quote_it_points_to(built, searcher, tmp_path):
@@ -899,3 +936,59 @@ def test_a_referral_names_the_words_after_the_headings_it_repeats():
     assert opening_words(text, 5, section=label) == "- There is an executive …"
     assert opening_words(text, 3) == "3. Interview evidence …"  # no label: as it opens
     assert opening_words("Only a heading", section="Only a heading") == "Only a heading"
+
+
+def test_a_short_section_past_the_budget_is_quoted_while_its_words_fit(built, searcher,
+                                                                        monkeypatch):
+    """Past the budget and the gap rule, a section scoring at least SHORT_FLOOR is quoted while
+    its words fit in the question's SHORT_WORDS (round 12): a short list ranked low by late
+    interaction costs little. With no allowance nothing is quoted past the budget."""
+    from qa import prep
+
+    excluded = lambda p: poses_questions(p.text)  # noqa: E731 - build_pack's default
+    found = []
+    for sid in ("8.1", "8.2", "8.3", "8.4", "8.5"):
+        questions = _session(sid).questions
+        for question in questions:
+            ranking = prep._pick(searcher, question, 10_000, 15, excluded, questions).hits
+            if len(ranking) > 4:
+                found.append((questions, question, ranking))
+    assert found
+    questions, question, ranking = found[0]
+    monkeypatch.setattr(prep, "MORE_QUOTES", 0)
+    monkeypatch.setattr(prep, "REFERRALS", 0)
+    monkeypatch.setattr(prep, "SHORT_FLOOR", min(h.score for h in ranking) - 1)
+    monkeypatch.setattr(prep, "SHORT_MIN", 1)
+    tail = ranking[2:]
+    shortest = min(tail, key=lambda h: len(h.passage.text.split()))
+    allowance = len(shortest.passage.text.split())
+    monkeypatch.setattr(prep, "SHORT_WORDS", allowance)
+    listed = prep._pick(searcher, question, 2, 15, excluded, questions).hits
+    assert [h.passage.id for h in listed[:2]] == [h.passage.id for h in ranking[:2]]
+    past = listed[2:]
+    assert past and sum(len(h.passage.text.split()) for h in past) <= allowance
+    # The first section of the tail that fits is the one quoted (best first).
+    first_fit = next(h for h in tail if len(h.passage.text.split()) <= allowance)
+    assert past[0].passage.id == first_fit.passage.id
+    monkeypatch.setattr(prep, "SHORT_WORDS", 0)
+    assert len(prep._pick(searcher, question, 2, 15, excluded, questions).hits) == 2
+
+
+def test_the_referral_header_says_where_the_quotes_are():
+    """Since round 12 a question may refer to a quote under a later question: the line above
+    the referrals says "quoted above", "quoted below" or "quoted under other questions"."""
+    from qa.export import CitedQuote, ExportDocument, ExportSection, see_also_label
+
+    def quote(pid: str) -> CitedQuote:
+        return CitedQuote(pid, f"Text of {pid}.", BRIEFING, "Briefing", "Briefing, p. 1")
+
+    first, middle, last = ExportSection("Q1"), ExportSection("Q2"), ExportSection("Q3")
+    first.quotes, last.quotes = [quote("pa")], [quote("pc")]
+    doc = ExportDocument("Pack", [first, middle, last])
+    middle.see_also = ["pa"]
+    assert see_also_label(doc, middle) == "Also relevant, quoted above:"
+    middle.see_also = ["pc"]
+    assert see_also_label(doc, middle) == "Also relevant, quoted below:"
+    middle.see_also = ["pa", "pc"]
+    assert see_also_label(doc, middle) == "Also relevant, quoted under other questions:"
+    assert "quoted under other questions:" in to_markdown(doc)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from qa.export import opening_words
+from qa.export import opening_words, see_also_label
 
 from .context import MAX_QUESTION_CHARS, TabContext
 from .downloads import write_exports
@@ -38,7 +38,8 @@ def render_pack(doc) -> str:
                          f'</blockquote><div class="mx-cite">— {where}</div>')
         if section.see_also:
             quoted = {q.passage_id: q for s in doc.sections for q in s.quotes}
-            parts.append('<p class="mx-note">See also (quoted above): '
+            label = see_also_label(doc, section).removeprefix("Also relevant, ").rstrip(":")
+            parts.append(f'<p class="mx-note">See also ({esc(label)}): '
                          + "; ".join((esc(quoted[pid].citation) if handout
                                       else f"<code>{esc(pid)}</code>")
                                      + f" “{esc(opening_words(quoted[pid].text, section=quoted[pid].section))}”"
