@@ -606,6 +606,10 @@ def print_set(set_name: str, scores: list[FileScore], verbose: bool,
             by_suffix.setdefault(Path(s.file).suffix.lower() or "(typeset)", []).append(s)
         if len(by_suffix) > 1:
             for suffix, group in sorted(by_suffix.items()):
+                if len(group) < 3:  # one or two files' totals would be their own figures
+                    print(f"| {suffix} ({len(group)} files) | | (fewer than 3 files: not "
+                          "printed apart) | | | |")
+                    continue
                 g = totals(group)
                 gw = f"{g['words_found'] / g['words_total']:.0%}" if g["words_total"] else "-"
                 print(f"| {suffix} ({g['files']} files) | | "

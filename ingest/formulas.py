@@ -115,7 +115,19 @@ def omml_text(el) -> str:
         return "; ".join(_clean(omml_text(e)) for e in el if name(e) == "m:e")
     # Containers (m:oMath, m:e, m:num, m:box, m:borderBox, m:groupChr, m:phant ...): their
     # parts in order; property elements (m:rPr, m:ctrlPr, w:rPr ...) hold no text.
-    return "".join(omml_text(c) for c in el if not name(c).endswith("Pr"))
+    return _join_parts(omml_text(c) for c in el if not name(c).endswith("Pr"))
+
+
+def _join_parts(parts) -> str:
+    """Parts side by side, run together as Word shows them ("x=", "2a", "b^2−4ac"), except
+    where a letter meets a letter: two runs ("π" then "r²", "sin" then "θ") are two symbols,
+    so a space keeps them apart instead of making one word of them ("πr^2")."""
+    out = ""
+    for part in parts:
+        if out and part and out[-1].isalpha() and part[0].isalpha():
+            out += " "
+        out += part
+    return out
 
 
 def _base(s: str) -> str:

@@ -20,7 +20,7 @@ __all__ = ["MAX_DOCX_EXPANDED_BYTES", "MIN_TEXT_CHARS", "READER_VERSION", "SUPPO
            "SUPPORTED_WORDS", "ReadError", "ReadResult", "decode_text", "read_file"]
 
 # Bump when a reader's output changes: files read by an older version are read again.
-READER_VERSION = "17"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR;
+READER_VERSION = "18"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR;
 # 4: Word read from its XML (tables anywhere, text boxes, numbering...), PPTX charts, HTML spans
 # 5: passages carry a role, evidence or apparatus (ingest/roles.py)
 # 6: PDF code listings as code blocks, tables ruled by horizontal lines only (issue 21)
@@ -49,6 +49,8 @@ READER_VERSION = "17"  # 2: PDFs read as blocks (outline, typography, tables, bo
 #     reads the despeckled copy): on the cleaned copy body lines measured smaller, and short
 #     regular sans lines ("Process", "Access") became headings (OCR_VERSION 8)
 # 17: the two branches above together (both numbered 13-16 apart)
+# 18 (branch r12-21, issue 21 round 12): Word/HTML equations: a space where two runs of
+#     letters meet ("A=π r^2", not "A=πr^2")
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".pptx", ".html", ".htm")
 SUPPORTED_WORDS = "PDF, DOCX, PPTX, HTML, TXT or MD"

@@ -238,6 +238,19 @@ def test_word_equation_structures_keep_every_symbol(tmp_path):
         assert line in text.split("\n")
 
 
+def test_word_runs_of_letters_side_by_side_stay_words_apart(tmp_path):
+    """Round 12: two runs (or a run and a script) that meet letter to letter are two symbols,
+    as Word shows them ("π r²", "sin θ"): a space between them, never one made-up word
+    ("πr^2"); letters next to digits or operators are joined as before ("2a", "x=")."""
+    area = ("<m:oMath>" + _r("A=π") + "<m:sSup><m:e>" + _r("r") + "</m:e><m:sup>" + _r("2")
+            + "</m:sup></m:sSup></m:oMath>")
+    speed = "<m:oMath>" + _r("v") + _r("t") + _r("=") + _r("2") + _r("d") + "</m:oMath>"
+    body = (_p("Two equations:") + f"<w:p><m:oMathPara>{area}</m:oMathPara></w:p>"
+            + f"<w:p><m:oMathPara>{speed}</m:oMathPara></w:p>" + _p("End."))
+    doc, _ = _read(_docx(tmp_path / "eq.docx", body))
+    assert [b.text for b in doc.blocks if b.kind == "formula"] == ["A=π r^2", "v t=2d"]
+
+
 def test_word_inline_equation_stays_in_its_sentence_written_out(tmp_path):
     body = ('<w:p><w:r><w:t xml:space="preserve">The share is </w:t></w:r><m:oMath>'
             + "<m:f><m:num>" + _r("p") + "</m:num><m:den>" + _r("N") + "</m:den></m:f>"
