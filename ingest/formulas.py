@@ -118,14 +118,22 @@ def omml_text(el) -> str:
     return _join_parts(omml_text(c) for c in el if not name(c).endswith("Pr"))
 
 
+_LAST_LETTERS = re.compile(r"[^\W\d_]+$")
+_FIRST_LETTERS = re.compile(r"^[^\W\d_]+")
+
+
 def _join_parts(parts) -> str:
     """Parts side by side, run together as Word shows them ("x=", "2a", "b^2−4ac"), except
-    where a letter meets a letter: two runs ("π" then "r²", "sin" then "θ") are two symbols,
-    so a space keeps them apart instead of making one word of them ("πr^2")."""
+    where a letter standing alone meets another: two runs ("π" then "r²") are two symbols,
+    so a space keeps them apart instead of making one word of them ("πr^2"). A stretch of
+    letters on either side is a word (text, a function's name) that Word may split into runs
+    anywhere ("wit" + "h", runs parted by a language tag): joined as it reads."""
     out = ""
     for part in parts:
-        if out and part and out[-1].isalpha() and part[0].isalpha():
-            out += " "
+        if out and part:
+            left, right = _LAST_LETTERS.search(out), _FIRST_LETTERS.match(part)
+            if left and right and len(left.group()) == 1 and len(right.group()) == 1:
+                out += " "
         out += part
     return out
 
