@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -30,6 +29,7 @@ from structure import (  # noqa: E402
     HELD_OUT_ROUND1,
     ROUND7_HELD_OUT,
     docling_files,
+    latex_as_shown,
     parse_truth,
     print_set,
     score_file,
@@ -52,23 +52,10 @@ HELD_OUT_ROUND7 = frozenset(HELD_OUT_ROUND1) | {n for n in ROUND7_HELD_OUT
 ROUND12_WORKED_ON, HELD_OUT = split_alternate(HELD_OUT_ROUND7)
 
 
-_MATH = re.compile(r"\$\$?([^$]+)\$\$?")
-_LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
-
-
 def without_latex_markup(markdown: str) -> tuple[str, int]:
-    """Docling writes equations as LaTeX ("$x=\\frac{-b \\pm ...}$"): its command names
-    ("frac", "left", "cdot") are markup, not words the document shows, so they leave the
-    ground truth (how many words that removes is printed); the formula's own letters and
-    digits stay."""
-    removed = 0
-
-    def strip(m: re.Match) -> str:
-        nonlocal removed
-        removed += len(_LATEX_COMMAND.findall(m.group(1)))
-        return " " + _LATEX_COMMAND.sub(" ", m.group(1)) + " "
-
-    return _MATH.sub(strip, markdown), removed
+    """Docling's LaTeX as the document shows it (structure.latex_as_shown, since round 12:
+    before it every command name was taken out, "\\pi" and "\\cos" too)."""
+    return latex_as_shown(markdown)
 
 
 LATEX_REMOVED: dict[str, int] = {}  # file -> LaTeX command names taken out of its truth
