@@ -97,6 +97,8 @@ def omml_text(el) -> str:
         return beg + sep.join(omml_text(e) for e in el if name(e) == "m:e") + end
     if n == "m:func":
         fname, arg = _part(el, "m:fName").strip(), _part(el, "m:e").strip()
+        if arg and not _ATOM.match(arg) and not _bracketed(arg):
+            return f"{fname}({arg})"  # cos((nπx)/L), not cos(nπx)/L: the argument whole
         return fname + ("" if not arg or arg[0] in _BRACKETS else " ") + arg
     if n in ("m:limLow", "m:limUpp"):
         mark = "_" if n == "m:limLow" else "^"

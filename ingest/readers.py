@@ -53,7 +53,8 @@ READER_VERSION = "18"  # 2: PDFs read as blocks (outline, typography, tables, bo
 #     letters of two runs meet ("A=π r^2", not "A=πr^2"; a word split into runs stays one); PDF borderless key/value tables read by their rows
 #     on the page (label and value wraps joined into one "label | value" line, whatever text
 #     boxes pdfminer made); a vignette value under its label that stops mid-phrase wraps on;
-#     PPTX comments with their author and date ("Comment by Ann Lee (AL), 2025-03-04T09:30:00:")
+#     PPTX comments with their author and date ("Comment by Ann Lee (AL), 2025-03-04T09:30:00:");
+#     a Word function of a compound argument keeps it whole ("cos((nπx)/L)", not "cos(nπx)/L")
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".pptx", ".html", ".htm")
 SUPPORTED_WORDS = "PDF, DOCX, PPTX, HTML, TXT or MD"

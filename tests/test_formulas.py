@@ -257,6 +257,21 @@ def test_word_runs_of_letters_side_by_side_stay_words_apart(tmp_path):
         "A=π r^2", "v t=2d", "x_(group with braces)"]
 
 
+def test_word_function_of_a_compound_argument_keeps_it_whole(tmp_path):
+    """Round 12: cos of a fraction is "cos((nπx)/L)", not "cos(nπx)/L" (which reads as the
+    cosine divided by L); a lone symbol stays "log k", a bracketed argument "sin(x)"."""
+    cos = ("<m:func><m:fName>" + _r("cos") + "</m:fName><m:e><m:f><m:num>" + _r("nπx")
+           + "</m:num><m:den>" + _r("L") + "</m:den></m:f></m:e></m:func>")
+    sin = ("<m:func><m:fName>" + _r("sin") + "</m:fName><m:e><m:d><m:e>" + _r("x")
+           + "</m:e></m:d></m:e></m:func>")
+    log = "<m:func><m:fName>" + _r("log") + "</m:fName><m:e>" + _r("k") + "</m:e></m:func>"
+    body = (_p("Terms:") + "<w:p><m:oMathPara><m:oMath>" + _r("y=") + cos + _r("+") + sin
+            + _r("+") + log + "</m:oMath></m:oMathPara></w:p>" + _p("End."))
+    doc, _ = _read(_docx(tmp_path / "eq.docx", body))
+    assert [b.text for b in doc.blocks if b.kind == "formula"] == [
+        "y=cos((nπx)/L)+sin(x)+log k"]
+
+
 def test_word_inline_equation_stays_in_its_sentence_written_out(tmp_path):
     body = ('<w:p><w:r><w:t xml:space="preserve">The share is </w:t></w:r><m:oMath>'
             + "<m:f><m:num>" + _r("p") + "</m:num><m:den>" + _r("N") + "</m:den></m:f>"
