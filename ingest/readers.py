@@ -49,8 +49,9 @@ READER_VERSION = "18"  # 2: PDFs read as blocks (outline, typography, tables, bo
 #     reads the despeckled copy): on the cleaned copy body lines measured smaller, and short
 #     regular sans lines ("Process", "Access") became headings (OCR_VERSION 8)
 # 17: the two branches above together (both numbered 13-16 apart)
-# 18 (branch r12-21, issue 21 round 12): Word equations (OMML): a space where two lone
-#     letters of two runs meet ("A=π r^2", not "A=πr^2"; a word split into runs stays one); PDF borderless key/value tables read by their rows
+# 18 (branch r12-21, issue 21 round 12): Word equations (OMML): a space where the letters
+#     of two runs meet ("A=π r^2", not "A=πr^2"; prose split into runs stays whole, a
+#     function name stands apart); PDF borderless key/value tables read by their rows
 #     on the page (label and value wraps joined into one "label | value" line, whatever text
 #     boxes pdfminer made); a vignette value under its label that stops mid-phrase wraps on;
 #     PPTX comments with their author and date ("Comment by Ann Lee (AL), 2025-03-04T09:30:00:");

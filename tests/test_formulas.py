@@ -239,13 +239,14 @@ def test_word_equation_structures_keep_every_symbol(tmp_path):
 
 
 def test_word_runs_of_letters_side_by_side_stay_words_apart(tmp_path):
-    """Round 12: two runs (or a run and a script) that meet letter to letter, each a letter
-    standing alone, are two symbols, as Word shows them ("π r²"): a space between them, never
-    one made-up word ("πr^2"); letters next to digits or operators are joined as before ("2a",
-    "x="), and so are the pieces of a word split into runs."""
+    """Round 12: two runs (or a run and a script) that meet letter to letter are two symbols,
+    as Word shows them ("π r²", "x dx"): a space between them, never one made-up word
+    ("πr^2"); letters next to digits or operators are joined as before ("2a", "x="), and so
+    are the pieces of prose Word split into runs ("wit" + "h braces")."""
     area = ("<m:oMath>" + _r("A=π") + "<m:sSup><m:e>" + _r("r") + "</m:e><m:sup>" + _r("2")
             + "</m:sup></m:sSup></m:oMath>")
-    speed = "<m:oMath>" + _r("v") + _r("t") + _r("=") + _r("2") + _r("d") + "</m:oMath>"
+    speed = ("<m:oMath>" + _r("v") + _r("t") + _r("=") + _r("2") + _r("d") + _r("+")
+             + "<m:nary><m:e>" + _r("x") + _r("dx") + "</m:e></m:nary></m:oMath>")
     # a word Word split into runs (a language tag on "wit") is one word
     word = ("<m:oMath><m:limLow><m:e>" + _r("x") + "</m:e><m:lim>" + _r("group ") + _r("wit")
             + _r("h braces") + "</m:lim></m:limLow></m:oMath>")
@@ -254,7 +255,7 @@ def test_word_runs_of_letters_side_by_side_stay_words_apart(tmp_path):
             + f"<w:p><m:oMathPara>{word}</m:oMathPara></w:p>" + _p("End."))
     doc, _ = _read(_docx(tmp_path / "eq.docx", body))
     assert [b.text for b in doc.blocks if b.kind == "formula"] == [
-        "A=π r^2", "v t=2d", "x_(group with braces)"]
+        "A=π r^2", "v t=2d+∫ x dx", "x_(group with braces)"]
 
 
 def test_word_function_of_a_compound_argument_keeps_it_whole(tmp_path):
@@ -266,10 +267,10 @@ def test_word_function_of_a_compound_argument_keeps_it_whole(tmp_path):
            + "</m:e></m:d></m:e></m:func>")
     log = "<m:func><m:fName>" + _r("log") + "</m:fName><m:e>" + _r("k") + "</m:e></m:func>"
     body = (_p("Terms:") + "<w:p><m:oMathPara><m:oMath>" + _r("y=") + cos + _r("+") + sin
-            + _r("+") + log + "</m:oMath></m:oMathPara></w:p>" + _p("End."))
+            + _r("+") + _r("a") + log + "</m:oMath></m:oMathPara></w:p>" + _p("End."))
     doc, _ = _read(_docx(tmp_path / "eq.docx", body))
     assert [b.text for b in doc.blocks if b.kind == "formula"] == [
-        "y=cos((nπx)/L)+sin(x)+log k"]
+        "y=cos((nπx)/L)+sin(x)+a log k"]  # a function's name apart from the letter before
 
 
 def test_word_inline_equation_stays_in_its_sentence_written_out(tmp_path):
