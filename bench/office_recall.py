@@ -111,7 +111,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     tuned, r12, held = office_scores(args.file)
     if args.json:
-        print(json.dumps({name: {"totals": totals(s), "files": [
+        print(json.dumps({name: {"totals": {k: v for k, v in totals(s).items()
+                                            if not (name == "held_out" and k == "min_recall")},
+                                 "files": [
             {**asdict(f), "recall": f.recall} for f in s] if name != "held_out" else []}
             for name, s in (("tuned", tuned), ("round12", r12), ("held_out", held))},
             indent=1))
