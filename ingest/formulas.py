@@ -97,6 +97,8 @@ def omml_text(el) -> str:
         return beg + sep.join(omml_text(e) for e in el if name(e) == "m:e") + end
     if n == "m:func":
         fname, arg = _part(el, "m:fName").strip(), _part(el, "m:e").strip()
+        if arg and not _ATOM.match(arg) and not _bracketed(arg):
+            return f"{fname}({arg})"  # cos((nπx)/L), not cos(nπx)/L: the argument whole
         return fname + ("" if not arg or arg[0] in _BRACKETS else " ") + arg
     if n in ("m:limLow", "m:limUpp"):
         mark = "_" if n == "m:limLow" else "^"
@@ -115,7 +117,31 @@ def omml_text(el) -> str:
         return "; ".join(_clean(omml_text(e)) for e in el if name(e) == "m:e")
     # Containers (m:oMath, m:e, m:num, m:box, m:borderBox, m:groupChr, m:phant ...): their
     # parts in order; property elements (m:rPr, m:ctrlPr, w:rPr ...) hold no text.
-    return "".join(omml_text(c) for c in el if not name(c).endswith("Pr"))
+    return _join_parts((omml_text(c), name(c) == "m:func") for c in el
+                       if not name(c).endswith("Pr"))
+
+
+_LAST_LETTERS = re.compile(r"[^\W\d_]+$")
+_FIRST_LETTERS = re.compile(r"^[^\W\d_]+")
+
+
+def _join_parts(parts) -> str:
+    """Parts side by side, run together as Word shows them ("x=", "2a", "b^2−4ac"), except
+    where letters of two parts meet: two runs ("π" then "r²", "x" then "dx") are two symbols,
+    so a space keeps them apart instead of making one word of them ("πr^2", "xdx"). Prose set
+    in an equation (a run with a space in it: "group ", "wit", "h underbraces") is text that
+    Word may split into runs anywhere (a language tag on "wit"): joined as it reads. A
+    function's name (`parts`: text, whether it is an m:func) is never run into the letter
+    before it ("a_n cos(x)")."""
+    out, prev = "", ""
+    for part, function in parts:
+        if out and part and _LAST_LETTERS.search(out) and _FIRST_LETTERS.match(part) and (
+                function or not (" " in prev.strip() or " " in part.strip()
+                                 or prev.endswith(" ") or part.endswith(" "))):
+            out += " "
+        out += part
+        prev = part or prev
+    return out
 
 
 def _base(s: str) -> str:

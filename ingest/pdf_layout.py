@@ -274,7 +274,8 @@ def read_page_layout(page, number: int) -> PageLayout:
         raw.extend(_by_baseline(in_box))
     if _right_to_left(raw):
         raw = _rtl_rows(raw)
-    lines = _join_rows(_attach_bullets(_dedupe(_merge_split_lines(raw))), gutter)
+    lines = _join_rows(_key_value_grid(_attach_bullets(_dedupe(_merge_split_lines(raw)))),
+                       gutter)
     for prev, ln in zip([None, *lines], lines, strict=False):
         ln.gap_above = ln.top - prev.bottom if prev is not None and prev.box == ln.box else 99.0
     kept: list[Line] = []
@@ -508,6 +509,104 @@ def _join_rows(lines: list[Line], gutter: float | None = None) -> list[Line]:
             continue
         out.append(ln)
         out.extend(follow.get(id(ln), []))
+    return out
+
+
+def _key_value_grid(lines: list[Line]) -> list[Line]:
+    """A borderless two-column table (labels left, values right, both wrapping within their
+    column, each row's cells set from its top), read by its rows on the page rather than by
+    the text boxes pdfminer makes of it: those group the lines of neighbouring cells (two
+    labels one above the other, two rows' values in one box), or the page is taken for two
+    columns of text. A row starts where a line of the label column and a line of the value
+    column share a baseline; the lines under each, down to the next such pair, are its label's
+    and its value's wraps. Each row becomes one line "label | value". Two columns of prose
+    are not a grid: their left lines run to the gutter, a label column's mostly end well
+    short of the values. Anything that does not fit (a wrap far below the line above it, a
+    line between the columns) leaves the lines as they were."""
+    if len(lines) < 6:
+        return lines
+    by_baseline = sorted(lines, key=lambda ln: ln.bottom)
+    pairs: Counter = Counter()
+    for i, a in enumerate(by_baseline):
+        for b in by_baseline[i + 1:]:
+            if b.bottom - a.bottom >= 2:
+                break
+            left, right = (a, b) if a.x0 < b.x0 else (b, a)
+            if right.x0 - left.x1 >= 0.5 * left.size and left.page == right.page:
+                pairs[(round(left.x0), round(right.x0))] += 1
+    if not pairs:
+        return lines
+    (lx, vx), count = pairs.most_common(1)[0]
+    if count < 3:
+        return lines
+
+    def column(ln: Line) -> int:  # 0 label, 1 value, -1 neither
+        if abs(ln.x0 - lx) < 2 and ln.x1 < vx - 0.3 * ln.size:
+            return 0
+        if abs(ln.x0 - vx) < 2:
+            return 1
+        return -1
+
+    def wraps_on(ln: Line, side: int) -> bool:  # the line of its column just above it is
+        above = [x for x in by_baseline if column(x) == side and x.bottom < ln.bottom - 2]
+        return bool(above) and ln.top - above[-1].bottom <= 0.5 * ln.size  # a line away
+
+    # A row's first lines: a label line and a value line on one baseline, not both the wraps
+    # of the cells above them (rows stand further apart than the lines of a cell).
+    anchors = {id(a) for i, a in enumerate(by_baseline) if column(a) == 0
+               and any(column(b) == 1 and abs(b.bottom - a.bottom) < 2
+                       and not (wraps_on(a, 0) and wraps_on(b, 1))
+                       for b in by_baseline[max(0, i - 3):i + 4])}
+    if len(anchors) < 3:
+        return lines
+    # The grid: from the first row's baseline down, consecutive lines of the two columns.
+    first_bottom = next(ln.bottom for ln in by_baseline if id(ln) in anchors)
+    zone: list[Line] = []
+    for ln in by_baseline:
+        if ln.bottom < first_bottom - 2:
+            continue
+        if column(ln) < 0 or (zone and ln.top - zone[-1].bottom > 3 * ln.size):
+            break
+        zone.append(ln)
+    heads = [ln for ln in zone if id(ln) in anchors]
+    labels = [ln for ln in zone if column(ln) == 0]
+    gaps = sorted(vx - ln.x1 for ln in labels)
+    if len(heads) < 3 or gaps[len(gaps) // 2] < 2 * labels[0].size:
+        return lines
+    cells: list[tuple[list[Line], list[Line]]] = [([], []) for _ in heads]
+    for ln in zone:
+        k = max(i for i, h in enumerate(heads) if h.bottom <= ln.bottom + 2) \
+            if heads[0].bottom <= ln.bottom + 2 else -1
+        if k < 0:
+            return lines
+        cells[k][column(ln)].append(ln)
+    for head, (lab, val) in zip(heads, cells, strict=True):
+        if lab[0] is not head or not val or abs(val[0].bottom - head.bottom) >= 2:
+            return lines  # a value not set from its row's top: no such grid
+        for part in (lab, val):
+            if any(b.top - a.bottom > 1.2 * b.size for a, b in zip(part, part[1:], strict=False)):
+                return lines  # a line far below the one above: not its wrap
+    texts = [[" ".join(x.text for x in lab), " ".join(x.text for x in val)] for lab, val in cells]
+    if all(len(lab) == 1 and len(val) == 1 for lab, val in cells) or \
+            not _key_value_rows(texts):
+        return lines  # no cell wraps (rows joined as before), or the left cells are no labels
+    rows: list[Line] = []
+    dropped: set[int] = set()
+    for lab, val in cells:
+        first, both = lab[0], lab + val
+        rows.append(Line(" | ".join(texts[len(rows)]), first.page, first.x0, first.top, max(x.x1 for x in both),
+                         max(x.bottom for x in both), first.size, first.bold, first.box,
+                         first.symbol_bullet, first.font, ink_x0=first.ink_x0,
+                         glyphs=sum(x.glyphs for x in both),
+                         math_glyphs=sum(x.math_glyphs for x in both)))
+        dropped.update(id(x) for x in both)
+    out: list[Line] = []
+    for ln in lines:
+        if id(ln) not in dropped:
+            out.append(ln)
+        elif rows:  # the rows stand where the grid's first line stood, top to bottom
+            out.extend(rows)
+            rows = []
     return out
 
 

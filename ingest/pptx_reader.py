@@ -118,8 +118,10 @@ def read_pptx(path: Path):
                 warnings.append(f"{label}: a shape ({_shape_name(shape)}) could not be read "
                                 f"({type(exc).__name__}: {str(exc)[:80]})"
                                 + ("; its plain text was kept" if text else "; skipped"))
-        for text in _comments(slide):
-            add("para", f"{COMMENT_LABEL} {text}")
+        for byline, text in _comments(slide):
+            # "Comment: text", or "Comment by Ann Lee (AL), 2025-03-04T09:30:00: text"
+            add("para", f"{COMMENT_LABEL.rstrip(':')} {byline}: {text}" if byline
+                else f"{COMMENT_LABEL} {text}")
         if slide.has_notes_slide:
             notes = slide.notes_slide.notes_text_frame
             text = _clean(" ".join(p.text for p in notes.paragraphs)) if notes is not None else ""
@@ -270,8 +272,9 @@ def _table_rows(table) -> list[list[str]]:
     return [r for r in rows if any(r)]
 
 
-def _comments(slide) -> list[str]:
-    """Reviewers' comments on the slide (legacy p:cm and modern comments alike)."""
+def _comments(slide) -> list[tuple[str, str]]:
+    """Reviewers' comments on the slide (legacy p:cm and modern comments alike), each as
+    (its byline: "by Name (initials), date", or "" when the file names neither; its text)."""
     from .ooxml import name, parse_xml
 
     out = []
@@ -285,12 +288,46 @@ def _comments(slide) -> list[str]:
         if "author" in rel.reltype.lower():
             continue
         root = parse_xml(rel.target_part.blob, "PowerPoint comments")
+        authors = _comment_authors(slide.part.package)
         for cm in root:
             body = [e for e in cm.iter() if name(e) in ("p:text", "a:t")
                     or name(e).endswith(":text")]
             text = _clean(" ".join(e.text or "" for e in body))
-            if text:
-                out.append(text)
+            if not text:
+                continue
+            # Who wrote it and when, as PowerPoint shows them beside the comment.
+            who = authors.get(cm.get("authorId") or "", "")
+            when = (cm.get("dt") or cm.get("created") or "").strip()
+            out.append((", ".join(x for x in (who and f"by {who}", when) if x), text))
+    return out
+
+
+def _comment_authors(package) -> dict[str, str]:
+    """Comment authors by id: "Name (initials)", from ppt/commentAuthors.xml (legacy
+    comments) and ppt/authors.xml (modern ones); {} when the file has neither or they do not
+    parse."""
+    from .ooxml import name, parse_xml
+
+    cached = getattr(package, "_mat_comment_authors", None)
+    if cached is not None:
+        return cached
+    out: dict[str, str] = {}
+    try:
+        parts = [p for p in package.iter_parts()
+                 if str(p.partname).lower().endswith(("/commentauthors.xml", "/authors.xml"))]
+        for part in parts:
+            for a in parse_xml(part.blob, "PowerPoint comment authors"):
+                if not name(a).endswith("uthor") or not a.get("id"):
+                    continue
+                who, initials = (a.get("name") or "").strip(), (a.get("initials") or "").strip()
+                if who:
+                    out[a.get("id")] = f"{who} ({initials})" if initials else who
+    except Exception:
+        out = {}
+    try:
+        package._mat_comment_authors = out
+    except Exception:
+        pass
     return out
 
 

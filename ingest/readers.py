@@ -20,7 +20,7 @@ __all__ = ["MAX_DOCX_EXPANDED_BYTES", "MIN_TEXT_CHARS", "READER_VERSION", "SUPPO
            "SUPPORTED_WORDS", "ReadError", "ReadResult", "decode_text", "read_file"]
 
 # Bump when a reader's output changes: files read by an older version are read again.
-READER_VERSION = "17"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR;
+READER_VERSION = "18"  # 2: PDFs read as blocks (outline, typography, tables, boxes); 3: OCR;
 # 4: Word read from its XML (tables anywhere, text boxes, numbering...), PPTX charts, HTML spans
 # 5: passages carry a role, evidence or apparatus (ingest/roles.py)
 # 6: PDF code listings as code blocks, tables ruled by horizontal lines only (issue 21)
@@ -49,6 +49,13 @@ READER_VERSION = "17"  # 2: PDFs read as blocks (outline, typography, tables, bo
 #     reads the despeckled copy): on the cleaned copy body lines measured smaller, and short
 #     regular sans lines ("Process", "Access") became headings (OCR_VERSION 8)
 # 17: the two branches above together (both numbered 13-16 apart)
+# 18 (branch r12-21, issue 21 round 12): Word equations (OMML): a space where the letters
+#     of two runs meet ("A=π r^2", not "A=πr^2"; prose split into runs stays whole, a
+#     function name stands apart); PDF borderless key/value tables read by their rows
+#     on the page (label and value wraps joined into one "label | value" line, whatever text
+#     boxes pdfminer made); a vignette value under its label that stops mid-phrase wraps on;
+#     PPTX comments with their author and date ("Comment by Ann Lee (AL), 2025-03-04T09:30:00:");
+#     a Word function of a compound argument keeps it whole ("cos((nπx)/L)", not "cos(nπx)/L")
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".pptx", ".html", ".htm")
 SUPPORTED_WORDS = "PDF, DOCX, PPTX, HTML, TXT or MD"

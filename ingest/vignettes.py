@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .structure import _ends_open
+
 MARKER = "key dimensions"
 NOT_STATED = "not stated"
 
@@ -469,9 +471,15 @@ def parse_key_dimensions_block(lines: list[str]) -> Vignette:
             # between, where blank lines part the block's paragraphs
             last, last_under = v.fields[-1], True
             continue
+        lower_wrap = e.text[:1].islower() and ":" not in e.text
         if last is not None and not queue and not (had_sep and value and canonical_field(label)) \
-                and (e.indented or (e.text[:1].islower() and ":" not in e.text)) and \
-                not (last_under and (e.after_blank or not blanks)):
+                and (e.indented or lower_wrap) and \
+                not (last_under and (e.after_blank or not blanks)
+                     # with no blank lines, a line in lower case under a value set under its
+                     # label that stopped mid-phrase ("... reviews and an") is its wrap; any
+                     # other line there is the next label, or a stray remark
+                     and not (lower_wrap and not e.after_blank and not blanks
+                              and _ends_open(last.value) and not canonical_field(e.text))):
             # The value of a "Label: value" line wrapped onto this one.
             joint = "" if re.search(r"[^\W\d_]-$", last.value) else " "
             last.value = f"{last.value}{joint}{e.text.strip()}"

@@ -238,6 +238,41 @@ def test_word_equation_structures_keep_every_symbol(tmp_path):
         assert line in text.split("\n")
 
 
+def test_word_runs_of_letters_side_by_side_stay_words_apart(tmp_path):
+    """Round 12: two runs (or a run and a script) that meet letter to letter are two symbols,
+    as Word shows them ("π r²", "x dx"): a space between them, never one made-up word
+    ("πr^2"); letters next to digits or operators are joined as before ("2a", "x="), and so
+    are the pieces of prose Word split into runs ("wit" + "h braces")."""
+    area = ("<m:oMath>" + _r("A=π") + "<m:sSup><m:e>" + _r("r") + "</m:e><m:sup>" + _r("2")
+            + "</m:sup></m:sSup></m:oMath>")
+    speed = ("<m:oMath>" + _r("v") + _r("t") + _r("=") + _r("2") + _r("d") + _r("+")
+             + "<m:nary><m:e>" + _r("x") + _r("dx") + "</m:e></m:nary></m:oMath>")
+    # a word Word split into runs (a language tag on "wit") is one word
+    word = ("<m:oMath><m:limLow><m:e>" + _r("x") + "</m:e><m:lim>" + _r("group ") + _r("wit")
+            + _r("h braces") + "</m:lim></m:limLow></m:oMath>")
+    body = (_p("Three equations:") + f"<w:p><m:oMathPara>{area}</m:oMathPara></w:p>"
+            + f"<w:p><m:oMathPara>{speed}</m:oMathPara></w:p>"
+            + f"<w:p><m:oMathPara>{word}</m:oMathPara></w:p>" + _p("End."))
+    doc, _ = _read(_docx(tmp_path / "eq.docx", body))
+    assert [b.text for b in doc.blocks if b.kind == "formula"] == [
+        "A=π r^2", "v t=2d+∫ x dx", "x_(group with braces)"]
+
+
+def test_word_function_of_a_compound_argument_keeps_it_whole(tmp_path):
+    """Round 12: cos of a fraction is "cos((nπx)/L)", not "cos(nπx)/L" (which reads as the
+    cosine divided by L); a lone symbol stays "log k", a bracketed argument "sin(x)"."""
+    cos = ("<m:func><m:fName>" + _r("cos") + "</m:fName><m:e><m:f><m:num>" + _r("nπx")
+           + "</m:num><m:den>" + _r("L") + "</m:den></m:f></m:e></m:func>")
+    sin = ("<m:func><m:fName>" + _r("sin") + "</m:fName><m:e><m:d><m:e>" + _r("x")
+           + "</m:e></m:d></m:e></m:func>")
+    log = "<m:func><m:fName>" + _r("log") + "</m:fName><m:e>" + _r("k") + "</m:e></m:func>"
+    body = (_p("Terms:") + "<w:p><m:oMathPara><m:oMath>" + _r("y=") + cos + _r("+") + sin
+            + _r("+") + _r("a") + log + "</m:oMath></m:oMathPara></w:p>" + _p("End."))
+    doc, _ = _read(_docx(tmp_path / "eq.docx", body))
+    assert [b.text for b in doc.blocks if b.kind == "formula"] == [
+        "y=cos((nπx)/L)+sin(x)+a log k"]  # a function's name apart from the letter before
+
+
 def test_word_inline_equation_stays_in_its_sentence_written_out(tmp_path):
     body = ('<w:p><w:r><w:t xml:space="preserve">The share is </w:t></w:r><m:oMath>'
             + "<m:f><m:num>" + _r("p") + "</m:num><m:den>" + _r("N") + "</m:den></m:f>"

@@ -229,7 +229,9 @@ def test_word_equations_and_footnotes_are_text(tmp_path):
     _doc, passages = passages_of(make_docx(tmp_path / "m.docx", body,
                                            parts={"footnotes": notes}))
     text = all_text(passages)
-    assert "The area is A=πrx^2 for a circle." in text  # x² written out (ingest/formulas.py)
+    # x² written out (ingest/formulas.py); the run "πr" and the script x² meet letter to
+    # letter, so they stay apart (round 12)
+    assert "The area is A=πr x^2 for a circle." in text
     assert "Source: the trust's 2024 accounts." in text
 
 
@@ -379,6 +381,37 @@ def test_pptx_comments_are_read_with_their_slide(tmp_path):
     _doc, passages = passages_of(path)
     cited = next(p for p in passages if "Check this figure against the accounts" in p.text)
     assert cited.page == 1 and "Comment: Check this figure" in cited.text
+
+
+def test_pptx_comment_keeps_its_author_and_date(tmp_path):
+    """Round 12: PowerPoint shows who wrote a comment and when: the author's name and
+    initials (ppt/commentAuthors.xml, by the comment's authorId) and its date are read with
+    the comment's text."""
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+    from pptx.opc.package import Part
+    from pptx.opc.packuri import PackURI
+
+    deck, inches = _deck()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    slide.shapes.add_textbox(inches(1), inches(1), inches(4), inches(1)).text = "Slide text"
+    ns = 'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"'
+    authors = (f'<?xml version="1.0"?><p:cmAuthorLst {ns}><p:cmAuthor id="0" name="Ann Lee" '
+               'initials="AL" lastIdx="1" clrIdx="0"/><p:cmAuthor id="3" name="Tom Bell" '
+               'initials="TB" lastIdx="1" clrIdx="1"/></p:cmAuthorLst>')
+    blob = (f'<?xml version="1.0"?><p:cmLst {ns}><p:cm authorId="3" dt="2025-03-04T09:30:00" '
+            'idx="1"><p:pos x="10" y="10"/><p:text>Check this figure against the accounts'
+            "</p:text></p:cm></p:cmLst>")
+    deck.part.relate_to(Part(PackURI("/ppt/commentAuthors.xml"), "application/vnd."
+                             "openxmlformats-officedocument.presentationml.commentAuthors+xml",
+                             deck.part.package, authors.encode()), RT.COMMENT_AUTHORS)
+    slide.part.relate_to(Part(PackURI("/ppt/comments/comment1.xml"), "application/vnd."
+                              "openxmlformats-officedocument.presentationml.comments+xml",
+                              deck.part.package, blob.encode()), RT.COMMENTS)
+    path = tmp_path / "comments.pptx"
+    deck.save(path)
+    _doc, passages = passages_of(path)
+    assert "Comment by Tom Bell (TB), 2025-03-04T09:30:00: Check this figure against the " \
+           "accounts" in all_text(passages)
 
 
 def test_pptx_smartart_text_is_read(tmp_path):
