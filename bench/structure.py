@@ -579,6 +579,14 @@ def run_docling(only: str | None, part: str | None = None) -> list[FileScore]:
             and wanted(path.name)]
 
 
+def run_folder(folder: Path) -> list[FileScore]:
+    """Any folder laid out as docling's (X.pdf with X.md, X.ext with X.ext.md): how a set of
+    files written elsewhere (eval/structure_heldout12/, an independent writer's) is scored
+    with the same rules as docling's."""
+    return [score_file(path, "docling", parse_truth(latex_as_shown(md.read_text(
+        encoding="utf-8"))[0])) for path, md in docling_files(folder)]
+
+
 def run_realpdfs(only: str | None) -> list[FileScore]:
     folder = shared_dir() / "realpdfs"
     if not folder.is_dir():
@@ -712,13 +720,20 @@ def main(argv=None) -> int:
                          "set, `docling-r12` the round-12 worked-on half of that set "
                          "(ROUND12_WORKED_ON), `docling-heldout` the half still held out "
                          "(DOCLING_HELD_OUT, totals only)")
+    ap.add_argument("--dir", type=Path, action="append", default=[],
+                    help="also score this folder, laid out as docling's (X.pdf with X.md, X.ext "
+                         "with X.ext.md); held out: totals only unless --worked-on")
+    ap.add_argument("--worked-on", action="store_true",
+                    help="print --dir folders' files one by one (only for folders tuned on)")
     ap.add_argument("--file", default=None, help="only files whose name contains this")
     ap.add_argument("--json", action="store_true", help="machine-readable output")
     ap.add_argument("--verbose", action="store_true", help="list every miss per file")
     ap.add_argument("--out", type=Path, default=None, help="where typeset PDFs are written")
     args = ap.parse_args(argv)
-    sets = args.set or ["docling", "realpdfs", "matrix"]
-    if args.file and any(name in HELD_OUT_SETS for name in sets):
+    sets = args.set or ([] if args.dir else ["docling", "realpdfs", "matrix"])
+    held_out_sets = HELD_OUT_SETS + tuple(() if args.worked_on else
+                                          (f"dir:{d.name}" for d in args.dir))
+    if args.file and (args.dir or any(name in HELD_OUT_SETS for name in sets)):
         ap.error("--file with a held-out set would give one file's figures: not allowed")
     out_dir = args.out or Path(tempfile.mkdtemp(prefix="structure-"))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -734,16 +749,18 @@ def main(argv=None) -> int:
             results[name] = run_realpdfs(args.file)
         else:
             results[name] = run_matrix(name == "heldout", args.file, out_dir)
+    for folder in args.dir:
+        results[f"dir:{folder.name}"] = run_folder(folder)
     if args.json:
         print(json.dumps({name: {"totals": {k: v for k, v in totals(scores).items()
                                             # one file's recall is no total (round 12)
-                                            if not (name in HELD_OUT_SETS and k == "min_recall")},
-                                 "files": [] if name in HELD_OUT_SETS else
+                                            if not (name in held_out_sets and k == "min_recall")},
+                                 "files": [] if name in held_out_sets else
                                  [{**asdict(s), "recall": s.recall} for s in scores]}
                           for name, scores in results.items()}, indent=1))
         return 0
     for name, scores in results.items():
-        print_set(name, scores, args.verbose, per_file=name not in HELD_OUT_SETS)
+        print_set(name, scores, args.verbose, per_file=name not in held_out_sets)
     return 0
 
 
