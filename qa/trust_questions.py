@@ -1821,6 +1821,13 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
     if (len(parts) == 2 and _ASKER.match(parts[0]) and not _ASKER.match(parts[1])
             and is_set_question(parts[1], vocab)):
         preface, q = parts
+    elif len(parts) == 2 and _ASKER.match(parts[0]) and _CONTENT_FRAME.match(parts[1]):
+        # "I'm running a session on ... - what do the urban trusts say about ...?": the
+        # same clause before a set-plus-content question, kept only if that reads as one
+        reading = _read_question(parts[1], vocab, embed)
+        if reading is not None and any(reading.groups) and reading.content:
+            reading.ignored.insert(0, parts[0])
+            return reading
     reading = _read_question(q, vocab, embed)
     if reading is not None and preface is not None:
         reading.ignored.insert(0, preface)
@@ -1869,15 +1876,50 @@ def _read_question(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
         # so there is nothing to answer from the trusts' passages; it is an ordinary question
         if (reading is None or not any(reading.groups) or reading.unread
                 or reading.missing_fields or not reading.content):
+            # "What do the trusts that share one improvement model say about ...?": a
+            # clause after the group word, up to the verb of saying
             # "What are the three largest trusts?": no content after the group word; a
             # question about the set only if it reads whole as conditions
-            return _telegraphic(tokens, vocab, q, embed)
+            return (_clause_then_content(tokens, k, frame.end(), vocab, q, embed)
+                    or _telegraphic(tokens, vocab, q, embed))
         return reading
     if not is_set_question(q, vocab):
         return _who_superlative(tokens, vocab, q, embed) or _telegraphic(tokens, vocab, q, embed)
     reading = _scan(tokens, vocab, q, embed)
     reading.count = bool(re.search(r"\bhow many\b", q, re.I))
     return reading if reading is not None else Reading([[]])
+
+
+# Verbs of saying or doing that end the subject of a content question ("What do the trusts
+# that ... say about governance?", "How do the trusts in towns and cities talk about ...?"):
+# a closed class of English verbs, not a list of the vignettes' words.
+_SAYING = {"say", "said", "report", "write", "describe", "tell", "think", "mention", "note",
+           "explain", "talk", "speak", "do", "suggest", "claim", "argue", "feel", "reflect",
+           "comment", "discuss", "state", "share", "have"}
+
+
+def _clause_then_content(tokens: list[Token], k: int, start: int, vocab: Vocabulary, q: str,
+                         embed) -> Reading | None:
+    """"What do the trusts that set priorities through peer review say about
+    accountability?", "What do the trusts with a central scheme of delegation say about
+    ...?", "What do the trusts in towns and cities say about ...?": the words between the
+    group word (at `k`) and the first verb of saying after it are a clause on the trusts,
+    read as a set question is (relative clauses, "with" phrases, similarity); the verb and
+    what follows are the content. Only when that clause reads whole as conditions: every
+    word a condition's or a small word, none unread, no field no vignette has, nothing
+    read two ways. Anything less stays an ordinary question."""
+    v = next((m for m in range(k + 2, len(tokens)) if tokens[m].text in _SAYING), None)
+    if v is None or v + 1 >= len(tokens):
+        return None
+    head = [x for x in tokens[:v] if x.start >= start]
+    reading = _scan(head, vocab, q, embed)
+    if (reading is None or not any(reading.groups) or reading.unread
+            or reading.missing_fields or reading.ambiguous or reading.changing
+            or len(reading.covered) < len(head)
+            or not all(c or sm for c, sm in zip(reading.covered, reading.small, strict=True))):
+        return None
+    reading.content = q[tokens[v].start:].rstrip("?. ")
+    return reading
 
 
 def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,

@@ -1079,3 +1079,43 @@ def test_round11_one_pole_more_than_the_other(trusts, question, expected):
 def test_round11_than_between_two_fields_is_still_not_read(trusts):
     found = answer_set_question("Which trusts are more central than rural?", trusts)
     assert found.trusts == [] and "“than”" in found.headline, found.headline
+
+
+RURAL = {FEN, HEA, KES, LAR, MIL, OAK}
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12: a clause after the group word, up to the verb of saying, is the set; the
+    # rest is content (on main these were not read as set questions at all)
+    ("What do the trusts that have a UTC say about employers?", {IRO, SAL}),
+    ("What do the trusts that are rural do about transport?", RURAL),
+    ("What do those trusts that use peer review think about inspection?",
+     {BRI, HEA, KES, LAR, QUI}),
+    ("What do the trusts founded before 2015 say about growth?", {COR}),
+    ("What do the trusts that operate regionally say about travel between schools?",
+     {ASH, BRI, FEN, HAR, HEA, OAK, PEN, SAL}),
+    # an asker's clause before a set-plus-content question
+    ("We are planning a governors' day - what do the trusts with a UTC report about "
+     "employers?", {IRO, SAL}),
+])
+def test_round12_clause_after_the_group_word_then_content(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected and found.content, (
+        found and found.headline)
+
+
+@pytest.mark.parametrize("question", [
+    # a clause that is no condition on the table keeps the question ordinary
+    "What do the trusts that I work with say about governance?",
+    "What do trusts that care about wellbeing say about workload?",
+    "What did the trusts that grew quickly say about capacity?",
+    "What do trusts say about governance?",
+])
+def test_round12_clause_that_is_no_condition_stays_ordinary(trusts, question):
+    assert answer_set_question(question, trusts, embed=eval_trusts.real_embed()) is None
+
+
+def test_round12_clause_read_by_similarity(trusts):
+    found = answer_set_question("How do the trusts in villages talk about isolation?", trusts,
+                                embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == RURAL and found.content, found and found.headline
