@@ -166,6 +166,11 @@ _STRONG = {"very", "highly", "fully", "strongly", "tightly", "entirely", "wholly
 SIMILAR_MIN = 0.5
 SIMILAR_MARGIN = 0.06
 ABSORB_MIN = 0.7  # "rural areas" read as "rural"
+# A field named by words its label lacks ("record a faith" -> Religious character): the
+# label's MiniLM similarity, and its lead over the next label ("an Ofsted grade" is 0.41 near
+# "Evaluation of school improvement", 0.10 ahead of the next: no field).
+LABEL_MIN = 0.4
+LABEL_MARGIN = 0.15
 # A phrase read as a text field's value must be nearer the value than the field's own name by
 # this much; else it is about the field, on either side of it ("secular", "faith-based").
 TOPIC_MARGIN = 0.1
@@ -376,6 +381,7 @@ class Vocabulary:
         self._topics: dict[str, np.ndarray] = {}
         self._containing: dict[str, set[str]] = {}
         self._readings: list[tuple[str, str, str]] = []  # (field, value or pole, text)
+        self._labels: Any = None  # (embedder, field names, label vectors): `label_vectors`
 
     def fields_containing(self, phrase: str) -> set[str]:
         """The fields some trust's value of which has the phrase (`_contains`), remembered:
@@ -462,6 +468,20 @@ class Vocabulary:
             self._readings, self._axes, self._vectors = readings, axes, vectors
             self._embedder = embedder
         return self._readings, self._vectors
+
+    def label_vectors(self, embed) -> tuple[list[str], np.ndarray]:
+        """Every field's label ("Religious character", "Pupils on roll") as a MiniLM vector,
+        computed once per embedder (`readings` says why per embedder)."""
+        embedder = getattr(embed, "__self__", embed)
+        cached = self._labels
+        if cached is None or cached[0] is not embedder:
+            names = list(self.columns)
+            texts = [re.sub(r"\s*\([^)]*\)", "", self.columns[n].label).strip().lower()
+                     for n in names]
+            cached = (embedder, names, _unit(embed(texts)) if texts
+                      else np.zeros((0, 1), np.float32))
+            self._labels = cached
+        return cached[1], cached[2]
 
     def topic(self, name: str) -> np.ndarray | None:
         """A text field's label as a vector (after `readings`)."""
@@ -853,6 +873,8 @@ class _Scanner:
         self.ambiguous: list[str] = []  # parts read two ways (`Reading.ambiguous`)
         self.gaps: list[tuple[int, int]] = []  # words inside a superlative's span, not read
         self.skip: set[int] = set()  # tokens ahead already read ("by number of schools")
+        self.embed = None  # MiniLM's embed, when the scan has it (`_recorded_by_similarity`)
+        self.scale_read_at: dict[int, Condition] = {}  # a scale position read by similarity
 
     def words(self, i: int, j: int) -> list[str]:
         return [x.text for x in self.t[i:j]]
@@ -1351,6 +1373,28 @@ class _Scanner:
                     if stems <= {_stem(w) for w in re.findall(r"[a-z]+", c.label.lower())}]
             if len(cols) == 1:
                 return j + n, [Condition(cols[0].name, "recorded")]
+        return self._recorded_by_similarity(j)
+
+    def _recorded_by_similarity(self, j: int) -> tuple[int, list[Condition]] | None:
+        """"trusts that record a faith", "that state a denomination": a field named by words
+        its label lacks, read by MiniLM similarity with the fields' labels when one label is
+        clearly nearest ("faith" -> Religious character); "record an Ofsted grade" is near
+        none clearly, and stays a field no vignette has."""
+        if self.embed is None:
+            return None
+        for n in (3, 2, 1):
+            words = self.words(j, j + n)
+            if len(words) < n or any(w in STOP or w in self.v.value_words for w in words):
+                continue
+            names, vectors = self.v.label_vectors(self.embed)
+            if len(names) < 2:
+                return None
+            sims = vectors @ _unit(self.embed([" ".join(words)]))[0]
+            order = np.argsort(-sims)
+            best, second = float(sims[order[0]]), float(sims[order[1]])
+            if best >= LABEL_MIN and best - second >= LABEL_MARGIN:
+                return j + n, [Condition(names[int(order[0])], "recorded")]
+            return None
         return None
 
     def superlative(self, i: int) -> tuple[int, list[Condition]] | None:
@@ -1925,6 +1969,7 @@ def _clause_then_content(tokens: list[Token], k: int, start: int, vocab: Vocabul
 def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
           stop_at_content: bool = False) -> Reading | None:
     s = _Scanner(tokens, vocab, q)
+    s.embed = embed
     n = len(tokens)
     negate = False
     negate_from = -1  # where the last negation was said
@@ -2078,6 +2123,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
     if content_from is not None:
         reading.content = q[tokens[content_from].start:].rstrip("?. ")
     _resolve(s, unread, reading, embed)
+    _most_of_a_pole_read(s, reading)
     reading.groups = [_distinct(g) for g in reading.groups if g] or [[]]
     _more_than_the_other_pole(s, reading)
     upto = content_from if content_from is not None else n
@@ -2125,6 +2171,38 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
                        or _hinted(vocab, tokens[k].text) & fields_read for k in range(upto)]
     reading.small = [tokens[k].text in STOP for k in range(upto)]
     return reading
+
+
+def _most_of_a_pole_read(s: _Scanner, reading: Reading) -> None:
+    """"run most tightly from the centre", "the least hands-off in decision making": "most" or
+    "least" just before a phrase read by similarity as one pole of a scale is the
+    superlative towards that pole (the most central, the least local), as "the most central"
+    is read; before, the "most" was said as not read and no trust listed."""
+    at = {a: c for a, _, c in s.atoms} | s.scale_read_at
+    for k, w in enumerate(x.text for x in s.t):
+        if (w not in ("most", "least") or s.used[k] or k in s.resolved
+                or k > 0 and s.t[k - 1].text in NEGATIONS):
+            continue
+        # past adverbs and small words only ("most tightly from the centre"); not past a
+        # noun ("most decisions taken centrally" leans central, it is no superlative)
+        m = k + 1
+        while (m < len(s.t) and m - k <= 4 and m not in at and not s.used[m]
+               and m not in s.resolved and s.t[m].text not in NEGATIONS
+               and s.t[m].text != "of"
+               and (s.t[m].text in STOP or s.t[m].text.endswith("ly"))):
+            m += 1
+        cond = at.get(m)
+        if (cond is None or cond.negated or cond.op != "pos" or cond.field not in SCALES):
+            continue
+        group = next((g for g in reading.groups if any(c is cond for c in g)), None)
+        if group is None:
+            continue
+        high = max(cond.value) >= 4
+        op = "max" if high == (w == "most") else "min"
+        sup = Condition(cond.field, op, words=f"{w} {cond.words}", similar=cond.similar)
+        group[next(n for n, c in enumerate(group) if c is cond)] = sup
+        for x in range(k, m):
+            s.used[x] = True
 
 
 def _more_than_the_other_pole(s: _Scanner, reading: Reading) -> None:
@@ -2495,6 +2573,7 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             c.negated = negated
             put(c, i, j)
             s.resolved.update(range(i, j))
+            s.scale_read_at[i] = c
             continue
         absence = str(bv).strip().lower() in _ABSENCE_VALUES
         if sims[best] >= SIMILAR_MIN and absence:
@@ -2519,6 +2598,8 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             cond.negated = negated
             put(cond, i, j)
             s.resolved.update(range(i, j))
+            if bf in SCALES:
+                s.scale_read_at[i] = cond
         elif sims[best] < FILLER_MAX and not negated and _introduces(s, spans[k]):
             # one word near no value, just before a condition ("organise themselves in
             # hubs", "sit between local and central"): the verb that puts the condition,

@@ -1119,3 +1119,46 @@ def test_round12_clause_read_by_similarity(trusts):
     found = answer_set_question("How do the trusts in villages talk about isolation?", trusts,
                                 embed=eval_trusts.real_embed())
     assert found is not None and names(found) == RURAL and found.content, found and found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12: a field named by words its label lacks, after a verb of recording, read by
+    # similarity with the labels (on main: "No vignette records ...", no trust listed)
+    ("Which trusts record a religion?", {COR, HEA, IRO}),
+    ("Of the trusts that declare a faith, which are not Catholic?", {HEA, IRO}),
+])
+def test_round12_recorded_field_by_similarity(trusts, question, expected):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # near no label clearly: still a field no vignette has
+    "Which trusts record an Ofsted grade?",
+    "Which trusts record a website?",
+    "Which trusts state their budget?",
+])
+def test_round12_recorded_field_near_no_label(trusts, question):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and found.trusts == [] and "No vignette records" in found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12: "most" / "least" before a scale pole read past adverbs: the superlative
+    # towards that pole (on main: "most" said as not read, no trust listed)
+    ("Which trust is most centrally run?", {GRE, IRO}),
+    ("Which trusts are run least tightly from the centre?", {HEA, LAR, MIL, RIV, THO}),
+])
+def test_round12_most_before_a_scale_pole(trusts, question, expected):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # "most" past a noun leans, it is no superlative: still said as not read
+    "Which trusts take most of their decisions centrally?",
+    "Which trusts take most decisions centrally?",
+])
+def test_round12_most_past_a_noun_is_not_a_superlative(trusts, question):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and found.trusts == [] and "“most”" in found.headline
