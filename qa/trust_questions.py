@@ -752,6 +752,8 @@ class Reading:
     about_field: list[tuple[str, str]] = field(default_factory=list)
     # per word (up to any content part): a condition's, the group word's, or read by
     # similarity; and whether it is a small word that carries no condition
+    # a trust named in a comparison whose vignette lacks the field ("more pupils than X")
+    not_comparable: list[str] = field(default_factory=list)
     covered: list[bool] = field(default_factory=list, repr=False)
     small: list[bool] = field(default_factory=list, repr=False)
 
@@ -1857,6 +1859,101 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
     # "trusts w/ a sixth form": the written abbreviation of "with"
     q = re.sub(r"\bw/(?=\s|$)", "with", q, flags=re.I)
     q = _symbols_as_words(q)
+    q, named = _named_trusts_compared(q, vocab)
+    reading = _read_with_preface(q, vocab, embed)
+    if named and reading is not None:
+        _value_of_named_trust(reading, named, vocab)
+    return reading
+
+
+# A trust named after a comparison ("more schools than Larkspur", "founded before the
+# Heathermoor trust"): the name, up to its own words and an optional group word after it.
+_NAMED_AFTER = r"\b(than|before|after)\s+(?:the\s+)?"
+_SENTINEL = 987650  # a number no vignette records, put for a named trust while reading
+
+
+def _trust_name_patterns(vocab: Vocabulary) -> list[tuple[re.Pattern, Any]]:
+    """Per trust, its name as a question may say it: the whole title, or its first words
+    (the first word one no other trust's title starts with), and an optional group word."""
+    cached = getattr(vocab, "_name_patterns", None)
+    if cached is not None:
+        return cached
+    out = []
+    titles = [(t, re.sub(r"\s*\([^)]*\)\s*$", "", t.name).split()) for t in vocab.trusts]
+    for t, words in titles:
+        if not words or sum(w[0].lower() == words[0].lower()
+                            for _, w in titles if w) > 1 or words[0].lower() in STOP:
+            continue
+        for n in range(len(words), 0, -1):
+            said = r"\s+".join(re.escape(w) for w in words[:n])
+            out.append((re.compile(_NAMED_AFTER + rf"({said})(?:\s+(?:{'|'.join(GROUP)}))?"
+                                   r"(?:['’]s)?\b", re.I), t))
+    vocab._name_patterns = out
+    return out
+
+
+def _named_trusts_compared(q: str, vocab: Vocabulary) -> tuple[str, list]:
+    """"Which trusts have more schools than Larkspur?": each trust named after "than",
+    "before" or "after" is put as a number no vignette has, so that the question reads as
+    a comparison with a number; `_value_of_named_trust` then puts that trust's own value for
+    the field the comparison names."""
+    named: list[tuple[int, Any, str]] = []
+    for pattern, t in _trust_name_patterns(vocab):
+        m = pattern.search(q)
+        if m is None:
+            continue
+        mark = _SENTINEL + len(named)
+        named.append((mark, t, m.group(0)))
+        start, put = m.start(), f"{m.group(1)} {mark}"
+        size = re.search(r"\b(bigger|larger|greater|smaller)\s+$", q[:start], re.I)
+        if size and m.group(1).lower() == "than":
+            # "bigger than Larkspur": in schools, as "the largest trust" is
+            start = size.start()
+            put = (f"with fewer schools than {mark}" if size.group(1).lower() == "smaller"
+                   else f"with more schools than {mark}")
+        q = q[:start] + put + q[m.end():]
+    return q, named
+
+
+def _value_of_named_trust(reading: Reading, named: list, vocab: Vocabulary) -> None:
+    """The named trust's value for the field of the comparison read with its mark; a field
+    its vignette does not record is said as not read (no trust listed)."""
+    marks = {mark: (t, said) for mark, t, said in named}
+    found = set()
+    for g in reading.groups:
+        for c in [x for c0 in g for x in getattr(c0, "conds", [c0])]:
+            if c.op in ("<", "<=", ">", ">=", "=") and c.value in marks:
+                t, said = marks[c.value]
+                found.add(c.value)
+                value = vocab.number(t, c.field)
+                if value is None:
+                    # "more pupils than Larkspur", whose vignette gives no pupil numbers:
+                    # nothing to compare with, said so and no trust listed
+                    col = vocab.columns.get(c.field)
+                    what = col.said() if col else (
+                        "schools" if c.field == "total" else f"{c.field} schools")
+                    reading.not_comparable.append(f"{t.name}'s vignette does not record "
+                                                  f"its {what}")
+                    if c in g:
+                        g.remove(c)
+                    continue
+                c.value = value
+                c.similar = said
+    for mark, _, said in named:
+        if mark not in found:  # read as no comparison: said as not read, never a number
+            reading.unread.append(said)
+
+    def unmark(text: str) -> str:
+        for mark, _t, said in named:
+            text = text.replace(str(mark), said.split(None, 1)[-1])
+        return text
+
+    reading.unread = [unmark(u) for u in reading.unread]
+    reading.missing_fields = [unmark(u) for u in reading.missing_fields]
+    reading.ignored = [unmark(u) for u in reading.ignored]
+
+
+def _read_with_preface(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
     # "I'm preparing a session on village schools - which trusts are rural?": a clause about
     # the asker, then the question about the set; the clause is said as not read, never
     # taken for conditions on the trusts

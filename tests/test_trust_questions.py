@@ -1162,3 +1162,22 @@ def test_round12_most_before_a_scale_pole(trusts, question, expected):
 def test_round12_most_past_a_noun_is_not_a_superlative(trusts, question):
     found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
     assert found is not None and found.trusts == [] and "“most”" in found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12: a trust named after "than" / "before" / "after": its own value for the field
+    # the comparison names (on main: "No vignette records 'Larkspur'", no trust listed)
+    ("Which trusts have more secondary schools than Ironbridge?", {HAR, SAL}),
+    ("Which trusts were set up after Corvid Lane?", {HEA, IRO}),
+    ("Which trusts are smaller than the Kestrel Vale Partnership?", {LAR, QUI}),
+    ("Which trusts have fewer schools than Thornwick?", {IRO, KES, LAR, MIL, QUI}),
+])
+def test_round12_comparison_with_a_named_trust(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round12_named_trust_without_the_field(trusts):
+    found = answer_set_question("Which trusts have more pupils than Millbeck?", trusts)
+    assert found.trusts == [] and "does not record" in found.headline, found.headline
+    assert "98765" not in found.headline
