@@ -2014,8 +2014,12 @@ def _read_question(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
         head = [x for x in tokens if x.start >= frame.end()]
         reading = _scan(head, vocab, q, embed, stop_at_content=True)
         # "Why do small rural primaries form federations?": the group word ends the question,
-        # so there is nothing to answer from the trusts' passages; it is an ordinary question
-        if (reading is None or not any(reading.groups) or reading.unread
+        # so there is nothing to answer from the trusts' passages; it is an ordinary question.
+        # "What do successful federations do to ...?": the kind the group word names is no
+        # condition of its own here, as "What do trusts say about ...?" has none
+        if (reading is None or not any(reading.groups)
+                or all(isinstance(c, _KindOf) for g in reading.groups for c in g)
+                or reading.unread
                 or reading.missing_fields or not reading.content):
             # "What do the trusts that share one improvement model say about ...?": a
             # clause after the group word, up to the verb of saying
@@ -2054,7 +2058,9 @@ def _clause_then_content(tokens: list[Token], k: int, start: int, vocab: Vocabul
         return None
     head = [x for x in tokens[:v] if x.start >= start]
     reading = _scan(head, vocab, q, embed)
-    if (reading is None or not any(reading.groups) or reading.unread
+    if (reading is None or not any(reading.groups)
+            or all(isinstance(c, _KindOf) for g in reading.groups for c in g)
+            or reading.unread
             or reading.missing_fields or reading.ambiguous or reading.changing
             or len(reading.covered) < len(head)
             or not all(c or sm for c, sm in zip(reading.covered, reading.small, strict=True))):
@@ -2080,7 +2086,16 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             i += 1
             continue
         kind = _stem(w) if w in _KIND_GROUPS else None
-        if kind and (negate or seen_group) and not stop_at_content and any(
+        # "Which federations are rural?": the question's only group word is a kind some
+        # trusts are called and others not, so it restricts the list as "trusts that are
+        # federations" would (said in the answer); "trusts" anywhere keeps it the group word
+        only_kind = kind is not None and not seen_group and not any(
+            x.text in GROUP and x.text not in _KIND_GROUPS for x in tokens) and not all(
+            kind in _word_list(t.name, False) or any(_contains(v, kind)
+                                                     for v in t.fields.values())
+            for t in vocab.trusts)
+        if kind and (negate or seen_group or only_kind) and (
+                not stop_at_content or only_kind) and any(
                 kind in _word_list(t.name, False) or any(_contains(v, kind)
                                                          for v in t.fields.values())
                 for t in vocab.trusts):
@@ -2089,6 +2104,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             # name or values call it so
             s.add(i, i + 1, _KindOf(kind), negate)
             negate = False
+            seen_group = seen_group or only_kind
             i += 1
             continue
         if w in GROUP:

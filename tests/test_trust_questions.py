@@ -1181,3 +1181,24 @@ def test_round12_named_trust_without_the_field(trusts):
     found = answer_set_question("Which trusts have more pupils than Millbeck?", trusts)
     assert found.trusts == [] and "does not record" in found.headline, found.headline
     assert "98765" not in found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12: a kind of trust as the question's only group word restricts the list (on
+    # main "Which federations are rural?" listed every rural trust, Fenlow included)
+    ("Which federations have more than five schools?", {OAK}),
+    ("Which partnerships are rural?", {KES}),
+    ("Which federations have a secondary school?", {OAK, QUI}),
+    ("How many federations are there?", {LAR, MIL, OAK, QUI}),
+])
+def test_round12_a_kind_as_the_only_group_word(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round12_a_kind_alone_makes_no_content_question(trusts):
+    # the kind is no condition by itself in a content question, as "trusts" is none
+    assert answer_set_question("What do federations say about sharing staff?", trusts) is None
+    found = answer_set_question("What do the rural federations say about sharing staff?",
+                                trusts)
+    assert found is not None and names(found) == {LAR, MIL, OAK} and found.content
