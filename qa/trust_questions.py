@@ -73,6 +73,7 @@ _VERB = (r"(?!(?:do|does|did|are|is|was|were|can|could|should|would|will|must|ha
          # nor a question word or a preposition: "show how trusts ...", "the risks for trusts"
          r"how|why|when|where|for|of|about|to|on|from|by)\b)")
 _GROUPS = r"(?:trusts|federations|mats|multi-academy trusts|vignettes|partnerships)"
+_EXCLUDING = r"(?:apart from|aside from|except for|other than|excluding|leaving out)"
 _SET_CUE = re.compile(
     rf"\b(?:which|what|how many|list|name|show|count)(?: of)?(?: me)?(?: the| all| our)?"
     rf"(?: {_VERB}[a-z][\w/-]*){{0,3}}? {_GROUPS}\b"
@@ -98,11 +99,14 @@ _SET_CUE = re.compile(
     rf"|^(?:i'm|i am|we're|we are) looking for (?:the |all |any )?"
     rf"(?:[a-z][\w/-]* ){{0,2}}?{_GROUPS} (?:with|that|which|where|having|whose|in)\b"
     # "Of the urban trusts, which has the fewest schools?", "Among the local trusts, which ..."
-    rf"|^(?:of|among|amongst) (?:the |all |our |these )?(?:[a-z][\w/-]* ){{0,3}}?{_GROUPS},? "
+    # "For the rural trusts: which ...", "Apart from the regional trusts, which ..."
+    rf"|^(?:of|among|amongst|for|{_EXCLUDING}) (?:the |all |our |these )?"
+    rf"(?:[a-z][\w/-]* ){{0,3}}?{_GROUPS}[,:]? "
     rf"(?:which|what|how many)\b"
     # "Among the trusts with a special school, which ...": conditions after the group word,
     # then the question
-    rf"|^(?:of|among|amongst) (?:the |all |our |these )?(?:[a-z][\w/-]* ){{0,3}}?{_GROUPS} "
+    rf"|^(?:of|among|amongst|{_EXCLUDING}) (?:the |all |our |these )?"
+    rf"(?:[a-z][\w/-]* ){{0,3}}?{_GROUPS} "
     rf"[^,?;]{{1,80}},\s*(?:which|what|how many)\b", re.I)
 # "Are there any Catholic trusts?": a word before the group word that is one of the vignettes'
 # values (checked against the values in `is_set_question`).
@@ -1859,6 +1863,10 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
     # "trusts w/ a sixth form": the written abbreviation of "with"
     q = re.sub(r"\bw/(?=\s|$)", "with", q, flags=re.I)
     q = _symbols_as_words(q)
+    # "... which ones are there in the group?", "... are in our set?": the trusts asked
+    # about, said again at the end; no condition
+    q = re.sub(r"\s+(?:in|of|within|from) (?:the|our|this|my) (?:group|set|list|collection)"
+               r"(?=\s*[?.!]*\s*$)", "", q, flags=re.I)
     q, named = _named_trusts_compared(q, vocab)
     reading = _read_with_preface(q, vocab, embed)
     if named and reading is not None:
@@ -1959,8 +1967,11 @@ def _read_with_preface(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
     # taken for conditions on the trusts
     preface = None
     parts = re.split(r"\s+[-–—]\s+|;\s+|:\s+", q, maxsplit=1)
-    if (len(parts) == 2 and _ASKER.match(parts[0]) and not _ASKER.match(parts[1])
-            and is_set_question(parts[1], vocab)):
+    if (len(parts) == 2 and (_ASKER.match(parts[0]) or _PURPOSE.match(parts[0])
+                             and not any(x.text in GROUP for x in tokenize(parts[0])))
+            and not _ASKER.match(parts[1]) and is_set_question(parts[1], vocab)):
+        # (or what the list is for: "For a small-trusts breakout group: which trusts ...?",
+        # never when it names the trusts itself: "For the rural trusts: which ...")
         preface, q = parts
     elif len(parts) == 2 and _ASKER.match(parts[0]) and _CONTENT_FRAME.match(parts[1]):
         # "I'm running a session on ... - what do the urban trusts say about ...?": the
@@ -1996,6 +2007,11 @@ def _symbols_as_words(q: str) -> str:
                   lambda m: f"from {m.group(1)}{m.group(2)}0 to {m.group(1)}{m.group(2)}9", q)
 
 
+# What the list is for, before the question: "For a breakout group: ...", "Ahead of our
+# governors' day - ..."
+_PURPOSE = re.compile(r"^(?:for|ahead of|before|in preparation for|to prepare for|as part of)"
+                      r"\s+(?:a|an|my|our|the|this|next|tomorrow's|today's|tomorrow’s|"
+                      r"today’s)\b", re.I)
 # A clause about the asker: "I'm preparing ...", "We'd like ...", "My trust is ..."
 _ASKER = re.compile(r"^(?:i|i'm|i’m|i am|i'd|i’d|i've|i’ve|we|we're|we’re|we'd|we’d|we've|"
                     r"we’ve|my|our)\b", re.I)

@@ -1202,3 +1202,29 @@ def test_round12_a_kind_alone_makes_no_content_question(trusts):
     found = answer_set_question("What do the rural federations say about sharing staff?",
                                 trusts)
     assert found is not None and names(found) == {LAR, MIL, OAK} and found.content
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12: what the list is for, before the question, is said as not read (on main:
+    # "No vignette records ...", no trust listed)
+    ("Ahead of our governors' day - which trusts have a special school?",
+     {ASH, BRI, HAR, HEA, OAK}),
+    ("For a workshop on faith schools: which trusts are Catholic?", {COR}),
+    # an exclusion or "for" before the group word, then the question (on main: not read
+    # as set questions)
+    ("For the rural trusts: which have fewer than five schools?", {KES, LAR, MIL}),
+    ("Apart from the rural trusts, which have a special school?", {ASH, BRI, HAR}),
+    ("Aside from the trusts with fewer than four schools, which are rural?", {FEN, HEA, OAK}),
+    # the set said again at the end
+    ("Which trusts are rural in our set?", RURAL),
+])
+def test_round12_purpose_exclusion_and_the_set_said_again(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round12_a_purpose_naming_the_trusts_is_not_dropped(trusts):
+    # "For a session on rural trusts" may restrict the list: not dropped, not guessed
+    found = answer_set_question("For a session on rural trusts: which have fewer than five "
+                                "schools?", trusts)
+    assert found is None or found.trusts == [], found.headline
