@@ -1373,6 +1373,8 @@ class _Scanner:
             stems = {_stem(w) for w in self.words(j, j + n)} - STOP
             if not stems or self.t[j + n - 1].text in STOP:
                 continue
+            # "state their pupil numbers": the words for a number name no field
+            stems = (stems - {_stem(w) for w in _COUNT_NOUNS}) or stems
             if any(w in self.v.value_words for w in self.words(j, j + n)):
                 return None  # "list the urban trusts": a value, not a field's name
             cols = [c for c in self.v.columns.values()
@@ -2056,7 +2058,7 @@ def _read_question(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
 # a closed class of English verbs, not a list of the vignettes' words.
 _SAYING = {"say", "said", "report", "write", "describe", "tell", "think", "mention", "note",
            "explain", "talk", "speak", "do", "suggest", "claim", "argue", "feel", "reflect",
-           "comment", "discuss", "state", "share", "have"}
+           "comment", "discuss", "state", "share"}
 
 
 def _clause_then_content(tokens: list[Token], k: int, start: int, vocab: Vocabulary, q: str,
@@ -2069,20 +2071,29 @@ def _clause_then_content(tokens: list[Token], k: int, start: int, vocab: Vocabul
     what follows are the content. Only when that clause reads whole as conditions: every
     word a condition's or a small word, none unread, no field no vignette has, nothing
     read two ways. Anything less stays an ordinary question."""
-    v = next((m for m in range(k + 2, len(tokens)) if tokens[m].text in _SAYING), None)
-    if v is None or v + 1 >= len(tokens):
-        return None
-    head = [x for x in tokens[:v] if x.start >= start]
-    reading = _scan(head, vocab, q, embed)
-    if (reading is None or not any(reading.groups)
-            or all(isinstance(c, _KindOf) for g in reading.groups for c in g)
-            or reading.unread
-            or reading.missing_fields or reading.ambiguous or reading.changing
-            or len(reading.covered) < len(head)
-            or not all(c or sm for c, sm in zip(reading.covered, reading.small, strict=True))):
-        return None
-    reading.content = q[tokens[v].start:].rstrip("?. ")
-    return reading
+    # (the first such verb whose clause reads: "the trusts that do peer review say ...")
+    verbs = [m for m in range(k + 2, len(tokens) - 1) if tokens[m].text in _SAYING][:3]
+    for v in verbs:
+        head = [x for x in tokens[:v] if x.start >= start]
+        reading = _scan(head, vocab, q, embed)
+        # the one verb of a relative clause just before a condition puts it ("that keep
+        # local governing bodies"); a word said as not read elsewhere is not covered ("with
+        # strong boards" is no "boards" condition)
+        verb_at = {p for p in range(1, len(head) - 1) if reading is not None
+                   and head[p - 1].text in ("that", "which", "who")
+                   and p + 1 < len(reading.covered) and reading.covered[p + 1]
+                   and not reading.small[p + 1]}
+        if (reading is None or not any(reading.groups)
+                or all(isinstance(c, _KindOf) for g in reading.groups for c in g)
+                or reading.unread
+                or reading.missing_fields or reading.ambiguous or reading.changing
+                or len(reading.covered) < len(head)
+                or not all(c or sm or p in verb_at for p, (c, sm) in enumerate(zip(
+                    reading.covered, reading.small, strict=True)))):
+            continue
+        reading.content = q[tokens[v].start:].rstrip("?. ")
+        return reading
+    return None
 
 
 def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
@@ -2772,7 +2783,13 @@ _CHANGING_WORDS = {
     "several", "few", "many", "multiple", "lots", "lot", "couple", "handful", "numerous",
     "plenty", "various",
     # a negation in all but name ("hardly evaluate formally")
-    "hardly", "barely", "scarcely", "rarely", "seldom"}
+    "hardly", "barely", "scarcely", "rarely", "seldom",
+    # an ending or a removal: had it once, may not now ("trusts that abolished local
+    # governing bodies" listed the trusts that have them)
+    "abolish", "abolished", "abolishes", "abolishing", "scrap", "scrapped", "scraps",
+    "scrapping", "dropped", "abandon", "abandoned", "abandons", "abandoning", "removed",
+    "removing", "replaced", "replacing", "disband", "disbanded", "dismantle", "dismantled",
+    "ditch", "ditched", "stopped", "ceased", "discontinued", "phased", "axed"}
 # Words that make a number approximate, and on which side of it they put the range read.
 _APPROX_SIDES = {"about": "both", "around": "both", "roughly": "both", "approximately": "both",
                  "circa": "both", "approx": "both", "nearly": "below", "almost": "below"}

@@ -1228,3 +1228,34 @@ def test_round12_a_purpose_naming_the_trusts_is_not_dropped(trusts):
     found = answer_set_question("For a session on rural trusts: which have fewer than five "
                                 "schools?", trusts)
     assert found is None or found.trusts == [], found.headline
+
+
+def test_round12_relative_clause_verb_before_a_condition(trusts):
+    # the one verb of "that keep ..." puts the condition; and a verb that only looks like a
+    # verb of saying ("do") is passed over for the clause that reads
+    embed = eval_trusts.real_embed()
+    found = answer_set_question("What do trusts that keep local governing bodies say about "
+                                "accountability?", trusts, embed=embed)
+    assert found is not None and len(found.trusts) == 8 and found.content, found.headline
+    found = answer_set_question("What do the trusts that do peer review say about "
+                                "accountability?", trusts, embed=embed)
+    assert found is not None and names(found) == {BRI, HEA, KES, LAR, QUI}, found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # round 12: a verb of ending or removal is no "has" (on main "Which trusts abolished
+    # local governing bodies?" listed the trusts that have them: a wrong list)
+    "Which trusts abolished local governing bodies?",
+    "Which trusts scrapped their local governing bodies?",
+])
+def test_round12_a_removal_is_not_read_as_having(trusts, question):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and found.trusts == [], found.headline
+
+
+@pytest.mark.parametrize("question", [
+    "What do trusts that abolished local governing bodies say about accountability?",
+    "What do trusts with strong boards say about governance?",
+])
+def test_round12_clause_not_read_whole_stays_ordinary(trusts, question):
+    assert answer_set_question(question, trusts, embed=eval_trusts.real_embed()) is None
