@@ -115,7 +115,9 @@ _VALUE_CUE = re.compile(rf"\b(?:are there|is there|any)(?: any)? ([a-z][\w-]*(?:
 # "Which is the largest trust?", "Which trust has the most pupils?": one trust, a superlative.
 _SUPERLATIVES = (r"largest|biggest|greatest|smallest|most|fewest|least|highest|lowest|best|"
                  r"worst|earliest|latest|oldest|newest|youngest|tightest|strictest|loosest|longest")
-_ONE_CUE = re.compile(r"(?:\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]* ){0,2}trust\b"
+# A scale's poles as adverbs ("centrally", "informally"), from the scales' own words
+_POLE_ADVERBS = "|".join(sorted({f"{p}ly" for poles in SCALES.values() for p in poles}))
+_ONE_CUE = re.compile(r"(?:\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]* ){0,3}trust\b"
                       # "Name the trust with the biggest ...", "Show me the trust that has ..."
                       r"|^(?:please )?(?:name|show(?: me)?|give me|find(?: me)?|tell me) "
                       r"the (?:[a-z][\w-]* ){0,2}trust\b)"
@@ -126,7 +128,11 @@ _ONE_CUE = re.compile(r"(?:\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]*
                       r"|\s*,"
                       # "which trust runs the most schools": one verb, then the superlative
                       rf"|\s+(?!(?:do|does|did|can|could|should|would|will|must)\b)[a-z]+s\s+"
-                      rf"(?:the\s+)?(?:{_SUPERLATIVES})\b)", re.I)
+                      rf"(?:the\s+)?(?:{_SUPERLATIVES})\b"
+                      # "which trust evaluates school improvement most informally": one verb,
+                      # its object, then "most" / "least" and an adverb
+                      rf"|\s+(?!(?:do|does|did|can|could|should|would|will|must)\b)[a-z]+s"
+                      rf"(?:\s+[a-z-]+){{0,3}}\s+(?:most|least)\s+(?:{_POLE_ADVERBS})\b)", re.I)
 _SUPER_CUE = re.compile(rf"\b(?:{_SUPERLATIVES})\b", re.I)
 _CONTENT_FRAME = re.compile(r"^(?:what|how|why|where|when)\s+(?:do|did|are|have)\s+"
                             r"(?:the\s+|our\s+|all\s+|those\s+)?", re.I)

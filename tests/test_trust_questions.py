@@ -1259,3 +1259,15 @@ def test_round12_a_removal_is_not_read_as_having(trusts, question):
 ])
 def test_round12_clause_not_read_whole_stays_ordinary(trusts, question):
     assert answer_set_question(question, trusts, embed=eval_trusts.real_embed()) is None
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12: one trust asked for with three describing words, or a verb, its object and
+    # "most"/"least" with a scale pole's adverb (on main: not read as set questions)
+    ("Which is the least formal urban trust?", {QUI, THO}),
+    ("Which trust takes decisions most centrally?", {GRE, IRO}),
+    ("Which urban trust makes decisions most locally?", {RIV, THO}),
+])
+def test_round12_one_trust_with_a_superlative_further_on(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
