@@ -1969,12 +1969,50 @@ def _value_of_named_trust(reading: Reading, named: list, vocab: Vocabulary) -> N
     reading.ignored = [unmark(u) for u in reading.ignored]
 
 
+# After a dash, a question that only points back at what was said before it: "... - which
+# are they?", "... - which trusts fit all three?", "... - any?"
+_BACK_REFERENCE = re.compile(
+    r"^(?:so |and )?(?:(?:which|what)(?: trusts| ones)?(?: are| is| were)?"
+    r"(?: they| those| these| it| there)?"
+    r"|(?:which|what) (?:trusts|ones) (?:fit|match|meet|qualify|do that|does that)\b[^?]*"
+    r"|any(?: of them)?|which ones)\s*[?.!]*\s*$", re.I)
+
+
+def _conditions_before(first: str, vocab: Vocabulary, embed) -> Reading | None:
+    """"I'd like to compare my trust with ones that have no more than two secondary schools",
+    "Local, urban and formal in how they evaluate": the part before a question that only
+    points back at it, read as the set when it reads whole: from its "trusts/ones that ..."
+    on (the words before said as not read), or, naming no trusts, as what trusts are."""
+    m = re.search(r"\b(?:trusts|ones|mats|federations)\s+(?:that|which|who|whose|with|having)\b",
+                  first, re.I)
+    if m:
+        said = first[m.start():]
+        said = re.sub(r"^ones\b", "trusts", said, flags=re.I)
+        tokens = tokenize(said)
+        reading = _telegraphic(tokens, vocab, said, embed)
+        if reading is not None and first[:m.start()].strip():
+            reading.ignored.insert(0, first[:m.start()].strip())
+        return reading
+    if any(x.text in GROUP for x in tokenize(first)) or _ASKER.match(first):
+        return None
+    said = f"Which trusts are {first.strip()}?"
+    reading = _read_question(said, vocab, embed)
+    if (reading is None or not any(reading.groups) or reading.unread or reading.missing_fields
+            or reading.changing or reading.ambiguous or reading.about_field):
+        return None
+    return reading
+
+
 def _read_with_preface(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
     # "I'm preparing a session on village schools - which trusts are rural?": a clause about
     # the asker, then the question about the set; the clause is said as not read, never
     # taken for conditions on the trusts
     preface = None
     parts = re.split(r"\s+[-–—]\s+|;\s+|:\s+", q, maxsplit=1)
+    if len(parts) == 2 and _BACK_REFERENCE.match(parts[1].strip()):
+        reading = _conditions_before(parts[0], vocab, embed)
+        if reading is not None:
+            return reading
     if (len(parts) == 2 and (_ASKER.match(parts[0]) or _PURPOSE.match(parts[0])
                              and not any(x.text in GROUP for x in tokenize(parts[0])))
             and not _ASKER.match(parts[1]) and is_set_question(parts[1], vocab)):

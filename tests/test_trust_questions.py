@@ -1271,3 +1271,25 @@ def test_round12_clause_not_read_whole_stays_ordinary(trusts, question):
 def test_round12_one_trust_with_a_superlative_further_on(trusts, question, expected):
     found = answer_set_question(question, trusts)
     assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12: conditions before a dash and a question that only points back at them (on
+    # main: not read as set questions)
+    ("Rural, with fewer than five schools - which are they?", {KES, LAR, MIL}),
+    ("We want trusts with a special school and more than eight schools - any?",
+     {BRI, HAR, HEA}),
+    ("Urban and Catholic - which ones?", {COR}),
+])
+def test_round12_conditions_then_a_question_pointing_back(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question", [
+    "Governance and accountability - which are they?",
+    "Something I wonder about - which are they?",
+])
+def test_round12_a_part_before_the_dash_that_is_no_condition(trusts, question):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is None or found.trusts == [], found.headline
