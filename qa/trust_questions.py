@@ -73,6 +73,7 @@ _VERB = (r"(?!(?:do|does|did|are|is|was|were|can|could|should|would|will|must|ha
          # nor a question word or a preposition: "show how trusts ...", "the risks for trusts"
          r"how|why|when|where|for|of|about|to|on|from|by)\b)")
 _GROUPS = r"(?:trusts|federations|mats|multi-academy trusts|vignettes|partnerships)"
+_EXCLUDING = r"(?:apart from|aside from|except for|other than|excluding|leaving out)"
 _SET_CUE = re.compile(
     rf"\b(?:which|what|how many|list|name|show|count)(?: of)?(?: me)?(?: the| all| our)?"
     rf"(?: {_VERB}[a-z][\w/-]*){{0,3}}? {_GROUPS}\b"
@@ -98,11 +99,14 @@ _SET_CUE = re.compile(
     rf"|^(?:i'm|i am|we're|we are) looking for (?:the |all |any )?"
     rf"(?:[a-z][\w/-]* ){{0,2}}?{_GROUPS} (?:with|that|which|where|having|whose|in)\b"
     # "Of the urban trusts, which has the fewest schools?", "Among the local trusts, which ..."
-    rf"|^(?:of|among|amongst) (?:the |all |our |these )?(?:[a-z][\w/-]* ){{0,3}}?{_GROUPS},? "
+    # "For the rural trusts: which ...", "Apart from the regional trusts, which ..."
+    rf"|^(?:of|among|amongst|for|{_EXCLUDING}) (?:the |all |our |these )?"
+    rf"(?:[a-z][\w/-]* ){{0,3}}?{_GROUPS}[,:]? "
     rf"(?:which|what|how many)\b"
     # "Among the trusts with a special school, which ...": conditions after the group word,
     # then the question
-    rf"|^(?:of|among|amongst) (?:the |all |our |these )?(?:[a-z][\w/-]* ){{0,3}}?{_GROUPS} "
+    rf"|^(?:of|among|amongst|{_EXCLUDING}) (?:the |all |our |these )?"
+    rf"(?:[a-z][\w/-]* ){{0,3}}?{_GROUPS} "
     rf"[^,?;]{{1,80}},\s*(?:which|what|how many)\b", re.I)
 # "Are there any Catholic trusts?": a word before the group word that is one of the vignettes'
 # values (checked against the values in `is_set_question`).
@@ -111,7 +115,9 @@ _VALUE_CUE = re.compile(rf"\b(?:are there|is there|any)(?: any)? ([a-z][\w-]*(?:
 # "Which is the largest trust?", "Which trust has the most pupils?": one trust, a superlative.
 _SUPERLATIVES = (r"largest|biggest|greatest|smallest|most|fewest|least|highest|lowest|best|"
                  r"worst|earliest|latest|oldest|newest|youngest|tightest|strictest|loosest|longest")
-_ONE_CUE = re.compile(r"(?:\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]* ){0,2}trust\b"
+# A scale's poles as adverbs ("centrally", "informally"), from the scales' own words
+_POLE_ADVERBS = "|".join(sorted({f"{p}ly" for poles in SCALES.values() for p in poles}))
+_ONE_CUE = re.compile(r"(?:\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]* ){0,3}trust\b"
                       # "Name the trust with the biggest ...", "Show me the trust that has ..."
                       r"|^(?:please )?(?:name|show(?: me)?|give me|find(?: me)?|tell me) "
                       r"the (?:[a-z][\w-]* ){0,2}trust\b)"
@@ -122,7 +128,11 @@ _ONE_CUE = re.compile(r"(?:\b(?:which|what)(?: is| was)? (?:the )?(?:[a-z][\w-]*
                       r"|\s*,"
                       # "which trust runs the most schools": one verb, then the superlative
                       rf"|\s+(?!(?:do|does|did|can|could|should|would|will|must)\b)[a-z]+s\s+"
-                      rf"(?:the\s+)?(?:{_SUPERLATIVES})\b)", re.I)
+                      rf"(?:the\s+)?(?:{_SUPERLATIVES})\b"
+                      # "which trust evaluates school improvement most informally": one verb,
+                      # its object, then "most" / "least" and an adverb
+                      rf"|\s+(?!(?:do|does|did|can|could|should|would|will|must)\b)[a-z]+s"
+                      rf"(?:\s+[a-z-]+){{0,3}}\s+(?:most|least)\s+(?:{_POLE_ADVERBS})\b)", re.I)
 _SUPER_CUE = re.compile(rf"\b(?:{_SUPERLATIVES})\b", re.I)
 _CONTENT_FRAME = re.compile(r"^(?:what|how|why|where|when)\s+(?:do|did|are|have)\s+"
                             r"(?:the\s+|our\s+|all\s+|those\s+)?", re.I)
@@ -166,6 +176,11 @@ _STRONG = {"very", "highly", "fully", "strongly", "tightly", "entirely", "wholly
 SIMILAR_MIN = 0.5
 SIMILAR_MARGIN = 0.06
 ABSORB_MIN = 0.7  # "rural areas" read as "rural"
+# A field named by words its label lacks ("record a faith" -> Religious character): the
+# label's MiniLM similarity, and its lead over the next label ("an Ofsted grade" is 0.41 near
+# "Evaluation of school improvement", 0.10 ahead of the next: no field).
+LABEL_MIN = 0.4
+LABEL_MARGIN = 0.15
 # A phrase read as a text field's value must be nearer the value than the field's own name by
 # this much; else it is about the field, on either side of it ("secular", "faith-based").
 TOPIC_MARGIN = 0.1
@@ -376,6 +391,7 @@ class Vocabulary:
         self._topics: dict[str, np.ndarray] = {}
         self._containing: dict[str, set[str]] = {}
         self._readings: list[tuple[str, str, str]] = []  # (field, value or pole, text)
+        self._labels: Any = None  # (embedder, field names, label vectors): `label_vectors`
 
     def fields_containing(self, phrase: str) -> set[str]:
         """The fields some trust's value of which has the phrase (`_contains`), remembered:
@@ -462,6 +478,20 @@ class Vocabulary:
             self._readings, self._axes, self._vectors = readings, axes, vectors
             self._embedder = embedder
         return self._readings, self._vectors
+
+    def label_vectors(self, embed) -> tuple[list[str], np.ndarray]:
+        """Every field's label ("Religious character", "Pupils on roll") as a MiniLM vector,
+        computed once per embedder (`readings` says why per embedder)."""
+        embedder = getattr(embed, "__self__", embed)
+        cached = self._labels
+        if cached is None or cached[0] is not embedder:
+            names = list(self.columns)
+            texts = [re.sub(r"\s*\([^)]*\)", "", self.columns[n].label).strip().lower()
+                     for n in names]
+            cached = (embedder, names, _unit(embed(texts)) if texts
+                      else np.zeros((0, 1), np.float32))
+            self._labels = cached
+        return cached[1], cached[2]
 
     def topic(self, name: str) -> np.ndarray | None:
         """A text field's label as a vector (after `readings`)."""
@@ -732,6 +762,8 @@ class Reading:
     about_field: list[tuple[str, str]] = field(default_factory=list)
     # per word (up to any content part): a condition's, the group word's, or read by
     # similarity; and whether it is a small word that carries no condition
+    # a trust named in a comparison whose vignette lacks the field ("more pupils than X")
+    not_comparable: list[str] = field(default_factory=list)
     covered: list[bool] = field(default_factory=list, repr=False)
     small: list[bool] = field(default_factory=list, repr=False)
 
@@ -853,6 +885,8 @@ class _Scanner:
         self.ambiguous: list[str] = []  # parts read two ways (`Reading.ambiguous`)
         self.gaps: list[tuple[int, int]] = []  # words inside a superlative's span, not read
         self.skip: set[int] = set()  # tokens ahead already read ("by number of schools")
+        self.embed = None  # MiniLM's embed, when the scan has it (`_recorded_by_similarity`)
+        self.scale_read_at: dict[int, Condition] = {}  # a scale position read by similarity
 
     def words(self, i: int, j: int) -> list[str]:
         return [x.text for x in self.t[i:j]]
@@ -1345,12 +1379,36 @@ class _Scanner:
             stems = {_stem(w) for w in self.words(j, j + n)} - STOP
             if not stems or self.t[j + n - 1].text in STOP:
                 continue
+            # "state their pupil numbers": the words for a number name no field
+            stems = (stems - {_stem(w) for w in _COUNT_NOUNS}) or stems
             if any(w in self.v.value_words for w in self.words(j, j + n)):
                 return None  # "list the urban trusts": a value, not a field's name
             cols = [c for c in self.v.columns.values()
                     if stems <= {_stem(w) for w in re.findall(r"[a-z]+", c.label.lower())}]
             if len(cols) == 1:
                 return j + n, [Condition(cols[0].name, "recorded")]
+        return self._recorded_by_similarity(j)
+
+    def _recorded_by_similarity(self, j: int) -> tuple[int, list[Condition]] | None:
+        """"trusts that record a faith", "that state a denomination": a field named by words
+        its label lacks, read by MiniLM similarity with the fields' labels when one label is
+        clearly nearest ("faith" -> Religious character); "record an Ofsted grade" is near
+        none clearly, and stays a field no vignette has."""
+        if self.embed is None:
+            return None
+        for n in (3, 2, 1):
+            words = self.words(j, j + n)
+            if len(words) < n or any(w in STOP or w in self.v.value_words for w in words):
+                continue
+            names, vectors = self.v.label_vectors(self.embed)
+            if len(names) < 2:
+                return None
+            sims = vectors @ _unit(self.embed([" ".join(words)]))[0]
+            order = np.argsort(-sims)
+            best, second = float(sims[order[0]]), float(sims[order[1]])
+            if best >= LABEL_MIN and best - second >= LABEL_MARGIN:
+                return j + n, [Condition(names[int(order[0])], "recorded")]
+            return None
         return None
 
     def superlative(self, i: int) -> tuple[int, list[Condition]] | None:
@@ -1813,14 +1871,161 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
     # "trusts w/ a sixth form": the written abbreviation of "with"
     q = re.sub(r"\bw/(?=\s|$)", "with", q, flags=re.I)
     q = _symbols_as_words(q)
+    # "... which ones are there in the group?", "... are in our set?": the trusts asked
+    # about, said again at the end; no condition
+    q = re.sub(r"\s+(?:in|of|within|from) (?:the|our|this|my) (?:group|set|list|collection)"
+               r"(?=\s*[?.!]*\s*$)", "", q, flags=re.I)
+    q, named = _named_trusts_compared(q, vocab)
+    reading = _read_with_preface(q, vocab, embed)
+    if named and reading is not None:
+        _value_of_named_trust(reading, named, vocab)
+    return reading
+
+
+# A trust named after a comparison ("more schools than Larkspur", "founded before the
+# Heathermoor trust"): the name, up to its own words and an optional group word after it.
+_NAMED_AFTER = r"\b(than|before|after)\s+(?:the\s+)?"
+_SENTINEL = 987650  # a number no vignette records, put for a named trust while reading
+
+
+def _trust_name_patterns(vocab: Vocabulary) -> list[tuple[re.Pattern, Any]]:
+    """Per trust, its name as a question may say it: the whole title, or its first words
+    (the first word one no other trust's title starts with), and an optional group word."""
+    cached = getattr(vocab, "_name_patterns", None)
+    if cached is not None:
+        return cached
+    out = []
+    titles = [(t, re.sub(r"\s*\([^)]*\)\s*$", "", t.name).split()) for t in vocab.trusts]
+    for t, words in titles:
+        if not words or sum(w[0].lower() == words[0].lower()
+                            for _, w in titles if w) > 1 or words[0].lower() in STOP:
+            continue
+        for n in range(len(words), 0, -1):
+            said = r"\s+".join(re.escape(w) for w in words[:n])
+            out.append((re.compile(_NAMED_AFTER + rf"({said})(?:\s+(?:{'|'.join(GROUP)}))?"
+                                   r"(?:['’]s)?\b", re.I), t))
+    vocab._name_patterns = out
+    return out
+
+
+def _named_trusts_compared(q: str, vocab: Vocabulary) -> tuple[str, list]:
+    """"Which trusts have more schools than Larkspur?": each trust named after "than",
+    "before" or "after" is put as a number no vignette has, so that the question reads as
+    a comparison with a number; `_value_of_named_trust` then puts that trust's own value for
+    the field the comparison names."""
+    named: list[tuple[int, Any, str]] = []
+    for pattern, t in _trust_name_patterns(vocab):
+        m = pattern.search(q)
+        if m is None:
+            continue
+        mark = _SENTINEL + len(named)
+        named.append((mark, t, m.group(0)))
+        start, put = m.start(), f"{m.group(1)} {mark}"
+        size = re.search(r"\b(bigger|larger|greater|smaller)\s+$", q[:start], re.I)
+        if size and m.group(1).lower() == "than":
+            # "bigger than Larkspur": in schools, as "the largest trust" is
+            start = size.start()
+            put = (f"with fewer schools than {mark}" if size.group(1).lower() == "smaller"
+                   else f"with more schools than {mark}")
+        q = q[:start] + put + q[m.end():]
+    return q, named
+
+
+def _value_of_named_trust(reading: Reading, named: list, vocab: Vocabulary) -> None:
+    """The named trust's value for the field of the comparison read with its mark; a field
+    its vignette does not record is said as not read (no trust listed)."""
+    marks = {mark: (t, said) for mark, t, said in named}
+    found = set()
+    for g in reading.groups:
+        for c in [x for c0 in g for x in getattr(c0, "conds", [c0])]:
+            if c.op in ("<", "<=", ">", ">=", "=") and c.value in marks:
+                t, said = marks[c.value]
+                found.add(c.value)
+                value = vocab.number(t, c.field)
+                if value is None:
+                    # "more pupils than Larkspur", whose vignette gives no pupil numbers:
+                    # nothing to compare with, said so and no trust listed
+                    col = vocab.columns.get(c.field)
+                    what = col.said() if col else (
+                        "schools" if c.field == "total" else f"{c.field} schools")
+                    reading.not_comparable.append(f"{t.name}'s vignette does not record "
+                                                  f"its {what}")
+                    if c in g:
+                        g.remove(c)
+                    continue
+                c.value = value
+                c.similar = said
+    for mark, _, said in named:
+        if mark not in found:  # read as no comparison: said as not read, never a number
+            reading.unread.append(said)
+
+    def unmark(text: str) -> str:
+        for mark, _t, said in named:
+            text = text.replace(str(mark), said.split(None, 1)[-1])
+        return text
+
+    reading.unread = [unmark(u) for u in reading.unread]
+    reading.missing_fields = [unmark(u) for u in reading.missing_fields]
+    reading.ignored = [unmark(u) for u in reading.ignored]
+
+
+# After a dash, a question that only points back at what was said before it: "... - which
+# are they?", "... - which trusts fit all three?", "... - any?"
+_BACK_REFERENCE = re.compile(
+    r"^(?:so |and )?(?:(?:which|what)(?: trusts| ones)?(?: are| is| were)?"
+    r"(?: they| those| these| it| there)?"
+    r"|(?:which|what) (?:trusts|ones) (?:fit|match|meet|qualify|do that|does that)\b[^?]*"
+    r"|any(?: of them)?|which ones)\s*[?.!]*\s*$", re.I)
+
+
+def _conditions_before(first: str, vocab: Vocabulary, embed) -> Reading | None:
+    """"I'd like to compare my trust with ones that have no more than two secondary schools",
+    "Local, urban and formal in how they evaluate": the part before a question that only
+    points back at it, read as the set when it reads whole: from its "trusts/ones that ..."
+    on (the words before said as not read), or, naming no trusts, as what trusts are."""
+    m = re.search(r"\b(?:trusts|ones|mats|federations)\s+(?:that|which|who|whose|with|having)\b",
+                  first, re.I)
+    if m:
+        said = first[m.start():]
+        said = re.sub(r"^ones\b", "trusts", said, flags=re.I)
+        tokens = tokenize(said)
+        reading = _telegraphic(tokens, vocab, said, embed)
+        if reading is not None and first[:m.start()].strip():
+            reading.ignored.insert(0, first[:m.start()].strip())
+        return reading
+    if any(x.text in GROUP for x in tokenize(first)) or _ASKER.match(first):
+        return None
+    said = f"Which trusts are {first.strip()}?"
+    reading = _read_question(said, vocab, embed)
+    if (reading is None or not any(reading.groups) or reading.unread or reading.missing_fields
+            or reading.changing or reading.ambiguous or reading.about_field):
+        return None
+    return reading
+
+
+def _read_with_preface(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
     # "I'm preparing a session on village schools - which trusts are rural?": a clause about
     # the asker, then the question about the set; the clause is said as not read, never
     # taken for conditions on the trusts
     preface = None
     parts = re.split(r"\s+[-–—]\s+|;\s+|:\s+", q, maxsplit=1)
-    if (len(parts) == 2 and _ASKER.match(parts[0]) and not _ASKER.match(parts[1])
-            and is_set_question(parts[1], vocab)):
+    if len(parts) == 2 and _BACK_REFERENCE.match(parts[1].strip()):
+        reading = _conditions_before(parts[0], vocab, embed)
+        if reading is not None:
+            return reading
+    if (len(parts) == 2 and (_ASKER.match(parts[0]) or _PURPOSE.match(parts[0])
+                             and not any(x.text in GROUP for x in tokenize(parts[0])))
+            and not _ASKER.match(parts[1]) and is_set_question(parts[1], vocab)):
+        # (or what the list is for: "For a small-trusts breakout group: which trusts ...?",
+        # never when it names the trusts itself: "For the rural trusts: which ...")
         preface, q = parts
+    elif len(parts) == 2 and _ASKER.match(parts[0]) and _CONTENT_FRAME.match(parts[1]):
+        # "I'm running a session on ... - what do the urban trusts say about ...?": the
+        # same clause before a set-plus-content question, kept only if that reads as one
+        reading = _read_question(parts[1], vocab, embed)
+        if reading is not None and any(reading.groups) and reading.content:
+            reading.ignored.insert(0, parts[0])
+            return reading
     reading = _read_question(q, vocab, embed)
     if reading is not None and preface is not None:
         reading.ignored.insert(0, preface)
@@ -1848,6 +2053,11 @@ def _symbols_as_words(q: str) -> str:
                   lambda m: f"from {m.group(1)}{m.group(2)}0 to {m.group(1)}{m.group(2)}9", q)
 
 
+# What the list is for, before the question: "For a breakout group: ...", "Ahead of our
+# governors' day - ..."
+_PURPOSE = re.compile(r"^(?:for|ahead of|before|in preparation for|to prepare for|as part of)"
+                      r"\s+(?:a|an|my|our|the|this|next|tomorrow's|today's|tomorrow’s|"
+                      r"today’s)\b", re.I)
 # A clause about the asker: "I'm preparing ...", "We'd like ...", "My trust is ..."
 _ASKER = re.compile(r"^(?:i|i'm|i’m|i am|i'd|i’d|i've|i’ve|we|we're|we’re|we'd|we’d|we've|"
                     r"we’ve|my|our)\b", re.I)
@@ -1866,12 +2076,19 @@ def _read_question(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
         head = [x for x in tokens if x.start >= frame.end()]
         reading = _scan(head, vocab, q, embed, stop_at_content=True)
         # "Why do small rural primaries form federations?": the group word ends the question,
-        # so there is nothing to answer from the trusts' passages; it is an ordinary question
-        if (reading is None or not any(reading.groups) or reading.unread
+        # so there is nothing to answer from the trusts' passages; it is an ordinary question.
+        # "What do successful federations do to ...?": the kind the group word names is no
+        # condition of its own here, as "What do trusts say about ...?" has none
+        if (reading is None or not any(reading.groups)
+                or all(isinstance(c, _KindOf) for g in reading.groups for c in g)
+                or reading.unread
                 or reading.missing_fields or not reading.content):
+            # "What do the trusts that share one improvement model say about ...?": a
+            # clause after the group word, up to the verb of saying
             # "What are the three largest trusts?": no content after the group word; a
             # question about the set only if it reads whole as conditions
-            return _telegraphic(tokens, vocab, q, embed)
+            return (_clause_then_content(tokens, k, frame.end(), vocab, q, embed)
+                    or _telegraphic(tokens, vocab, q, embed))
         return reading
     if not is_set_question(q, vocab):
         return _who_superlative(tokens, vocab, q, embed) or _telegraphic(tokens, vocab, q, embed)
@@ -1880,9 +2097,53 @@ def _read_question(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
     return reading if reading is not None else Reading([[]])
 
 
+# Verbs of saying or doing that end the subject of a content question ("What do the trusts
+# that ... say about governance?", "How do the trusts in towns and cities talk about ...?"):
+# a closed class of English verbs, not a list of the vignettes' words.
+_SAYING = {"say", "said", "report", "write", "describe", "tell", "think", "mention", "note",
+           "explain", "talk", "speak", "do", "suggest", "claim", "argue", "feel", "reflect",
+           "comment", "discuss", "state", "share"}
+
+
+def _clause_then_content(tokens: list[Token], k: int, start: int, vocab: Vocabulary, q: str,
+                         embed) -> Reading | None:
+    """"What do the trusts that set priorities through peer review say about
+    accountability?", "What do the trusts with a central scheme of delegation say about
+    ...?", "What do the trusts in towns and cities say about ...?": the words between the
+    group word (at `k`) and the first verb of saying after it are a clause on the trusts,
+    read as a set question is (relative clauses, "with" phrases, similarity); the verb and
+    what follows are the content. Only when that clause reads whole as conditions: every
+    word a condition's or a small word, none unread, no field no vignette has, nothing
+    read two ways. Anything less stays an ordinary question."""
+    # (the first such verb whose clause reads: "the trusts that do peer review say ...")
+    verbs = [m for m in range(k + 2, len(tokens) - 1) if tokens[m].text in _SAYING][:3]
+    for v in verbs:
+        head = [x for x in tokens[:v] if x.start >= start]
+        reading = _scan(head, vocab, q, embed)
+        # the one verb of a relative clause just before a condition puts it ("that keep
+        # local governing bodies"); a word said as not read elsewhere is not covered ("with
+        # strong boards" is no "boards" condition)
+        verb_at = {p for p in range(1, len(head) - 1) if reading is not None
+                   and head[p - 1].text in ("that", "which", "who")
+                   and p + 1 < len(reading.covered) and reading.covered[p + 1]
+                   and not reading.small[p + 1]}
+        if (reading is None or not any(reading.groups)
+                or all(isinstance(c, _KindOf) for g in reading.groups for c in g)
+                or reading.unread
+                or reading.missing_fields or reading.ambiguous or reading.changing
+                or len(reading.covered) < len(head)
+                or not all(c or sm or p in verb_at for p, (c, sm) in enumerate(zip(
+                    reading.covered, reading.small, strict=True)))):
+            continue
+        reading.content = q[tokens[v].start:].rstrip("?. ")
+        return reading
+    return None
+
+
 def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
           stop_at_content: bool = False) -> Reading | None:
     s = _Scanner(tokens, vocab, q)
+    s.embed = embed
     n = len(tokens)
     negate = False
     negate_from = -1  # where the last negation was said
@@ -1896,7 +2157,16 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             i += 1
             continue
         kind = _stem(w) if w in _KIND_GROUPS else None
-        if kind and (negate or seen_group) and not stop_at_content and any(
+        # "Which federations are rural?": the question's only group word is a kind some
+        # trusts are called and others not, so it restricts the list as "trusts that are
+        # federations" would (said in the answer); "trusts" anywhere keeps it the group word
+        only_kind = kind is not None and not seen_group and not any(
+            x.text in GROUP and x.text not in _KIND_GROUPS for x in tokens) and not all(
+            kind in _word_list(t.name, False) or any(_contains(v, kind)
+                                                     for v in t.fields.values())
+            for t in vocab.trusts)
+        if kind and (negate or seen_group or only_kind) and (
+                not stop_at_content or only_kind) and any(
                 kind in _word_list(t.name, False) or any(_contains(v, kind)
                                                          for v in t.fields.values())
                 for t in vocab.trusts):
@@ -1905,6 +2175,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
             # name or values call it so
             s.add(i, i + 1, _KindOf(kind), negate)
             negate = False
+            seen_group = seen_group or only_kind
             i += 1
             continue
         if w in GROUP:
@@ -2036,6 +2307,7 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
     if content_from is not None:
         reading.content = q[tokens[content_from].start:].rstrip("?. ")
     _resolve(s, unread, reading, embed)
+    _most_of_a_pole_read(s, reading)
     reading.groups = [_distinct(g) for g in reading.groups if g] or [[]]
     _more_than_the_other_pole(s, reading)
     upto = content_from if content_from is not None else n
@@ -2083,6 +2355,38 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
                        or _hinted(vocab, tokens[k].text) & fields_read for k in range(upto)]
     reading.small = [tokens[k].text in STOP for k in range(upto)]
     return reading
+
+
+def _most_of_a_pole_read(s: _Scanner, reading: Reading) -> None:
+    """"run most tightly from the centre", "the least hands-off in decision making": "most" or
+    "least" just before a phrase read by similarity as one pole of a scale is the
+    superlative towards that pole (the most central, the least local), as "the most central"
+    is read; before, the "most" was said as not read and no trust listed."""
+    at = {a: c for a, _, c in s.atoms} | s.scale_read_at
+    for k, w in enumerate(x.text for x in s.t):
+        if (w not in ("most", "least") or s.used[k] or k in s.resolved
+                or k > 0 and s.t[k - 1].text in NEGATIONS):
+            continue
+        # past adverbs and small words only ("most tightly from the centre"); not past a
+        # noun ("most decisions taken centrally" leans central, it is no superlative)
+        m = k + 1
+        while (m < len(s.t) and m - k <= 4 and m not in at and not s.used[m]
+               and m not in s.resolved and s.t[m].text not in NEGATIONS
+               and s.t[m].text != "of"
+               and (s.t[m].text in STOP or s.t[m].text.endswith("ly"))):
+            m += 1
+        cond = at.get(m)
+        if (cond is None or cond.negated or cond.op != "pos" or cond.field not in SCALES):
+            continue
+        group = next((g for g in reading.groups if any(c is cond for c in g)), None)
+        if group is None:
+            continue
+        high = max(cond.value) >= 4
+        op = "max" if high == (w == "most") else "min"
+        sup = Condition(cond.field, op, words=f"{w} {cond.words}", similar=cond.similar)
+        group[next(n for n, c in enumerate(group) if c is cond)] = sup
+        for x in range(k, m):
+            s.used[x] = True
 
 
 def _more_than_the_other_pole(s: _Scanner, reading: Reading) -> None:
@@ -2453,6 +2757,7 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             c.negated = negated
             put(c, i, j)
             s.resolved.update(range(i, j))
+            s.scale_read_at[i] = c
             continue
         absence = str(bv).strip().lower() in _ABSENCE_VALUES
         if sims[best] >= SIMILAR_MIN and absence:
@@ -2477,6 +2782,8 @@ def _resolve(s: _Scanner, spans: list[tuple[int, int]], reading: Reading, embed)
             cond.negated = negated
             put(cond, i, j)
             s.resolved.update(range(i, j))
+            if bf in SCALES:
+                s.scale_read_at[i] = cond
         elif sims[best] < FILLER_MAX and not negated and _introduces(s, spans[k]):
             # one word near no value, just before a condition ("organise themselves in
             # hubs", "sit between local and central"): the verb that puts the condition,
@@ -2520,7 +2827,13 @@ _CHANGING_WORDS = {
     "several", "few", "many", "multiple", "lots", "lot", "couple", "handful", "numerous",
     "plenty", "various",
     # a negation in all but name ("hardly evaluate formally")
-    "hardly", "barely", "scarcely", "rarely", "seldom"}
+    "hardly", "barely", "scarcely", "rarely", "seldom",
+    # an ending or a removal: had it once, may not now ("trusts that abolished local
+    # governing bodies" listed the trusts that have them)
+    "abolish", "abolished", "abolishes", "abolishing", "scrap", "scrapped", "scraps",
+    "scrapping", "dropped", "abandon", "abandoned", "abandons", "abandoning", "removed",
+    "removing", "replaced", "replacing", "disband", "disbanded", "dismantle", "dismantled",
+    "ditch", "ditched", "stopped", "ceased", "discontinued", "phased", "axed"}
 # Words that make a number approximate, and on which side of it they put the range read.
 _APPROX_SIDES = {"about": "both", "around": "both", "roughly": "both", "approximately": "both",
                  "circa": "both", "approx": "both", "nearly": "below", "almost": "below"}

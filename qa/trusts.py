@@ -352,6 +352,14 @@ def answer_set_question(question: str, trusts: list[Trust], embed=None) -> SetAn
         answer.unread += [u for u, _ in reading.about_field]
         answer.headline = answer.message
         return answer
+    if reading.not_comparable:
+        # "more pupils than Larkspur", whose vignette gives no pupil numbers
+        answer.message = ("; ".join(reading.not_comparable) + ", so there is nothing to "
+                          "compare with and no trust is listed"
+                          + (f" (read: trusts {said})" if said else "")
+                          + "; the passages below may say more.")
+        answer.headline = answer.message
+        return answer
     named = _recorded_fields_named(reading.unread, vocab, trusts)
     if named:
         # the words are a field the vignettes do record, with no value to match: saying "No
