@@ -122,6 +122,7 @@ class Outcome:
     rare: float | None = None  # Answer.rare
     gap: float | None = None  # Answer.gap
     foreign: bool = False  # taken to be in another language (qa.search.other_language)
+    topic: float | None = None  # Answer.topic
 
 
 def gold_ranks(q: Question, texts: list[str]) -> list[int | None]:
@@ -351,43 +352,55 @@ def midpoint_threshold(in_scope: list[float], out_of_scope: list[float]) -> floa
 
 def fit_none(outcomes: list[Outcome], step: float = 0.25, top: float = 2.0) -> dict[str, Any]:
     """The "none" rule of SearchSettings fitted on these (tuning) outcomes, by a rule fixed
-    before looking: over a grid of the four weights (coverage, union, rest, rare; 0 to `top`
-    by `step`), the threshold is placed halfway between the lowest in-scope score and the
+    before looking: over a grid of the five weights (coverage, union, rest, rare, topic; 0 to
+    `top` by `step`), the threshold is placed halfway between the lowest in-scope score and the
     highest off-topic score below it (no in-scope question "none": the worse error); the
     weights that put the most off-topic questions (unrelated, other languages) below it win,
-    ties going to the wider gap (measured on the similarity's scale), then to smaller weights.
-    Questions taken to be in another language are "none" whatever their score, and left out."""
+    ties going to the wider gap (measured on the similarity's scale), then to smaller weights
+    (then to the first in the grid's order). Questions taken to be in another language are
+    "none" whatever their score, and left out. Outcomes without a topic (recorded before round
+    12) count it 0, so its weight is then 0."""
     ins = [o for o in outcomes if o.kind != "out_of_scope" and o.coverage is not None]
     off = [o for o in outcomes if o.oos in MUST_BE_NONE and o.coverage is not None
            and not o.foreign]
     if not ins or not off:
         return {}
     f_in, f_off = _none_features(ins), _none_features(off)
-    best = None
     grid = np.round(np.arange(0.0, top + 1e-9, step), 6)
-    for a in grid:
-        for b in grid:
-            for c in grid:
-                for d in grid:
-                    w = np.array([1.0, a, b, c, d])
-                    s_in, s_off = w @ f_in / w.sum(), w @ f_off / w.sum()  # none_score
-                    lo = float(s_in.min())
-                    below = s_off[s_off < lo]
-                    gap = lo - float(below.max()) if len(below) else 0.0
-                    key = (len(below), round(gap, 6), -round(a + b + c + d, 6))
-                    if best is None or key > best[0]:
-                        t = (lo + float(below.max())) / 2 if len(below) else lo - 0.01
-                        best = (key, float(a), float(b), float(c), float(d), t)
-    (caught, gap, _), a, b, c, d, t = best
+    combos = np.array(np.meshgrid(*[grid] * (len(f_in) - 1), indexing="ij")).reshape(
+        len(f_in) - 1, -1).T  # [combos, 5], in the order of nested loops over the weights
+    weights = np.hstack([np.ones((len(combos), 1)), combos])
+    caught = np.empty(len(combos), dtype=np.int64)
+    gaps = np.empty(len(combos))
+    highs = np.empty(len(combos))
+    lows = np.empty(len(combos))
+    for at in range(0, len(combos), 8192):  # in chunks: [combos, questions] stays small
+        w = weights[at:at + 8192]
+        total = w.sum(axis=1, keepdims=True)
+        s_in, s_off = w @ f_in / total, w @ f_off / total  # none_score
+        lo = s_in.min(axis=1)
+        below = np.where(s_off < lo[:, None], s_off, -np.inf)
+        high = below.max(axis=1)
+        n = (s_off < lo[:, None]).sum(axis=1)
+        caught[at:at + 8192] = n
+        gaps[at:at + 8192] = np.where(n > 0, lo - high, 0.0)
+        highs[at:at + 8192], lows[at:at + 8192] = high, lo
+    # the best key (caught, gap to 6 places, -sum of weights), the first such in grid order
+    order = np.lexsort((np.arange(len(combos)), np.round(combos.sum(axis=1), 6),
+                        -np.round(gaps, 6), -caught))
+    i = int(order[0])
+    t = (lows[i] + highs[i]) / 2 if caught[i] else lows[i] - 0.01
+    a, b, c, d, e = (float(x) for x in combos[i])
     return {"none_coverage_weight": a, "none_union_weight": b, "none_rest_weight": c,
-            "none_rare_weight": d, "none_threshold": round(t, 4), "off_topic_below": caught,
-            "off_topic": len(off), "gap": gap}
+            "none_rare_weight": d, "none_topic_weight": e, "none_threshold": round(float(t), 4),
+            "off_topic_below": int(caught[i]), "off_topic": len(off), "gap": float(gaps[i])}
 
 
 def _none_features(rows: list[Outcome]) -> np.ndarray:
-    """[5, n]: similarity, coverage, union, rest, rare (qa.search.none_score's inputs)."""
+    """[6, n]: similarity, coverage, union, rest, rare, topic (qa.search.none_score's
+    inputs)."""
     return np.array([[o.confidence or 0.0, o.coverage or 0.0, o.union or 0.0, o.rest or 0.0,
-                      o.rare or 0.0] for o in rows]).T
+                      o.rare or 0.0, o.topic or 0.0] for o in rows]).T
 
 
 def fit_strong(outcomes: list[Outcome], strong_threshold: float, step: float = 0.25,
@@ -430,7 +443,7 @@ def regrade(o: Outcome, s) -> str:
     if o.foreign or sim < s.weak_threshold:
         return "none"
     if none_score(sim, o.coverage or 0.0, o.union or 0.0, s, o.rest or 0.0,
-                  o.rare or 0.0) < s.none_threshold:
+                  o.rare or 0.0, o.topic or 0.0) < s.none_threshold:
         return "none"
     ahead = s.strong_gap_weight <= 0 or \
         (sim + s.strong_gap_weight * (o.gap or 0.0)) / (1 + s.strong_gap_weight) \
@@ -505,6 +518,7 @@ def run_system(searcher, questions: list[Question]) -> list[Outcome]:
         out[-1].words = sum(_words_shown(s) for s in answer.sentences)
         out[-1].rare = getattr(answer, "rare", None)
         out[-1].gap = getattr(answer, "gap", None)
+        out[-1].topic = getattr(answer, "topic", None)
         out[-1].foreign = OTHER_LANGUAGE in getattr(answer, "notes", [])
     return out
 
@@ -622,6 +636,8 @@ def text_report(report: dict[str, Any], misses: bool = False, held_out: bool = F
             f"\"none\" rule fitted on these questions (qa.eval.fit_none): none_coverage_weight="
             f"{fit['none_coverage_weight']:g} none_union_weight={fit['none_union_weight']:g} "
             f"none_rest_weight={fit.get('none_rest_weight', 0):g} "
+            f"none_rare_weight={fit.get('none_rare_weight', 0):g} "
+            f"none_topic_weight={fit.get('none_topic_weight', 0):g} "
             f"none_threshold={fit['none_threshold']:.4f}; {fit['off_topic_below']}/"
             f"{fit['off_topic']} off-topic below it, gap {fit['gap']:+.4f}")
     m = report["margin"]
@@ -687,8 +703,8 @@ def cross_validation_report(cv: dict[str, Any]) -> str:
     fit = cv["fit"]
     lines += ["", "fitted on all of them: " + " ".join(
         f"{k}={fit[k]:g}" for k in ("none_coverage_weight", "none_union_weight",
-                                    "none_rest_weight", "none_rare_weight", "none_threshold",
-                                    "strong_gap_weight", "strong_gap_threshold") if k in fit),
+                                    "none_rest_weight", "none_rare_weight", "none_topic_weight",
+                                    "none_threshold", "strong_gap_weight", "strong_gap_threshold") if k in fit),
         *head]
     lines += [row(Path(f).name, r) for f, r in cv["all"].items()]
     return "\n".join(lines)

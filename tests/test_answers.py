@@ -185,7 +185,7 @@ def test_coverage_weighs_the_question_words_the_evidence_holds(searcher):
 
 def test_none_rule_combines_similarity_coverage_and_union(searcher):
     s = SearchSettings(none_coverage_weight=1.0, none_union_weight=1.0, none_rest_weight=0.0,
-                       none_rare_weight=0.0, none_threshold=0.5)
+                       none_rare_weight=0.0, none_topic_weight=0.0, none_threshold=0.5)
     assert none_score(0.3, 0.0, 0.3, s) == pytest.approx(0.2)
     assert none_score(0.4, 1.0, 0.7, s) == pytest.approx(0.7)
     with_rest = replace(s, none_rest_weight=1.0)
@@ -287,7 +287,7 @@ def test_rare_is_the_best_match_of_the_questions_rarest_word_pieces():
 
 def test_none_rule_weighs_the_rare_words(searcher):
     s = SearchSettings(none_coverage_weight=0.0, none_union_weight=0.0, none_rest_weight=1.0,
-                       none_rare_weight=2.0)
+                       none_rare_weight=2.0, none_topic_weight=0.0)
     assert none_score(0.4, 0.0, 0.0, s, 0.6, 0.1) == pytest.approx((0.4 + 0.6 + 0.2) / 4)
     assert none_score(0.4, 0.0, 0.0, replace(s, none_rare_weight=0.0), 0.6, 0.1) == \
         pytest.approx(0.5)
@@ -701,3 +701,61 @@ def test_a_chosen_lead_in_brings_its_best_items_first(tmp_path, fake_settings):
                 if s.text.startswith("The trust board set three priorities"))
     assert lead.items == ["reading in the early years foundation stage",
                           "attendance at the secondary schools"]
+
+
+# --- round 12: the question's topic; sentences of the other top passages ----------------------
+
+def test_topic_is_the_mean_cosine_to_the_passages_and_joins_the_none_rule(searcher):
+    import numpy as np
+
+    qvec = searcher.embed_query("What is a hard federation?")
+    dense = np.asarray(searcher.index.dense_scores(qvec), dtype=np.float64)
+    assert searcher.topic(qvec) == pytest.approx(float(dense.mean()), abs=1e-5)
+    answer = searcher.ask("What is a hard federation?")
+    assert answer.topic == pytest.approx(searcher.topic(qvec), abs=1e-6)
+    s = SearchSettings(none_coverage_weight=0.0, none_union_weight=0.0, none_rest_weight=0.0,
+                       none_rare_weight=0.0, none_topic_weight=1.0, none_threshold=0.3)
+    assert none_score(0.5, 1.0, 0.5, s, topic=0.0) == pytest.approx(0.25)
+    assert none_score(0.5, 1.0, 0.5, s, topic=0.3) == pytest.approx(0.4)
+    strict = Searcher(searcher.index, searcher.embedder, s)
+    hits = [replace(h, similarity=0.5) for h in answer.hits[:5]]
+    assert strict.evidence_level(hits, coverage=1.0, union=0.5, topic=0.0) == "none"
+    assert strict.evidence_level(hits, coverage=1.0, union=0.5, topic=0.3) != "none"
+
+
+CROSS_DOCS = {
+    "a.txt": "Meetings\n\nTrust leaders met their heads every week to agree priorities.\n\n"
+             "Trust leaders met the chair of trustees every month to agree priorities.\n",
+    "b.txt": "Other\n\nPriorities are agreed with the staff of every school once a year.\n",
+    "c.md": "# Lists\n\nThe trusts' leaders agreed these things:\n\n- a budget for the year\n"
+            "- how often leaders meet to agree priorities with the heads\n- a uniform\n",
+}
+
+
+def test_sentences_of_the_other_top_passages_join_on_their_own_scores(tmp_path, fake_settings):
+    searcher = _txt_searcher(tmp_path, fake_settings, CROSS_DOCS, answer_margin=50.0,
+                             answer_sentences=2, answer_per_passage=0, answer_follow=0,
+                             answer_close_gap=0.0, answer_antecedent=0, answer_passages=1,
+                             answer_cross_passages=3, answer_cross_margin=50.0,
+                             answer_cross_max=2)
+    question = "How often do trust leaders meet to agree priorities?"
+    qvec = searcher.embed_query(question)
+    hits = searcher.ask(question).hits
+    by_file = {h.passage.file: h for h in hits}
+    ranked = [replace(by_file["a.txt"], similarity=0.5), replace(by_file["b.txt"], similarity=0.3),
+              replace(by_file["c.md"], similarity=0.2)]
+
+    def entries(**changes):
+        s = Searcher(searcher.index, searcher.embedder, replace(searcher.settings, **changes))
+        return s.answer_sentences(qvec, question, ranked)
+
+    files = [searcher.index.passage(e.passage_ids[0]).file for e in entries()]
+    assert files[:2] == ["a.txt", "a.txt"] and sorted(files[2:]) == ["b.txt", "c.md"]
+    # a list item of another passage comes under its lead-in, the items left out marked
+    item = next(e for e in entries() if searcher.index.passage(e.passage_ids[0]).file == "c.md")
+    assert item.text == "The trusts' leaders agreed these things:"
+    assert item.items == ["how often leaders meet to agree priorities with the heads"]
+    assert item.items_order == "best" and item.items_skipped and item.display.endswith("[…]")
+    assert len(entries(answer_cross_max=1)) == 3  # at most this many join
+    assert len(entries(answer_cross_passages=0)) == 2  # off: the first passage's only
+    assert len(entries(answer_cross_margin=-1.0)) == 2  # none within the margin of the best

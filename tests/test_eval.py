@@ -156,7 +156,8 @@ def test_regrade_matches_the_searchers_rule(searcher):
     from qa import SearchSettings
 
     s = SearchSettings(none_coverage_weight=0.0, none_union_weight=0.0, none_rest_weight=1.0,
-                       none_rare_weight=1.0, none_threshold=0.45, weak_threshold=0.3)
+                       none_rare_weight=1.0, none_topic_weight=0.0, none_threshold=0.45,
+                       weak_threshold=0.3)
     assert ev.regrade(_o("x", "out_of_scope", 0.5, rest=0.5, rare=0.1, oos="unrelated"), s) \
         == "none"  # (0.5 + 0.5 + 0.1) / 3 < 0.45
     assert ev.regrade(_o("y", "direct", 0.5, rest=0.5, rare=0.6), s) == "weak"
@@ -206,3 +207,28 @@ def test_a_held_out_report_lists_no_question_ids():
     text = ev.text_report(report, held_out=True)
     assert "r1" not in text and "r2" not in text and "r3" not in text
     assert "r2" in ev.text_report(report)  # tuning files name them
+
+
+# --- round 12: the question's closeness to the evidence as a whole ---------------------------
+
+def test_fit_none_weighs_the_topic_when_it_parts_off_topic_from_in_scope_questions():
+    from qa import SearchSettings
+
+    def o(i, kind, conf, topic, oos=None):
+        row = _o(i, kind, conf, rest=conf, rare=conf, oos=oos)
+        row.topic = topic
+        return row
+
+    # "x" matches one word of the evidence in another sense: as close as "b" on every feature
+    # but the topic (its vector far from the passages' centroid)
+    rows = [o("a", "direct", 0.60, 0.30), o("b", "paraphrase", 0.40, 0.25),
+            o("x", "out_of_scope", 0.45, 0.02, oos="unrelated"),
+            o("y", "out_of_scope", 0.30, 0.05, oos="unrelated")]
+    fit = ev.fit_none(rows)
+    assert fit["none_topic_weight"] > 0 and fit["off_topic_below"] == 2
+    s = SearchSettings(weak_threshold=0.1, **{k: v for k, v in fit.items()
+                                              if k.startswith("none_")})
+    assert [ev.regrade(r, s) for r in rows] == ["weak", "weak", "none", "none"]
+    for r in rows:  # recorded before round 12: no topic, so no weight on it
+        r.topic = None
+    assert ev.fit_none(rows)["none_topic_weight"] == 0
