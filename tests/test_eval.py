@@ -186,14 +186,14 @@ def test_cross_validation_fits_on_the_other_files_and_grades_the_one_left_out():
     assert cv["fit"]["none_rare_weight"] > 0
 
 
-def test_only_the_sets_written_after_round_11_are_reported_as_held_out():
+def test_only_the_sets_written_after_round_12_are_reported_as_held_out():
     from pathlib import Path
 
     for name in ("questions.jsonl", "questions_heldout.jsonl", "questions_heldout2.jsonl",
                  "questions_heldout3.jsonl", "questions_heldout4.jsonl",
-                 "questions_heldout5.jsonl"):
+                 "questions_heldout5.jsonl", "questions_heldout6.jsonl"):
         assert not ev.held_out(Path("eval") / name), name
-    assert ev.held_out(Path("eval/questions_heldout6.jsonl"))
+    assert ev.held_out(Path("eval/questions_heldout7.jsonl"))
 
 
 def test_a_held_out_report_lists_no_question_ids():
