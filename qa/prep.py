@@ -630,29 +630,38 @@ def excerpt(searcher: Searcher, question: str, hit: Hit, words: int | None = Non
     used = 0
     for group in groups:
         ks: set[int] = set()
+        items_at: list[int] = []  # the group's list items, best first: the last go first
         ok = True
         for e in group:
             items = [i for i in e.items if not _URL.search(i) and not _CAPTION.match(i)]
-            if e.items and not items or not_a_sentence(e.text, headings, with_items=bool(items)):
-                ok = False
-                break
+            if e.items:
+                # A list's lead-in with its items: the lead-in may be a label or a heading
+                # ("processes that work best"), never a link or a caption.
+                ok = bool(items) and not _URL.search(e.text) and not _CAPTION.match(e.text)
+            else:
+                ok = not not_a_sentence(e.text, headings)
             lead = at(e.lead_in) if e.lead_in else -1
             k = at(e.text, lead)
-            if k < 0 or e.lead_in and lead < 0:
+            if not ok or k < 0 or e.lead_in and lead < 0:
                 ok = False
                 break
             ks |= {k} | ({lead} if lead >= 0 else set())
-            for item in items:
-                j = at(item, k)
-                if j >= 0:
-                    ks.add(j)
+            found = [j for j in (at(item, k) for item in items) if j >= 0]
+            if e.items and not found:
+                ok = False
+                break
+            items_at += found
         if not ok or not ks:
             continue
-        ks = governed(ks)
-        cost = sum(len(units[k].split()) for k in ks - keep)
-        if keep and used + cost > limit or not keep and cost > limit:
+        while True:
+            with_items = governed(ks | set(items_at))
+            cost = sum(len(units[k].split()) for k in with_items - keep)
+            if used + cost <= limit or len(items_at) <= 1:
+                break
+            items_at.pop()  # the item that scored worst
+        if used + cost > limit:
             continue
-        keep |= ks
+        keep |= with_items
         used += cost
     if not keep:
         return ""
@@ -797,7 +806,10 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
     list, and no passage ids, commands or index generation (the exports read `doc.handout`)."""
     excluded = exclude or (lambda p: poses_questions(p.text))
     sections: list[ExportSection] = []
-    quoted: set[str] = set()
+    quoted: set[str] = set()  # passages quoted whole
+    # Passages quoted as an excerpt, and the question quoting it: a later question that lists
+    # the passage in its own right quotes it whole, and the excerpt becomes a referral to it.
+    excerpted: dict[str, ExportSection] = {}
     rankings: list[tuple[ExportSection, _Picked]] = []
     for question in questions:
         question = " ".join(question.split())
@@ -829,11 +841,19 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
         section.answer = [text for text, _, _ in answer]
         for h in shown:
             pid = h.passage.id
-            if pid in quoted:
+            if pid in quoted or pid in picked.excerpts and pid in excerpted:
                 if pid not in section.see_also:
                     section.see_also.append(pid)
                 continue
-            quoted.add(pid)
+            if pid in excerpted:  # quoted whole here: the excerpt above refers to it instead
+                earlier = excerpted.pop(pid)
+                earlier.quotes = [q for q in earlier.quotes if q.passage_id != pid]
+                if pid not in earlier.see_also:
+                    earlier.see_also.append(pid)
+            if pid in picked.excerpts:
+                excerpted[pid] = section
+            else:
+                quoted.add(pid)
             # A list's lead-in and the items the "In short" line shows are marked in the
             # quote, which holds the whole list.
             highlight = [t for text, ids, items in answer if pid in ids
