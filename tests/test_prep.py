@@ -709,7 +709,10 @@ def test_a_questions_pack_is_its_best_evidence_one_per_section(built, searcher):
         doc = build_pack(searcher, [question], "One", corpus_dir=corpus)
         quotes = doc.sections[0].quotes
         passages = [searcher.index.passage(q.passage_id) for q in quotes]
-        assert len(passages) <= PER_QUESTION + MORE_QUOTES  # no referral in a pack of one
+        # no referral in a pack of one; past the budget, excerpts (round 12b) up to EXCERPTS
+        whole_quotes = sum(not q.excerpt for q in quotes)
+        assert whole_quotes <= PER_QUESTION + MORE_QUOTES
+        assert len(quotes) - whole_quotes <= EXCERPTS
         assert len({section_key(p) for p in passages}) == len(passages), question
         rows = [searcher.index.by_id[p.id] for p in passages]
         whole = LateInteraction.score(searcher.late.query(question),
