@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index", type=Path, default=ROOT / "var" / "index")
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    parser.add_argument("settings", nargs="*", help="qa.prep constants NAME=VALUE, as in "
+                        "bench/pack_sweep.py")
     args = parser.parse_args(argv)
 
     from index import load_index
@@ -61,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     from qa.eval_packs import EVAL, in_section, load_cases
     from qa.search import Searcher, embedder_for
 
+    for item in args.settings:
+        name, value = item.split("=", 1)
+        setattr(prep, name, type(getattr(prep, name))(float(value)))
     index = load_index(args.index)
     searcher = Searcher(index, embedder_for(index))
     sessions = prep.load_sessions(args.corpus / "sessions.toml")
@@ -86,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             by_heading = {s.heading: s for s in doc.sections}
             quoted_under = {q.passage_id: n for n, s in enumerate(doc.sections)
                             for q in s.quotes}
+            printed = {q.passage_id: q.text for s in doc.sections for q in s.quotes}
             order = {s.heading: n for n, s in enumerate(doc.sections)}
             for case in group:
                 q = " ".join(case["question"].split())
@@ -108,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
                 head = prep._heading_match(searcher, focus, index.passages)
                 for want in case["expected"]:
                     doc_, section, part = want["document"], want["section"], want.get("part")
-                    if any(in_section(p, doc_, section, part) for p in shown if p):
+                    if any(in_section(p, doc_, section, part, printed.get(p.id))
+                           for p in shown if p):
                         continue
                     mine = [i for i, p in enumerate(index.passages)
                             if in_section(p, doc_, section, part)]

@@ -53,9 +53,11 @@ def _fold(text: str) -> str:
     return match_key(text).casefold()
 
 
-def in_section(passage, document: str, section: str, part: str | None = None) -> bool:
+def in_section(passage, document: str, section: str, part: str | None = None,
+               quoted: str | None = None) -> bool:
     """The passage is of `document`, under the heading `section` (in its heading path, or the
-    heading printed inside it), and holds the `part` line if one is given."""
+    heading printed inside it), and holds the `part` line if one is given; `quoted`: the text
+    the pack quotes of it (an excerpt holds only some of its lines), which must hold `part`."""
     if passage.file != document:
         return False
     want = _fold(section)
@@ -66,7 +68,8 @@ def in_section(passage, document: str, section: str, part: str | None = None) ->
     # text ("... governance ...") is not the section.
     under = any(h.startswith(want) or (h and want.startswith(h) and len(h) > 12) for h in path) \
         or any(line.startswith(want) for line in lines if line)
-    return under and (not part or match_key(part) in match_key(passage.text))
+    text = passage.text if quoted is None else quoted
+    return under and (not part or match_key(part) in match_key(text))
 
 
 # --- "In short" entries that are not sentences ---------------------------------------------
@@ -143,6 +146,8 @@ def score_pack(doc, cases: list[dict], index, apparatus: list[dict], figures: Fi
     """Add one pack's figures; its sections are its questions, in the cases' order."""
     headings = {_fold(h) for p in index.passages for h in p.section}
     by_heading = {s.heading: s for s in doc.sections}
+    # What the pack prints of each passage it quotes (an excerpt, or the whole passage).
+    printed = {q.passage_id: q.text for s in doc.sections for q in s.quotes}
     figures.packs += 1
     for s in doc.sections:
         figures.questions += 1
@@ -157,7 +162,8 @@ def score_pack(doc, cases: list[dict], index, apparatus: list[dict], figures: Fi
             passages = [p for p in (index.passage(pid) for pid in ids) if p is not None]
         for want in case["expected"]:
             figures.expected += 1
-            if any(in_section(p, want["document"], want["section"], want.get("part"))
+            if any(in_section(p, want["document"], want["section"], want.get("part"),
+                              printed.get(p.id))
                    for p in passages):
                 figures.found += 1
             else:

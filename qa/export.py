@@ -29,6 +29,9 @@ class CitedQuote:
     highlight: list[str] = field(default_factory=list)  # answer sentences within the quote
     note: str = ""  # shown after the citation, e.g. "weak match"
     rows: list[list[str]] = field(default_factory=list)  # a table's cells, header first
+    # An excerpt (issue 22): `text` holds the passage's sentences that answer the question,
+    # verbatim and in order, "[…]" marking what is left out; else the whole passage.
+    excerpt: bool = False
 
     @classmethod
     def from_passage(cls, p: Passage, highlight: list[str] | None = None) -> CitedQuote:

@@ -24,13 +24,14 @@ from pathlib import Path
 import numpy as np
 
 from index import LoadedIndex
+from index.build import LIST_ITEM
 from ingest import Passage
 from ingest.normalise import OMISSION, match_key, quote_pieces
 from ingest.roles import APPARATUS, EVIDENCE, apparatus_reason, poses_questions
 
 from .citations import is_verbatim, source_key
 from .export import CitedQuote, ExportDocument, ExportSection, cited_files, references_for
-from .search import Hit, Searcher
+from .search import AnswerSentence, Hit, Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT / "corpus"
@@ -208,6 +209,7 @@ class _Picked:
     # when the searcher gives no scores of its own (no late interaction).
     ranking: list[Hit] = field(default_factory=list)
     referrals: int = 0  # referral lines listed past the budget (MORE_REFERRALS)
+    excerpts: dict[str, str] = field(default_factory=dict)  # passage id -> its excerpt
 
 
 def _unspread(searcher: Searcher) -> Searcher:
@@ -294,6 +296,17 @@ MORE_REFERRALS = 5
 SHORT_FLOOR = 0.75
 SHORT_WORDS = 60
 SHORT_MIN = 20
+# Past all of those, a long section still scoring at least EXCERPT_FLOOR is quoted as an
+# EXCERPT rather than whole (issue 22, round 12b; bench/RESULTS.md): the sentences of its
+# passage that answer the question, chosen as answers choose them (whole sentences, a list's
+# items under their lead-in, `Searcher.answer_sentences` on that passage alone), verbatim, in
+# the passage's order, "[…]" marking what is left out, at most EXCERPT_WORDS words, up to
+# EXCERPTS a question. A long passage that answers with two of its sentences costs those
+# sentences, not 150-230 words. Chosen on the five tuning pack sets together and left one out
+# (floor 0: the question's mean score in z units; five; 40 words).
+EXCERPT_FLOOR = 0.0
+EXCERPTS = 5
+EXCERPT_WORDS = 40
 _LIST_ITEM = re.compile(r"^\s*(?:[-•▪*–]|o\s|\(?[a-z0-9]\)\s|\d+[.)]\s)")
 
 
@@ -436,6 +449,7 @@ def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
     in_run = True  # in the run of referrals right after the budget (REFERRALS)
     quote_floor, more_quotes, more_referrals = -np.inf, 0, 0
     short_left = SHORT_WORDS
+    excerpts: dict[str, str] = {}
     for h in evidence:
         key = section_key(h.passage)
         if key in sections:
@@ -460,9 +474,14 @@ def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
               and len(h.passage.text.split()) <= short_left):
             short_left -= len(h.passage.text.split())
             chosen.append(h)
-        if h.score < min(REFER_FLOOR, quote_floor, SHORT_FLOOR) or (
+        elif not refer and h.score >= EXCERPT_FLOOR and len(excerpts) < EXCERPTS:
+            text = excerpt(searcher, question, h)
+            if text:
+                excerpts[h.passage.id] = text
+                chosen.append(h)
+        if h.score < min(REFER_FLOOR, quote_floor, SHORT_FLOOR, EXCERPT_FLOOR) or (
                 more_referrals >= MORE_REFERRALS and more_quotes >= MORE_QUOTES
-                and short_left < SHORT_MIN):
+                and short_left < SHORT_MIN and len(excerpts) >= EXCERPTS):
             break
     ranking = []
     if scores is not None:
@@ -473,7 +492,184 @@ def _pick(searcher: Searcher, question: str, per_question: int, candidates: int,
                 seen_keys.add(key)
                 ranking.append(h)
     return _Picked(chosen, searcher.evidence_level(chosen + apparatus), trusts, apparatus,
-                   ranking, more_referrals)
+                   ranking, more_referrals, excerpts)
+
+
+def _spans_in(text: str, pieces: list[str]) -> list[tuple[int, int]] | None:
+    """Where each of `pieces` (the passage's sentence units, in order) lies in `text`, or
+    None when one is not found verbatim after the one before it."""
+    out, cursor = [], 0
+    for piece in pieces:
+        at = text.find(piece, cursor)
+        if at < 0:
+            return None
+        out.append((at, at + len(piece)))
+        cursor = at + len(piece)
+    return out
+
+
+def excerpt_text(text: str, spans: list[tuple[int, int]], keep: set[int]) -> str:
+    """The units `keep` (indexes into `spans`, in `text`) of a passage, verbatim and in its
+    order, with "[…]" wherever words of the passage are left out: inside a line where part of
+    it is left out, on a line of its own for whole lines left out. Lines are kept as the passage
+    has them, so a list item stays a list item."""
+    chosen = sorted(keep)
+    out: list[str] = []
+    prev_end = 0
+    for n, k in enumerate(chosen):
+        a, b = spans[k]
+        gap = text[prev_end:a]
+        if n == 0:
+            lines = gap.split("\n")
+            if lines[-1].strip():
+                out.append(OMISSION + " ")
+            elif "".join(lines[:-1]).strip():
+                out.append(OMISSION + "\n")
+        elif "\n" not in gap:
+            out.append(f" {OMISSION} " if gap.strip() else gap)
+        else:
+            lines = gap.split("\n")
+            tail, middle, head = lines[0], lines[1:-1], lines[-1]
+            if tail.strip():
+                out.append(f" {OMISSION}")
+            out.append("\n")
+            if "".join(middle).strip() and not tail.strip() and not head.strip():
+                out.append(OMISSION + "\n")
+            if head.strip():
+                out.append(OMISSION + " ")
+        out.append(text[a:b])
+        prev_end = b
+    rest = text[prev_end:]
+    if rest.strip():
+        lines = rest.split("\n")
+        if lines[0].strip():
+            out.append(f" {OMISSION}")
+        elif "".join(lines[1:]).strip():
+            out.append(f"\n{OMISSION}")
+    return "".join(out)
+
+
+_LOWER_START = re.compile(r"^[‘“\"'(\[]*[a-z]")
+# Words a phrase does not end with: a line ending in one is cut mid-phrase.
+_OPEN_END = frozenset("""a an the and or nor but of to for with within in into on onto at by
+from as than that which who whose whom both either their its our your his her is are was were
+be been being has have had between across through over under via per""".split())
+
+
+def _continues_line(before: str, unit: str) -> bool:
+    """`unit` carries on `before`, the unit before it, cut by a line break: it opens in lower
+    case, is no list item, and `before` ends mid-phrase ("… improves for both" / "the higher
+    and lower performing schools"), not a label over a list ("focus on" after an item)."""
+    unit, before = unit.strip(), before.strip()
+    if not _LOWER_START.match(unit) or LIST_ITEM.match(unit):
+        return False
+    last = before.split()[-1].lower() if before.split() else ""
+    return before.endswith((",", "-", "–")) or last.strip("’”'\")") in _OPEN_END
+
+
+def excerpt(searcher: Searcher, question: str, hit: Hit, words: int | None = None) -> str:
+    """The excerpt of the hit's passage that answers `question` (see EXCERPT_FLOOR): the
+    answer sentences the searcher draws from that passage alone, best first while their words
+    fit in `words` (EXCERPT_WORDS), each with what governs it (a list item under its lead-in, a
+    definition under its label, a sentence opening "They …" after the one it refers back to,
+    the rest of a line the line break cut); never a link, heading, caption or fragment. "" when the passage
+    has no such sentences, when the whole passage would be kept (quote it whole instead), or
+    when it is a table."""
+    from .search import _display_sentence
+
+    p = hit.passage
+    limit = EXCERPT_WORDS if words is None else words
+    extract = getattr(searcher, "answer_sentences", None)
+    idx = searcher.index
+    row = idx.by_id.get(p.id) if extract is not None else None
+    if row is None or p.kind == "table" or getattr(p, "rows", None):
+        return ""
+    records = [idx.sentences[j] for j in idx.sentences_of.get(row, [])]
+    units = [r["text"] for r in records]
+    spans = _spans_in(p.text, units)
+    if not spans:
+        return ""
+    shown = [_display_sentence(u) for u in units]
+    heading = p.section[-1] if p.section else ""
+
+    def governed(ks: set[int]) -> set[int]:
+        """`ks` with the lines that govern them: the lead-in or label a unit is read under
+        (its context, when that is a line of this passage before it), and the rest of a
+        sentence or item the line break cut ("… improves for both" / "the higher and lower
+        performing schools")."""
+        out, todo = set(ks), list(ks)
+        while todo:
+            k = todo.pop()
+            ctx = records[k].get("context", "")
+            if ctx == heading and not LIST_ITEM.match(units[k].strip()):
+                ctx = ""  # a sentence under the section heading: the citation names it
+            more = [next((j for j in range(k - 1, -1, -1) if units[j] == ctx), -1)] if ctx \
+                else []
+            if k + 1 < len(units) and _continues_line(units[k], units[k + 1]):
+                more.append(k + 1)
+            if k > 0 and _continues_line(units[k - 1], units[k]):
+                more.append(k - 1)
+            for j in more:
+                if j >= 0 and j not in out:
+                    out.add(j)
+                    todo.append(j)
+        return out
+
+    def at(text: str, after: int = -1) -> int:
+        want = _display_sentence(text)
+        return next((k for k in range(after + 1, len(units)) if shown[k] == want), -1)
+
+    headings = _headings(idx)
+    entries = extract(searcher.embed_query(question), question, [hit])
+    groups: list[list[AnswerSentence]] = []
+    for e in entries:
+        if groups and groups[-1][-1].antecedent:
+            groups[-1].append(e)  # "They …" stays with the sentence it refers back to
+        else:
+            groups.append([e])
+    keep: set[int] = set()
+    used = 0
+    for group in groups:
+        ks: set[int] = set()
+        items_at: list[int] = []  # the group's list items, best first: the last go first
+        ok = True
+        for e in group:
+            items = [i for i in e.items if not _URL.search(i) and not _CAPTION.match(i)]
+            if e.items:
+                # A list's lead-in with its items: the lead-in may be a label or a heading
+                # ("processes that work best"), never a link or a caption.
+                ok = bool(items) and not _URL.search(e.text) and not _CAPTION.match(e.text)
+            else:
+                ok = not not_a_sentence(e.text, headings)
+            lead = at(e.lead_in) if e.lead_in else -1
+            k = at(e.text, lead)
+            if not ok or k < 0 or e.lead_in and lead < 0:
+                ok = False
+                break
+            ks |= {k} | ({lead} if lead >= 0 else set())
+            found = [j for j in (at(item, k) for item in items) if j >= 0]
+            if e.items and not found:
+                ok = False
+                break
+            items_at += found
+        if not ok or not ks:
+            continue
+        while True:
+            with_items = governed(ks | set(items_at))
+            cost = sum(len(units[k].split()) for k in with_items - keep)
+            if used + cost <= limit or len(items_at) <= 1:
+                break
+            items_at.pop()  # the item that scored worst
+        if used + cost > limit:
+            continue
+        keep |= with_items
+        used += cost
+    if not keep:
+        return ""
+    if len(keep) == len(units):
+        return ""
+    text = excerpt_text(p.text, spans, keep)
+    return text if OMISSION in text and is_verbatim(text, match_key(p.text)) else ""
 
 
 def _refer_across(rankings: list[tuple[ExportSection, _Picked]]) -> None:
@@ -611,7 +807,10 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
     list, and no passage ids, commands or index generation (the exports read `doc.handout`)."""
     excluded = exclude or (lambda p: poses_questions(p.text))
     sections: list[ExportSection] = []
-    quoted: set[str] = set()
+    quoted: set[str] = set()  # passages quoted whole
+    # Passages quoted as an excerpt, and the question quoting it: a later question that lists
+    # the passage in its own right quotes it whole, and the excerpt becomes a referral to it.
+    excerpted: dict[str, ExportSection] = {}
     rankings: list[tuple[ExportSection, _Picked]] = []
     for question in questions:
         question = " ".join(question.split())
@@ -643,16 +842,26 @@ def build_pack(searcher: Searcher, questions: list[str], title: str, *, intro: s
         section.answer = [text for text, _, _ in answer]
         for h in shown:
             pid = h.passage.id
-            if pid in quoted:
+            if pid in quoted or pid in picked.excerpts and pid in excerpted:
                 if pid not in section.see_also:
                     section.see_also.append(pid)
                 continue
-            quoted.add(pid)
+            if pid in excerpted:  # quoted whole here: the excerpt above refers to it instead
+                earlier = excerpted.pop(pid)
+                earlier.quotes = [q for q in earlier.quotes if q.passage_id != pid]
+                if pid not in earlier.see_also:
+                    earlier.see_also.append(pid)
+            if pid in picked.excerpts:
+                excerpted[pid] = section
+            else:
+                quoted.add(pid)
             # A list's lead-in and the items the "In short" line shows are marked in the
             # quote, which holds the whole list.
             highlight = [t for text, ids, items in answer if pid in ids
                          for line in text.split("\n") for t in quote_pieces(line)]
             quote = CitedQuote.from_passage(h.passage, highlight)
+            if pid in picked.excerpts:
+                quote.text, quote.excerpt = picked.excerpts[pid], True
             if is_apparatus(h.passage):
                 quote.note = ABOUT_THE_STUDY
             elif _level(searcher, h) == "weak":
@@ -750,7 +959,8 @@ def quote_problem(quote: CitedQuote, index: LoadedIndex | None, sources: _Source
             row = index.retired(quote.passage_id)
             why = row.get("reason", "its text changed") if row else "it is not in this index"
             return f"passage {quote.passage_id} is no longer in the index ({why})"
-        if match_key(current.text) != match_key(quote.text):
+        if (not is_verbatim(quote.text, match_key(current.text)) if quote.excerpt
+                else match_key(current.text) != match_key(quote.text)):
             return f"passage {quote.passage_id} reads differently in the index"
     key = sources.key(quote.file)
     if key is None:
@@ -905,7 +1115,7 @@ def check_saved(path: Path, index: LoadedIndex, corpus_dir: Path | None = None
             p = res.passage
             sq.file = p.file
             why = quote_problem(CitedQuote.from_passage(p), index, sources)
-            if not why and sq.text and match_key(sq.text) not in match_key(p.text):
+            if not why and sq.text and not _holds(p.text, sq.text):
                 why = f"the quote in the pack differs from passage {sq.passage_id}"
             results.append(SavedCheck(sq, why, p.id if not why else ""))
             continue
@@ -943,6 +1153,15 @@ def check_saved(path: Path, index: LoadedIndex, corpus_dir: Path | None = None
             why += f" Closest current passage: {res.closest.id} ({res.closest.citation})."
         results.append(SavedCheck(sq, why))
     return results
+
+
+def _holds(passage_text: str, quote: str) -> bool:
+    """The passage holds the quote as written in a pack: the whole of it, or (an excerpt,
+    "[…]" marking what it leaves out) each of its pieces, in order."""
+    key = match_key(passage_text)
+    if match_key(quote) in key:
+        return True
+    return OMISSION in quote and is_verbatim(quote, key)
 
 
 def _spanning(index: LoadedIndex, rows: list[int], text: str) -> list[str]:

@@ -15,10 +15,11 @@ import pytest
 
 from index import build_index, load_index
 from ingest import load_catalog, read_document
-from ingest.normalise import is_verbatim, match_key
+from ingest.normalise import OMISSION, is_verbatim, match_key
 from qa import Searcher
 from qa.export import CSV_COLUMNS, to_csv, to_docx, to_markdown
 from qa.prep import (
+    EXCERPTS,
     MORE_QUOTES,
     MORE_REFERRALS,
     NO_EVIDENCE,
@@ -137,7 +138,11 @@ def test_session_pack_contents(built, searcher):
         for q in section.quotes:
             # Verbatim, from the index, cited with the catalog's title, and real evidence.
             assert _verbatim(q.text, keys[q.file]), q.passage_id
-            assert idx.passage(q.passage_id).text == q.text
+            p = idx.passage(q.passage_id)
+            if q.excerpt:  # its answer sentences, "[…]" for what is left out (round 12b)
+                assert OMISSION in q.text and is_verbatim(q.text, match_key(p.text))
+            else:
+                assert p.text == q.text
             assert q.title == catalog[q.file]["title"] and q.citation.startswith(
                 catalog[q.file]["short_title"])
             assert not poses_questions(q.text)
@@ -153,10 +158,11 @@ def test_session_pack_contents(built, searcher):
         # MORE_REFERRALS referrals); a question whose list was all quoted above gets one new
         # quote in place of its last.
         shown = [q.passage_id for q in section.quotes] + section.see_also
-        words = sorted(len(q.text.split()) for q in section.quotes)
+        words = sorted(len(q.text.split()) for q in section.quotes if not q.excerpt)
         over = words[:max(0, len(words) - PER_QUESTION - MORE_QUOTES)]
         assert sum(over) <= SHORT_WORDS, words
-        assert len(shown) <= PER_QUESTION + REFERRALS + MORE_QUOTES + MORE_REFERRALS
+        assert sum(q.excerpt for q in section.quotes) <= EXCERPTS
+        assert len(shown) <= PER_QUESTION + REFERRALS + MORE_QUOTES + MORE_REFERRALS + EXCERPTS
         assert all(idx.passage(pid).role == "evidence" for pid in shown)
     assert seen, "the 8.5 pack quotes something"
     assert [r.file for r in doc.references] == list(dict.fromkeys(
@@ -703,7 +709,10 @@ def test_a_questions_pack_is_its_best_evidence_one_per_section(built, searcher):
         doc = build_pack(searcher, [question], "One", corpus_dir=corpus)
         quotes = doc.sections[0].quotes
         passages = [searcher.index.passage(q.passage_id) for q in quotes]
-        assert len(passages) <= PER_QUESTION + MORE_QUOTES  # no referral in a pack of one
+        # no referral in a pack of one; past the budget, excerpts (round 12b) up to EXCERPTS
+        whole_quotes = sum(not q.excerpt for q in quotes)
+        assert whole_quotes <= PER_QUESTION + MORE_QUOTES
+        assert len(quotes) - whole_quotes <= EXCERPTS
         assert len({section_key(p) for p in passages}) == len(passages), question
         rows = [searcher.index.by_id[p.id] for p in passages]
         whole = LateInteraction.score(searcher.late.query(question),
@@ -819,7 +828,7 @@ def test_a_referral_after_the_budget_is_listed_not_lost(built, searcher):
     assert listed_after >= 1  # the fake model's packs have such a question
 
 
-def test_past_the_budget_the_list_follows_the_scores(built, searcher):
+def test_past_the_budget_the_list_follows_the_scores(built, searcher, monkeypatch):
     """Past a question's PER_QUESTION sections (and the round-7 run of referrals), a section is
     listed only by the score rules: a new quote while its score is within QUOTE_GAP of the last
     section of the budget (at most MORE_QUOTES), a short new quote scoring at least
@@ -829,6 +838,7 @@ def test_past_the_budget_the_list_follows_the_scores(built, searcher):
     none of those rules leaves a section out while it has room. Before round 10 nothing past
     the run was listed; before round 12 a section quoted under a later question, or a short
     one, was lost."""
+    from qa import prep
     from qa.prep import (
         MORE_QUOTES,
         MORE_REFERRALS,
@@ -843,6 +853,7 @@ def test_past_the_budget_the_list_follows_the_scores(built, searcher):
 
     corpus, _ = built
     assert MORE_REFERRALS >= 1 and MORE_QUOTES >= 1 and QUOTE_GAP > 0 and SHORT_WORDS > 0
+    monkeypatch.setattr(prep, "EXCERPTS", 0)  # excerpts: their own tests below
     excluded = lambda p: poses_questions(p.text)  # noqa: E731 - build_pack's default
     idx = searcher.index
     extra = {"gap": 0, "short": 0, "above": 0, "below": 0}
@@ -957,6 +968,7 @@ def test_a_short_section_past_the_budget_is_quoted_while_its_words_fit(built, se
     questions, question, ranking = found[0]
     monkeypatch.setattr(prep, "MORE_QUOTES", 0)
     monkeypatch.setattr(prep, "REFERRALS", 0)
+    monkeypatch.setattr(prep, "EXCERPTS", 0)
     monkeypatch.setattr(prep, "SHORT_FLOOR", min(h.score for h in ranking) - 1)
     monkeypatch.setattr(prep, "SHORT_MIN", 1)
     tail = ranking[2:]
@@ -992,3 +1004,130 @@ def test_the_referral_header_says_where_the_quotes_are():
     middle.see_also = ["pa", "pc"]
     assert see_also_label(doc, middle) == "Also relevant, quoted under other questions:"
     assert "quoted under other questions:" in to_markdown(doc)
+
+
+# --- Excerpts of long sections past the budget (issue 22, round 12b) -------------------------
+
+def test_an_excerpt_marks_what_it_leaves_out_and_keeps_the_passages_lines():
+    """`excerpt_text`: the kept units verbatim in the passage's order, "[…]" inside a line for
+    part of it left out and on a line of its own for whole lines left out; list items stay
+    list items, and nothing kept is altered."""
+    from qa.prep import _spans_in, excerpt_text
+
+    text = ("They lead by\n- example\n- trust in their staff\n- listening\n"
+            "The first sentence here. The second sentence here. The third one.\nLast line.")
+    units = ["They lead by", "- example", "- trust in their staff", "- listening",
+             "The first sentence here.", "The second sentence here.", "The third one.",
+             "Last line."]
+    spans = _spans_in(text, units)
+    assert excerpt_text(text, spans, {0, 2}) == "They lead by\n[…]\n- trust in their staff\n[…]"
+    assert excerpt_text(text, spans, {5}) == "[…] The second sentence here. […]"
+    assert excerpt_text(text, spans, {4, 6}) == \
+        "[…]\nThe first sentence here. […] The third one.\n[…]"
+    assert excerpt_text(text, spans, {1, 7}) == "[…]\n- example\n[…]\nLast line."
+    for keep in ({0, 2}, {5}, {4, 6}, {1, 7}):
+        assert is_verbatim(excerpt_text(text, spans, keep), match_key(text))
+    assert _spans_in(text, ["- listening", "They lead by"]) is None  # out of order: none
+
+
+def _excerpts_on(monkeypatch, floor: float = -99.0, n: int = 2):
+    from qa import prep
+
+    monkeypatch.setattr(prep, "EXCERPTS", n)
+    monkeypatch.setattr(prep, "EXCERPT_FLOOR", floor)
+
+
+def test_an_excerpt_is_verbatim_answer_sentences_with_their_lead_ins(built, searcher,
+                                                                      monkeypatch):
+    """Every excerpt in the packs of 8.1-8.5 is verbatim in its passage (its pieces in order),
+    has "[…]" for what it leaves out, fits EXCERPT_WORDS, is more than a heading, a link or a
+    caption, and keeps the line that governs each line it keeps: a list item's lead-in (or
+    label), which stands above it in the passage."""
+    from index.build import LIST_ITEM
+    from ingest.normalise import quote_pieces
+    from qa import prep
+
+    _excerpts_on(monkeypatch, n=3)
+    idx = searcher.index
+    headings = prep._headings(idx)
+    seen = 0
+    for sid in ("8.1", "8.2", "8.3", "8.4", "8.5"):
+        doc = build_session_pack(searcher, _session(sid), corpus_dir=built[0])
+        assert doc.warnings == []
+        assert all(sum(q.excerpt for q in s.quotes) <= prep.EXCERPTS for s in doc.sections)
+        for q in (q for s in doc.sections for q in s.quotes if q.excerpt):
+            seen += 1
+            p = idx.passage(q.passage_id)
+            assert OMISSION in q.text and is_verbatim(q.text, match_key(p.text)), q.text
+            assert q.citation == p.citation and q.text != p.text
+            kept = [ln for ln in q.text.split("\n") if ln.strip() and ln.strip() != OMISSION]
+            words = sum(len(piece.split()) for piece in quote_pieces(q.text))
+            assert words <= prep.EXCERPT_WORDS, q.text
+            assert not all(prep.not_a_sentence(ln, headings) in ("a heading", "a link",
+                                                                "a caption") for ln in kept)
+            lines = [ln.strip() for ln in p.text.split("\n")]
+            for ln in kept:
+                piece = ln.replace(OMISSION, "").strip()
+                if not LIST_ITEM.match(piece):
+                    continue
+                at = lines.index(piece)
+                lead = next(x for x in reversed(lines[:at])
+                            if x and not LIST_ITEM.match(x) and x != OMISSION)
+                # the lead-in: the line's last sentence ("… emerging from our sample:")
+                lead_in = re.split(r"(?<=[.!?])\s+", lead)[-1]
+                assert lead_in in q.text, (lead_in, q.text)
+    assert seen, "the fake model's packs have excerpts"
+
+
+def test_an_excerpt_is_checked_and_shown_as_a_quote(built, searcher, monkeypatch, tmp_path):
+    """An excerpt is cited as any quote, printed with its "[…]" in Markdown, Word and the web
+    page (facilitator's copy and handout), re-checked verbatim by `qa prep --check`, and one
+    no longer in its passage is left out with a warning like any quote."""
+    import docx
+
+    from qa.prep import _Sources, quote_problem
+    from ui.session_prep import render_pack
+
+    _excerpts_on(monkeypatch)
+    corpus, index_dir = built
+    doc = build_session_pack(searcher, _session("8.5"), corpus_dir=corpus)
+    excerpts = [q for s in doc.sections for q in s.quotes if q.excerpt]
+    assert excerpts and doc.warnings == []
+    md = to_markdown(doc)
+    for q in excerpts:
+        assert "\n".join(f"> {ln}" for ln in q.text.split("\n") if ln.strip()).replace(
+            "\n", "\n>\n") in md
+        assert f"— {q.citation} · id `{q.passage_id}`" in md
+    (tmp_path / "pack.md").write_text(md, encoding="utf-8")
+    path = to_docx(doc, tmp_path / "pack.docx")
+    idx = load_index(index_dir)
+    for saved in (tmp_path / "pack.md", path):
+        results = check_saved(saved, idx, corpus)
+        assert results and all(r.ok for r in results), [r.problem for r in results if not r.ok]
+    word = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert all(ln in word for q in excerpts for ln in q.text.split("\n"))
+    handout = build_session_pack(searcher, _session("8.5"), corpus_dir=corpus, handout=True)
+    html, hmd = render_pack(handout), to_markdown(handout)
+    for q in (q for s in handout.sections for q in s.quotes if q.excerpt):
+        assert f"> {q.text.split(chr(10))[0]}" in hmd and q.passage_id not in hmd
+        assert OMISSION in html
+    # A tampered excerpt fails its check.
+    longest = max(excerpts[0].text.split("\n"), key=len)
+    q = replace(excerpts[0], text=excerpts[0].text.replace(
+        longest, longest.replace(" ", " never ", 1), 1))
+    assert quote_problem(q, idx, _Sources(corpus))
+    assert not quote_problem(excerpts[0], idx, _Sources(corpus))
+
+
+def test_a_passage_is_quoted_once_whole_or_as_one_excerpt(built, searcher, monkeypatch):
+    """A pack quotes a passage once: an excerpt under one question, or whole under a question
+    that lists it in its own right, the excerpt then turned into a referral to it; other
+    questions refer to the quote."""
+    _excerpts_on(monkeypatch, n=3)
+    for sid in ("8.1", "8.2", "8.3", "8.4", "8.5"):
+        doc = build_session_pack(searcher, _session(sid), corpus_dir=built[0])
+        ids = [q.passage_id for s in doc.sections for q in s.quotes]
+        assert len(ids) == len(set(ids)), sid
+        for s in doc.sections:
+            assert set(s.see_also) <= set(ids) and not set(s.see_also) & {
+                q.passage_id for q in s.quotes}
