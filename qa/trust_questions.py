@@ -1429,6 +1429,10 @@ class _Scanner:
             return None
         op = _SUPER[word]
         j = i + 1
+        if word in ("most", "least") and j < len(self.t) and self.t[j].text == "of":
+            # "most of their pupils in secondary schools", "most of its schools": a share,
+            # never a superlative (read so, it listed the trust with the most pupils)
+            return None
         u = self.unit(j) if j < len(self.t) else None
         if word in _SIZE:
             k = j + (j < len(self.t) and self.t[j].text in GROUP)
@@ -1877,8 +1881,48 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
                r"(?=\s*[?.!]*\s*$)", "", q, flags=re.I)
     q, named = _named_trusts_compared(q, vocab)
     reading = _read_with_preface(q, vocab, embed)
+    if reading is not None and ({"most", "mostly"} & {w.lower() for w in
+                                                     reading.changing + reading.unread}):
+        reading = _most_as_a_quantity(q, reading, vocab, embed)
     if named and reading is not None:
         _value_of_named_trust(reading, named, vocab)
+    return reading
+
+
+_MOST_OF = re.compile(r"\b(most(?:\s+of\s+(?:their|the|its|our))?|mostly)\s+(?=([a-z]+)\b)", re.I)
+
+
+def _most_as_a_quantity(q: str, reading: Reading, vocab: Vocabulary, embed) -> Reading:
+    """"Which trusts leave most decisions to their schools?", "trusts that take most of their
+    decisions centrally", "which trusts mostly decide locally?": "most" before a plural noun
+    (or "mostly" before a verb) asking about trusts in the plural is a quantity, not a
+    superlative; the trusts whose scale leans that way. Read so only when, without it, the
+    question reads whole and puts a scale whose label has that noun, or whose phrase read by
+    similarity has it ("decisions": local/central decision making); otherwise the reading
+    with "most" said as not read stands."""
+    words = [x.text for x in tokenize(q)]
+    if not any(w in PLURAL_GROUP for w in words) or any(w in GROUP - PLURAL_GROUP
+                                                        for w in words):
+        return reading
+    for m in _MOST_OF.finditer(q):
+        noun = m.group(2).lower()
+        if m.group(1).lower() != "mostly" and not (noun.endswith("s") and noun not in STOP):
+            continue
+        said = (q[:m.start()] + q[m.end():]).strip()
+        again = _read_with_preface(said, vocab, embed)
+        if (again is None or not any(again.groups) or again.unread or again.changing
+                or again.missing_fields or again.ambiguous or again.about_field):
+            continue
+        stem = _stem(noun)
+        scales = [c for g in again.groups for c in g if c.field in SCALES
+                  and c.op == "pos" and not c.negated]
+        if m.group(1).lower() == "mostly" or any(
+                stem in vocab.columns[c.field].words
+                or stem in {_stem(w) for w in re.findall(r"[a-z]+", (c.words or "").lower())}
+                for c in scales if c.field in vocab.columns):
+            if scales:
+                again.ignored.insert(0, m.group(1))
+                return again
     return reading
 
 
@@ -2014,11 +2058,22 @@ def _read_with_preface(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
         if reading is not None:
             return reading
     if (len(parts) == 2 and (_ASKER.match(parts[0]) or _PURPOSE.match(parts[0])
-                             and not any(x.text in GROUP for x in tokenize(parts[0])))
+                             and not any(x.text in GROUP or _condition_word(vocab, x.text)
+                                         for x in tokenize(parts[0])))
             and not _ASKER.match(parts[1]) and is_set_question(parts[1], vocab)):
         # (or what the list is for: "For a small-trusts breakout group: which trusts ...?",
         # never when it names the trusts itself: "For the rural trusts: which ...")
         preface, q = parts
+    elif (plain := _plain_preface(q, vocab, embed)) and is_set_question(plain[1], vocab):
+        # "Splitting the room up for the afternoon session: which trusts ...?", "For the
+        # small-trusts breakout, which trusts ...?": any words before a question about the
+        # set that name no trust, no value and no field, and change nothing
+        preface, q = plain
+    elif plain and _CONTENT_FRAME.match(plain[1]):
+        reading = _read_question(plain[1], vocab, embed)
+        if reading is not None and any(reading.groups) and reading.content:
+            reading.ignored.insert(0, plain[0])
+            return reading
     elif len(parts) == 2 and _ASKER.match(parts[0]) and _CONTENT_FRAME.match(parts[1]):
         # "I'm running a session on ... - what do the urban trusts say about ...?": the
         # same clause before a set-plus-content question, kept only if that reads as one
@@ -2030,6 +2085,53 @@ def _read_with_preface(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
     if reading is not None and preface is not None:
         reading.ignored.insert(0, preface)
     return reading
+
+
+_PREFACE_SPLIT = re.compile(r"^(.+?)(?:\s+[-–—]\s+|;\s+|:\s+|,\s+)((?:which|what|how many)\b.*)$",
+                            re.I | re.S)
+# words in a preface that may restrict or change the list ("Not counting ...", "Leaving
+# aside ...", "Only ..."): such a preface is never dropped
+_PREFACE_CHANGING = {"only", "just", "except", "excluding", "besides", "apart", "aside",
+                     "other", "ignoring", "ignore", "leaving", "counting", "discounting",
+                     "unlike", "than", "among", "amongst", "between", "instead",
+                     "rather", "same", "similar", "like", "those", "these", "them", "they",
+                     "ones", "either", "both", "all", "any", "some", "each", "every"}
+
+
+def _plain_preface(q: str, vocab: Vocabulary, embed) -> tuple[str, str] | None:
+    """The words before ":", ";", " - " or ", " and a question about the set ("which ...",
+    "what ...", "how many ..."), when they can only be about the asker's purpose: no group
+    word standing alone (inside a compound, "small-trusts breakout", it names what the
+    breakout is for), no negation, no word that
+    restricts or points at trusts, and nothing the scan reads as a condition, by its words or
+    by similarity (a value, a field, a number)."""
+    m = _PREFACE_SPLIT.match(q.strip())
+    if not m:
+        return None
+    preface, rest = m.group(1).strip(), m.group(2).strip()
+    if not (is_set_question(rest, vocab) or _CONTENT_FRAME.match(rest)):
+        return None
+    words = [x.text for x in tokenize(preface)]
+    # (a value's word or a field's: "For the Catholic schools strand", never dropped)
+    if (not words or any(w in GROUP or w in NEGATIONS or w in _PREFACE_CHANGING
+                         or _condition_word(vocab, w)
+                         or w in _CHANGING_WORDS or w[0].isdigit() or w in _NUM_WORDS
+                         for w in words)
+            or _EXCLUDING_RE.search(preface)):
+        return None
+    # (read with similarity too: "In the countryside, which trusts ...?" is a condition)
+    probe = _read_question(f"Which trusts are {preface}?", vocab, embed)
+    if probe is None or any(probe.groups) or probe.about_field or probe.ambiguous:
+        return None
+    return preface, rest
+
+
+def _condition_word(vocab: Vocabulary, w: str) -> bool:
+    """A word of some trust's value or of a field's name (not a small word)."""
+    return w not in STOP and (w in vocab.value_words or _is_hint(vocab, w))
+
+
+_EXCLUDING_RE = re.compile(rf"\b{_EXCLUDING}\b", re.I)
 
 
 def _symbols_as_words(q: str) -> str:
@@ -2045,6 +2147,15 @@ def _symbols_as_words(q: str) -> str:
                rf"measured by|judged by|going by|according to|on the basis of)(?:\s+the)?\b",
                r"\1 by", q, flags=re.I)
     q = re.sub(r"(\d)\s*\+(?=\s|$|[?.!,])", r"\1 or more", q)
+    # a bound after the number and its unit: "3 schools at most", "five primaries at the
+    # most", "10 schools max", "2,000 pupils at least", "4 schools minimum": said as "or
+    # fewer" / "or more" are (a number, at most three words, then the bound, ending a clause)
+    number = rf"(?:\d[\d,]*(?:\.\d+)?|{'|'.join(_NUM_WORDS)})"
+    bound = r"\s+(?:at\s+(?:the\s+)?(?:very\s+)?(most|least)|(max|maximum|tops|min|minimum))"
+    q = re.sub(rf"\b({number}(?:\s+[a-z][\w-]*){{1,3}}?){bound}(?=\s*(?:$|[?.!,;:]|and\b|or\b|but\b))",
+               lambda m: f"{m.group(1)} or "
+               f"{'fewer' if (m.group(2) or m.group(3)).lower() in ('most', 'max', 'maximum', 'tops') else 'more'}",
+               q, flags=re.I)
     q = re.sub(r"(?:>=|≥|=>)\s*(?=\d)", "at least ", q)
     q = re.sub(r"(?:<=|≤|=<)\s*(?=\d)", "at most ", q)
     q = re.sub(r">\s*(?=\d)", "more than ", q)
@@ -2871,11 +2982,18 @@ def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:
         return False
     if j < len(s.t) and s.t[j].text == "than":
         return False  # "smaller than ...": a comparison not read, not a verb
+    glued = (i > 0 and s.used[i - 1] and s.t[i - 1].text not in STOP | GROUP
+             and s.t[i].text not in STOP)
     k = j
     while (k < len(s.t) and not s.used[k] and s.t[k].text in STOP
            and s.t[k].text not in NEGATIONS | {"and", "or", "but"}):
         k += 1
-    return any(a == k for a, _, c in s.atoms)
+    # nouns straight after a word a condition took, before a comparison with a number,
+    # continue its noun phrase ("a pupil premium rate above 30%", "school meals uptake over
+    # 20"): the thing compared is another measure, not the field that word names; never a
+    # verb putting the comparison
+    return any(a == k and not (glued and c.op in ("<", "<=", ">", ">=", "=", "range"))
+               for a, _, c in s.atoms)
 
 
 def _run_end(s: _Scanner, j: int) -> int:

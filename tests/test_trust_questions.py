@@ -1155,13 +1155,15 @@ def test_round12_most_before_a_scale_pole(trusts, question, expected):
 
 
 @pytest.mark.parametrize("question", [
-    # "most" past a noun leans, it is no superlative: still said as not read
+    # "most" past a noun leans, it is no superlative: (round 12b) the trusts that lean
+    # central, not only the most central two (Greyfriars, Ironbridge)
     "Which trusts take most of their decisions centrally?",
     "Which trusts take most decisions centrally?",
 ])
 def test_round12_most_past_a_noun_is_not_a_superlative(trusts, question):
     found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
-    assert found is not None and found.trusts == [] and "“most”" in found.headline
+    assert found is not None and names(found) == {BRI, COR, FEN, GRE, HAR, IRO, OAK, SAL}, (
+        found and found.headline)
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -1293,3 +1295,109 @@ def test_round12_conditions_then_a_question_pointing_back(trusts, question, expe
 def test_round12_a_part_before_the_dash_that_is_no_condition(trusts, question):
     found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
     assert found is None or found.trusts == [], found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12b: a bound after the number and its unit (on main: "most" said as not read,
+    # no trust listed)
+    ("Which trusts run 3 schools at the most?", {IRO, KES, LAR, MIL, QUI}),
+    ("Trusts with two secondary schools at least?", {BRI, GRE, HAR, IRO, PEN, RIV, SAL}),
+    ("Which trusts have four schools at the very most?", {ASH, IRO, KES, LAR, MIL, QUI, THO}),
+    ("Which trusts have 15 schools max?",
+     {ASH, BRI, COR, FEN, GRE, HEA, IRO, KES, LAR, MIL, OAK, PEN, QUI, RIV, SAL, THO}),
+    ("Which rural trusts have eight schools minimum?", {FEN, HEA, OAK}),
+])
+def test_round12b_a_bound_after_the_number(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round12b_the_superlative_most_is_no_bound(trusts):
+    found = answer_set_question("Which trust has the most primary schools?", trusts)
+    assert found is not None and names(found) == {HAR}, found and found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12b: words before ":" / "," / " - " that name no trust, value or field (on main:
+    # "No vignette records ...", no trust listed)
+    ("Sorting out tomorrow's seminar: which trusts have a UTC?", {IRO, SAL}),
+    ("With the spring term in mind, which trusts are urban?",
+     {COR, GRE, IRO, QUI, RIV, SAL, THO}),
+    ("Thinking ahead to the workshop - how many trusts evaluate informally?",
+     {HEA, KES, LAR, MIL, OAK, QUI, THO}),
+])
+def test_round12b_a_preface_that_names_nothing_is_dropped(trusts, question, expected):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == expected, found and found.headline
+    assert found.ignored, found.headline  # said as not read
+
+
+@pytest.mark.parametrize("question, expected", [
+    # a preface that is a condition is read as one, never dropped
+    ("In the countryside, which trusts have a special school?", {HEA, OAK}),
+    ("For rural trusts, which have more than five schools?", {FEN, HEA, OAK}),
+])
+def test_round12b_a_preface_that_is_a_condition_is_kept(trusts, question, expected):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # a preface that restricts the list in words no rule reads: never dropped
+    "Excluding the ones I have visited, which trusts are rural?",
+    "Leaving aside church schools, which trusts are rural?",
+])
+def test_round12b_a_preface_that_restricts_is_not_dropped(trusts, question):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and found.trusts == [], found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12b: "most" before a plural noun the scale's label or phrase has, asked of
+    # trusts in the plural, is a quantity (on main: "most" said as not read, none listed)
+    ("Which trusts take most of their decisions centrally?",
+     {BRI, COR, FEN, GRE, HAR, IRO, OAK, SAL}),
+    ("Which rural trusts make most decisions locally?", {HEA, LAR, MIL}),
+    ("Which urban trusts mostly evaluate informally?", {QUI, THO}),
+])
+def test_round12b_most_as_a_quantity(trusts, question, expected):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round12b_most_with_one_trust_stays_unread(trusts):
+    # "Which trust takes most decisions centrally?" may be the superlative: not guessed
+    found = answer_set_question("Which trust makes most decisions centrally?", trusts,
+                                embed=eval_trusts.real_embed())
+    assert found is not None and found.trusts == [], found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # round 12b: nouns after a field's word and before a number are another measure (on
+    # main: a list of the trusts by pupils on roll, a wrong list)
+    "Which trusts have a pupil premium rate above 25%?",
+    "Which trusts have pupil absence rates over 5?",
+    "Trusts with a school meals uptake of more than 40 percent?",
+])
+def test_round12b_another_measure_before_a_number_lists_none(trusts, question):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and found.trusts == [], found.headline
+    assert "No vignette records" in found.headline, found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # round 12b: "most of their ..." is a share, no superlative (on main the first listed
+    # the trust with the most pupils: a wrong list)
+    "Which trusts have most of their pupils in secondary schools?",
+    "Which trust has most of its schools in villages?",
+])
+def test_round12b_most_of_is_a_share_not_a_superlative(trusts, question):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and found.trusts == [], found.headline
+
+
+def test_round12b_a_purpose_preface_with_a_value_word_is_read(trusts):
+    # "For the Catholic ... strand:" names a value: read as a condition, not dropped
+    found = answer_set_question("For the Catholic schools strand: which trusts are urban?",
+                                trusts, embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == {COR}, found.headline
