@@ -1096,6 +1096,14 @@ class _Scanner:
             if text == phrase:
                 op, j = o, j + 2
         u = self.unit(j)
+        if u and u[1] in _SCHOOL_KINDS and u[0] < len(t) and self._measure_noun(u[0]):
+            # "more than 5 primary school pupils", "over 40 secondary teachers": a count of
+            # something in those schools (the noun after the kind), which no vignette
+            # records; read as the schools, it listed trusts by their primary schools
+            self.missing.append(self.raw(j, u[0] + 1))
+            for m in range(i, u[0] + 1):
+                self.used[m] = True
+            return u[0] + 1, []
         if u:
             end = u[0]
             # "4 schools or fewer", "2,500 pupils or more": the suffix after the unit
@@ -1114,6 +1122,19 @@ class _Scanner:
         # unit the count just said (unless the next comparison names one)
         bare = cmp_ is not None and (j >= len(t) or t[j].text in ("and", "but", "or")
                                      and not self._next_unit(j))
+        if (bare and last is not None and last.field in _SCHOOL_KINDS
+                and any(not self.used[m] and self._measure_noun(m)
+                        for m in range(self.atoms[-1][1], i))):
+            # "secondary school pupils over 500": the noun after the kind is what is
+            # counted, not the schools the comparison would otherwise point back to
+            a = self.atoms[-1][0]
+            self.missing.append(self.raw(a, i))
+            for m in range(a, j):
+                self.used[m] = True
+            del self.atoms[-1]
+            for g in self.groups:
+                g[:] = [c for c in g if c is not last]
+            return j, []
         if (back_n or bare) and last is not None and (last.field in _SCHOOL_KINDS or (
                 self.v.columns.get(last.field) and self.v.columns[last.field].kind == "number")):
             # "secondary schools, but no more than two of them": the unit said before
@@ -1132,6 +1153,15 @@ class _Scanner:
         if cmp_ and cmp_[1] != "=" or j < len(t) and t[j].text not in STOP:
             return self._unknown_unit(i, j)
         return None
+
+    def _measure_noun(self, k: int) -> bool:
+        """A plural noun at k after a school kind that is not the kind's own word, no value's
+        word and no joining word: what is counted in those schools ("pupils", "teachers",
+        "places")."""
+        w = self.t[k].text
+        return (w.endswith("s") and not w.endswith("ss") and len(w) > 3
+                and w not in STOP and w not in GROUP and w not in self.v.value_words
+                and self.school_kind(k) is None and _number(w) is None)
 
     def _next_unit(self, j: int) -> tuple[int, str] | None:
         """The unit of the comparison after the joining word at j, if it names one."""

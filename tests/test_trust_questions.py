@@ -1401,3 +1401,29 @@ def test_round12b_a_purpose_preface_with_a_value_word_is_read(trusts):
     found = answer_set_question("For the Catholic schools strand: which trusts are urban?",
                                 trusts, embed=eval_trusts.real_embed())
     assert found is not None and names(found) == {COR}, found.headline
+
+
+@pytest.mark.parametrize("question, missing", [
+    # round 12b: a noun after a school kind is what is counted in those schools (on main
+    # the first listed trusts by their primary schools: a wrong list; the second said "No
+    # trust matches: ... more than 500 secondary schools")
+    ("Which trusts have more than 5 primary school pupils?", "primary school pupils"),
+    ("Which trusts have secondary school places over 400?", "secondary school places"),
+    ("Which trusts employ over 30 special school teachers?", "special school teachers"),
+])
+def test_round12b_a_count_within_a_kind_of_school_is_no_count_of_schools(
+        trusts, question, missing):
+    found = answer_set_question(question, trusts)
+    assert found is not None and found.trusts == [], found.headline
+    assert missing in found.headline, found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # guards: the kind's own words and a count pointing back still read
+    ("Which trusts have more than five primaries?", {BRI, FEN, HAR, HEA, OAK, PEN}),
+    ("Which trusts have secondary schools, but no more than two of them?",
+     {BRI, COR, FEN, GRE, HEA, KES, OAK, PEN, QUI, RIV}),
+])
+def test_round12b_counts_of_schools_still_read(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
