@@ -1816,6 +1816,22 @@ class _AnyOf(Condition):
         return f"not ({inner})" if self.negated else inner
 
 
+class _OtherThan(Condition):
+    """Any trust but the one named ("as many schools as Riverbend": the others)."""
+
+    def __init__(self, trust):
+        super().__init__("name", "other", trust.name)
+
+    def _holds(self, t, vocab) -> bool:
+        return t.name != self.value
+
+    def known(self, t, vocab) -> bool:
+        return True
+
+    def said(self, vocab) -> str:
+        return "other than " + re.sub(r"\s*[(][^)]*[)]\s*$", "", self.value)
+
+
 # Group words that are also a kind of trust ("federation", "partnership").
 _KIND_GROUPS = {"federation", "federations", "partnership", "partnerships"}
 
@@ -1958,7 +1974,7 @@ def _most_as_a_quantity(q: str, reading: Reading, vocab: Vocabulary, embed) -> R
 
 # A trust named after a comparison ("more schools than Larkspur", "founded before the
 # Heathermoor trust"): the name, up to its own words and an optional group word after it.
-_NAMED_AFTER = r"\b(than|before|after)\s+(?:the\s+)?"
+_NAMED_AFTER = r"\b(than|before|after|as)\s+(?:the\s+)?"
 _SENTINEL = 987650  # a number no vignette records, put for a named trust while reading
 
 
@@ -1993,8 +2009,24 @@ def _named_trusts_compared(q: str, vocab: Vocabulary) -> tuple[str, list]:
         if m is None:
             continue
         mark = _SENTINEL + len(named)
-        named.append((mark, t, m.group(0)))
         start, put = m.start(), f"{m.group(1)} {mark}"
+        if m.group(1).lower() == "as":
+            # "as many schools as Riverbend", "the same number of primaries as Corvid": the
+            # same count (the named trust itself not listed); "such as X" is no comparison
+            same = re.search(r"\b(?:as many|the same number of|an equal number of|"
+                             r"the same amount of)\s+((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)\s+$",
+                             q[:start], re.I)
+            if same is None:
+                continue
+            start, put = same.start(), f"exactly {mark} {same.group(1)}"
+        else:
+            age = re.search(r"\b(older|younger|newer)\s+$", q[:start], re.I)
+            if age and m.group(1).lower() == "than":
+                # "older than Heathermoor": founded before it, as "the oldest trust" is
+                start = age.start()
+                put = (f"founded before {mark}" if age.group(1).lower() == "older"
+                       else f"founded after {mark}")
+        named.append((mark, t, m.group(0)))
         size = re.search(r"\b(bigger|larger|greater|smaller)\s+$", q[:start], re.I)
         if size and m.group(1).lower() == "than":
             # "bigger than Larkspur": in schools, as "the largest trust" is
@@ -2029,6 +2061,9 @@ def _value_of_named_trust(reading: Reading, named: list, vocab: Vocabulary) -> N
                     continue
                 c.value = value
                 c.similar = said
+                if c.op == "=" and not any(isinstance(x, _OtherThan) and x.value == t.name
+                                           for x in g):
+                    g.append(_OtherThan(t))
     for mark, _, said in named:
         if mark not in found:  # read as no comparison: said as not read, never a number
             reading.unread.append(said)
@@ -2177,6 +2212,15 @@ def _symbols_as_words(q: str) -> str:
                rf"measured by|judged by|going by|according to|on the basis of)(?:\s+the)?\b",
                r"\1 by", q, flags=re.I)
     q = re.sub(r"(\d)\s*\+(?=\s|$|[?.!,])", r"\1 or more", q)
+    # "which trust was founded first / last?": the earliest / latest (ending the clause)
+    q = re.sub(r"\b(founded|established|set up|formed|created)\s+(first|last)(?=\s*(?:$|[?.!,;]|and\b|or\b))",
+               lambda m: f"{m.group(1)} {'earliest' if m.group(2).lower() == 'first' else 'latest'}",
+               q, flags=re.I)
+    # "founded in or after 2017", "in or before 2014": the year and its side
+    q = re.sub(r"\bin or (after|since|later than|before|earlier than|prior to) (\d{4})\b",
+               lambda m: f"in {m.group(2)} or "
+               f"{'later' if m.group(1).lower() in ('after', 'since', 'later than') else 'earlier'}",
+               q, flags=re.I)
     # a bound after the number and its unit: "3 schools at most", "five primaries at the
     # most", "10 schools max", "2,000 pupils at least", "4 schools minimum": said as "or
     # fewer" / "or more" are (a number, at most three words, then the bound, ending a clause)
@@ -2998,6 +3042,10 @@ def _changes_meaning(s: _Scanner, k: int) -> bool:
         return False  # "how many trusts": the count asked for
     if w == "used":  # "used to be local"
         return k + 1 < len(s.t) and s.t[k + 1].text == "to"
+    if w in ("when", "until", "till") and k > 0:
+        # "had more than 8 schools when they were founded", "were local until they
+        # merged": a condition at another time than the vignette's today
+        return True
     return w in _CHANGING_WORDS
 
 
