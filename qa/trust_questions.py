@@ -1096,6 +1096,15 @@ class _Scanner:
             if text == phrase:
                 op, j = o, j + 2
         u = self.unit(j)
+        if u and u[1] in _SCHOOL_KINDS and i > 0 and t[i - 1].text in ("in", "across", "at"):
+            # "a sixth form in more than one school", "peer review across at least three
+            # schools": how many of its schools have the thing before, which no vignette
+            # records (read as the trust's schools, it dropped the sixth form: every trust)
+            a = next((a for a, b, _ in reversed(self.atoms) if b <= i - 1), i - 1)
+            self.missing.append(self.raw(a, u[0]))
+            for m in range(i - 1, u[0]):
+                self.used[m] = True
+            return u[0], []
         if u and u[1] in _SCHOOL_KINDS and u[0] < len(t) and self._measure_noun(u[0]):
             # "more than 5 primary school pupils", "over 40 secondary teachers": a count of
             # something in those schools (the noun after the kind), which no vignette
@@ -2216,6 +2225,8 @@ def _symbols_as_words(q: str) -> str:
     q = re.sub(r"\b(founded|established|set up|formed|created)\s+(first|last)(?=\s*(?:$|[?.!,;]|and\b|or\b))",
                lambda m: f"{m.group(1)} {'earliest' if m.group(2).lower() == 'first' else 'latest'}",
                q, flags=re.I)
+    # "over 50% primary schools", "30 per cent": a percentage, said as one word
+    q = re.sub(r"(\d)\s*(?:%|per\s*cent\b)", r"\1 percent", q, flags=re.I)
     # "founded in or after 2017", "in or before 2014": the year and its side
     q = re.sub(r"\bin or (after|since|later than|before|earlier than|prior to) (\d{4})\b",
                lambda m: f"in {m.group(2)} or "
@@ -2994,6 +3005,10 @@ _CHANGING_WORDS = {
     "mostly", "mainly", "largely", "predominantly", "chiefly", "majority", "minority", "half",
     "partly", "partially", "twice", "double", "triple", "times", "proportion", "percent",
     "percentage", "ratio", "share", "fraction",
+    # a rate or a sum of counts ("three schools per region", "secondaries and special
+    # schools combined"; "over 50% primary schools": "%" is said as "percent"): no count a
+    # vignette gives
+    "per", "combined",
     # order other than the extreme
     "second", "third", "fourth", "fifth", "penultimate", "runner-up",
     # time and change: a past or future state is not today's

@@ -1470,3 +1470,17 @@ def test_round12b_age_and_equal_counts_with_a_named_trust(trusts, question, expe
 def test_round12b_such_as_a_trust_is_no_comparison(trusts):
     found = answer_set_question("Which trusts, such as Kestrel, are rural?", trusts)
     assert found is None or not any("read as" in c for c in found.conditions), found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # round 12b: rates, percentages, sums and counts of schools having a thing (on main each
+    # listed trusts: by schools and region, every trust, ...: wrong lists)
+    "Which trusts have more than two schools per county?",
+    "Which trusts have a special school in more than one town?",
+    "Which trusts have a sixth form in at least two schools?",
+    "Which trusts have over 60 per cent secondary schools?",
+    "Which trusts have more secondaries than primaries and special schools combined?",
+])
+def test_round12b_rates_shares_and_sums_list_none(trusts, question):
+    found = answer_set_question(question, trusts)
+    assert found is not None and found.trusts == [], found.headline
