@@ -1934,8 +1934,12 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
     # about, said again at the end; no condition
     q = re.sub(r"\s+(?:in|of|within|from) (?:the|our|this|my) (?:group|set|list|collection)"
                r"(?=\s*[?.!]*\s*$)", "", q, flags=re.I)
+    q, left_out = _trusts_left_out(q, vocab)
     q, named = _named_trusts_compared(q, vocab)
     reading = _read_with_preface(q, vocab, embed)
+    if left_out and reading is not None and any(reading.groups):
+        for g in reading.groups:
+            g.extend(_OtherThan(t) for t in left_out)
     if reading is not None and ({"most", "mostly"} & {w.lower() for w in
                                                      reading.changing + reading.unread}):
         reading = _most_as_a_quantity(q, reading, vocab, embed)
@@ -2005,6 +2009,36 @@ def _trust_name_patterns(vocab: Vocabulary) -> list[tuple[re.Pattern, Any]]:
                                    r"(?:['’]s)?\b", re.I), t))
     vocab._name_patterns = out
     return out
+
+
+_LEAVING_OUT = (r"(?:other than|apart from|aside from|except for|except|excluding|besides|"
+                r"but not|leaving out|not counting)")
+
+
+def _trusts_left_out(q: str, vocab: Vocabulary) -> tuple[str, list]:
+    """"Which rural trusts, except Heathermoor, have a special school?", "Apart from Corvid,
+    which trusts are urban?": a trust named after a word of exclusion is left out of the
+    list; the words are taken out of the question (read, the exclusion would negate the next
+    condition: "except Heathermoor, have a special school" listed the rural trusts without
+    one)."""
+    left: list = []
+    titles = [(t, re.sub(r"\s*\([^)]*\)\s*$", "", t.name).split()) for t in vocab.trusts]
+    for t, words in titles:
+        if not words or sum(w[0].lower() == words[0].lower()
+                            for _, w in titles if w) > 1 or words[0].lower() in STOP:
+            continue
+        for n in range(len(words), 0, -1):
+            said = r"\s+".join(re.escape(w) for w in words[:n])
+            m = re.search(rf"(,\s*)?\b{_LEAVING_OUT}\s+(?:the\s+)?{said}"
+                          rf"(?:\s+(?:{'|'.join(GROUP)}))?\b(?:['’]s)?(\s*,)?", q, re.I)
+            if m:
+                joiner = " " if m.start() > 0 and not (m.group(1) and m.group(2)) else ""
+                q = (q[:m.start()] + joiner + q[m.end():]).strip()
+                q = re.sub(r"\s+([?.!,])", r"\1", q)
+                q = q[:1].upper() + q[1:]
+                left.append(t)
+                break
+    return q, left
 
 
 def _named_trusts_compared(q: str, vocab: Vocabulary) -> tuple[str, list]:
@@ -2401,6 +2435,18 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
                 # "operate somewhere other than regionally", "anything except rural": the
                 # indefinite is what the exclusion leaves, it says nothing of its own
                 s.used[i - 1] = True
+            m = i + exclude + (i + exclude < n and tokens[i + exclude].text in ("a", "an"))
+            counted = s.number_at(m) if m < n else None
+            kind = s.school_kind(counted[0]) if counted and counted[0] < n else None
+            if kind and i > 0 and s.used[i - 1]:
+                # "rural apart from two schools", "urban except for one school": some of the
+                # trust's schools are not so (an exception among its schools), or the trusts
+                # with that many schools are left out; read two ways, not guessed
+                s.ambiguous.append(s.raw(i, kind[0]))
+                for x in range(i, kind[0]):
+                    s.used[x] = True
+                i = kind[0]
+                continue
             k = s.school_kind(i + exclude) if i + exclude < n else None
             if i > 0 and tokens[i - 1].text in ("schools", "school", "academies") and k \
                     and k[1] != "total":
