@@ -2448,6 +2448,20 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
                 i = kind[0]
                 continue
             k = s.school_kind(i + exclude) if i + exclude < n else None
+            last = s.atoms[-1] if s.atoms else None
+            if (k and k[1] != "total" and last is not None and last[1] == i
+                    and last[2].field == "total"
+                    and last[2].op in ("<", "<=", ">", ">=", "=", "range")):
+                # "more than 3 schools other than primaries": a count of the schools that
+                # are not primaries, which no condition here counts (read as the schools
+                # and "not only primaries", it listed Corvid, 1 of whose 5 is no primary)
+                s.ambiguous.append(s.raw(last[0], k[0]))
+                for g in s.groups:
+                    g[:] = [c for c in g if c is not last[2]]
+                for x in range(i, k[0]):
+                    s.used[x] = True
+                i = k[0]
+                continue
             if i > 0 and tokens[i - 1].text in ("schools", "school", "academies") and k \
                     and k[1] != "total":
                 # "schools other than primaries": some school is not one, so not every

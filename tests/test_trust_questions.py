@@ -1516,3 +1516,20 @@ def test_round12b_an_exclusion_of_trusts_by_count_still_reads(trusts):
 def test_round12b_a_named_trust_left_out(trusts, question, expected):
     found = answer_set_question(question, trusts)
     assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # round 12b: a count of the schools that are not of a kind (on main: the trusts with
+    # more than N schools that are not all primaries: a wrong list)
+    "Which trusts have more than four schools other than primaries?",
+    "Which trusts run at least 2 schools apart from special schools?",
+])
+def test_round12b_a_count_of_schools_but_a_kind_is_not_guessed(trusts, question):
+    found = answer_set_question(question, trusts)
+    assert found is not None and found.trusts == [], found.headline
+
+
+def test_round12b_schools_other_than_a_kind_still_reads(trusts):
+    found = answer_set_question("Which trusts have more than 5 schools excluding the rural "
+                                "ones?", trusts)
+    assert found is not None and names(found) == {BRI, GRE, HAR, PEN, SAL}, found.headline
