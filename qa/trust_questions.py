@@ -1096,6 +1096,23 @@ class _Scanner:
             if text == phrase:
                 op, j = o, j + 2
         u = self.unit(j)
+        if u and u[1] in _SCHOOL_KINDS and i > 0 and t[i - 1].text in ("in", "across", "at"):
+            # "a sixth form in more than one school", "peer review across at least three
+            # schools": how many of its schools have the thing before, which no vignette
+            # records (read as the trust's schools, it dropped the sixth form: every trust)
+            a = next((a for a, b, _ in reversed(self.atoms) if b <= i - 1), i - 1)
+            self.missing.append(self.raw(a, u[0]))
+            for m in range(i - 1, u[0]):
+                self.used[m] = True
+            return u[0], []
+        if u and u[1] in _SCHOOL_KINDS and u[0] < len(t) and self._measure_noun(u[0]):
+            # "more than 5 primary school pupils", "over 40 secondary teachers": a count of
+            # something in those schools (the noun after the kind), which no vignette
+            # records; read as the schools, it listed trusts by their primary schools
+            self.missing.append(self.raw(j, u[0] + 1))
+            for m in range(i, u[0] + 1):
+                self.used[m] = True
+            return u[0] + 1, []
         if u:
             end = u[0]
             # "4 schools or fewer", "2,500 pupils or more": the suffix after the unit
@@ -1114,6 +1131,19 @@ class _Scanner:
         # unit the count just said (unless the next comparison names one)
         bare = cmp_ is not None and (j >= len(t) or t[j].text in ("and", "but", "or")
                                      and not self._next_unit(j))
+        if (bare and last is not None and last.field in _SCHOOL_KINDS
+                and any(not self.used[m] and self._measure_noun(m)
+                        for m in range(self.atoms[-1][1], i))):
+            # "secondary school pupils over 500": the noun after the kind is what is
+            # counted, not the schools the comparison would otherwise point back to
+            a = self.atoms[-1][0]
+            self.missing.append(self.raw(a, i))
+            for m in range(a, j):
+                self.used[m] = True
+            del self.atoms[-1]
+            for g in self.groups:
+                g[:] = [c for c in g if c is not last]
+            return j, []
         if (back_n or bare) and last is not None and (last.field in _SCHOOL_KINDS or (
                 self.v.columns.get(last.field) and self.v.columns[last.field].kind == "number")):
             # "secondary schools, but no more than two of them": the unit said before
@@ -1132,6 +1162,15 @@ class _Scanner:
         if cmp_ and cmp_[1] != "=" or j < len(t) and t[j].text not in STOP:
             return self._unknown_unit(i, j)
         return None
+
+    def _measure_noun(self, k: int) -> bool:
+        """A plural noun at k after a school kind that is not the kind's own word, no value's
+        word and no joining word: what is counted in those schools ("pupils", "teachers",
+        "places")."""
+        w = self.t[k].text
+        return (w.endswith("s") and not w.endswith("ss") and len(w) > 3
+                and w not in STOP and w not in GROUP and w not in self.v.value_words
+                and self.school_kind(k) is None and _number(w) is None)
 
     def _next_unit(self, j: int) -> tuple[int, str] | None:
         """The unit of the comparison after the joining word at j, if it names one."""
@@ -1429,6 +1468,10 @@ class _Scanner:
             return None
         op = _SUPER[word]
         j = i + 1
+        if word in ("most", "least") and j < len(self.t) and self.t[j].text == "of":
+            # "most of their pupils in secondary schools", "most of its schools": a share,
+            # never a superlative (read so, it listed the trust with the most pupils)
+            return None
         u = self.unit(j) if j < len(self.t) else None
         if word in _SIZE:
             k = j + (j < len(self.t) and self.t[j].text in GROUP)
@@ -1782,6 +1825,22 @@ class _AnyOf(Condition):
         return f"not ({inner})" if self.negated else inner
 
 
+class _OtherThan(Condition):
+    """Any trust but the one named ("as many schools as Riverbend": the others)."""
+
+    def __init__(self, trust):
+        super().__init__("name", "other", trust.name)
+
+    def _holds(self, t, vocab) -> bool:
+        return t.name != self.value
+
+    def known(self, t, vocab) -> bool:
+        return True
+
+    def said(self, vocab) -> str:
+        return "other than " + re.sub(r"\s*[(][^)]*[)]\s*$", "", self.value)
+
+
 # Group words that are also a kind of trust ("federation", "partnership").
 _KIND_GROUPS = {"federation", "federations", "partnership", "partnerships"}
 
@@ -1875,16 +1934,60 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
     # about, said again at the end; no condition
     q = re.sub(r"\s+(?:in|of|within|from) (?:the|our|this|my) (?:group|set|list|collection)"
                r"(?=\s*[?.!]*\s*$)", "", q, flags=re.I)
+    q, left_out = _trusts_left_out(q, vocab)
     q, named = _named_trusts_compared(q, vocab)
     reading = _read_with_preface(q, vocab, embed)
+    if left_out and reading is not None and any(reading.groups):
+        for g in reading.groups:
+            g.extend(_OtherThan(t) for t in left_out)
+    if reading is not None and ({"most", "mostly"} & {w.lower() for w in
+                                                     reading.changing + reading.unread}):
+        reading = _most_as_a_quantity(q, reading, vocab, embed)
     if named and reading is not None:
         _value_of_named_trust(reading, named, vocab)
     return reading
 
 
+_MOST_OF = re.compile(r"\b(most(?:\s+of\s+(?:their|the|its|our))?|mostly)\s+(?=([a-z]+)\b)", re.I)
+
+
+def _most_as_a_quantity(q: str, reading: Reading, vocab: Vocabulary, embed) -> Reading:
+    """"Which trusts leave most decisions to their schools?", "trusts that take most of their
+    decisions centrally", "which trusts mostly decide locally?": "most" before a plural noun
+    (or "mostly" before a verb) asking about trusts in the plural is a quantity, not a
+    superlative; the trusts whose scale leans that way. Read so only when, without it, the
+    question reads whole and puts a scale whose label has that noun, or whose phrase read by
+    similarity has it ("decisions": local/central decision making); otherwise the reading
+    with "most" said as not read stands."""
+    words = [x.text for x in tokenize(q)]
+    if not any(w in PLURAL_GROUP for w in words) or any(w in GROUP - PLURAL_GROUP
+                                                        for w in words):
+        return reading
+    for m in _MOST_OF.finditer(q):
+        noun = m.group(2).lower()
+        if m.group(1).lower() != "mostly" and not (noun.endswith("s") and noun not in STOP):
+            continue
+        said = (q[:m.start()] + q[m.end():]).strip()
+        again = _read_with_preface(said, vocab, embed)
+        if (again is None or not any(again.groups) or again.unread or again.changing
+                or again.missing_fields or again.ambiguous or again.about_field):
+            continue
+        stem = _stem(noun)
+        scales = [c for g in again.groups for c in g if c.field in SCALES
+                  and c.op == "pos" and not c.negated]
+        if m.group(1).lower() == "mostly" or any(
+                stem in vocab.columns[c.field].words
+                or stem in {_stem(w) for w in re.findall(r"[a-z]+", (c.words or "").lower())}
+                for c in scales if c.field in vocab.columns):
+            if scales:
+                again.ignored.insert(0, m.group(1))
+                return again
+    return reading
+
+
 # A trust named after a comparison ("more schools than Larkspur", "founded before the
 # Heathermoor trust"): the name, up to its own words and an optional group word after it.
-_NAMED_AFTER = r"\b(than|before|after)\s+(?:the\s+)?"
+_NAMED_AFTER = r"\b(than|before|after|as)\s+(?:the\s+)?"
 _SENTINEL = 987650  # a number no vignette records, put for a named trust while reading
 
 
@@ -1908,6 +2011,36 @@ def _trust_name_patterns(vocab: Vocabulary) -> list[tuple[re.Pattern, Any]]:
     return out
 
 
+_LEAVING_OUT = (r"(?:other than|apart from|aside from|except for|except|excluding|besides|"
+                r"but not|leaving out|not counting)")
+
+
+def _trusts_left_out(q: str, vocab: Vocabulary) -> tuple[str, list]:
+    """"Which rural trusts, except Heathermoor, have a special school?", "Apart from Corvid,
+    which trusts are urban?": a trust named after a word of exclusion is left out of the
+    list; the words are taken out of the question (read, the exclusion would negate the next
+    condition: "except Heathermoor, have a special school" listed the rural trusts without
+    one)."""
+    left: list = []
+    titles = [(t, re.sub(r"\s*\([^)]*\)\s*$", "", t.name).split()) for t in vocab.trusts]
+    for t, words in titles:
+        if not words or sum(w[0].lower() == words[0].lower()
+                            for _, w in titles if w) > 1 or words[0].lower() in STOP:
+            continue
+        for n in range(len(words), 0, -1):
+            said = r"\s+".join(re.escape(w) for w in words[:n])
+            m = re.search(rf"(,\s*)?\b{_LEAVING_OUT}\s+(?:the\s+)?{said}"
+                          rf"(?:\s+(?:{'|'.join(GROUP)}))?\b(?:['’]s)?(\s*,)?", q, re.I)
+            if m:
+                joiner = " " if m.start() > 0 and not (m.group(1) and m.group(2)) else ""
+                q = (q[:m.start()] + joiner + q[m.end():]).strip()
+                q = re.sub(r"\s+([?.!,])", r"\1", q)
+                q = q[:1].upper() + q[1:]
+                left.append(t)
+                break
+    return q, left
+
+
 def _named_trusts_compared(q: str, vocab: Vocabulary) -> tuple[str, list]:
     """"Which trusts have more schools than Larkspur?": each trust named after "than",
     "before" or "after" is put as a number no vignette has, so that the question reads as
@@ -1919,8 +2052,24 @@ def _named_trusts_compared(q: str, vocab: Vocabulary) -> tuple[str, list]:
         if m is None:
             continue
         mark = _SENTINEL + len(named)
-        named.append((mark, t, m.group(0)))
         start, put = m.start(), f"{m.group(1)} {mark}"
+        if m.group(1).lower() == "as":
+            # "as many schools as Riverbend", "the same number of primaries as Corvid": the
+            # same count (the named trust itself not listed); "such as X" is no comparison
+            same = re.search(r"\b(?:as many|the same number of|an equal number of|"
+                             r"the same amount of)\s+((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)\s+$",
+                             q[:start], re.I)
+            if same is None:
+                continue
+            start, put = same.start(), f"exactly {mark} {same.group(1)}"
+        else:
+            age = re.search(r"\b(older|younger|newer)\s+$", q[:start], re.I)
+            if age and m.group(1).lower() == "than":
+                # "older than Heathermoor": founded before it, as "the oldest trust" is
+                start = age.start()
+                put = (f"founded before {mark}" if age.group(1).lower() == "older"
+                       else f"founded after {mark}")
+        named.append((mark, t, m.group(0)))
         size = re.search(r"\b(bigger|larger|greater|smaller)\s+$", q[:start], re.I)
         if size and m.group(1).lower() == "than":
             # "bigger than Larkspur": in schools, as "the largest trust" is
@@ -1955,6 +2104,9 @@ def _value_of_named_trust(reading: Reading, named: list, vocab: Vocabulary) -> N
                     continue
                 c.value = value
                 c.similar = said
+                if c.op == "=" and not any(isinstance(x, _OtherThan) and x.value == t.name
+                                           for x in g):
+                    g.append(_OtherThan(t))
     for mark, _, said in named:
         if mark not in found:  # read as no comparison: said as not read, never a number
             reading.unread.append(said)
@@ -2014,11 +2166,22 @@ def _read_with_preface(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
         if reading is not None:
             return reading
     if (len(parts) == 2 and (_ASKER.match(parts[0]) or _PURPOSE.match(parts[0])
-                             and not any(x.text in GROUP for x in tokenize(parts[0])))
+                             and not any(x.text in GROUP or _condition_word(vocab, x.text)
+                                         for x in tokenize(parts[0])))
             and not _ASKER.match(parts[1]) and is_set_question(parts[1], vocab)):
         # (or what the list is for: "For a small-trusts breakout group: which trusts ...?",
         # never when it names the trusts itself: "For the rural trusts: which ...")
         preface, q = parts
+    elif (plain := _plain_preface(q, vocab, embed)) and is_set_question(plain[1], vocab):
+        # "Splitting the room up for the afternoon session: which trusts ...?", "For the
+        # small-trusts breakout, which trusts ...?": any words before a question about the
+        # set that name no trust, no value and no field, and change nothing
+        preface, q = plain
+    elif plain and _CONTENT_FRAME.match(plain[1]):
+        reading = _read_question(plain[1], vocab, embed)
+        if reading is not None and any(reading.groups) and reading.content:
+            reading.ignored.insert(0, plain[0])
+            return reading
     elif len(parts) == 2 and _ASKER.match(parts[0]) and _CONTENT_FRAME.match(parts[1]):
         # "I'm running a session on ... - what do the urban trusts say about ...?": the
         # same clause before a set-plus-content question, kept only if that reads as one
@@ -2030,6 +2193,53 @@ def _read_with_preface(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
     if reading is not None and preface is not None:
         reading.ignored.insert(0, preface)
     return reading
+
+
+_PREFACE_SPLIT = re.compile(r"^(.+?)(?:\s+[-–—]\s+|;\s+|:\s+|,\s+)((?:which|what|how many)\b.*)$",
+                            re.I | re.S)
+# words in a preface that may restrict or change the list ("Not counting ...", "Leaving
+# aside ...", "Only ..."): such a preface is never dropped
+_PREFACE_CHANGING = {"only", "just", "except", "excluding", "besides", "apart", "aside",
+                     "other", "ignoring", "ignore", "leaving", "counting", "discounting",
+                     "unlike", "than", "among", "amongst", "between", "instead",
+                     "rather", "same", "similar", "like", "those", "these", "them", "they",
+                     "ones", "either", "both", "all", "any", "some", "each", "every"}
+
+
+def _plain_preface(q: str, vocab: Vocabulary, embed) -> tuple[str, str] | None:
+    """The words before ":", ";", " - " or ", " and a question about the set ("which ...",
+    "what ...", "how many ..."), when they can only be about the asker's purpose: no group
+    word standing alone (inside a compound, "small-trusts breakout", it names what the
+    breakout is for), no negation, no word that
+    restricts or points at trusts, and nothing the scan reads as a condition, by its words or
+    by similarity (a value, a field, a number)."""
+    m = _PREFACE_SPLIT.match(q.strip())
+    if not m:
+        return None
+    preface, rest = m.group(1).strip(), m.group(2).strip()
+    if not (is_set_question(rest, vocab) or _CONTENT_FRAME.match(rest)):
+        return None
+    words = [x.text for x in tokenize(preface)]
+    # (a value's word or a field's: "For the Catholic schools strand", never dropped)
+    if (not words or any(w in GROUP or w in NEGATIONS or w in _PREFACE_CHANGING
+                         or _condition_word(vocab, w)
+                         or w in _CHANGING_WORDS or w[0].isdigit() or w in _NUM_WORDS
+                         for w in words)
+            or _EXCLUDING_RE.search(preface)):
+        return None
+    # (read with similarity too: "In the countryside, which trusts ...?" is a condition)
+    probe = _read_question(f"Which trusts are {preface}?", vocab, embed)
+    if probe is None or any(probe.groups) or probe.about_field or probe.ambiguous:
+        return None
+    return preface, rest
+
+
+def _condition_word(vocab: Vocabulary, w: str) -> bool:
+    """A word of some trust's value or of a field's name (not a small word)."""
+    return w not in STOP and (w in vocab.value_words or _is_hint(vocab, w))
+
+
+_EXCLUDING_RE = re.compile(rf"\b{_EXCLUDING}\b", re.I)
 
 
 def _symbols_as_words(q: str) -> str:
@@ -2045,6 +2255,26 @@ def _symbols_as_words(q: str) -> str:
                rf"measured by|judged by|going by|according to|on the basis of)(?:\s+the)?\b",
                r"\1 by", q, flags=re.I)
     q = re.sub(r"(\d)\s*\+(?=\s|$|[?.!,])", r"\1 or more", q)
+    # "which trust was founded first / last?": the earliest / latest (ending the clause)
+    q = re.sub(r"\b(founded|established|set up|formed|created)\s+(first|last)(?=\s*(?:$|[?.!,;]|and\b|or\b))",
+               lambda m: f"{m.group(1)} {'earliest' if m.group(2).lower() == 'first' else 'latest'}",
+               q, flags=re.I)
+    # "over 50% primary schools", "30 per cent": a percentage, said as one word
+    q = re.sub(r"(\d)\s*(?:%|per\s*cent\b)", r"\1 percent", q, flags=re.I)
+    # "founded in or after 2017", "in or before 2014": the year and its side
+    q = re.sub(r"\bin or (after|since|later than|before|earlier than|prior to) (\d{4})\b",
+               lambda m: f"in {m.group(2)} or "
+               f"{'later' if m.group(1).lower() in ('after', 'since', 'later than') else 'earlier'}",
+               q, flags=re.I)
+    # a bound after the number and its unit: "3 schools at most", "five primaries at the
+    # most", "10 schools max", "2,000 pupils at least", "4 schools minimum": said as "or
+    # fewer" / "or more" are (a number, at most three words, then the bound, ending a clause)
+    number = rf"(?:\d[\d,]*(?:\.\d+)?|{'|'.join(_NUM_WORDS)})"
+    bound = r"\s+(?:at\s+(?:the\s+)?(?:very\s+)?(most|least)|(max|maximum|tops|min|minimum))"
+    q = re.sub(rf"\b({number}(?:\s+[a-z][\w-]*){{1,3}}?){bound}(?=\s*(?:$|[?.!,;:]|and\b|or\b|but\b))",
+               lambda m: f"{m.group(1)} or "
+               f"{'fewer' if (m.group(2) or m.group(3)).lower() in ('most', 'max', 'maximum', 'tops') else 'more'}",
+               q, flags=re.I)
     q = re.sub(r"(?:>=|≥|=>)\s*(?=\d)", "at least ", q)
     q = re.sub(r"(?:<=|≤|=<)\s*(?=\d)", "at most ", q)
     q = re.sub(r">\s*(?=\d)", "more than ", q)
@@ -2205,7 +2435,33 @@ def _scan(tokens: list[Token], vocab: Vocabulary, q: str, embed,
                 # "operate somewhere other than regionally", "anything except rural": the
                 # indefinite is what the exclusion leaves, it says nothing of its own
                 s.used[i - 1] = True
+            m = i + exclude + (i + exclude < n and tokens[i + exclude].text in ("a", "an"))
+            counted = s.number_at(m) if m < n else None
+            kind = s.school_kind(counted[0]) if counted and counted[0] < n else None
+            if kind and i > 0 and s.used[i - 1]:
+                # "rural apart from two schools", "urban except for one school": some of the
+                # trust's schools are not so (an exception among its schools), or the trusts
+                # with that many schools are left out; read two ways, not guessed
+                s.ambiguous.append(s.raw(i, kind[0]))
+                for x in range(i, kind[0]):
+                    s.used[x] = True
+                i = kind[0]
+                continue
             k = s.school_kind(i + exclude) if i + exclude < n else None
+            last = s.atoms[-1] if s.atoms else None
+            if (k and k[1] != "total" and last is not None and last[1] == i
+                    and last[2].field == "total"
+                    and last[2].op in ("<", "<=", ">", ">=", "=", "range")):
+                # "more than 3 schools other than primaries": a count of the schools that
+                # are not primaries, which no condition here counts (read as the schools
+                # and "not only primaries", it listed Corvid, 1 of whose 5 is no primary)
+                s.ambiguous.append(s.raw(last[0], k[0]))
+                for g in s.groups:
+                    g[:] = [c for c in g if c is not last[2]]
+                for x in range(i, k[0]):
+                    s.used[x] = True
+                i = k[0]
+                continue
             if i > 0 and tokens[i - 1].text in ("schools", "school", "academies") and k \
                     and k[1] != "total":
                 # "schools other than primaries": some school is not one, so not every
@@ -2809,6 +3065,10 @@ _CHANGING_WORDS = {
     "mostly", "mainly", "largely", "predominantly", "chiefly", "majority", "minority", "half",
     "partly", "partially", "twice", "double", "triple", "times", "proportion", "percent",
     "percentage", "ratio", "share", "fraction",
+    # a rate or a sum of counts ("three schools per region", "secondaries and special
+    # schools combined"; "over 50% primary schools": "%" is said as "percent"): no count a
+    # vignette gives
+    "per", "combined",
     # order other than the extreme
     "second", "third", "fourth", "fifth", "penultimate", "runner-up",
     # time and change: a past or future state is not today's
@@ -2857,6 +3117,10 @@ def _changes_meaning(s: _Scanner, k: int) -> bool:
         return False  # "how many trusts": the count asked for
     if w == "used":  # "used to be local"
         return k + 1 < len(s.t) and s.t[k + 1].text == "to"
+    if w in ("when", "until", "till") and k > 0:
+        # "had more than 8 schools when they were founded", "were local until they
+        # merged": a condition at another time than the vignette's today
+        return True
     return w in _CHANGING_WORDS
 
 
@@ -2871,11 +3135,18 @@ def _introduces(s: _Scanner, span: tuple[int, int]) -> bool:
         return False
     if j < len(s.t) and s.t[j].text == "than":
         return False  # "smaller than ...": a comparison not read, not a verb
+    glued = (i > 0 and s.used[i - 1] and s.t[i - 1].text not in STOP | GROUP
+             and s.t[i].text not in STOP)
     k = j
     while (k < len(s.t) and not s.used[k] and s.t[k].text in STOP
            and s.t[k].text not in NEGATIONS | {"and", "or", "but"}):
         k += 1
-    return any(a == k for a, _, c in s.atoms)
+    # nouns straight after a word a condition took, before a comparison with a number,
+    # continue its noun phrase ("a pupil premium rate above 30%", "school meals uptake over
+    # 20"): the thing compared is another measure, not the field that word names; never a
+    # verb putting the comparison
+    return any(a == k and not (glued and c.op in ("<", "<=", ">", ">=", "=", "range"))
+               for a, _, c in s.atoms)
 
 
 def _run_end(s: _Scanner, j: int) -> int:

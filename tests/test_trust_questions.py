@@ -1155,13 +1155,15 @@ def test_round12_most_before_a_scale_pole(trusts, question, expected):
 
 
 @pytest.mark.parametrize("question", [
-    # "most" past a noun leans, it is no superlative: still said as not read
+    # "most" past a noun leans, it is no superlative: (round 12b) the trusts that lean
+    # central, not only the most central two (Greyfriars, Ironbridge)
     "Which trusts take most of their decisions centrally?",
     "Which trusts take most decisions centrally?",
 ])
 def test_round12_most_past_a_noun_is_not_a_superlative(trusts, question):
     found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
-    assert found is not None and found.trusts == [] and "“most”" in found.headline
+    assert found is not None and names(found) == {BRI, COR, FEN, GRE, HAR, IRO, OAK, SAL}, (
+        found and found.headline)
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -1293,3 +1295,241 @@ def test_round12_conditions_then_a_question_pointing_back(trusts, question, expe
 def test_round12_a_part_before_the_dash_that_is_no_condition(trusts, question):
     found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
     assert found is None or found.trusts == [], found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12b: a bound after the number and its unit (on main: "most" said as not read,
+    # no trust listed)
+    ("Which trusts run 3 schools at the most?", {IRO, KES, LAR, MIL, QUI}),
+    ("Trusts with two secondary schools at least?", {BRI, GRE, HAR, IRO, PEN, RIV, SAL}),
+    ("Which trusts have four schools at the very most?", {ASH, IRO, KES, LAR, MIL, QUI, THO}),
+    ("Which trusts have 15 schools max?",
+     {ASH, BRI, COR, FEN, GRE, HEA, IRO, KES, LAR, MIL, OAK, PEN, QUI, RIV, SAL, THO}),
+    ("Which rural trusts have eight schools minimum?", {FEN, HEA, OAK}),
+])
+def test_round12b_a_bound_after_the_number(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round12b_the_superlative_most_is_no_bound(trusts):
+    found = answer_set_question("Which trust has the most primary schools?", trusts)
+    assert found is not None and names(found) == {HAR}, found and found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12b: words before ":" / "," / " - " that name no trust, value or field (on main:
+    # "No vignette records ...", no trust listed)
+    ("Sorting out tomorrow's seminar: which trusts have a UTC?", {IRO, SAL}),
+    ("With the spring term in mind, which trusts are urban?",
+     {COR, GRE, IRO, QUI, RIV, SAL, THO}),
+    ("Thinking ahead to the workshop - how many trusts evaluate informally?",
+     {HEA, KES, LAR, MIL, OAK, QUI, THO}),
+])
+def test_round12b_a_preface_that_names_nothing_is_dropped(trusts, question, expected):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == expected, found and found.headline
+    assert found.ignored, found.headline  # said as not read
+
+
+@pytest.mark.parametrize("question, expected", [
+    # a preface that is a condition is read as one, never dropped
+    ("In the countryside, which trusts have a special school?", {HEA, OAK}),
+    ("For rural trusts, which have more than five schools?", {FEN, HEA, OAK}),
+])
+def test_round12b_a_preface_that_is_a_condition_is_kept(trusts, question, expected):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # a preface that restricts the list in words no rule reads: never dropped
+    "Excluding the ones I have visited, which trusts are rural?",
+    "Leaving aside church schools, which trusts are rural?",
+])
+def test_round12b_a_preface_that_restricts_is_not_dropped(trusts, question):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and found.trusts == [], found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12b: "most" before a plural noun the scale's label or phrase has, asked of
+    # trusts in the plural, is a quantity (on main: "most" said as not read, none listed)
+    ("Which trusts take most of their decisions centrally?",
+     {BRI, COR, FEN, GRE, HAR, IRO, OAK, SAL}),
+    ("Which rural trusts make most decisions locally?", {HEA, LAR, MIL}),
+    ("Which urban trusts mostly evaluate informally?", {QUI, THO}),
+])
+def test_round12b_most_as_a_quantity(trusts, question, expected):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round12b_most_with_one_trust_stays_unread(trusts):
+    # "Which trust takes most decisions centrally?" may be the superlative: not guessed
+    found = answer_set_question("Which trust makes most decisions centrally?", trusts,
+                                embed=eval_trusts.real_embed())
+    assert found is not None and found.trusts == [], found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # round 12b: nouns after a field's word and before a number are another measure (on
+    # main: a list of the trusts by pupils on roll, a wrong list)
+    "Which trusts have a pupil premium rate above 25%?",
+    "Which trusts have pupil absence rates over 5?",
+    "Trusts with a school meals uptake of more than 40 percent?",
+])
+def test_round12b_another_measure_before_a_number_lists_none(trusts, question):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and found.trusts == [], found.headline
+    assert "No vignette records" in found.headline, found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # round 12b: "most of their ..." is a share, no superlative (on main the first listed
+    # the trust with the most pupils: a wrong list)
+    "Which trusts have most of their pupils in secondary schools?",
+    "Which trust has most of its schools in villages?",
+])
+def test_round12b_most_of_is_a_share_not_a_superlative(trusts, question):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and found.trusts == [], found.headline
+
+
+def test_round12b_a_purpose_preface_with_a_value_word_is_read(trusts):
+    # "For the Catholic ... strand:" names a value: read as a condition, not dropped
+    found = answer_set_question("For the Catholic schools strand: which trusts are urban?",
+                                trusts, embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == {COR}, found.headline
+
+
+@pytest.mark.parametrize("question, missing", [
+    # round 12b: a noun after a school kind is what is counted in those schools (on main
+    # the first listed trusts by their primary schools: a wrong list; the second said "No
+    # trust matches: ... more than 500 secondary schools")
+    ("Which trusts have more than 5 primary school pupils?", "primary school pupils"),
+    ("Which trusts have secondary school places over 400?", "secondary school places"),
+    ("Which trusts employ over 30 special school teachers?", "special school teachers"),
+])
+def test_round12b_a_count_within_a_kind_of_school_is_no_count_of_schools(
+        trusts, question, missing):
+    found = answer_set_question(question, trusts)
+    assert found is not None and found.trusts == [], found.headline
+    assert missing in found.headline, found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # guards: the kind's own words and a count pointing back still read
+    ("Which trusts have more than five primaries?", {BRI, FEN, HAR, HEA, OAK, PEN}),
+    ("Which trusts have secondary schools, but no more than two of them?",
+     {BRI, COR, FEN, GRE, HEA, KES, OAK, PEN, QUI, RIV}),
+])
+def test_round12b_counts_of_schools_still_read(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # round 12b: a clause at another time than the vignette's today (on main the first
+    # listed the trusts with more than 8 schools now: a wrong list)
+    "Which trusts had more than 8 schools when they were founded?",
+    "Which trusts were rural until they merged?",
+])
+def test_round12b_a_condition_at_another_time_lists_none(trusts, question):
+    found = answer_set_question(question, trusts)
+    assert found is not None and found.trusts == [], found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12b: "in or after" / "in or before" a year (on main: "No vignette records
+    # 'after 2017'")
+    ("Which trusts were founded in or after 2017?", {HEA, IRO}),
+    ("Which trusts were set up in or before 2013?", {COR}),
+])
+def test_round12b_in_or_after_a_year(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12b: age against a named trust, the same count as a named trust (the named one
+    # not listed), and "founded first / last" (on main: not read, no trust listed)
+    ("Which trusts are younger than Heathermoor?", {IRO}),
+    ("Which trusts are older than the Ironbridge trust?", {COR, HEA}),
+    ("Which trusts have as many schools as Ashgrove?", {THO}),
+    ("Which trusts have the same number of secondary schools as Quillon?",
+     {COR, FEN, HEA, KES, OAK}),
+    ("Which trust was set up first?", {COR}),
+    ("Which trust was founded last?", {IRO}),
+])
+def test_round12b_age_and_equal_counts_with_a_named_trust(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+def test_round12b_such_as_a_trust_is_no_comparison(trusts):
+    found = answer_set_question("Which trusts, such as Kestrel, are rural?", trusts)
+    assert found is None or not any("read as" in c for c in found.conditions), found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # round 12b: rates, percentages, sums and counts of schools having a thing (on main each
+    # listed trusts: by schools and region, every trust, ...: wrong lists)
+    "Which trusts have more than two schools per county?",
+    "Which trusts have a special school in more than one town?",
+    "Which trusts have a sixth form in at least two schools?",
+    "Which trusts have over 60 per cent secondary schools?",
+    "Which trusts have more secondaries than primaries and special schools combined?",
+])
+def test_round12b_rates_shares_and_sums_list_none(trusts, question):
+    found = answer_set_question(question, trusts)
+    assert found is not None and found.trusts == [], found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # round 12b: an exception among a trust's schools ("rural apart from two schools") or the
+    # trusts with that many schools left out: read two ways, no list (on main the first
+    # listed the rural trusts without saying the exclusion; the second left out Larkspur)
+    "Which trusts are urban apart from one school?",
+    "Which trusts are rural except for two schools?",
+])
+def test_round12b_an_exception_among_the_schools_is_not_guessed(trusts, question):
+    found = answer_set_question(question, trusts)
+    assert found is not None and found.trusts == [], found.headline
+
+
+def test_round12b_an_exclusion_of_trusts_by_count_still_reads(trusts):
+    found = answer_set_question("Which trusts, apart from those with 2 schools, are rural?",
+                                trusts)
+    assert found is not None and names(found) == {FEN, HEA, KES, MIL, OAK}, found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12b: a trust named after a word of exclusion is left out (on main: "No vignette
+    # records 'Kestrel'"; the last listed the rural trusts WITHOUT a special school: a wrong
+    # list, the exclusion negating the next condition)
+    ("Which trusts besides Kestrel are rural?", {FEN, HEA, LAR, MIL, OAK}),
+    ("Leaving out Saltmarsh, which trusts have a UTC?", {IRO}),
+    ("Which urban trusts, apart from Greyfriars, evaluate formally?", {COR, IRO, RIV, SAL}),
+    ("Which rural trusts, except Oakmoor, have a special school?", {HEA}),
+])
+def test_round12b_a_named_trust_left_out(trusts, question, expected):
+    found = answer_set_question(question, trusts)
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # round 12b: a count of the schools that are not of a kind (on main: the trusts with
+    # more than N schools that are not all primaries: a wrong list)
+    "Which trusts have more than four schools other than primaries?",
+    "Which trusts run at least 2 schools apart from special schools?",
+])
+def test_round12b_a_count_of_schools_but_a_kind_is_not_guessed(trusts, question):
+    found = answer_set_question(question, trusts)
+    assert found is not None and found.trusts == [], found.headline
+
+
+def test_round12b_schools_other_than_a_kind_still_reads(trusts):
+    found = answer_set_question("Which trusts have more than 5 schools excluding the rural "
+                                "ones?", trusts)
+    assert found is not None and names(found) == {BRI, GRE, HAR, PEN, SAL}, found.headline
