@@ -198,7 +198,7 @@ class SearchSettings:
     # trust had a model of governance ... / Another had replaced LGBs ..."; `_continues`).
     answer_follow_continued: bool = True
     # and such a follower may take the answer this many words past `answer_extra_words`
-    answer_follow_continued_words: int = 0
+    answer_follow_continued_words: int = 40
     answer_close_gap: float = 0.0  # 0.07 in rounds 7-11; round 12: the cross-passage rule
     answer_extra_words: int = 150
     answer_list_order: str = "best"
