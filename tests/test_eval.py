@@ -256,3 +256,19 @@ def test_fit_none_weighs_the_sense_when_it_parts_off_topic_from_in_scope_questio
     for r in rows:  # recorded before round 12b: no sense, so no weight on it
         r.sense = None
     assert ev.fit_none(rows)["none_sense_weight"] == 0
+
+
+def test_fit_none_keeps_a_margin_from_the_in_scope_questions():
+    """Round 12b: an off-topic question scoring just under the lowest in-scope one (closer than
+    min_gap) is not counted as caught: the rule fitted keeps a margin."""
+    rows = [_o("a", "direct", 0.60), _o("b", "paraphrase", 0.40),
+            _o("x", "out_of_scope", 0.398, oos="unrelated"),
+            _o("y", "out_of_scope", 0.20, oos="unrelated")]
+    for r in rows:
+        r.rest = r.rare = r.confidence
+        r.topic, r.sense = 0.0, 1.0
+    tight = ev.fit_none(rows, min_gap=0.0)
+    assert tight["off_topic_below"] == 2 and tight["gap"] < 0.005
+    wide = ev.fit_none(rows, min_gap=0.01)
+    assert wide["off_topic_below"] == 1 and wide["gap"] >= 0.01
+    assert wide["none_threshold"] < 0.398 < tight["none_threshold"] + 0.002
