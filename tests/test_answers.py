@@ -185,7 +185,8 @@ def test_coverage_weighs_the_question_words_the_evidence_holds(searcher):
 
 def test_none_rule_combines_similarity_coverage_and_union(searcher):
     s = SearchSettings(none_coverage_weight=1.0, none_union_weight=1.0, none_rest_weight=0.0,
-                       none_rare_weight=0.0, none_topic_weight=0.0, none_threshold=0.5)
+                       none_rare_weight=0.0, none_topic_weight=0.0, none_sense_weight=0.0,
+                       none_threshold=0.5)
     assert none_score(0.3, 0.0, 0.3, s) == pytest.approx(0.2)
     assert none_score(0.4, 1.0, 0.7, s) == pytest.approx(0.7)
     with_rest = replace(s, none_rest_weight=1.0)
@@ -287,7 +288,7 @@ def test_rare_is_the_best_match_of_the_questions_rarest_word_pieces():
 
 def test_none_rule_weighs_the_rare_words(searcher):
     s = SearchSettings(none_coverage_weight=0.0, none_union_weight=0.0, none_rest_weight=1.0,
-                       none_rare_weight=2.0, none_topic_weight=0.0)
+                       none_rare_weight=2.0, none_topic_weight=0.0, none_sense_weight=0.0)
     assert none_score(0.4, 0.0, 0.0, s, 0.6, 0.1) == pytest.approx((0.4 + 0.6 + 0.2) / 4)
     assert none_score(0.4, 0.0, 0.0, replace(s, none_rare_weight=0.0), 0.6, 0.1) == \
         pytest.approx(0.5)
@@ -714,7 +715,8 @@ def test_topic_is_the_mean_cosine_to_the_passages_and_joins_the_none_rule(search
     answer = searcher.ask("What is a hard federation?")
     assert answer.topic == pytest.approx(searcher.topic(qvec), abs=1e-6)
     s = SearchSettings(none_coverage_weight=0.0, none_union_weight=0.0, none_rest_weight=0.0,
-                       none_rare_weight=0.0, none_topic_weight=1.0, none_threshold=0.3)
+                       none_rare_weight=0.0, none_topic_weight=1.0, none_sense_weight=0.0,
+                       none_threshold=0.3)
     assert none_score(0.5, 1.0, 0.5, s, topic=0.0) == pytest.approx(0.25)
     assert none_score(0.5, 1.0, 0.5, s, topic=0.3) == pytest.approx(0.4)
     strict = Searcher(searcher.index, searcher.embedder, s)
@@ -759,3 +761,81 @@ def test_sentences_of_the_other_top_passages_join_on_their_own_scores(tmp_path, 
     assert len(entries(answer_cross_max=1)) == 3  # at most this many join
     assert len(entries(answer_cross_passages=0)) == 2  # off: the first passage's only
     assert len(entries(answer_cross_margin=-1.0)) == 2  # none within the margin of the best
+
+
+# --- round 12b: the sense of the shared pieces; a series' next sentence ------------------------
+
+def test_sense_is_the_lowest_best_cosine_of_a_shared_piece_with_its_own_occurrences(searcher):
+    import numpy as np
+
+    s = Searcher(searcher.index, searcher.embedder, SearchSettings())
+    unit = np.eye(4, dtype=np.float32)
+    # the evidence: piece 5 twice (along axes 0 and 1), piece 6 once (axis 2)
+    s._key_groups = (np.array([5, 5, 6]), np.stack([unit[0], unit[1], unit[2]]))
+    near = (unit[0] * 0.8 + unit[3] * 0.6).astype(np.float32)  # cosine 0.8 with axis 0
+    apart = (unit[2] * 0.3 + unit[3] * np.sqrt(1 - 0.09)).astype(np.float32)  # 0.3 with axis 2
+    w = np.ones(3, dtype=np.float32)
+    # piece 5 used as the evidence uses it (0.8), piece 6 in another sense (0.3), piece 9 absent
+    assert s.sense((np.stack([near, apart, unit[3]]), np.array([5, 6, 9]), w)) == \
+        pytest.approx(0.3, abs=1e-6)
+    assert s.sense((np.stack([near, unit[3]]), np.array([5, 9]), w[:2])) == \
+        pytest.approx(0.8, abs=1e-6)
+    # no piece shared, or no token vectors (the test stand-in): neutral
+    assert s.sense((np.stack([near]), np.array([9]), w[:1])) == 1.0
+    assert s.sense((np.zeros((2, 0), dtype=np.float32), np.array([5, 6]), w[:2])) == 1.0
+
+
+def test_sense_joins_the_none_rule(searcher):
+    s = SearchSettings(none_coverage_weight=0.0, none_union_weight=0.0, none_rest_weight=0.0,
+                       none_rare_weight=0.0, none_topic_weight=0.0, none_sense_weight=1.0,
+                       none_threshold=0.4)
+    assert none_score(0.5, 1.0, 0.5, s, sense=0.1) == pytest.approx(0.3)
+    assert none_score(0.5, 1.0, 0.5, s) == pytest.approx(0.75)  # not measured: neutral
+    strict = Searcher(searcher.index, searcher.embedder, s)
+    answer = searcher.ask("What is a hard federation?")
+    assert 0.0 <= answer.sense <= 1.0 + 1e-6
+    hits = [replace(h, similarity=0.5) for h in answer.hits[:5]]
+    assert strict.evidence_level(hits, coverage=1.0, union=0.5, sense=0.1) == "none"
+    assert strict.evidence_level(hits, coverage=1.0, union=0.5, sense=0.9) != "none"
+
+
+@pytest.mark.parametrize("text, continues", [
+    ("Another had replaced LGBs with an advisory structure.", True),
+    ("Others kept their local governing bodies.", True),
+    ("A second trust had no hubs.", True),
+    ("Secondly, the board met monthly.", True),
+    ("The other trusts kept them.", True),
+    ("Most trusts kept their local governing bodies.", False),
+    ("An otherwise similar trust kept them.", False),
+])
+def test_a_sentence_that_goes_on_with_a_series(text, continues):
+    from qa.search import _continues
+
+    assert _continues(text) is continues
+
+
+SERIES_DOCS = {
+    "a.txt": "Governance\n\nMost trusts kept local governing bodies with delegated powers. "
+             "Boards met every term to review the budget. "
+             "One trust had a model of governance with a hub of local governing bodies. "
+             "Another had replaced local governing bodies with an advisory board. "
+             "Trustees met in the summer.\n",
+}
+
+
+def test_a_chosen_sentence_is_followed_by_the_next_of_its_series(tmp_path, fake_settings):
+    searcher = _txt_searcher(tmp_path, fake_settings, SERIES_DOCS, answer_margin=50.0,
+                             answer_sentences=2, answer_per_passage=0, answer_follow=1,
+                             answer_close_gap=0.0, answer_antecedent=0, answer_passages=1,
+                             answer_cross_passages=0)
+    question = "Did a trust have local governing bodies in a hub model of governance?"
+    texts = [e.text for e in searcher.ask(question).sentences]
+    assert "Another had replaced local governing bodies with an advisory board." in texts
+    at = texts.index("Another had replaced local governing bodies with an advisory board.")
+    assert texts[at - 1].startswith("One trust had a model of governance")
+    off = Searcher(searcher.index, searcher.embedder,
+                   replace(searcher.settings, answer_follow_continued=False))
+    off_texts = [e.text for e in off.ask(question).sentences]
+    if off_texts[0].startswith("One trust"):  # the first entry's follower is not this rule's
+        off_texts = off_texts[2:]
+    assert "Another had replaced local governing bodies with an advisory board." not in off_texts

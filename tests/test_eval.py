@@ -156,7 +156,8 @@ def test_regrade_matches_the_searchers_rule(searcher):
     from qa import SearchSettings
 
     s = SearchSettings(none_coverage_weight=0.0, none_union_weight=0.0, none_rest_weight=1.0,
-                       none_rare_weight=1.0, none_topic_weight=0.0, none_threshold=0.45,
+                       none_rare_weight=1.0, none_topic_weight=0.0, none_sense_weight=0.0,
+                       none_threshold=0.45,
                        weak_threshold=0.3)
     assert ev.regrade(_o("x", "out_of_scope", 0.5, rest=0.5, rare=0.1, oos="unrelated"), s) \
         == "none"  # (0.5 + 0.5 + 0.1) / 3 < 0.45
@@ -232,3 +233,42 @@ def test_fit_none_weighs_the_topic_when_it_parts_off_topic_from_in_scope_questio
     for r in rows:  # recorded before round 12: no topic, so no weight on it
         r.topic = None
     assert ev.fit_none(rows)["none_topic_weight"] == 0
+
+
+def test_fit_none_weighs_the_sense_when_it_parts_off_topic_from_in_scope_questions():
+    """Round 12b: "x" shares a word with the evidence in another sense: as close as "b" on
+    every other feature, but its pieces are used apart from the evidence's (`sense`)."""
+    from qa import SearchSettings
+
+    def o(i, kind, conf, sense, oos=None):
+        row = _o(i, kind, conf, rest=conf, rare=conf, oos=oos)
+        row.topic, row.sense = 0.2, sense
+        return row
+
+    rows = [o("a", "direct", 0.60, 0.70), o("b", "paraphrase", 0.40, 0.60),
+            o("x", "out_of_scope", 0.45, 0.10, oos="unrelated"),
+            o("y", "out_of_scope", 0.30, 0.20, oos="unrelated")]
+    fit = ev.fit_none(rows)
+    assert fit["none_sense_weight"] > 0 and fit["off_topic_below"] == 2
+    s = SearchSettings(weak_threshold=0.1, **{k: v for k, v in fit.items()
+                                              if k.startswith("none_")})
+    assert [ev.regrade(r, s) for r in rows] == ["weak", "weak", "none", "none"]
+    for r in rows:  # recorded before round 12b: no sense, so no weight on it
+        r.sense = None
+    assert ev.fit_none(rows)["none_sense_weight"] == 0
+
+
+def test_fit_none_keeps_a_margin_from_the_in_scope_questions():
+    """Round 12b: an off-topic question scoring just under the lowest in-scope one (closer than
+    min_gap) is not counted as caught: the rule fitted keeps a margin."""
+    rows = [_o("a", "direct", 0.60), _o("b", "paraphrase", 0.40),
+            _o("x", "out_of_scope", 0.398, oos="unrelated"),
+            _o("y", "out_of_scope", 0.20, oos="unrelated")]
+    for r in rows:
+        r.rest = r.rare = r.confidence
+        r.topic, r.sense = 0.0, 1.0
+    tight = ev.fit_none(rows, min_gap=0.0)
+    assert tight["off_topic_below"] == 2 and tight["gap"] < 0.005
+    wide = ev.fit_none(rows, min_gap=0.01)
+    assert wide["off_topic_below"] == 1 and wide["gap"] >= 0.01
+    assert wide["none_threshold"] < 0.398 < tight["none_threshold"] + 0.002
