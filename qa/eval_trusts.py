@@ -8,11 +8,11 @@ eval/set_questions.jsonl (used while writing the matcher) is asked of the fictio
 tests/data/make_vignettes.py writes plus Oakmoor and Riverbend; every other file of those plus
 tests/data/vignettes-extra/ (fields no code names). By default every file is run: the tuned
 ones (set_questions.jsonl, and set_questions_heldout.jsonl, _heldout2 to _heldout4 and
-_heldout6 to _heldout14, held out when written, seen and tuned on since; sets 6 to 14 were
+_heldout6 to _heldout15, held out when written, seen and tuned on since; sets 6 to 15 were
 written by people who had seen neither the code nor its output, and each was run before it was
 tuned on), then the ones still held out, never tuned on and reported apart:
 set_questions_heldout5.jsonl (written before the code that answers it) and
-set_questions_heldout15.jsonl (round 12b's independent writer's). `--tuned` runs the
+set_questions_heldout16.jsonl (round 12c's independent writer's). `--tuned` runs the
 tuned files only (what development may look at). Each names the trusts it should return,
 worked out by hand; `"expected": null` marks a question that is not about the set and must
 return no list. The vignettes are indexed into a temporary folder
@@ -71,17 +71,21 @@ HELDOUT13_QUESTIONS = ROOT / "eval" / "set_questions_heldout13.jsonl"
 # A ninth independent writer, from table T and the issue only (round 12); its runs: 34/42 on
 # main before round 12's matcher, 36/42 after; tuned on from round 12b.
 HELDOUT14_QUESTIONS = ROOT / "eval" / "set_questions_heldout14.jsonl"
+# A tenth independent writer (round 12b); its runs: 38/42 before and after round 12b; tuned on
+# from round 12c.
+HELDOUT15_QUESTIONS = ROOT / "eval" / "set_questions_heldout15.jsonl"
 # Seen during development (the first three held-out sets were, once run): tuned on. Set 11 is
 # tuned on from round 10 (its first runs: 30/42 on round 8's matcher, 31/42 on round 9's).
 TUNED_FILES = [DEFAULT_QUESTIONS, HELDOUT_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS,
                HELDOUT4_QUESTIONS, HELDOUT6_QUESTIONS, HELDOUT7_QUESTIONS, HELDOUT8_QUESTIONS,
                HELDOUT9_QUESTIONS, HELDOUT10_QUESTIONS, HELDOUT11_QUESTIONS,
-               HELDOUT12_QUESTIONS, HELDOUT13_QUESTIONS, HELDOUT14_QUESTIONS]
+               HELDOUT12_QUESTIONS, HELDOUT13_QUESTIONS, HELDOUT14_QUESTIONS,
+               HELDOUT15_QUESTIONS]
 # Held out: never run while the matcher is being changed; reported apart.
-# A tenth independent writer, from table T and the issue only (round 12b); committed and run on
-# main before round 12b's matcher was.
-HELDOUT15_QUESTIONS = ROOT / "eval" / "set_questions_heldout15.jsonl"
-HELDOUT_FILES = [HELDOUT5_QUESTIONS, HELDOUT15_QUESTIONS]
+# An eleventh independent writer, from table T and the issue only (round 12c); committed and
+# run on main before round 12c's matcher was.
+HELDOUT16_QUESTIONS = ROOT / "eval" / "set_questions_heldout16.jsonl"
+HELDOUT_FILES = [HELDOUT5_QUESTIONS, HELDOUT16_QUESTIONS]
 # The retrieval questions (ordinary questions about the research, answered from passages):
 # none may be taken for a question about the set; reported after the set files.
 RETRIEVAL_FILES = sorted((ROOT / "eval").glob("questions*.jsonl"))
