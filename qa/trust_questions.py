@@ -2161,6 +2161,14 @@ def _read_with_preface(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
     # taken for conditions on the trusts
     preface = None
     parts = re.split(r"\s+[-–—]\s+|;\s+|:\s+", q, maxsplit=1)
+    if len(parts) == 1:
+        # "I'm running a session next week. What do the small trusts say about ...?", "I want
+        # the trusts that are not urban. Which are they?": a full stop (or "!") between
+        # sentences separates as the dash does; the last sentence is the question (a word of
+        # three letters or more before the stop, so "e.g." and "St." split nothing)
+        stops = list(re.finditer(r"(?<=\w\w\w)[.!]+\s+(?=[A-Z])", q))
+        if stops:
+            parts = [q[:stops[-1].start()], q[stops[-1].end():]]
     if len(parts) == 2 and _BACK_REFERENCE.match(parts[1].strip()):
         reading = _conditions_before(parts[0], vocab, embed)
         if reading is not None:

@@ -1533,3 +1533,29 @@ def test_round12b_schools_other_than_a_kind_still_reads(trusts):
     found = answer_set_question("Which trusts have more than 5 schools excluding the rural "
                                 "ones?", trusts)
     assert found is not None and names(found) == {BRI, GRE, HAR, PEN, SAL}, found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12c: a sentence about the asker, then the question, split at the full stop as at
+    # a dash; a sentence naming the set, then a question pointing back at it
+    ("I'm preparing a governors' briefing. Which trusts have a sixth form?", {COR, IRO}),
+    ("Our trustees asked me to look into this. What do the trusts founded after 2015 say "
+     "about governance?", {HEA, IRO}),
+    ("I need the trusts that are neither urban nor rural. Which are they?",
+     {ASH, BRI, HAR, PEN}),
+])
+def test_round12c_a_sentence_before_the_question(trusts, question, expected):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # a sentence that restricts the set is never dropped silently; a content question after
+    # a sentence stays a content question
+    "We only care about rural trusts. Which have a special school?",
+    "We run a trust of our own. What do trusts say about governance?",
+    "I'm new to this. How do trusts decide on delegation?",
+])
+def test_round12c_a_sentence_before_lists_nothing_wrong(trusts, question):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is None or found.trusts == [], found.headline
