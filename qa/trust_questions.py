@@ -764,6 +764,8 @@ class Reading:
     # similarity; and whether it is a small word that carries no condition
     # a trust named in a comparison whose vignette lacks the field ("more pupils than X")
     not_comparable: list[str] = field(default_factory=list)
+    # words read as another spelling ("schoools" as "schools"): said with the answer
+    respelled: list[tuple[str, str]] = field(default_factory=list)
     covered: list[bool] = field(default_factory=list, repr=False)
     small: list[bool] = field(default_factory=list, repr=False)
 
@@ -1945,7 +1947,54 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
         reading = _most_as_a_quantity(q, reading, vocab, embed)
     if named and reading is not None:
         _value_of_named_trust(reading, named, vocab)
+    if (reading is not None and (reading.missing_fields or reading.unread) and not named
+            and not left_out):
+        reading = _respelled(question, reading, vocab, embed)
     return reading
+
+
+def _one_slip(word: str, known: set[str]) -> str | None:
+    """The one known word `word` is a slip of the keys from: a letter typed twice or once
+    too often ("schoools", "pupills"), one left out ("primries"), or two neighbours swapped
+    ("scholos"); None when no known word or more than one is."""
+    near = {word[:k] + word[k + 1:] for k in range(len(word))}
+    near |= {word[:k] + word[k + 1] + word[k] + word[k + 2:] for k in range(len(word) - 1)}
+    near |= {word[:k] + c + word[k:] for k in range(len(word) + 1)
+             for c in "abcdefghijklmnopqrstuvwxyz"}
+    found = {w for w in near & known if len(w) >= 5}
+    return found.pop() if len(found) == 1 else None
+
+
+def _respelled(question: str, reading: Reading, vocab: Vocabulary, embed) -> Reading:
+    """"Which trust has the fewest schoools?", "trusts with more than 500 pupills": a word of
+    six letters or more that no vignette records, one slip of the keys from a word the
+    vignettes or the questions' own words use (a value's, a field's, a kind of school, the
+    group word), is read as that word when the question then reads whole, and the answer
+    says so; otherwise the first reading stands (the word is named as not recorded)."""
+    known = set(vocab.value_words) | set(GROUP) | {"school", "schools", "pupils", "pupil"}
+    known |= {w for c in vocab.columns.values() for w in re.findall(r"[a-z]+", c.label.lower())}
+    known |= {w for t in SCHOOL_TYPES for w in re.findall(r"[a-z]+", t.lower())}
+    known |= {w + "s" for w in list(known)} | {"primaries", "secondaries"}
+    stems = {_stem(w) for w in known}
+    swaps = []
+    for m in re.finditer(r"[A-Za-z]{6,}", question):
+        w = m.group(0).lower()
+        if w in known or _stem(w) in stems or w in STOP:
+            continue
+        to = _one_slip(w, known)
+        if to is not None:
+            swaps.append((m.start(), m.end(), m.group(0), to))
+    if not swaps:
+        return reading
+    q = question
+    for a, b, _, to in reversed(swaps):
+        q = q[:a] + to + q[b:]
+    again = read_question(q, vocab, embed)
+    if (again is None or not any(again.groups) or again.missing_fields or again.unread
+            or again.changing or again.ambiguous or again.about_field):
+        return reading
+    again.respelled = [(w, to) for _, _, w, to in swaps]
+    return again
 
 
 _MOST_OF = re.compile(r"\b(most(?:\s+of\s+(?:their|the|its|our))?|mostly)\s+(?=([a-z]+)\b)", re.I)

@@ -1559,3 +1559,24 @@ def test_round12c_a_sentence_before_the_question(trusts, question, expected):
 def test_round12c_a_sentence_before_lists_nothing_wrong(trusts, question):
     found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
     assert found is None or found.trusts == [], found.headline
+
+
+@pytest.mark.parametrize("question, expected, said", [
+    # round 12c: a word no vignette records, one slip of the keys from a known word (a letter
+    # doubled, left out or swapped), read as that word and said so
+    ("Which trusts have more than six scholos?", {BRI, FEN, HAR, PEN, SAL, OAK, HEA},
+     "“scholos” read as “schools”"),
+    ("Which trusts have fewer than 1,000 pupills on roll?", set(), "“pupills” read as"),
+    ("Which trusts are nationnal?", {IRO}, "“nationnal” read as “national”"),
+])
+def test_round12c_a_slip_of_the_keys_is_read_and_said(trusts, question, expected, said):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and said in found.headline, found and found.headline
+    if expected:
+        assert names(found) == expected, found.headline
+
+
+def test_round12c_a_word_no_slip_away_is_still_not_recorded(trusts):
+    found = answer_set_question("Which trusts have an Ofsted grade of outstanding?", trusts,
+                                embed=eval_trusts.real_embed())
+    assert found is not None and found.trusts == [] and "read as" not in found.headline
