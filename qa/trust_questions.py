@@ -615,6 +615,9 @@ class Condition:
             if self.field in SUBTYPES:  # all secondaries are UTCs
                 total = vocab.number(t, SUBTYPES[self.field])
             return bool(n) and n == total
+        if self.op == "most":  # "most of the schools primaries": more than half of them
+            total = vocab.number(t, "total")
+            return bool(total) and 2 * (vocab.number(t, self.field) or 0) > total
         if self.op == "pos":
             return t.scales.get(self.field) in self.value
         value = t.fields.get(self.field, "")
@@ -651,6 +654,9 @@ class Condition:
                 return f"{'not ' if no else ''}with only {said} schools"
             if self.op == "only":
                 return f"{'not ' if no else ''}with only {kind}schools"
+            if self.op == "most":
+                return (f"{'not ' if no else ''}with more than half of their schools "
+                        f"{kind}schools (“most” read as more than half)")
             if self.op in ("max", "min"):
                 top = f"among the top {self.value} (ties kept) " if self.value else ""
                 return (f"{'not ' if no else ''}{top}with the "
@@ -1938,7 +1944,9 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
                r"(?=\s*[?.!]*\s*$)", "", q, flags=re.I)
     q, left_out = _trusts_left_out(q, vocab)
     q, named = _named_trusts_compared(q, vocab)
-    reading = _read_with_preface(q, vocab, embed)
+    reading = _majority_of_a_kind(q, vocab, embed)
+    if reading is None:
+        reading = _read_with_preface(q, vocab, embed)
     if left_out and reading is not None and any(reading.groups):
         for g in reading.groups:
             g.extend(_OtherThan(t) for t in left_out)
@@ -1950,6 +1958,38 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
     if (reading is not None and (reading.missing_fields or reading.unread) and not named
             and not left_out):
         reading = _respelled(question, reading, vocab, embed)
+    return reading
+
+
+_MAJORITY = re.compile(
+    r"(?:\b(?:are|have|has|is|with)\s+)?\b(?:(?:(?:most|the majority|more than half|over half)"
+    r"\s+of\s+(?:the|their|its|whose)|(?<!the )most)\s+schools(?:\s+(?:are|is|were|being))?"
+    r"|(?:the|their|its|whose)\s+schools\s+(?:(?:that|which)\s+)?(?:are|were)\s+"
+    r"(?:mostly|mainly|largely|predominantly))\s+([a-z][\w-]*(?:\s+schools?)?)"
+    r"(?=\s*(?:$|[?.!,;:]|(?:and|or|but|are|is|have|has|were)\b))",
+    re.I)
+
+
+def _majority_of_a_kind(q: str, vocab: Vocabulary, embed) -> Reading | None:
+    """"In which trusts are most of the schools primaries?", "trusts where the majority of
+    their schools are secondary", "whose schools are mostly special schools": more than half
+    of a trust's schools of that kind (the reading a leader expects of "most", said in the
+    answer). The phrase is read as "with <kind>" and that condition made the majority; None
+    when it names no kind of school (the question is read as before)."""
+    m = _MAJORITY.search(q)
+    if not m:
+        return None
+    kind = m.group(1)
+    reading = _read_with_preface(q[:m.start()] + f"with {kind}" + q[m.end():], vocab, embed)
+    if reading is None:
+        return None
+    hits = [(g, k) for g in reading.groups for k, c in enumerate(g)
+            if c.field in SCHOOL_TYPES and c.op == ">=" and c.value == 1
+            and c.words.lower() == kind.lower()]
+    if len(hits) != 1:
+        return None
+    g, k = hits[0]
+    g[k] = replace(g[k], op="most", words=m.group(0).strip())
     return reading
 
 

@@ -1580,3 +1580,25 @@ def test_round12c_a_word_no_slip_away_is_still_not_recorded(trusts):
     found = answer_set_question("Which trusts have an Ofsted grade of outstanding?", trusts,
                                 embed=eval_trusts.real_embed())
     assert found is not None and found.trusts == [] and "read as" not in found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12c: "most of the schools <kind>" is more than half of a trust's schools of that
+    # kind, said so (before, "most" was named as not read)
+    ("Which trusts have most of their schools being secondaries?", {SAL, IRO}),
+    ("Which trusts are the majority of whose schools are special schools?", {ASH}),
+    ("Which trusts whose schools are mainly primary are rural?", {FEN, HEA, KES, LAR, MIL, OAK}),
+])
+def test_round12c_most_of_the_schools_of_a_kind_is_a_majority(trusts, question, expected):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == expected, found and found.headline
+    assert "more than half" in found.headline
+
+
+@pytest.mark.parametrize("question", [
+    "Which trust has the most schools?",  # still the superlative
+    "Which rural trusts have most of their schools in villages?",  # no kind: not guessed
+])
+def test_round12c_most_schools_without_a_kind_is_no_majority(trusts, question):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and "more than half" not in found.headline
