@@ -1962,11 +1962,12 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
 
 
 _MAJORITY = re.compile(
-    r"(?:\b(?:are|have|has|is|with)\s+)?\b(?:(?:(?:most|the majority|more than half|over half)"
+    r"(?:\b(?:where|in which|whose)\s+)?(?:\b(?:are|have|has|is|with)\s+)?\b(?:(?:(?:most|the majority|more than half|over half)"
     r"\s+of\s+(?:the|their|its|whose)|(?<!the )most)\s+schools(?:\s+(?:are|is|were|being))?"
     r"|(?:the|their|its|whose)\s+schools\s+(?:(?:that|which)\s+)?(?:are|were)\s+"
     r"(?:mostly|mainly|largely|predominantly))\s+([a-z][\w-]*(?:\s+schools?)?)"
-    r"(?=\s*(?:$|[?.!,;:]|(?:and|or|but|are|is|have|has|were)\b))",
+    r"(?=\s*(?:$|[?.!,;:]|(?:and|or|but|are|is|have|has|were|say|said|report|think|"
+    r"describe|tell|mention|do)\b))",
     re.I)
 
 

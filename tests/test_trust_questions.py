@@ -1602,3 +1602,9 @@ def test_round12c_most_of_the_schools_of_a_kind_is_a_majority(trusts, question, 
 def test_round12c_most_schools_without_a_kind_is_no_majority(trusts, question):
     found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
     assert found is not None and "more than half" not in found.headline
+
+
+def test_round12c_a_majority_of_a_kind_in_a_content_question(trusts):
+    found = answer_set_question("What do trusts whose schools are mostly secondary say about "
+                                "the curriculum?", trusts, embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == {SAL, IRO} and found.content, found.headline
