@@ -615,6 +615,9 @@ class Condition:
             if self.field in SUBTYPES:  # all secondaries are UTCs
                 total = vocab.number(t, SUBTYPES[self.field])
             return bool(n) and n == total
+        if self.op == "most":  # "most of the schools primaries": more than half of them
+            total = vocab.number(t, "total")
+            return bool(total) and 2 * (vocab.number(t, self.field) or 0) > total
         if self.op == "pos":
             return t.scales.get(self.field) in self.value
         value = t.fields.get(self.field, "")
@@ -651,6 +654,9 @@ class Condition:
                 return f"{'not ' if no else ''}with only {said} schools"
             if self.op == "only":
                 return f"{'not ' if no else ''}with only {kind}schools"
+            if self.op == "most":
+                return (f"{'not ' if no else ''}with more than half of their schools "
+                        f"{kind}schools (“most” read as more than half)")
             if self.op in ("max", "min"):
                 top = f"among the top {self.value} (ties kept) " if self.value else ""
                 return (f"{'not ' if no else ''}{top}with the "
@@ -764,6 +770,8 @@ class Reading:
     # similarity; and whether it is a small word that carries no condition
     # a trust named in a comparison whose vignette lacks the field ("more pupils than X")
     not_comparable: list[str] = field(default_factory=list)
+    # words read as another spelling ("schoools" as "schools"): said with the answer
+    respelled: list[tuple[str, str]] = field(default_factory=list)
     covered: list[bool] = field(default_factory=list, repr=False)
     small: list[bool] = field(default_factory=list, repr=False)
 
@@ -1936,7 +1944,9 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
                r"(?=\s*[?.!]*\s*$)", "", q, flags=re.I)
     q, left_out = _trusts_left_out(q, vocab)
     q, named = _named_trusts_compared(q, vocab)
-    reading = _read_with_preface(q, vocab, embed)
+    reading = _majority_of_a_kind(q, vocab, embed)
+    if reading is None:
+        reading = _read_with_preface(q, vocab, embed)
     if left_out and reading is not None and any(reading.groups):
         for g in reading.groups:
             g.extend(_OtherThan(t) for t in left_out)
@@ -1945,7 +1955,87 @@ def read_question(question: str, vocab: Vocabulary, embed=None) -> Reading | Non
         reading = _most_as_a_quantity(q, reading, vocab, embed)
     if named and reading is not None:
         _value_of_named_trust(reading, named, vocab)
+    if (reading is not None and (reading.missing_fields or reading.unread) and not named
+            and not left_out):
+        reading = _respelled(question, reading, vocab, embed)
     return reading
+
+
+_MAJORITY = re.compile(
+    r"(?:\b(?:where|in which|whose)\s+)?(?:\b(?:are|have|has|is|with)\s+)?\b(?:(?:(?:most|the majority|more than half|over half)"
+    r"\s+of\s+(?:the|their|its|whose)|(?<!the )most)\s+schools(?:\s+(?:are|is|were|being))?"
+    r"|(?:the|their|its|whose)\s+schools\s+(?:(?:that|which)\s+)?(?:are|were)\s+"
+    r"(?:mostly|mainly|largely|predominantly))\s+([a-z][\w-]*(?:\s+schools?)?)"
+    r"(?=\s*(?:$|[?.!,;:]|(?:and|or|but|are|is|have|has|were|say|said|report|think|"
+    r"describe|tell|mention|do)\b))",
+    re.I)
+
+
+def _majority_of_a_kind(q: str, vocab: Vocabulary, embed) -> Reading | None:
+    """"In which trusts are most of the schools primaries?", "trusts where the majority of
+    their schools are secondary", "whose schools are mostly special schools": more than half
+    of a trust's schools of that kind (the reading a leader expects of "most", said in the
+    answer). The phrase is read as "with <kind>" and that condition made the majority; None
+    when it names no kind of school (the question is read as before)."""
+    m = _MAJORITY.search(q)
+    if not m:
+        return None
+    kind = m.group(1)
+    reading = _read_with_preface(q[:m.start()] + f"with {kind}" + q[m.end():], vocab, embed)
+    if reading is None:
+        return None
+    hits = [(g, k) for g in reading.groups for k, c in enumerate(g)
+            if c.field in SCHOOL_TYPES and c.op == ">=" and c.value == 1
+            and c.words.lower() == kind.lower()]
+    if len(hits) != 1:
+        return None
+    g, k = hits[0]
+    g[k] = replace(g[k], op="most", words=m.group(0).strip())
+    return reading
+
+
+def _one_slip(word: str, known: set[str]) -> str | None:
+    """The one known word `word` is a slip of the keys from: a letter typed twice or once
+    too often ("schoools", "pupills"), one left out ("primries"), or two neighbours swapped
+    ("scholos"); None when no known word or more than one is."""
+    near = {word[:k] + word[k + 1:] for k in range(len(word))}
+    near |= {word[:k] + word[k + 1] + word[k] + word[k + 2:] for k in range(len(word) - 1)}
+    near |= {word[:k] + c + word[k:] for k in range(len(word) + 1)
+             for c in "abcdefghijklmnopqrstuvwxyz"}
+    found = {w for w in near & known if len(w) >= 5}
+    return found.pop() if len(found) == 1 else None
+
+
+def _respelled(question: str, reading: Reading, vocab: Vocabulary, embed) -> Reading:
+    """"Which trust has the fewest schoools?", "trusts with more than 500 pupills": a word of
+    six letters or more that no vignette records, one slip of the keys from a word the
+    vignettes or the questions' own words use (a value's, a field's, a kind of school, the
+    group word), is read as that word when the question then reads whole, and the answer
+    says so; otherwise the first reading stands (the word is named as not recorded)."""
+    known = set(vocab.value_words) | set(GROUP) | {"school", "schools", "pupils", "pupil"}
+    known |= {w for c in vocab.columns.values() for w in re.findall(r"[a-z]+", c.label.lower())}
+    known |= {w for t in SCHOOL_TYPES for w in re.findall(r"[a-z]+", t.lower())}
+    known |= {w + "s" for w in list(known)} | {"primaries", "secondaries"}
+    stems = {_stem(w) for w in known}
+    swaps = []
+    for m in re.finditer(r"[A-Za-z]{6,}", question):
+        w = m.group(0).lower()
+        if w in known or _stem(w) in stems or w in STOP:
+            continue
+        to = _one_slip(w, known)
+        if to is not None:
+            swaps.append((m.start(), m.end(), m.group(0), to))
+    if not swaps:
+        return reading
+    q = question
+    for a, b, _, to in reversed(swaps):
+        q = q[:a] + to + q[b:]
+    again = read_question(q, vocab, embed)
+    if (again is None or not any(again.groups) or again.missing_fields or again.unread
+            or again.changing or again.ambiguous or again.about_field):
+        return reading
+    again.respelled = [(w, to) for _, _, w, to in swaps]
+    return again
 
 
 _MOST_OF = re.compile(r"\b(most(?:\s+of\s+(?:their|the|its|our))?|mostly)\s+(?=([a-z]+)\b)", re.I)
@@ -2161,6 +2251,14 @@ def _read_with_preface(q: str, vocab: Vocabulary, embed=None) -> Reading | None:
     # taken for conditions on the trusts
     preface = None
     parts = re.split(r"\s+[-–—]\s+|;\s+|:\s+", q, maxsplit=1)
+    if len(parts) == 1:
+        # "I'm running a session next week. What do the small trusts say about ...?", "I want
+        # the trusts that are not urban. Which are they?": a full stop (or "!") between
+        # sentences separates as the dash does; the last sentence is the question (a word of
+        # three letters or more before the stop, so "e.g." and "St." split nothing)
+        stops = list(re.finditer(r"(?<=\w\w\w)[.!]+\s+(?=[A-Z])", q))
+        if stops:
+            parts = [q[:stops[-1].start()], q[stops[-1].end():]]
     if len(parts) == 2 and _BACK_REFERENCE.match(parts[1].strip()):
         reading = _conditions_before(parts[0], vocab, embed)
         if reading is not None:

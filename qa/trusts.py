@@ -429,6 +429,10 @@ def answer_set_question(question: str, trusts: list[Trust], embed=None) -> SetAn
             for name, (sub, value) in unstated.items())
         answer.headline = (answer.headline[:-1] + f"; {note}:" if answer.headline.endswith(":")
                            else answer.headline + f" ({note}.)")
+    if reading.respelled:  # "“schoools” read as “schools”": said, never silently
+        note = " and ".join(f"“{w}” read as “{to}”" for w, to in reading.respelled)
+        answer.headline = (answer.headline[:-1] + f" ({note}):" if answer.headline.endswith(":")
+                           else answer.headline + f" ({note}.)")
     if reading.ignored:  # said, never dropped silently
         note = " and ".join(f"“{w}”" for w in reading.ignored) + (
             " is" if len(reading.ignored) == 1 else " are") + " not read as a condition"

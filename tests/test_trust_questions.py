@@ -1533,3 +1533,78 @@ def test_round12b_schools_other_than_a_kind_still_reads(trusts):
     found = answer_set_question("Which trusts have more than 5 schools excluding the rural "
                                 "ones?", trusts)
     assert found is not None and names(found) == {BRI, GRE, HAR, PEN, SAL}, found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12c: a sentence about the asker, then the question, split at the full stop as at
+    # a dash; a sentence naming the set, then a question pointing back at it
+    ("I'm preparing a governors' briefing. Which trusts have a sixth form?", {COR, IRO}),
+    ("Our trustees asked me to look into this. What do the trusts founded after 2015 say "
+     "about governance?", {HEA, IRO}),
+    ("I need the trusts that are neither urban nor rural. Which are they?",
+     {ASH, BRI, HAR, PEN}),
+])
+def test_round12c_a_sentence_before_the_question(trusts, question, expected):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == expected, found and found.headline
+
+
+@pytest.mark.parametrize("question", [
+    # a sentence that restricts the set is never dropped silently; a content question after
+    # a sentence stays a content question
+    "We only care about rural trusts. Which have a special school?",
+    "We run a trust of our own. What do trusts say about governance?",
+    "I'm new to this. How do trusts decide on delegation?",
+])
+def test_round12c_a_sentence_before_lists_nothing_wrong(trusts, question):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is None or found.trusts == [], found.headline
+
+
+@pytest.mark.parametrize("question, expected, said", [
+    # round 12c: a word no vignette records, one slip of the keys from a known word (a letter
+    # doubled, left out or swapped), read as that word and said so
+    ("Which trusts have more than six scholos?", {BRI, FEN, HAR, PEN, SAL, OAK, HEA},
+     "“scholos” read as “schools”"),
+    ("Which trusts have fewer than 1,000 pupills on roll?", set(), "“pupills” read as"),
+    ("Which trusts are nationnal?", {IRO}, "“nationnal” read as “national”"),
+])
+def test_round12c_a_slip_of_the_keys_is_read_and_said(trusts, question, expected, said):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and said in found.headline, found and found.headline
+    if expected:
+        assert names(found) == expected, found.headline
+
+
+def test_round12c_a_word_no_slip_away_is_still_not_recorded(trusts):
+    found = answer_set_question("Which trusts have an Ofsted grade of outstanding?", trusts,
+                                embed=eval_trusts.real_embed())
+    assert found is not None and found.trusts == [] and "read as" not in found.headline
+
+
+@pytest.mark.parametrize("question, expected", [
+    # round 12c: "most of the schools <kind>" is more than half of a trust's schools of that
+    # kind, said so (before, "most" was named as not read)
+    ("Which trusts have most of their schools being secondaries?", {SAL, IRO}),
+    ("Which trusts are the majority of whose schools are special schools?", {ASH}),
+    ("Which trusts whose schools are mainly primary are rural?", {FEN, HEA, KES, LAR, MIL, OAK}),
+])
+def test_round12c_most_of_the_schools_of_a_kind_is_a_majority(trusts, question, expected):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == expected, found and found.headline
+    assert "more than half" in found.headline
+
+
+@pytest.mark.parametrize("question", [
+    "Which trust has the most schools?",  # still the superlative
+    "Which rural trusts have most of their schools in villages?",  # no kind: not guessed
+])
+def test_round12c_most_schools_without_a_kind_is_no_majority(trusts, question):
+    found = answer_set_question(question, trusts, embed=eval_trusts.real_embed())
+    assert found is not None and "more than half" not in found.headline
+
+
+def test_round12c_a_majority_of_a_kind_in_a_content_question(trusts):
+    found = answer_set_question("What do trusts whose schools are mostly secondary say about "
+                                "the curriculum?", trusts, embed=eval_trusts.real_embed())
+    assert found is not None and names(found) == {SAL, IRO} and found.content, found.headline
