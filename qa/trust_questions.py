@@ -2081,10 +2081,10 @@ _NAMED_AFTER = r"\b(than|before|after|as)\s+(?:the\s+)?"
 _SENTINEL = 987650  # a number no vignette records, put for a named trust while reading
 
 
-def _trust_name_patterns(vocab: Vocabulary) -> list[tuple[re.Pattern, Any]]:
-    """Per trust, its name as a question may say it: the whole title, or its first words
-    (the first word one no other trust's title starts with), and an optional group word."""
-    cached = getattr(vocab, "_name_patterns", None)
+def _trust_name_prefixes(vocab: Vocabulary) -> list[tuple[Any, list[str]]]:
+    """Per trust, the ways a question may say its name, as regexes, longest first: the whole
+    title, or its first words (the first word one no other trust's title starts with)."""
+    cached = getattr(vocab, "_name_prefixes", None)
     if cached is not None:
         return cached
     out = []
@@ -2093,10 +2093,21 @@ def _trust_name_patterns(vocab: Vocabulary) -> list[tuple[re.Pattern, Any]]:
         if not words or sum(w[0].lower() == words[0].lower()
                             for _, w in titles if w) > 1 or words[0].lower() in STOP:
             continue
-        for n in range(len(words), 0, -1):
-            said = r"\s+".join(re.escape(w) for w in words[:n])
-            out.append((re.compile(_NAMED_AFTER + rf"({said})(?:\s+(?:{'|'.join(GROUP)}))?"
-                                   r"(?:['’]s)?\b", re.I), t))
+        out.append((t, [r"\s+".join(re.escape(w) for w in words[:n])
+                        for n in range(len(words), 0, -1)]))
+    vocab._name_prefixes = out
+    return out
+
+
+def _trust_name_patterns(vocab: Vocabulary) -> list[tuple[re.Pattern, Any]]:
+    """Per trust, its name after "than", "before", "after" or "as", with an optional group
+    word."""
+    cached = getattr(vocab, "_name_patterns", None)
+    if cached is not None:
+        return cached
+    out = [(re.compile(_NAMED_AFTER + rf"({said})(?:\s+(?:{'|'.join(GROUP)}))?"
+                       r"(?:['’]s)?\b", re.I), t)
+           for t, prefixes in _trust_name_prefixes(vocab) for said in prefixes]
     vocab._name_patterns = out
     return out
 
@@ -2112,13 +2123,8 @@ def _trusts_left_out(q: str, vocab: Vocabulary) -> tuple[str, list]:
     condition: "except Heathermoor, have a special school" listed the rural trusts without
     one)."""
     left: list = []
-    titles = [(t, re.sub(r"\s*\([^)]*\)\s*$", "", t.name).split()) for t in vocab.trusts]
-    for t, words in titles:
-        if not words or sum(w[0].lower() == words[0].lower()
-                            for _, w in titles if w) > 1 or words[0].lower() in STOP:
-            continue
-        for n in range(len(words), 0, -1):
-            said = r"\s+".join(re.escape(w) for w in words[:n])
+    for t, prefixes in _trust_name_prefixes(vocab):
+        for said in prefixes:
             m = re.search(rf"(,\s*)?\b{_LEAVING_OUT}\s+(?:the\s+)?{said}"
                           rf"(?:\s+(?:{'|'.join(GROUP)}))?\b(?:['’]s)?(\s*,)?", q, re.I)
             if m:
